@@ -1,0 +1,50 @@
+import * as core from '@actions/core';
+import { errorMessage, isUserError } from './errors';
+import { containsSecret, redact } from './secrets';
+
+/** The outputs an action declares; unset ones are written empty when the step ends. */
+export class Outputs<Name extends string> {
+  private readonly values = new Map<Name, string>();
+  constructor(readonly names: readonly Name[]) {}
+
+  set(name: Name, value: string | number | boolean | undefined | null): void {
+    const text = value === undefined || value === null ? '' : String(value);
+    // An output is visible to every later step and job: a secret there is a bug, not a mask.
+    if (containsSecret(text)) throw new Error(`output '${name}' would contain a secret value`);
+    this.values.set(name, text);
+  }
+
+  get(name: Name): string {
+    return this.values.get(name) ?? '';
+  }
+
+  /** Writes every declared output, empty when it does not apply. */
+  flush(): void {
+    for (const name of this.names) core.setOutput(name, this.values.get(name) ?? '');
+  }
+}
+
+/**
+ * The one entry point of every action. User errors end the step with their message
+ * only; anything else is a bug and adds its stack under `::debug::`. Declared outputs
+ * are always written, also when the step fails.
+ */
+export async function runStep<Name extends string>(
+  outputNames: readonly Name[],
+  main: (outputs: Outputs<Name>) => Promise<void>,
+): Promise<void> {
+  const outputs = new Outputs(outputNames);
+  try {
+    await main(outputs);
+  } catch (error) {
+    if (isUserError(error)) {
+      const hint = error.hint ? `\n${error.hint}` : '';
+      core.setFailed(redact(`${error.message}${hint}`));
+    } else {
+      if (error instanceof Error && error.stack) core.debug(redact(error.stack));
+      core.setFailed(redact(`Unexpected error (a bug in deploy-actions, please report it): ${errorMessage(error)}`));
+    }
+  } finally {
+    outputs.flush();
+  }
+}

@@ -1,0 +1,19 @@
+export { type RunContext, readRunContext } from './context';
+export { formatDuration, parseDuration, toGoDuration } from './duration';
+export { Outputs, runStep } from './entry';
+export { errorMessage, InputError, isUserError, UserError } from './errors';
+export {
+  type InputSpec,
+  type InputSpecs,
+  input,
+  inputEnvName,
+  type ParsedInputs,
+  parseInputs,
+  parseNameValues,
+  splitList,
+} from './inputs';
+export { log } from './log';
+export { type ProcessResult, type RunProcessOptions, runProcess } from './process';
+export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
+export { containsSecret, redact, registerSecret, resetSecretsForTesting } from './secrets';
+export { escapeCell, escapeMarkdown, Summary } from './summary';

@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { InputError } from './errors';
+import { registerSecret } from './secrets';
+
+/**
+ * One action input: how to read it, what it means when absent, and how to say
+ * what was expected. `present` is true when a value always exists (required or
+ * defaulted), which makes the parsed type non-optional.
+ */
+export interface InputSpec<T, Present extends boolean = boolean> {
+  readonly kind: string;
+  readonly required: boolean;
+  readonly default?: string;
+  readonly secret: boolean;
+  /** What a valid value looks like, for error messages. */
+  readonly expected: string;
+  readonly schema: z.ZodType<T, string>;
+  /** Phantom marker for the parsed type's optionality. */
+  readonly __present?: Present;
+}
+
+interface CommonOptions {
+  required?: boolean;
+  default?: string;
+  secret?: boolean;
+  expected?: string;
+}
+
+type IsPresent<O> = O extends { required: true } ? true : O extends { default: string } ? true : false;
+
+function spec<T, O extends CommonOptions>(
+  kind: string,
+  expected: string,
+  schema: z.ZodType<T, string>,
+  options: O | undefined,
+): InputSpec<T, IsPresent<O>> {
+  return {
+    kind,
+    required: options?.required ?? false,
+    default: options?.default,
+    secret: options?.secret ?? false,
+    expected: options?.expected ?? expected,
+    schema,
+  };
+}
+
+/** A zod schema for a string that refines into T, or fails with `expected`. */
+function refine<T>(convert: (raw: string) => T | undefined): z.ZodType<T, string> {
+  return z.string().transform((raw, ctx) => {
+    const value = convert(raw);
+    if (value === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'invalid' });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+/** Splits a list input on newlines and commas; blanks and `#` comment lines are dropped. */
+export function splitList(raw: string): string[] {
+  return raw
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '' && !item.startsWith('#'));
+}
+
+/** Parses multi-line `NAME=VALUE` text. Returns the problem on the first bad line. */
+export function parseNameValues(
+  raw: string,
+): { ok: true; value: Record<string, string> } | { ok: false; problem: string } {
+  const value: Record<string, string> = {};
+  const lines = raw.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const name = eq === -1 ? line : line.slice(0, eq).trim();
+    if (eq === -1 || !NAME.test(name)) {
+      return { ok: false, problem: `line ${i + 1} is not NAME=VALUE with a name of letters, digits and _` };
+    }
+    value[name] = line.slice(eq + 1).trim();
+  }
+  return { ok: true, value };
+}
+
+export const input = {
+  /** Free text; `pattern` restricts it, `notFlag` refuses a leading `-` (flag smuggling into argv). */
+  string<O extends CommonOptions & { pattern?: RegExp; notFlag?: boolean }>(options?: O) {
+    const schema = refine((raw) => {
+      if (options?.notFlag && raw.startsWith('-')) return undefined;
+      if (options?.pattern && !options.pattern.test(raw)) return undefined;
+      return raw;
+    });
+    const expected = options?.pattern ? `text matching ${options.pattern}` : 'text';
+    return spec<string, O>(
+      'string',
+      options?.notFlag ? `${expected} not starting with "-"` : expected,
+      schema,
+      options,
+    );
+  },
+
+  /** Only `true` or `false` (any case YAML allows); anything else is an error, never "truthy". */
+  boolean<O extends CommonOptions>(options?: O) {
+    const schema = refine((raw) => (TRUE.has(raw) ? true : FALSE.has(raw) ? false : undefined));
+    return spec<boolean, O>('boolean', '`true` or `false`', schema, options);
+  },
+
+  integer<O extends CommonOptions & { min?: number; max?: number }>(options?: O) {
+    const min = options?.min ?? Number.MIN_SAFE_INTEGER;
+    const max = options?.max ?? Number.MAX_SAFE_INTEGER;
+    const schema = refine((raw) => {
+      if (!/^-?\d+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n >= min && n <= max ? n : undefined;
+    });
+    const range =
+      options?.min !== undefined && options?.max !== undefined
+        ? ` from ${min} to ${max}`
+        : options?.min !== undefined
+          ? ` of at least ${min}`
+          : options?.max !== undefined
+            ? ` of at most ${max}`
+            : '';
+    return spec<number, O>('integer', `a whole number${range}`, schema, options);
+  },
+
+  /** A duration in milliseconds: `90s`, `5m`, `1h30m`, `250ms` or bare seconds. */
+  duration<O extends CommonOptions & { minMs?: number; maxMs?: number }>(options?: O) {
+    const schema = refine((raw) => {
+      const ms = parseDuration(raw);
+      if (ms === undefined) return undefined;
+      if (options?.minMs !== undefined && ms < options.minMs) return undefined;
+      if (options?.maxMs !== undefined && ms > options.maxMs) return undefined;
+      return ms;
+    });
+    return spec<number, O>('duration', 'a duration such as 90s, 5m, 1h30m or a number of seconds', schema, options);
+  },
+
+  enum<const V extends readonly string[], O extends CommonOptions>(values: V, options?: O) {
+    const schema = refine((raw) => (values.includes(raw) ? (raw as V[number]) : undefined));
+    return spec<V[number], O>('enum', `one of ${values.map((v) => `\`${v}\``).join(', ')}`, schema, options);
+  },
+
+  /** Newline- or comma-separated items; `item` validates each one. */
+  list<O extends CommonOptions & { item?: RegExp; itemExpected?: string }>(options?: O) {
+    const schema = refine((raw) => {
+      const items = splitList(raw);
+      if (options?.item && !items.every((item) => options.item?.test(item) && !item.startsWith('-'))) return undefined;
+      return items;
+    });
+    const expected = `a list separated by newlines or commas${options?.itemExpected ? ` of ${options.itemExpected}` : ''}`;
+    return spec<string[], O>('list', expected, schema, options);
+  },
+
+  /** Multi-line `NAME=VALUE` pairs. */
+  nameValues<O extends CommonOptions>(options?: O) {
+    const schema = z.string().transform((raw, ctx) => {
+      const parsed = parseNameValues(raw);
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }
+      return parsed.value;
+    });
+    return spec<Record<string, string>, O>('name-values', 'one NAME=VALUE per line', schema, options);
+  },
+
+  /** An absolute URL with one of the given protocols. */
+  url<O extends CommonOptions & { protocols?: readonly string[] }>(options?: O) {
+    const protocols = options?.protocols ?? ['http:', 'https:'];
+    const schema = refine((raw) => {
+      try {
+        const url = new URL(raw);
+        return protocols.includes(url.protocol) ? raw : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    return spec<string, O>(
+      'url',
+      `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      schema,
+      options,
+    );
+  },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: a spec map holds specs of any value type
+export type InputSpecs = Record<string, InputSpec<any, boolean>>;
+
+export type ParsedInputs<S extends InputSpecs> = {
+  [K in keyof S]: S[K] extends InputSpec<infer T, infer P> ? (P extends true ? T : T | undefined) : never;
+};
+
+/** The environment variable the runner sets for an input (`INPUT_` + upper case, spaces to `_`). */
+export function inputEnvName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Shows a rejected value: quoted, shortened, or hidden when secret. */
+function shown(raw: string, secret: boolean): string {
+  if (secret) return 'a value (hidden: secret)';
+  const oneLine = raw.length > 80 ? `${raw.slice(0, 77)}...` : raw;
+  return JSON.stringify(oneLine);
+}
+
+/**
+ * Reads and validates every input of an action, once, up front. Secret inputs are
+ * registered before anything else happens. All problems are reported together.
+ */
+export function parseInputs<S extends InputSpecs>(specs: S, env: NodeJS.ProcessEnv = process.env): ParsedInputs<S> {
+  const raw: Record<string, string> = {};
+  for (const [name, s] of Object.entries(specs)) {
+    raw[name] = (env[inputEnvName(name)] ?? '').trim();
+    if (s.secret) registerSecret(raw[name]);
+  }
+  const problems: { input: string; message: string }[] = [];
+  const result: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(specs)) {
+    const value = raw[name] === '' ? (s.default ?? '') : raw[name];
+    if (value === '') {
+      if (s.required)
+        problems.push({ input: name, message: `Input required and not supplied: ${name} (expected ${s.expected})` });
+      else result[name] = undefined;
+      continue;
+    }
+    const parsed = s.schema.safeParse(value);
+    if (parsed.success) {
+      result[name] = parsed.data;
+    } else {
+      const detail = parsed.error.issues[0]?.message;
+      const why = detail && detail !== 'invalid' && !detail.startsWith('Invalid input') ? ` (${detail})` : '';
+      problems.push({
+        input: name,
+        message: `Invalid input '${name}': got ${shown(value, s.secret)}${why}; expected ${s.expected}`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return result as ParsedInputs<S>;
+}

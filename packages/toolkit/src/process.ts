@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { UserError } from './errors';
+import { redact } from './secrets';
+
+export interface RunProcessOptions {
+  /** Environment of the child; secrets go here or through `input`, never in argv. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Written to the child's stdin, which is then closed. */
+  input?: string;
+  /** Hard deadline: the whole process group is killed when it passes. */
+  timeoutMs: number;
+  /** Time between SIGTERM and SIGKILL on timeout. */
+  killGraceMs?: number;
+  /** Called with each complete output line, already redacted (for streaming to the log). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once the child has started (e.g. to read a ready line it prints later). */
+  signal?: AbortSignal;
+}
+
+export interface ProcessResult {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Splits a byte stream into lines for `onLine`, keeping the unfinished tail. */
+function lineSplitter(emit: (line: string) => void) {
+  let pending = '';
+  return {
+    push(chunk: string) {
+      pending += chunk;
+      let nl = pending.indexOf('\n');
+      while (nl !== -1) {
+        emit(pending.slice(0, nl).replace(/\r$/, ''));
+        pending = pending.slice(nl + 1);
+        nl = pending.indexOf('\n');
+      }
+    },
+    end() {
+      if (pending !== '') emit(pending);
+      pending = '';
+    },
+  };
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Runs `command` with an argv array (no shell), a hard timeout that kills the whole
+ * process group, optional stdin, and captured plus streamed (redacted) output.
+ * A command that cannot be started is a UserError naming it.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<ProcessResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const outLines = lineSplitter((line) => options.onLine?.(redact(line), 'stdout'));
+    const errLines = lineSplitter((line) => options.onLine?.(redact(line), 'stderr'));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      outLines.push(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      errLines.push(chunk);
+    });
+    const terminate = () => {
+      killGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 3_000);
+      killTimer.unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      terminate();
+    }, options.timeoutMs);
+    const onAbort = () => terminate();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (error.code === 'ENOENT') reject(new UserError(`Could not start \`${command}\`: it was not found on PATH`));
+      else reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      // Children the command left behind die with it.
+      killGroup(child.pid, 'SIGKILL');
+      options.signal?.removeEventListener('abort', onAbort);
+      outLines.end();
+      errLines.end();
+      resolve({ code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started });
+    });
+    child.stdin.on('error', () => {
+      // The child may exit without reading its input; that is its answer, not ours to report.
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}

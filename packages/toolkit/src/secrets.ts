@@ -1,0 +1,65 @@
+import * as core from '@actions/core';
+
+/**
+ * Every form of every registered secret, longest first, so `redact` replaces a
+ * whole value before any of its lines.
+ */
+const forms = new Set<string>();
+let ordered: string[] = [];
+
+/** Lines shorter than this are not masked on their own: `{` or `}` would mask half the log. */
+const MIN_LINE_LENGTH = 4;
+
+function add(form: string): void {
+  if (form === '' || forms.has(form)) return;
+  forms.add(form);
+  core.setSecret(form);
+}
+
+/**
+ * Registers a secret before anything can print it: the value, each of its lines,
+ * and the encodings the runner does not mask by itself (base64url, URL-encoded,
+ * JSON-escaped), plus plain base64 so our own `redact` covers it too.
+ */
+export function registerSecret(value: string | undefined | null): void {
+  if (value === undefined || value === null) return;
+  const trimmed = value.trim();
+  if (trimmed === '') return;
+  const candidates = new Set<string>([value, trimmed]);
+  if (/[\r\n]/.test(value)) {
+    for (const line of value.split(/\r?\n/)) {
+      const t = line.trim();
+      if (t.length >= MIN_LINE_LENGTH) candidates.add(t);
+    }
+  }
+  for (const c of [...candidates]) {
+    const bytes = Buffer.from(c, 'utf8');
+    candidates.add(bytes.toString('base64'));
+    candidates.add(bytes.toString('base64url'));
+    candidates.add(encodeURIComponent(c));
+    candidates.add(JSON.stringify(c).slice(1, -1));
+  }
+  const before = forms.size;
+  for (const c of candidates) add(c);
+  if (forms.size !== before) ordered = [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every registered secret form in `text` with `***`. */
+export function redact(text: string): string {
+  let out = text;
+  for (const form of ordered) {
+    if (out.includes(form)) out = out.split(form).join('***');
+  }
+  return out;
+}
+
+/** True when `text` contains any registered secret form. */
+export function containsSecret(text: string): boolean {
+  return ordered.some((form) => text.includes(form));
+}
+
+/** For tests: forget every registered form. */
+export function resetSecretsForTesting(): void {
+  forms.clear();
+  ordered = [];
+}
