@@ -1,0 +1,10 @@
+export { type Annotation, parseCommandLine, parseFileCommands, type WorkflowCommand } from './commands';
+export { node24Path } from './node';
+export {
+  findLeaks,
+  REPO_ROOT,
+  type RunBundleOptions,
+  type RunBundleResult,
+  type RunContextOverrides,
+  runBundle,
+} from './run-bundle';

@@ -1,0 +1,277 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { type Annotation, parseCommandLine, parseFileCommands, toAnnotation } from './commands';
+import { node24Path } from './node';
+
+/** The repository root (packages/runner/src -> ../../..). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface RunContextOverrides {
+  repository?: string;
+  sha?: string;
+  ref?: string;
+  refName?: string;
+  refType?: 'branch' | 'tag';
+  actor?: string;
+  runId?: string;
+  runAttempt?: string;
+  workflow?: string;
+  job?: string;
+  serverUrl?: string;
+  apiUrl?: string;
+}
+
+export interface RunBundleOptions {
+  /** Input values by their action.yml name; missing ones get action.yml defaults. */
+  inputs?: Record<string, string | number | boolean | undefined>;
+  /** Extra environment, over a minimal base like a runner's. */
+  env?: Record<string, string | undefined>;
+  eventName?: string;
+  event?: unknown;
+  context?: RunContextOverrides;
+  /** GITHUB_WORKSPACE and the working directory; a fresh temp folder by default. */
+  cwd?: string;
+  /** Which Node runs the bundle: the node24 package (as on GitHub) or the Node running the tests. */
+  node?: 'node24' | 'current';
+  timeoutMs?: number;
+  /** Bundle to run instead of dist/<name>/index.js (tests of the runner itself). */
+  bundlePath?: string;
+  /** Where action.yml is read from instead of <root>/<name>/action.yml. */
+  actionYmlPath?: string;
+  /** State saved by a previous run's `GITHUB_STATE` (for post steps). */
+  state?: Record<string, string>;
+}
+
+export interface RunBundleResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  outputs: Record<string, string>;
+  env: Record<string, string>;
+  path: string[];
+  state: Record<string, string>;
+  summary: string;
+  annotations: Annotation[];
+  /** The log as the job log shows it: commands consumed, registered secrets masked as `***`. */
+  log: string;
+  /** Everything the bundle wrote to stdout, unmasked. */
+  stdout: string;
+  stderr: string;
+  /** Values registered with `::add-mask::`. */
+  masks: string[];
+  durationMs: number;
+  /** The folder holding the runner files of this run. */
+  runnerTemp: string;
+}
+
+interface ActionDefinition {
+  inputs?: Record<string, { default?: unknown }>;
+}
+
+function readDefaults(path: string): Record<string, string> {
+  const action = parse(readFileSync(path, 'utf8')) as ActionDefinition;
+  const defaults: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(action.inputs ?? {})) {
+    if (spec?.default !== undefined && spec.default !== null) defaults[name] = String(spec.default);
+  }
+  return defaults;
+}
+
+function mask(line: string, masks: readonly string[]): string {
+  let out = line;
+  for (const value of [...masks].sort((a, b) => b.length - a.length)) {
+    if (value !== '' && out.includes(value)) out = out.split(value).join('***');
+  }
+  return out;
+}
+
+/**
+ * Runs `dist/<name>/index.js` the way the Actions runner runs a `node24` action:
+ * INPUT_* variables with defaults applied, the runner's files, the GITHUB_* context,
+ * and the workflow-command protocol on stdout.
+ */
+export async function runBundle(name: string, options: RunBundleOptions = {}): Promise<RunBundleResult> {
+  const bundle = options.bundlePath ?? join(REPO_ROOT, 'dist', name, 'index.js');
+  const defaults = readDefaults(options.actionYmlPath ?? join(REPO_ROOT, name, 'action.yml'));
+  const temp = mkdtempSync(join(tmpdir(), `runner-${name}-`));
+  const workspace = options.cwd ?? join(temp, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  const files = {
+    GITHUB_OUTPUT: join(temp, 'output'),
+    GITHUB_ENV: join(temp, 'env'),
+    GITHUB_PATH: join(temp, 'path'),
+    GITHUB_STATE: join(temp, 'state'),
+    GITHUB_STEP_SUMMARY: join(temp, 'summary.md'),
+    GITHUB_EVENT_PATH: join(temp, 'event.json'),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(options.event ?? {}));
+
+  const ctx = options.context ?? {};
+  const repository = ctx.repository ?? 'acme/shop';
+  const ref = ctx.ref ?? 'refs/heads/main';
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? temp,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: 'local-runner',
+    RUNNER_TEMP: join(temp, 'runner-temp'),
+    RUNNER_TOOL_CACHE: join(temp, 'tool-cache'),
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_EVENT_NAME: options.eventName ?? 'push',
+    GITHUB_REPOSITORY: repository,
+    GITHUB_REPOSITORY_OWNER: repository.split('/')[0],
+    GITHUB_SHA: ctx.sha ?? '0123456789abcdef0123456789abcdef01234567',
+    GITHUB_REF: ref,
+    GITHUB_REF_NAME: ctx.refName ?? ref.replace(/^refs\/(heads|tags)\//, ''),
+    GITHUB_REF_TYPE: ctx.refType ?? (ref.startsWith('refs/tags/') ? 'tag' : 'branch'),
+    GITHUB_ACTOR: ctx.actor ?? 'octocat',
+    GITHUB_RUN_ID: ctx.runId ?? '1000',
+    GITHUB_RUN_NUMBER: '1',
+    GITHUB_RUN_ATTEMPT: ctx.runAttempt ?? '1',
+    GITHUB_WORKFLOW: ctx.workflow ?? 'deploy',
+    GITHUB_JOB: ctx.job ?? 'deploy',
+    GITHUB_ACTION: name,
+    GITHUB_SERVER_URL: ctx.serverUrl ?? 'https://github.com',
+    GITHUB_API_URL: ctx.apiUrl ?? 'https://api.github.com',
+    ...files,
+  };
+  mkdirSync(env.RUNNER_TEMP, { recursive: true });
+  mkdirSync(env.RUNNER_TOOL_CACHE, { recursive: true });
+  for (const [key, value] of Object.entries(options.state ?? {})) env[`STATE_${key}`] = value;
+  const inputs = { ...defaults };
+  for (const [key, value] of Object.entries(options.inputs ?? {})) {
+    if (value !== undefined) inputs[key] = String(value);
+  }
+  for (const [key, value] of Object.entries(inputs)) env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+
+  const nodeBinary = options.node === 'current' ? process.execPath : node24Path();
+  const started = Date.now();
+  const { code, signal, stdout, stderr, timedOut } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+  }>((done, fail) => {
+    const child = spawn(nodeBinary, [bundle], {
+      cwd: workspace,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    let err = '';
+    let expired = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      err += c;
+    });
+    const timer = setTimeout(() => {
+      expired = true;
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, options.timeoutMs ?? 120_000);
+    child.on('error', fail);
+    child.on('close', (c, s) => {
+      clearTimeout(timer);
+      done({ code: c, signal: s, stdout: out, stderr: err, timedOut: expired });
+    });
+  });
+
+  const masks: string[] = [];
+  const annotations: Annotation[] = [];
+  const logLines: string[] = [];
+  const legacyOutputs: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const cmd = parseCommandLine(line);
+    if (cmd?.command === 'add-mask') {
+      // The runner masks the value and each of its lines.
+      for (const part of [cmd.message, ...cmd.message.split(/\r?\n/)]) {
+        if (part.trim() !== '' && !masks.includes(part)) masks.push(part);
+      }
+      continue;
+    }
+    if (cmd?.command === 'set-output') legacyOutputs[cmd.properties.name ?? ''] = cmd.message;
+    const annotation = cmd ? toAnnotation(cmd) : undefined;
+    if (annotation) annotations.push({ ...annotation, message: mask(annotation.message, masks) });
+    logLines.push(mask(line, masks));
+  }
+  for (const line of stderr.split('\n')) if (line !== '') logLines.push(mask(line, masks));
+
+  const read = (file: string) => readFileSync(file, 'utf8');
+  return {
+    exitCode: code,
+    signal,
+    timedOut,
+    outputs: { ...legacyOutputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
+    env: parseFileCommands(read(files.GITHUB_ENV)),
+    path: read(files.GITHUB_PATH)
+      .split('\n')
+      .filter((p) => p !== ''),
+    state: parseFileCommands(read(files.GITHUB_STATE)),
+    summary: read(files.GITHUB_STEP_SUMMARY),
+    annotations,
+    log: logLines.join('\n'),
+    stdout,
+    stderr,
+    masks,
+    durationMs: Date.now() - started,
+    runnerTemp: temp,
+  };
+}
+
+/**
+ * Where any of `secrets` (or its base64 / URL-encoded / JSON-escaped form) appears in
+ * what a run printed or wrote: stdout except `::add-mask::` lines, stderr, the summary,
+ * outputs, env, path and state. An empty list means nothing leaked.
+ */
+export function findLeaks(result: RunBundleResult, secrets: readonly string[]): string[] {
+  const places: [string, string][] = [
+    [
+      'stdout',
+      result.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ],
+    ['stderr', result.stderr],
+    ['summary', result.summary],
+    ['state', JSON.stringify(result.state)],
+    ...Object.entries(result.outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
+    ...Object.entries(result.env).map(([k, v]) => [`env ${k}`, v] as [string, string]),
+    ['path', result.path.join('\n')],
+  ];
+  const leaks: string[] = [];
+  secrets.forEach((secret, index) => {
+    if (secret.length < 4) return;
+    const forms = [
+      secret,
+      Buffer.from(secret).toString('base64'),
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+    ];
+    for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.push(line.trim());
+    for (const [where, text] of places) {
+      if (forms.some((form) => text.includes(form))) leaks.push(`secret #${index} appears in ${where}`);
+    }
+  });
+  return leaks;
+}
