@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, redact, registerSecret, retry, runProcess, Summary, UserError } from '../src/index';
+
+describe('registerSecret / redact', () => {
+  it('redacts the value, its lines and its encodings', () => {
+    const pem = '-----BEGIN KEY-----\nMIIBOgIBAAJBAK\n-----END KEY-----';
+    registerSecret(pem);
+    registerSecret('p@ss word/+');
+    const text = [
+      pem,
+      'MIIBOgIBAAJBAK',
+      Buffer.from('p@ss word/+').toString('base64'),
+      Buffer.from('p@ss word/+').toString('base64url'),
+      encodeURIComponent('p@ss word/+'),
+    ].join(' | ');
+    expect(redact(text)).toBe('*** | *** | *** | *** | ***');
+  });
+});
+
+describe('retry', () => {
+  const fast = { baseDelayMs: 1, maxDelayMs: 4, sleep: async () => {} };
+
+  it('retries retryable failures and stops at the first success', async () => {
+    let calls = 0;
+    const result = await retry(
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('lease held');
+        return 'ok';
+      },
+      { ...fast, attempts: 5, retryable: () => true },
+    );
+    expect([result, calls]).toEqual(['ok', 3]);
+  });
+
+  it('does not retry a permanent failure, nor past the attempts or the deadline', async () => {
+    let calls = 0;
+    const fail = async () => {
+      calls++;
+      throw new Error('nope');
+    };
+    await expect(retry(fail, { ...fast, attempts: 5, retryable: () => false })).rejects.toThrow('nope');
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(retry(fail, { ...fast, attempts: 3, retryable: () => true })).rejects.toThrow('nope');
+    expect(calls).toBe(3);
+    calls = 0;
+    const now = () => 1_000;
+    await expect(retry(fail, { ...fast, attempts: 9, retryable: () => true, deadline: 1_001, now })).rejects.toThrow();
+    expect(calls).toBe(1);
+  });
+
+  it('backs off exponentially with jitter, capped, honouring a requested delay', async () => {
+    expect(backoffDelay(1, 100, 1_000, () => 0)).toBe(50);
+    expect(backoffDelay(3, 100, 1_000, () => 1)).toBe(400);
+    expect(backoffDelay(10, 100, 1_000, () => 1)).toBe(1_000);
+    const waits: number[] = [];
+    await retry(
+      async (n) => {
+        if (n === 1) throw new Error('429');
+      },
+      {
+        attempts: 2,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        retryable: () => true,
+        requestedDelayMs: () => 700,
+        sleep: async (ms) => void waits.push(ms),
+      },
+    );
+    expect(waits).toEqual([700]);
+  });
+});
+
+/** Alive and not a zombie (a killed orphan may wait for a reaper that never comes in a container). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('runProcess', () => {
+  it('passes argv verbatim, stdin and env, and captures output', async () => {
+    const r = await runProcess(
+      process.execPath,
+      ['-e', 'process.stdin.pipe(process.stdout); console.error(process.argv[1], process.env.X)', '$(rm -rf /); echo'],
+      { input: 'from stdin', env: { X: 'from env' }, timeoutMs: 10_000 },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('from stdin');
+    expect(r.stderr.trim()).toBe('$(rm -rf /); echo from env');
+  });
+
+  it('kills the whole process group at the deadline, grandchildren included', async () => {
+    const script = `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {stdio:'ignore'}); console.log(c.pid); setInterval(()=>{},1000)`;
+    const r = await runProcess(process.execPath, ['-e', script], { timeoutMs: 500, killGraceMs: 100 });
+    expect(r.timedOut).toBe(true);
+    expect(r.code).toBeNull();
+    const grandchild = Number(r.stdout.trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(isRunning(grandchild)).toBe(false);
+  });
+
+  it('streams redacted lines', async () => {
+    registerSecret('tok_live_123456');
+    const lines: string[] = [];
+    await runProcess(process.execPath, ['-e', 'console.log("a tok_live_123456"); console.log("b")'], {
+      timeoutMs: 10_000,
+      onLine: (line) => lines.push(line),
+    });
+    expect(lines).toEqual(['a ***', 'b']);
+  });
+
+  it('turns a missing command into a user error', async () => {
+    await expect(runProcess('definitely-not-a-command', [], { timeoutMs: 1_000 })).rejects.toBeInstanceOf(UserError);
+  });
+});
+
+describe('Summary', () => {
+  it('escapes table cells and redacts', () => {
+    registerSecret('hunter2-secret');
+    const md = new Summary()
+      .heading('Deploy')
+      .table(['a', 'b'], [['x|y', 'line1\nline2 hunter2-secret']])
+      .toString();
+    expect(md).toBe('## Deploy\n\n| a | b |\n| --- | --- |\n| x\\|y | line1<br>line2 *** |\n');
+  });
+});
