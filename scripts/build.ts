@@ -5,7 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ACTIONS, entryPath, ROOT } from './actions';
 
 const require = createRequire(import.meta.url);
@@ -14,33 +14,52 @@ const ncc = require('@vercel/ncc') as (
   options: Record<string, unknown>,
 ) => Promise<{ code: string; assets: Record<string, { source: string | Buffer }> }>;
 
-async function build(name: string): Promise<void> {
-  const started = Date.now();
+/** The files of one action's bundle, by path relative to dist/<name>/. */
+export async function bundle(name: string): Promise<Map<string, string | Buffer>> {
   const { code, assets } = await ncc(entryPath(name), {
     minify: true,
     quiet: true,
     target: 'es2022',
     sourceMap: false,
+    // Types are checked once by `npm run typecheck`; the bundler only strips them.
+    transpileOnly: true,
     license: 'licenses.txt',
     // Test equipment never ships.
     externals: ['@deploy-actions/fly-sim', '@deploy-actions/runner'],
   });
-  const out = join(ROOT, 'dist', name);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.js'), code);
-  for (const file of Object.keys(assets).sort()) {
-    const target = join(out, file);
-    mkdirSync(join(target, '..'), { recursive: true });
-    writeFileSync(target, assets[file].source);
-  }
-  console.log(`built dist/${name}/index.js (${(code.length / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms`);
+  const files = new Map<string, string | Buffer>([['index.js', code]]);
+  for (const file of Object.keys(assets).sort()) files.set(file, assets[file].source);
+  return files;
 }
 
-const requested = process.argv.slice(2);
-const unknown = requested.filter((n) => !(ACTIONS as readonly string[]).includes(n));
-if (unknown.length > 0) {
-  console.error(`Unknown action(s): ${unknown.join(', ')}. Known: ${ACTIONS.join(', ')}`);
-  process.exit(2);
+async function build(name: string): Promise<void> {
+  const started = Date.now();
+  const files = await bundle(name);
+  const out = join(ROOT, 'dist', name);
+  rmSync(out, { recursive: true, force: true });
+  for (const [file, content] of files) {
+    const target = join(out, file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  const size = (files.get('index.js')?.length ?? 0) / 1024;
+  console.log(`built dist/${name}/index.js (${size.toFixed(0)} KiB) in ${Date.now() - started} ms`);
 }
-for (const name of requested.length > 0 ? requested : ACTIONS) await build(name);
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((n) => !(ACTIONS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    console.error(`Unknown action(s): ${unknown.join(', ')}. Known: ${ACTIONS.join(', ')}`);
+    process.exit(2);
+  }
+  for (const name of requested.length > 0 ? requested : ACTIONS) {
+    try {
+      await build(name);
+    } catch (error) {
+      // ncc's own errors carry its minified source; the message is what matters.
+      console.error(`build of ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}
