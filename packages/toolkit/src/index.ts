@@ -3,6 +3,13 @@ export { formatDuration, parseDuration, toGoDuration } from './duration';
 export { Outputs, runStep } from './entry';
 export { errorMessage, InputError, isUserError, UserError } from './errors';
 export {
+  HttpRequestError,
+  type HttpResult,
+  parseRetryAfter,
+  type RequestWithRetryOptions,
+  requestWithRetry,
+} from './http-retry';
+export {
   type InputSpec,
   type InputSpecs,
   input,
