@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
+    // The parser's dist imports its JSON schemas without import attributes, which
+    // plain Node refuses; letting vite transform it loads them.
+    server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
   },
 });
