@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Marks payloads written by this suite; bumped only on an incompatible change. */
+export const RECORD_SCHEMA = 'deploy-actions/deployment@1';
+
+/**
+ * What a GitHub deployment's `payload` records about the release it deployed: the one
+ * definition shared by notify (writes it) and auto-rollback (reads it as last known good).
+ */
+export const deploymentRecordSchema = z.object({
+  schema: z.literal(RECORD_SCHEMA),
+  /** Fly app name. */
+  app: z.string().min(1),
+  /** The image that runs, e.g. registry.fly.io/shop@sha256:...; what a rollback redeploys. */
+  image_ref: z.string().min(1),
+  /** Fly release version (`v42` shows as `42`), when known. */
+  release_version: z.string().min(1).optional(),
+  /** The commit that was deployed. */
+  sha: z.string().regex(/^[0-9a-f]{7,40}$/),
+  /** A person-facing version label (tag, semver), when given. */
+  version: z.string().min(1).optional(),
+  /** True when this deployment put an earlier release back (never roll back to a rollback blindly). */
+  rollback: z.boolean(),
+  /** The workflow run that deployed it. */
+  run_id: z.string().optional(),
+});
+
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+
+/** A record being written: the image may be unknown yet (a deployment created when a deploy starts). */
+export type DeploymentRecordDraft = Omit<DeploymentRecord, 'schema' | 'image_ref' | 'rollback'> & {
+  image_ref?: string;
+  rollback?: boolean;
+};
+
+/** The payload to store for a draft; fields without a value are left out. */
+export function toPayload(draft: DeploymentRecordDraft): Record<string, unknown> {
+  const payload: Record<string, unknown> = { schema: RECORD_SCHEMA, ...draft, rollback: draft.rollback ?? false };
+  for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === '') delete payload[key];
+  return payload;
+}
+
+/**
+ * The record in a deployment payload, or undefined when the payload is not a complete
+ * record of ours (another tool's deployment, or one whose image was never recorded).
+ * GitHub returns the payload as sent: an object, or a JSON string.
+ */
+export function parseDeploymentRecord(payload: unknown): DeploymentRecord | undefined {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = deploymentRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

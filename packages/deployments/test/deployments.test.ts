@@ -1,0 +1,242 @@
+import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createDeployment,
+  createDeploymentStatus,
+  findLastKnownGood,
+  findRunDeployment,
+  GitHubApiError,
+  GitHubClient,
+  isProductionEnvironment,
+  isTransientEnvironment,
+  parseDeploymentRecord,
+  RECORD_SCHEMA,
+} from '../src/index';
+
+const SHA1 = 'a'.repeat(40);
+const SHA2 = 'b'.repeat(40);
+const SHA3 = 'c'.repeat(40);
+
+function record(sha: string, image: string, extra: Record<string, unknown> = {}) {
+  return { schema: RECORD_SCHEMA, app: 'shop', image_ref: image, release_version: '7', sha, rollback: false, ...extra };
+}
+
+let api: GitHubApi;
+let client: GitHubClient;
+
+beforeAll(async () => {
+  api = await startGitHubApi({ repository: 'acme/shop' });
+});
+afterAll(async () => {
+  await api.close();
+});
+beforeEach(() => {
+  api.reset();
+  client = new GitHubClient({ token: api.token, repository: 'acme/shop', apiUrl: api.url, baseDelayMs: 10 });
+});
+
+describe('deployment record', () => {
+  it('round-trips a complete record through a deployment payload', async () => {
+    const created = await createDeployment(client, {
+      environment: 'production',
+      record: {
+        app: 'shop',
+        sha: SHA1,
+        image_ref: 'registry.fly.io/shop@sha256:1',
+        release_version: '12',
+        run_id: '9',
+      },
+    });
+    const sent = api.state.deployments[0];
+    expect(sent.ref).toBe(SHA1);
+    expect(sent.production_environment).toBe(true);
+    expect(sent.transient_environment).toBe(false);
+    expect(sent.required_contexts).toEqual([]);
+    expect(sent.auto_merge).toBe(false);
+    expect(sent.task).toBe('deploy');
+    expect(created.record).toEqual({
+      schema: RECORD_SCHEMA,
+      app: 'shop',
+      sha: SHA1,
+      image_ref: 'registry.fly.io/shop@sha256:1',
+      release_version: '12',
+      run_id: '9',
+      rollback: false,
+    });
+  });
+
+  it('marks previews transient and rollbacks with their own task', async () => {
+    await createDeployment(client, {
+      environment: 'preview/pr-12',
+      record: { app: 'shop-pr-12', sha: SHA1, image_ref: 'img:1', rollback: true },
+    });
+    const sent = api.state.deployments[0];
+    expect(sent.transient_environment).toBe(true);
+    expect(sent.production_environment).toBe(false);
+    expect(sent.task).toBe('deploy:rollback');
+  });
+
+  it('does not accept incomplete or foreign payloads as records', () => {
+    expect(parseDeploymentRecord(JSON.stringify(record(SHA1, 'img')))).toMatchObject({ image_ref: 'img' });
+    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), image_ref: undefined })).toBeUndefined();
+    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), schema: 'someone-else' })).toBeUndefined();
+    expect(parseDeploymentRecord({ ...record('not-a-sha', 'img') })).toBeUndefined();
+    expect(parseDeploymentRecord('{not json')).toBeUndefined();
+    expect(parseDeploymentRecord(null)).toBeUndefined();
+  });
+
+  it('classifies environment names', () => {
+    expect(['production', 'Production', 'prod', 'production-eu'].map(isProductionEnvironment)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['staging', 'products', 'preview'].map(isProductionEnvironment)).toEqual([false, false, false]);
+    expect(['preview', 'pr-12', 'pr12', 'review/feature'].map(isTransientEnvironment)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['production', 'staging', 'prod', 'preprod'].map(isTransientEnvironment)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('deployment statuses', () => {
+  it('shortens descriptions to what GitHub accepts and sends log and environment URLs', async () => {
+    const d = await createDeployment(client, { environment: 'staging', record: { app: 'shop', sha: SHA1 } });
+    const status = await createDeploymentStatus(client, d.id, {
+      state: 'success',
+      description: 'x'.repeat(500),
+      environmentUrl: 'https://shop.fly.dev',
+      logUrl: 'https://github.com/acme/shop/actions/runs/1',
+    });
+    expect(status.description).toHaveLength(140);
+    const stored = api.latestStatus(d.id)!;
+    expect(stored).toMatchObject({
+      state: 'success',
+      environment_url: 'https://shop.fly.dev',
+      log_url: 'https://github.com/acme/shop/actions/runs/1',
+      auto_inactive: true,
+    });
+  });
+
+  it('retries server errors and gives up on refused tokens with a hint', async () => {
+    api.failNext({ status: 502, body: { message: 'Bad gateway' } }, { times: 2, method: 'POST' });
+    const d = await createDeployment(client, { environment: 'staging', record: { app: 'shop', sha: SHA1 } });
+    expect(d.id).toBeGreaterThan(0);
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(3);
+
+    const bad = new GitHubClient({ token: 'wrong', repository: 'acme/shop', apiUrl: api.url, baseDelayMs: 10 });
+    const error = await createDeploymentStatus(bad, d.id, { state: 'success' }).catch((e) => e);
+    expect(error).toBeInstanceOf(GitHubApiError);
+    expect(error.status).toBe(401);
+    expect(error.message).toContain('Bad credentials');
+    expect(error.hint).toContain('github-token');
+
+    api.failNext({ status: 403, body: { message: 'Resource not accessible by integration' } });
+    const denied = await createDeploymentStatus(client, d.id, { state: 'success' }).catch((e) => e);
+    expect(denied.message).toContain('Resource not accessible by integration');
+    expect(denied.hint).toContain('deployments: write');
+  });
+
+  it('waits out a rate limit the API announces', async () => {
+    api.failNext(
+      { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'retry-after': '1' } },
+      { method: 'GET' },
+    );
+    await expect(findLastKnownGood(client, { environment: 'production' })).resolves.toBeUndefined();
+    const gets = api.requests.filter((r) => r.method === 'GET');
+    expect(gets).toHaveLength(2);
+  });
+});
+
+describe('last known good', () => {
+  it('is the newest deployment whose latest status is success with a complete record', async () => {
+    const good = api.seedDeployment({
+      environment: 'production',
+      sha: SHA1,
+      payload: record(SHA1, 'img:1'),
+      states: ['in_progress', 'success'],
+    });
+    // Newer: another app, a foreign payload, an incomplete record, a failure, and one still in progress.
+    api.seedDeployment({
+      environment: 'production',
+      sha: SHA2,
+      payload: record(SHA2, 'other:1', { app: 'admin' }),
+      states: ['success'],
+    });
+    api.seedDeployment({ environment: 'production', sha: SHA2, payload: { foo: 1 }, states: ['success'] });
+    api.seedDeployment({
+      environment: 'production',
+      sha: SHA2,
+      payload: { ...record(SHA2, 'x'), image_ref: undefined },
+      states: ['success'],
+    });
+    api.seedDeployment({
+      environment: 'production',
+      sha: SHA3,
+      payload: record(SHA3, 'img:3'),
+      states: ['in_progress', 'success', 'failure'],
+    });
+    api.seedDeployment({
+      environment: 'production',
+      sha: SHA3,
+      payload: record(SHA3, 'img:4'),
+      states: ['in_progress'],
+    });
+    api.seedDeployment({ environment: 'staging', sha: SHA3, payload: record(SHA3, 'img:5'), states: ['success'] });
+
+    const lkg = await findLastKnownGood(client, { environment: 'production', app: 'shop' });
+    expect(lkg?.deployment.id).toBe(good.id);
+    expect(lkg?.record.image_ref).toBe('img:1');
+    expect(lkg?.status.state).toBe('success');
+
+    const none = await findLastKnownGood(client, {
+      environment: 'production',
+      app: 'shop',
+      exclude: (r) => r.image_ref === 'img:1',
+    });
+    expect(none).toBeUndefined();
+  });
+
+  it('looks past the first page of deployments', async () => {
+    api.seedDeployment({ environment: 'production', sha: SHA1, payload: record(SHA1, 'img:old'), states: ['success'] });
+    for (let i = 0; i < 120; i++) {
+      api.seedDeployment({
+        environment: 'production',
+        sha: SHA2,
+        payload: record(SHA2, `img:${i}`),
+        states: ['error'],
+      });
+    }
+    const lkg = await findLastKnownGood(client, { environment: 'production', limit: 200 });
+    expect(lkg?.record.image_ref).toBe('img:old');
+    expect(await findLastKnownGood(client, { environment: 'production', limit: 100 })).toBeUndefined();
+  });
+
+  it("finds this run's deployment again, and not another run's or a rollback's", async () => {
+    api.seedDeployment({ environment: 'staging', sha: SHA1, payload: record(SHA1, 'a', { run_id: '1' }) });
+    const mine = api.seedDeployment({
+      environment: 'staging',
+      sha: SHA1,
+      payload: { schema: RECORD_SCHEMA, app: 'shop', sha: SHA1, rollback: false, run_id: '2' },
+    });
+    api.seedDeployment({
+      environment: 'staging',
+      sha: SHA1,
+      payload: record(SHA1, 'a', { run_id: '2', rollback: true }),
+    });
+    const found = await findRunDeployment(client, { environment: 'staging', sha: SHA1, runId: '2', rollback: false });
+    expect(found?.id).toBe(mine.id);
+    expect(await findRunDeployment(client, { environment: 'staging', sha: SHA1, runId: '3', rollback: false })).toBe(
+      undefined,
+    );
+  });
+});
