@@ -42,6 +42,8 @@ export interface RunBundleOptions {
   bundlePath?: string;
   /** Where action.yml is read from instead of <root>/<name>/action.yml. */
   actionYmlPath?: string;
+  /** What `${{ github.token }}` in an action.yml default evaluates to (empty by default). */
+  githubToken?: string;
   /** State saved by a previous run's `GITHUB_STATE` (for post steps). */
   state?: Record<string, string>;
 }
@@ -147,7 +149,11 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   mkdirSync(env.RUNNER_TEMP, { recursive: true });
   mkdirSync(env.RUNNER_TOOL_CACHE, { recursive: true });
   for (const [key, value] of Object.entries(options.state ?? {})) env[`STATE_${key}`] = value;
-  const inputs = { ...defaults };
+  // The runner evaluates expression defaults; the only one our actions use is the job token.
+  const inputs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(defaults)) {
+    inputs[key] = value.replace(/\$\{\{\s*github\.token\s*\}\}/g, options.githubToken ?? '');
+  }
   for (const [key, value] of Object.entries(options.inputs ?? {})) {
     if (value !== undefined) inputs[key] = String(value);
   }

@@ -12,6 +12,11 @@ export interface InputSpec<T, Present extends boolean = boolean> {
   readonly kind: string;
   readonly required: boolean;
   readonly default?: string;
+  /**
+   * A default that is an expression (`${{ github.token }}`): the runner evaluates it
+   * and passes the value, so the code never applies it itself.
+   */
+  readonly runnerDefault?: string;
   readonly secret: boolean;
   /** What a valid value looks like, for error messages. */
   readonly expected: string;
@@ -23,6 +28,7 @@ export interface InputSpec<T, Present extends boolean = boolean> {
 interface CommonOptions {
   required?: boolean;
   default?: string;
+  runnerDefault?: string;
   secret?: boolean;
   expected?: string;
 }
@@ -39,6 +45,7 @@ function spec<T, O extends CommonOptions>(
     kind,
     required: options?.required ?? false,
     default: options?.default,
+    runnerDefault: options?.runnerDefault,
     secret: options?.secret ?? false,
     expected: options?.expected ?? expected,
     schema,

@@ -49,6 +49,12 @@ describe('parseInputs', () => {
     expect(message).toContain('one of `rolling`, `canary`');
   });
 
+  it('leaves an expression default to the runner', () => {
+    const token = { 'github-token': input.string({ runnerDefault: '${{ github.token }}', secret: true }) };
+    expect(parseInputs(token, {})).toEqual({ 'github-token': undefined });
+    expect(parseInputs(token, { 'INPUT_GITHUB-TOKEN': 'ghs_x' })).toEqual({ 'github-token': 'ghs_x' });
+  });
+
   it('reports a missing required input by name', () => {
     expect(() => parseInputs(specs, {})).toThrow('Input required and not supplied: app');
   });
