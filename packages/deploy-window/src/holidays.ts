@@ -1,0 +1,93 @@
+import { InputError } from '@deploy-actions/toolkit';
+import type { IANAZone } from 'luxon';
+import { toWall, type Wall } from './wall';
+
+export const HOLIDAY_TYPES = ['public', 'bank', 'optional', 'school', 'observance'] as const;
+export type HolidayType = (typeof HOLIDAY_TYPES)[number];
+
+export interface Holiday {
+  name: string;
+  type: HolidayType;
+  /** Wall-clock `[from, to)` in the window's zone; usually a whole day, sometimes an afternoon. */
+  from: Wall;
+  to: Wall;
+}
+
+/** Public holidays of one region, as wall-clock stretches in the window's zone. */
+export interface HolidayCalendar {
+  /** `US`, `US-CA`, as given. */
+  readonly region: string;
+  readonly types: readonly HolidayType[];
+  /** The holiday covering a wall-clock time, if any. */
+  at(wall: Wall): Holiday | undefined;
+  /** Holidays overlapping `[from, to)`, in order. */
+  between(from: Wall, to: Wall): Holiday[];
+}
+
+/**
+ * Loads `date-holidays` (hundreds of KiB of rules and time-zone data) only here, so a gate
+ * without `holidays` never pays for it. Holidays are computed in the window's zone: a US
+ * holiday is the whole local day in Los Angeles, not the day in New York.
+ */
+export async function loadHolidayCalendar(
+  region: string,
+  types: readonly HolidayType[],
+  zone: IANAZone,
+): Promise<HolidayCalendar> {
+  const { default: Holidays } = await import('date-holidays');
+  const hd = new Holidays();
+  const [country, state, area, extra] = region.toUpperCase().split('-');
+  const match = (names: Record<string, string> | undefined, code: string) =>
+    Object.keys(names ?? {}).find((key) => key.toUpperCase() === code);
+  const countryCode = match(hd.getCountries('en'), country);
+  const stateCode = countryCode && state !== undefined ? match(hd.getStates(countryCode, 'en'), state) : undefined;
+  const areaCode =
+    countryCode && stateCode && area !== undefined
+      ? match(hd.getRegions(countryCode, stateCode, 'en'), area)
+      : undefined;
+  if (!countryCode || (state !== undefined && !stateCode) || (area !== undefined && !areaCode) || extra !== undefined) {
+    const states = countryCode ? Object.keys(hd.getStates(countryCode, 'en') ?? {}) : [];
+    const hint =
+      countryCode && state !== undefined && states.length > 0
+        ? ` (states of ${countryCode}: ${states.join(', ')})`
+        : '';
+    throw new InputError([
+      {
+        input: 'holidays',
+        message:
+          `Invalid input 'holidays': got ${JSON.stringify(region)}; expected a country or country-state code ` +
+          `known to date-holidays, such as US, US-CA or DE-BY${hint}`,
+      },
+    ]);
+  }
+  const calendar = new Holidays(
+    { country: countryCode, state: stateCode, region: areaCode },
+    { types: [...types], timezone: zone.name, languages: ['en'] },
+  );
+
+  const years = new Map<number, Holiday[]>();
+  const ofYear = (year: number): Holiday[] => {
+    let list = years.get(year);
+    if (!list) {
+      list = (calendar.getHolidays(year) || [])
+        .filter((h) => (types as readonly string[]).includes(h.type))
+        .map((h) => ({
+          name: h.name,
+          type: h.type,
+          from: toWall(zone, h.start.getTime()),
+          to: toWall(zone, h.end.getTime()),
+        }));
+      years.set(year, list);
+    }
+    return list;
+  };
+  const between = (from: Wall, to: Wall): Holiday[] => {
+    const found: Holiday[] = [];
+    // A holiday near New Year may belong to the neighbouring year's list.
+    for (let y = new Date(from).getUTCFullYear() - 1; y <= new Date(to).getUTCFullYear() + 1; y++) {
+      for (const h of ofYear(y)) if (h.from < to && h.to > from) found.push(h);
+    }
+    return found.sort((a, b) => a.from - b.from);
+  };
+  return { region, types, at: (wall) => between(wall, wall + 1)[0], between };
+}
