@@ -1,0 +1,17 @@
+export { type RehearsalOptions, rehearse } from './engine';
+export { RehearsalError } from './errors';
+export { evaluateCondition, evaluateExpression, type Json } from './expressions';
+export { markdownToHtml } from './markdown';
+export { allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
+export {
+  type Check,
+  formatJob,
+  formatStep,
+  formatTimeline,
+  type LabelledRun,
+  type ReportFiles,
+  seconds,
+  writeReport,
+} from './report';
+export { NOOP_ACTIONS, resolveUses } from './uses';
+export { loadWorkflow } from './workflow';

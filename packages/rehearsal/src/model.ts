@@ -1,0 +1,65 @@
+/** What a rehearsed run produced: the records the timeline, the summaries folder and the HTML page show. */
+import type { Annotation } from '@deploy-actions/runner';
+
+export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
+
+export interface StepRecord {
+  job: string;
+  id: string;
+  name: string;
+  kind: 'run' | 'action' | 'noop';
+  uses?: string;
+  /** Before continue-on-error is applied. */
+  outcome: Result;
+  /** After continue-on-error is applied. */
+  conclusion: Result;
+  outputs: Record<string, string>;
+  startedAt: number;
+  durationMs: number;
+  /** The step's log, masked. */
+  log: string;
+  /** The step's GITHUB_STEP_SUMMARY, masked. */
+  summary: string;
+  annotations: Annotation[];
+  /** What the rehearsal did differently from a real runner, or noticed (no-ops, unexpected inputs). */
+  notes: string[];
+  /** Secrets found unmasked in what the step printed or wrote; a rehearsal with leaks fails. */
+  leaks: string[];
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  result: Result;
+  outputs: Record<string, string>;
+  environment?: { name: string; url?: string };
+  concurrency?: string;
+  steps: StepRecord[];
+  startedAt: number;
+  durationMs: number;
+  notes: string[];
+}
+
+export interface RunRecord {
+  workflow: string;
+  name: string;
+  eventName: string;
+  result: 'success' | 'failure';
+  inputs: Record<string, string | boolean | number>;
+  outputs: Record<string, string>;
+  jobs: JobRecord[];
+  startedAt: number;
+  durationMs: number;
+  /** Run-level problems (e.g. a workflow output that could not be evaluated). */
+  notes: string[];
+}
+
+/** Every step of the run, in execution order. */
+export function allSteps(run: RunRecord): StepRecord[] {
+  return run.jobs.flatMap((job) => job.steps);
+}
+
+/** Every leak found in the run. */
+export function allLeaks(run: RunRecord): string[] {
+  return allSteps(run).flatMap((step) => step.leaks.map((leak) => `${step.job} / ${step.name}: ${leak}`));
+}
