@@ -1,0 +1,16 @@
+export { candidateDigests, digestMatches } from './digest';
+export { type DotenvEntry, type DotenvResult, parseDotenv, SECRET_NAME } from './dotenv';
+export { encodeImport, encodeImportEntry, MAX_LINE_BYTES } from './import-format';
+export {
+  type Action,
+  buildPlan,
+  changeCount,
+  type Plan,
+  type PlanItem,
+  type RemoteSecret,
+  type SyncMode,
+} from './plan';
+export { checkRules, enforceRules, loadRules, type Rules } from './rules';
+export { collectDeclared, type Declared, registerValue, type SourceOptions } from './sources';
+export { outcome, renderSummary } from './summary';
+export { type SyncOptions, type SyncResult, syncSecrets } from './sync';

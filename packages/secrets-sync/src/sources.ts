@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { registerSecret, UserError } from '@deploy-actions/toolkit';
+import { parseDotenv, SECRET_NAME } from './dotenv';
+
+export interface SourceOptions {
+  /** Multi-line dotenv text (the `secrets` input). */
+  secrets?: string;
+  /** Path of a dotenv file, relative to `cwd`. */
+  envFile?: string;
+  /** Take every environment variable with this prefix, prefix removed. */
+  envPrefix?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface Declared {
+  values: Map<string, string>;
+  /** Where each name's value came from, e.g. `env-file .env.production`. */
+  origin: Map<string, string>;
+  /** One line per name declared more than once, saying where (the last one wins). */
+  warnings: string[];
+}
+
+/** Token variables flyctl itself reads: never synced as app secrets by a broad prefix. */
+const FLYCTL_TOKENS = new Set(['FLY_API_TOKEN', 'FLY_ACCESS_TOKEN']);
+
+/**
+ * `true`, `1` and the like carry no secret on their own; masking them would hide every
+ * such word in the job log and in outputs (`staged=true`), so they are not registered.
+ */
+const TOO_COMMON = /^(true|false|yes|no|on|off|null|none|enabled|disabled)$/i;
+
+/** Registers a declared value (and each of its lines) before anything can print it. */
+export function registerValue(value: string): void {
+  const t = value.trim();
+  if (t.length < 3 || TOO_COMMON.test(t)) return;
+  registerSecret(value);
+}
+
+/**
+ * Collects the declared secrets from env-file, then env-prefix, then the `secrets`
+ * text; a name declared again keeps the last value, with a warning. Every value is
+ * registered as a secret as soon as it is read.
+ */
+export function collectDeclared(options: SourceOptions): Declared {
+  const values = new Map<string, string>();
+  const origin = new Map<string, string>();
+  const declaredIn = new Map<string, string[]>();
+  const add = (name: string, value: string, from: string) => {
+    registerValue(value);
+    values.set(name, value);
+    origin.set(name, from);
+    declaredIn.set(name, [...(declaredIn.get(name) ?? []), from]);
+  };
+  const addDotenv = (text: string, from: string) => {
+    for (const e of parseDotenv(text, from).entries) add(e.name, e.value, `${from} line ${e.line}`);
+  };
+
+  if (options.envFile) {
+    const path = resolve(options.cwd, options.envFile);
+    if (!existsSync(path)) throw new UserError(`Input 'env-file': file not found: ${options.envFile}`);
+    addDotenv(readFileSync(path, 'utf8'), `env-file ${options.envFile}`);
+  }
+  if (options.envPrefix) {
+    const prefix = options.envPrefix;
+    const env = options.env ?? process.env;
+    for (const key of Object.keys(env).sort()) {
+      if (!key.startsWith(prefix) || FLYCTL_TOKENS.has(key)) continue;
+      const name = key.slice(prefix.length);
+      if (!SECRET_NAME.test(name)) {
+        throw new UserError(
+          `Environment variable ${key}: the name after the prefix ${prefix} is not a valid secret name`,
+        );
+      }
+      add(name, env[key] ?? '', `env ${key}`);
+    }
+  }
+  if (options.secrets) addDotenv(options.secrets, "input 'secrets'");
+
+  const empty = [...values].filter(([, v]) => v === '').map(([n]) => `${n} (${origin.get(n)})`);
+  if (empty.length > 0) {
+    throw new UserError(`Empty secret values: ${empty.join(', ')}`, {
+      hint: 'Fly cannot store an empty secret. An empty value often means a GitHub secret is missing or misspelled.',
+    });
+  }
+  const warnings = [...declaredIn]
+    .filter(([, where]) => where.length > 1)
+    .map(([n, where]) => `${n} is declared ${where.length} times (${where.join(', ')}); the last value wins`);
+  return { values, origin, warnings };
+}

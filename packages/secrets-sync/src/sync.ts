@@ -1,0 +1,96 @@
+import { type Fly, isTransient, listSecrets, type Secret } from '@deploy-actions/fly';
+import { errorMessage, log, retry, UserError } from '@deploy-actions/toolkit';
+import { encodeImport } from './import-format';
+import { buildPlan, changeCount, type Plan, type SyncMode } from './plan';
+import { enforceRules, type Rules } from './rules';
+
+export interface SyncOptions {
+  app: string;
+  /** Declared secrets, already registered as secrets. */
+  declared: ReadonlyMap<string, string>;
+  mode: SyncMode;
+  protectedNames?: readonly string[];
+  rules?: Rules;
+  /** Write with `--stage` (no machine restart). */
+  stage: boolean;
+  /** Make the written secrets take effect now (one machine restart). */
+  deploy: boolean;
+  dryRun: boolean;
+  /** Per flyctl command. */
+  timeoutMs?: number;
+}
+
+export interface SyncResult {
+  plan: Plan;
+  remote: Secret[];
+  /** flyctl write commands run, e.g. `secrets import --stage`. */
+  writes: string[];
+  /** Something was written that is not on the machines yet. */
+  staged: boolean;
+  /** The app has no machines: flyctl kept the secrets for its first deployment. */
+  firstDeployment: boolean;
+  /** Untouched remote secrets flyctl reports as not deployed everywhere (`Staged`, `Partial`). */
+  pending: string[];
+}
+
+const RETRY = { attempts: 3, baseDelayMs: 2_000, maxDelayMs: 15_000, retryable: isTransient };
+
+function withRetry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retry(fn, {
+    ...RETRY,
+    onRetry: (error, attempt, delayMs) =>
+      log.warning(
+        `flyctl ${what} failed (attempt ${attempt}), retrying in ${Math.round(delayMs / 1000)}s: ${errorMessage(error)}`,
+      ),
+  });
+}
+
+/**
+ * Makes the app's secrets equal the declared ones: one `secrets list`, then at most
+ * one `secrets import` (added and changed values, on stdin) and one `secrets unset`
+ * (removals). Both are staged, except that when the change should take effect now
+ * the last write runs without `--stage`, so flyctl restarts the machines once with
+ * every secret (what `secrets deploy` does, one call fewer, and it also works on an
+ * app with no machines yet). Rules and quoting are checked before any write.
+ */
+export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncResult> {
+  const { app } = options;
+  if (options.mode === 'exact' && options.declared.size === 0) {
+    throw new UserError('mode is exact but no secrets are declared: that would remove every secret of the app', {
+      hint: 'Check the secrets, env-file and env-prefix inputs.',
+    });
+  }
+  const timeout = { timeoutMs: options.timeoutMs };
+  const remote = await withRetry('secrets list', () => listSecrets(fly, app, timeout));
+  const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
+  if (options.rules) enforceRules(options.rules, options.declared, plan.after);
+
+  const upserts = [...plan.add, ...plan.change].map((name) => [name, options.declared.get(name) ?? ''] as const);
+  // Encoded now so a value flyctl cannot read fails the step before anything is written.
+  const stdin = upserts.length > 0 ? encodeImport(upserts) : '';
+  const touched = new Set([...plan.add, ...plan.change, ...plan.remove]);
+  const pending = remote
+    .filter((s) => (s.status === 'Staged' || s.status === 'Partial') && !touched.has(s.name))
+    .map((s) => s.name);
+  const result: SyncResult = { plan, remote, writes: [], staged: false, firstDeployment: false, pending };
+  if (options.dryRun || changeCount(plan) === 0) return result;
+
+  const applyNow = options.deploy || !options.stage;
+  const writes: { args: string[]; input?: string }[] = [];
+  if (upserts.length > 0) writes.push({ args: ['secrets', 'import', '--app', app], input: stdin });
+  if (plan.remove.length > 0) writes.push({ args: ['secrets', 'unset', ...plan.remove, '--app', app] });
+  let lastOutput = '';
+  for (const [i, write] of writes.entries()) {
+    const stage = i < writes.length - 1 || !applyNow;
+    const args = stage ? [...write.args, '--stage'] : write.args;
+    const what = args.slice(0, 2).join(' ');
+    const run = await withRetry(what, () => fly.run(args, { ...timeout, input: write.input }));
+    lastOutput = run.stdout;
+    result.writes.push(`${what}${stage ? ' --stage' : ''}`);
+  }
+  result.firstDeployment = applyNow && /staged for the first deployment/i.test(lastOutput);
+  result.staged = !applyNow || result.firstDeployment;
+  // A restart puts every secret on the machines, the earlier staged ones too.
+  if (!result.staged) result.pending = [];
+  return result;
+}

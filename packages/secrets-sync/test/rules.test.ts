@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkRules, enforceRules, loadRules } from '../src/rules';
+
+const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+const INLINE = `
+required: [DATABASE_URL, SESSION_SECRET]
+min-length:
+  SESSION_SECRET: 32
+forbidden:
+  AUTH_DEV_BYPASS: [true, 1, "yes"]
+pattern:
+  DATABASE_URL: '^postgres(ql)?://'
+`;
+
+describe('loadRules', () => {
+  it('reads inline YAML, a YAML file and a JSON file alike', () => {
+    writeFileSync(join(dir, 'rules.yml'), INLINE);
+    writeFileSync(
+      join(dir, 'rules.json'),
+      JSON.stringify({
+        required: ['DATABASE_URL', 'SESSION_SECRET'],
+        'min-length': { SESSION_SECRET: 32 },
+        forbidden: { AUTH_DEV_BYPASS: [true, 1, 'yes'] },
+        pattern: { DATABASE_URL: '^postgres(ql)?://' },
+      }),
+    );
+    const inline = loadRules(INLINE, dir);
+    expect(inline.required).toEqual(['DATABASE_URL', 'SESSION_SECRET']);
+    expect(inline.minLength.get('SESSION_SECRET')).toBe(32);
+    expect(inline.forbidden.get('AUTH_DEV_BYPASS')).toEqual(['true', '1', 'yes']);
+    expect(inline.pattern.get('DATABASE_URL')?.test('postgresql://db')).toBe(true);
+    expect(loadRules('rules.yml', dir)).toEqual(inline);
+    expect(loadRules(' rules.json ', dir)).toEqual(inline);
+    expect(loadRules('{required: [A]}', dir).required).toEqual(['A']);
+  });
+
+  it.each([
+    ['a missing file', 'missing.yml', /Input 'rules': file not found: missing.yml/],
+    ['broken YAML', 'required: [A\nmin-length: {', /Input 'rules' is not valid YAML or JSON/],
+    ['an unknown rule', 'min_length: {A: 3}', /Unrecognized key: "min_length"/],
+    ['a non-integer length', 'min-length: {A: many}', /min-length\.A: /],
+    ['a bad secret name', 'required: [my-secret]', /required\.0: a secret name/],
+    ['a bad regular expression', 'pattern: {A: "("}', /pattern for A is not a valid regular expression/],
+    ['a list at the top', '- A', /is not valid/],
+  ])('rejects %s with a message naming the input', (_, spec, message) => {
+    expect(() => loadRules(spec, dir)).toThrow(message);
+  });
+
+  it('accepts an empty document as no rules', () => {
+    expect(loadRules('# nothing yet\n', dir).required).toEqual([]);
+  });
+});
+
+describe('checkRules', () => {
+  const rules = loadRules(INLINE, dir);
+  const good = new Map([
+    ['DATABASE_URL', 'postgres://u:p@db/app'],
+    ['SESSION_SECRET', 'x'.repeat(32)],
+    ['AUTH_DEV_BYPASS', 'false'],
+  ]);
+
+  it('passes values that follow every rule', () => {
+    expect(checkRules(rules, good, new Set(good.keys()))).toEqual([]);
+  });
+
+  it('reports every broken rule by name and rule, never the value or its length', () => {
+    const bad = new Map([
+      ['DATABASE_URL', 'mysql://u:hunter2@db/app'],
+      ['SESSION_SECRET', 'short-secret'],
+      ['AUTH_DEV_BYPASS', ' TRUE '],
+    ]);
+    const problems = checkRules(rules, bad, new Set(['DATABASE_URL', 'AUTH_DEV_BYPASS', 'SESSION_SECRET']));
+    expect(problems).toEqual([
+      'DATABASE_URL breaks rule "pattern": its value does not match /^postgres(ql)?:\\/\\//',
+      'SESSION_SECRET breaks rule "min-length": its value is shorter than 32 characters',
+      'AUTH_DEV_BYPASS breaks rule "forbidden": its value is one of the forbidden values',
+    ]);
+    const text = problems.join('\n');
+    for (const v of bad.values()) expect(text).not.toContain(v.trim());
+    expect(text).not.toContain('12');
+  });
+
+  it('requires names to exist after the sync, declared or kept on the app', () => {
+    const declared = new Map([['SESSION_SECRET', 'y'.repeat(40)]]);
+    expect(checkRules(rules, declared, new Set(['SESSION_SECRET']))).toEqual([
+      'DATABASE_URL breaks rule "required": it would not exist on the app after the sync',
+    ]);
+    expect(checkRules(rules, declared, new Set(['SESSION_SECRET', 'DATABASE_URL']))).toEqual([]);
+  });
+
+  it('counts characters, not UTF-16 units, for min-length', () => {
+    const r = loadRules('min-length: {K: 4}', dir);
+    expect(checkRules(r, new Map([['K', '🔑🔑🔑']]), new Set(['K']))).toHaveLength(1);
+    expect(checkRules(r, new Map([['K', '🔑🔑🔑🔑']]), new Set(['K']))).toEqual([]);
+  });
+
+  it('fails with one error listing all problems', () => {
+    expect(() => enforceRules(rules, new Map(), new Set())).toThrow(
+      /2 rules are broken; nothing was written:\n- DATABASE_URL breaks rule "required".*\n- SESSION_SECRET/,
+    );
+  });
+});
