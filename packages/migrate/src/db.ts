@@ -1,0 +1,129 @@
+import { retry, UserError } from '@deploy-actions/toolkit';
+import type { Client, ClientConfig, DatabaseError } from 'pg';
+
+/** A PostgreSQL error as `pg` reports it (SQLSTATE in `code`, 1-based `position`). */
+export type PgError = DatabaseError;
+
+export function isPgError(error: unknown): error is PgError {
+  return error instanceof Error && typeof (error as PgError).code === 'string' && 'severity' in error;
+}
+
+/** SQL string literal; standard_conforming_strings is on in every supported server. */
+export function literal(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return String(value);
+  if (value.includes('\0')) throw new UserError('A value sent to PostgreSQL contains a NUL character');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A `SET` value for a duration in milliseconds (0 = off). */
+export function msSetting(ms: number): string {
+  return literal(`${Math.max(0, Math.round(ms))}ms`);
+}
+
+/** Hosts and ports of connection poolers, where session advisory locks do not hold. */
+export function poolerReason(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const host = parsed.hostname.toLowerCase();
+  if (host.startsWith('pgbouncer.') || host.includes('.pgbouncer.') || host.includes('pooler'))
+    return `the host ${host} is a connection pooler`;
+  if (host.endsWith('.flympg.net') && !host.startsWith('direct.'))
+    return `${host} is Fly Managed Postgres's pooled endpoint (use the direct.<cluster>.flympg.net URL)`;
+  if (parsed.port === '6432') return 'port 6432 is PgBouncer’s port';
+  if (parsed.searchParams.get('pgbouncer') === 'true') return 'the URL says pgbouncer=true';
+  return undefined;
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03', '53300']);
+
+function describeConnectError(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`;
+}
+
+export interface ConnectOptions {
+  url: string;
+  applicationName: string;
+  /** Absolute deadline for connecting (retries of refused/reset connections included). */
+  deadline: number;
+}
+
+let pgModule: Promise<typeof import('pg')> | undefined;
+
+/**
+ * Opens a connection. `pg` is loaded here, on first use, to keep start-up light.
+ * Refused or reset connections and "the database system is starting up" are retried.
+ */
+export async function connect(options: ConnectOptions): Promise<Client> {
+  pgModule ??= import('pg');
+  const pg = (await pgModule).default ?? (await pgModule);
+  return retry(
+    async () => {
+      const config: ClientConfig = {
+        connectionString: options.url,
+        application_name: options.applicationName.slice(0, 63),
+        keepAlive: true,
+        connectionTimeoutMillis: Math.max(1_000, Math.min(30_000, options.deadline - Date.now())),
+      };
+      const client = new pg.Client(config);
+      // An idle client that loses its server emits 'error'; the next query reports it.
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      return client;
+    },
+    {
+      attempts: 5,
+      baseDelayMs: 250,
+      maxDelayMs: 4_000,
+      deadline: options.deadline,
+      retryable: (error) => TRANSIENT_CODES.has((error as { code?: string }).code ?? ''),
+    },
+  ).catch((error) => {
+    if (isPgError(error) && error.code === '28P01') {
+      throw new UserError('PostgreSQL refused the password in `database-url` (28P01 invalid_password)');
+    }
+    throw new UserError(`Could not connect to PostgreSQL: ${describeConnectError(error)}`, { cause: error });
+  });
+}
+
+/**
+ * Runs one simple-protocol query (several statements allowed) and counts the statements
+ * that completed before an error, so a failure can be pinned to a statement.
+ */
+export async function simpleQuery(client: Client, sql: string): Promise<{ completed: number }> {
+  const connection = (client as unknown as { connection?: NodeJS.EventEmitter }).connection;
+  let completed = 0;
+  const onComplete = () => {
+    completed++;
+  };
+  connection?.on('commandComplete', onComplete);
+  try {
+    await client.query(sql);
+    return { completed };
+  } catch (error) {
+    (error as { completedStatements?: number }).completedStatements = completed;
+    throw error;
+  } finally {
+    connection?.off('commandComplete', onComplete);
+  }
+}
+
+/** Ends a client without waiting forever on a connection that is already broken. */
+export async function close(client: Client | undefined): Promise<void> {
+  if (!client) return;
+  await Promise.race([client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]);
+}

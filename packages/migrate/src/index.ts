@@ -1,0 +1,16 @@
+export { libpqEnv } from './backup';
+export { poolerReason } from './db';
+export { checksum, compareVersions, type MigrationFile, normalise, readMigrations, type Script } from './files';
+export { type LintFinding, SQUAWK_VERSION } from './lint';
+export {
+  type DoneMigration,
+  type Location,
+  type MigrateLogger,
+  type MigrateOptions,
+  type MigrateResult,
+  MigrationError,
+  migrate,
+} from './migrate';
+export type { Plan, PlanItem } from './plan';
+export { PLAN_MARKER, renderPlan } from './render';
+export { parseScript, type Statement } from './sql';

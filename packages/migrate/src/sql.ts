@@ -1,0 +1,153 @@
+import { UserError } from '@deploy-actions/toolkit';
+import type { Script } from './files';
+
+/** One top-level statement of a script, located in its file. */
+export interface Statement {
+  /** The statement text (from its first token, without the trailing semicolon). */
+  text: string;
+  /** 1-based line in the file where the statement starts. */
+  line: number;
+  /** Index of `text` in the script's SQL. */
+  offset: number;
+  /** Node type from PostgreSQL's parser, e.g. `IndexStmt`. */
+  kind: string;
+  /** Why it cannot run inside a transaction block, e.g. `CREATE INDEX CONCURRENTLY`; undefined when it can. */
+  nonTransactional?: string;
+  /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT ... inside the file. */
+  transactionControl: boolean;
+  /** For CREATE INDEX CONCURRENTLY: the index, schema-qualified when the statement qualifies its table. */
+  concurrentIndex?: { name: string; schema?: string; ifNotExists: boolean };
+}
+
+type Node = Record<string, unknown>;
+interface RawStmt {
+  stmt: Record<string, Node>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+let parser: Promise<{ parse: (sql: string) => Promise<{ stmts?: RawStmt[] }> }> | undefined;
+/** PostgreSQL's own parser (WASM), loaded only when a script must be parsed. */
+function loadParser() {
+  parser ??= import('libpg-query') as never;
+  return parser;
+}
+
+const LEADING_TRIVIA = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+
+function hasDefElem(list: unknown, name: string): boolean {
+  return (
+    Array.isArray(list) && list.some((item) => (item as { DefElem?: { defname?: string } }).DefElem?.defname === name)
+  );
+}
+
+/** Why a parsed statement cannot run inside a transaction block (PostgreSQL's PreventInTransactionBlock callers). */
+function nonTransactional(kind: string, node: Node): string | undefined {
+  switch (kind) {
+    case 'IndexStmt':
+      return node.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'DropStmt':
+      return node.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'ReindexStmt': {
+      if (hasDefElem(node.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
+      const what = String(node.kind ?? '');
+      return what === 'REINDEX_OBJECT_SYSTEM' || what === 'REINDEX_OBJECT_DATABASE'
+        ? 'REINDEX SYSTEM/DATABASE'
+        : undefined;
+    }
+    case 'VacuumStmt':
+      return node.is_vacuumcmd ? 'VACUUM' : undefined;
+    case 'ClusterStmt':
+      return node.relation ? undefined : 'CLUSTER without a table';
+    case 'CreatedbStmt':
+      return 'CREATE DATABASE';
+    case 'DropdbStmt':
+      return 'DROP DATABASE';
+    case 'CreateTableSpaceStmt':
+      return 'CREATE TABLESPACE';
+    case 'DropTableSpaceStmt':
+      return 'DROP TABLESPACE';
+    case 'AlterSystemStmt':
+      return 'ALTER SYSTEM';
+    case 'CreateSubscriptionStmt':
+      return 'CREATE SUBSCRIPTION';
+    case 'DropSubscriptionStmt':
+      return 'DROP SUBSCRIPTION';
+    case 'DiscardStmt':
+      return node.target === 'DISCARD_ALL' ? 'DISCARD ALL' : undefined;
+    case 'AlterTableStmt': {
+      const cmds = (node.cmds as { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }[]) ?? [];
+      return cmds.some((c) => c.AlterTableCmd?.def?.PartitionCmd?.concurrent)
+        ? 'DETACH PARTITION CONCURRENTLY'
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Byte offset (what the parser reports) to string index, for text with multi-byte characters. */
+function byteToIndex(text: string): (byte: number) => number {
+  if (Buffer.byteLength(text) === text.length) return (byte) => byte;
+  const buffer = Buffer.from(text, 'utf8');
+  return (byte) => buffer.subarray(0, byte).toString('utf8').length;
+}
+
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Splits a script into statements with PostgreSQL's own parser, so dollar-quoted bodies,
+ * `E''` strings and comments containing `;` are handled exactly as the server does.
+ * A syntax error is a UserError naming file and line.
+ */
+export async function parseScript(script: Script): Promise<Statement[]> {
+  const { parse } = await loadParser();
+  let result: { stmts?: RawStmt[] };
+  try {
+    result = await parse(script.sql);
+  } catch (error) {
+    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const at = details?.cursorPosition;
+    const line =
+      at === undefined ? script.firstLine : script.firstLine + lineAt(script.sql, byteToIndex(script.sql)(at)) - 1;
+    throw new UserError(`${script.path}:${line}: syntax error: ${(error as Error).message}`);
+  }
+  const toIndex = byteToIndex(script.sql);
+  const statements: Statement[] = [];
+  for (const raw of result.stmts ?? []) {
+    const [kind, node] = Object.entries(raw.stmt)[0] ?? ['Unknown', {}];
+    const startByte = raw.stmt_location ?? 0;
+    const start = toIndex(startByte);
+    const end = raw.stmt_len ? toIndex(startByte + raw.stmt_len) : script.sql.length;
+    const slice = script.sql.slice(start, end);
+    const trivia = LEADING_TRIVIA.exec(slice)?.[0].length ?? 0;
+    const text = slice.slice(trivia).replace(/;\s*$/, '');
+    const statement: Statement = {
+      text,
+      line: script.firstLine + lineAt(script.sql, start + trivia) - 1,
+      offset: start + trivia,
+      kind,
+      nonTransactional: nonTransactional(kind, node),
+      transactionControl: kind === 'TransactionStmt',
+    };
+    if (kind === 'IndexStmt' && node.concurrent && typeof node.idxname === 'string') {
+      const relation = node.relation as { schemaname?: string } | undefined;
+      statement.concurrentIndex = {
+        name: node.idxname,
+        schema: relation?.schemaname,
+        ifNotExists: Boolean(node.if_not_exists),
+      };
+    }
+    statements.push(statement);
+  }
+  return statements;
+}
+
+/** The 1-based file line of a 1-based character `position` inside `script.sql` (PostgreSQL error positions). */
+export function lineOfPosition(script: Script, position: number): number {
+  return script.firstLine + lineAt(script.sql, position - 1) - 1;
+}

@@ -1,0 +1,131 @@
+import { UserError } from '@deploy-actions/toolkit';
+import type { Client } from 'pg';
+import { ident, isPgError, literal } from './db';
+
+/** One row of the tracking table. */
+export interface AppliedRow {
+  version: string;
+  name: string;
+  checksum: string;
+  appliedAt: Date;
+  executionMs: number;
+  appliedBy: string | null;
+  appVersion: string | null;
+  /** False while a non-transactional migration is part-way through. */
+  finished: boolean;
+  statementsDone: number | null;
+  statementsTotal: number | null;
+}
+
+export interface Tracking {
+  schema: string;
+  table: string;
+  /** `"schema"."table"` */
+  qualified: string;
+}
+
+export function tracking(schema: string, table: string): Tracking {
+  return { schema, table, qualified: `${ident(schema)}.${ident(table)}` };
+}
+
+const COLUMNS =
+  'version, name, checksum, applied_at, execution_ms, applied_by, app_version, finished, statements_done, statements_total';
+
+export interface ServerState {
+  /** `server_version_num`, e.g. 180004. */
+  versionNum: number;
+  database: string;
+  /** Undefined when the tracking table does not exist yet. */
+  rows?: AppliedRow[];
+}
+
+function toRow(r: Record<string, unknown>): AppliedRow {
+  return {
+    version: String(r.version),
+    name: String(r.name),
+    checksum: String(r.checksum),
+    appliedAt: r.applied_at as Date,
+    executionMs: Number(r.execution_ms),
+    appliedBy: (r.applied_by as string | null) ?? null,
+    appVersion: (r.app_version as string | null) ?? null,
+    finished: Boolean(r.finished),
+    statementsDone: r.statements_done === null ? null : Number(r.statements_done),
+    statementsTotal: r.statements_total === null ? null : Number(r.statements_total),
+  };
+}
+
+/**
+ * Reads the server version and every tracking row in one round trip. A missing table
+ * (first run) costs a second, cheap query; a table of another tool is refused.
+ */
+export async function readState(client: Client, t: Tracking): Promise<ServerState> {
+  const head = `SELECT current_setting('server_version_num') AS v, current_database() AS db`;
+  try {
+    const results = (await client.query(`${head}; SELECT ${COLUMNS} FROM ${t.qualified}`)) as unknown as {
+      rows: Record<string, unknown>[];
+    }[];
+    return {
+      versionNum: Number(results[0].rows[0].v),
+      database: String(results[0].rows[0].db),
+      rows: results[1].rows.map(toRow),
+    };
+  } catch (error) {
+    if (isPgError(error) && error.code === '42P01') {
+      const { rows } = await client.query(head);
+      return { versionNum: Number(rows[0].v), database: String(rows[0].db) };
+    }
+    if (isPgError(error) && error.code === '42703') {
+      throw new UserError(
+        `The table ${t.schema}.${t.table} exists but is not a pg-migrate tracking table (${error.message}).`,
+        { hint: 'Choose another name with the `table` input, or migrate that table to pg-migrate’s columns first.' },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Creates the schema (when missing) and the tracking table. Runs under the migration lock. */
+export async function ensureTable(client: Client, t: Tracking): Promise<void> {
+  const { rows } = await client.query(`SELECT to_regnamespace(${literal(ident(t.schema))}) IS NOT NULL AS present`);
+  // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
+  const schema = rows[0].present ? '' : `CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)};\n`;
+  await client.query(`${schema}CREATE TABLE IF NOT EXISTS ${t.qualified} (
+  version text PRIMARY KEY,
+  name text NOT NULL,
+  checksum text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  execution_ms integer NOT NULL DEFAULT 0,
+  applied_by text,
+  app_version text,
+  no_transaction boolean NOT NULL DEFAULT false,
+  finished boolean NOT NULL DEFAULT true,
+  statements_done integer,
+  statements_total integer
+)`);
+}
+
+export interface RowValues {
+  version: string;
+  name: string;
+  checksum: string;
+  appliedBy: string;
+  appVersion?: string;
+}
+
+/** INSERT for a finished transactional migration; execution time measured by the server within the transaction. */
+export function insertFinished(t: Tracking, v: RowValues): string {
+  return `INSERT INTO ${t.qualified} (version, name, checksum, execution_ms, applied_by, app_version) VALUES (${literal(v.version)}, ${literal(v.name)}, ${literal(v.checksum)}, (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, ${literal(v.appliedBy)}, ${literal(v.appVersion ?? null)})`;
+}
+
+/** Starts (or restarts) the progress row of a non-transactional migration. */
+export function upsertStarted(t: Tracking, v: RowValues, total: number): string {
+  return `INSERT INTO ${t.qualified} (version, name, checksum, applied_by, app_version, no_transaction, finished, statements_done, statements_total) VALUES (${literal(v.version)}, ${literal(v.name)}, ${literal(v.checksum)}, ${literal(v.appliedBy)}, ${literal(v.appVersion ?? null)}, true, false, 0, ${total}) ON CONFLICT (version) DO NOTHING`;
+}
+
+export function updateProgress(t: Tracking, version: string, done: number, finished: boolean, ms: number): string {
+  return `UPDATE ${t.qualified} SET statements_done = ${done}, finished = ${finished}, execution_ms = execution_ms + ${Math.round(ms)}${finished ? ', applied_at = now()' : ''} WHERE version = ${literal(version)}`;
+}
+
+export function deleteRow(t: Tracking, version: string): string {
+  return `DELETE FROM ${t.qualified} WHERE version = ${literal(version)}`;
+}

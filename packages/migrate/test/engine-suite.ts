@@ -1,0 +1,331 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MigrateOptions, MigrationError, migrate } from '../src/index';
+import { addFile, capture, generated, migrationsDir } from './helpers';
+
+/** The engine against a real server; run once per PostgreSQL major by the *.test.ts files. */
+export function engineSuite(version: 15 | 18): void {
+  describe(`migrate engine on PostgreSQL ${version}`, () => {
+    let server: PgServer;
+    beforeAll(async () => {
+      server = await startPostgres({ version });
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    async function setup(files: Record<string, string>) {
+      const db = await server.createDatabase('engine');
+      const dir = migrationsDir(files);
+      const root = dirname(dir);
+      const run = (extra: Partial<MigrateOptions> = {}) =>
+        migrate({ databaseUrl: db.url, dir: 'migrations', root, lint: 'off', lockWaitMs: 5_000, ...extra });
+      const q = (sql: string) => server.query(db.name, sql);
+      const tables = async () =>
+        (await q(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.tablename);
+      const versions = async () =>
+        (await q('SELECT version FROM public.schema_migrations ORDER BY version::numeric')).map((r) => r.version);
+      return { db, dir, root, run, q, tables, versions };
+    }
+
+    it('applies the three layouts, records each migration, and reverts them newest first', async () => {
+      const { run, q, tables, versions } = await setup({
+        '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY);\n',
+        '0001_users.down.sql': 'DROP TABLE users;\n',
+        '0002_posts.sql': '-- migrate:up\nCREATE TABLE posts (id bigint);\n\n-- migrate:down\nDROP TABLE posts;\n',
+        '20260101120000_tags/up.sql': 'CREATE TABLE tags (id bigint);\n',
+        '20260101120000_tags/down.sql': 'DROP TABLE tags;\n',
+        'README.md': 'not a migration',
+      });
+      const result = await run({ appVersion: 'v1.2.3', appliedBy: 'octocat run 7' });
+      expect(result.done.map((d) => d.version)).toEqual(['0001', '0002', '20260101120000']);
+      expect(result.previousVersion).toBeUndefined();
+      expect(result.currentVersion).toBe('20260101120000');
+      expect(result.pendingCount).toBe(0);
+      expect(await tables()).toEqual(['posts', 'schema_migrations', 'tags', 'users']);
+      const rows = await q('SELECT * FROM public.schema_migrations ORDER BY version::numeric');
+      expect(rows.map((r) => [r.name, r.app_version, r.applied_by, r.finished])).toEqual([
+        ['users', 'v1.2.3', 'octocat run 7', true],
+        ['posts', 'v1.2.3', 'octocat run 7', true],
+        ['tags', 'v1.2.3', 'octocat run 7', true],
+      ]);
+      expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
+      expect(typeof rows[0].execution_ms).toBe('number');
+
+      const down = await run({ direction: 'down', steps: 2 });
+      expect(down.done.map((d) => d.version)).toEqual(['20260101120000', '0002']);
+      expect(down.currentVersion).toBe('0001');
+      expect(await tables()).toEqual(['schema_migrations', 'users']);
+      const toZero = await run({ direction: 'down', target: '0' });
+      expect(toZero.done.map((d) => d.version)).toEqual(['0001']);
+      expect(await versions()).toEqual([]);
+      expect(toZero.currentVersion).toBeUndefined();
+    });
+
+    it('a second run has nothing to do and says so', async () => {
+      const { run } = await setup(generated(3));
+      await run();
+      const log = capture();
+      const again = await run({ logger: log });
+      expect(again.done).toEqual([]);
+      expect(again.pendingCount).toBe(0);
+      expect(again.previousVersion).toBe('0003');
+      expect(again.currentVersion).toBe('0003');
+      expect(log.infos.join('\n')).toMatch(/Nothing to migrate/);
+    });
+
+    it('stops at a failure in file 3 of 5: 1 and 2 stay, 3 leaves nothing, the error names file:line and SQLSTATE', async () => {
+      const files = generated(5);
+      files['0003_t3.sql'] =
+        'CREATE TABLE t3 (id bigint);\n\nINSERT INTO t3 VALUES (1);\nINSERT INTO missing_table VALUES (1);\n';
+      const { run, tables, versions } = await setup(files);
+      const error = await run().catch((e) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error.message).toContain('migrations/0003_t3.sql:4');
+      expect(error.message).toContain('relation "missing_table" does not exist');
+      expect(error.sqlstate).toBe('42P01');
+      expect(error.location).toEqual({ file: 'migrations/0003_t3.sql', line: 4 });
+      expect(error.done.map((d: { version: string }) => d.version)).toEqual(['0001', '0002']);
+      expect(await versions()).toEqual(['0001', '0002']);
+      expect(await tables()).toEqual(['schema_migrations', 't1', 't2']);
+    });
+
+    it('locates an error without a position by the statement that failed', async () => {
+      const { run } = await setup({
+        '0001_a.sql':
+          'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\n-- the next one fails at run time\nSELECT 1 / (SELECT count(*) - 1 FROM a);\n',
+      });
+      const error = await run().catch((e) => e);
+      expect(error.sqlstate).toBe('22012');
+      expect(error.location.line).toBe(4);
+    });
+
+    it('treats a CRLF-only or BOM-only change as no drift, and an edited applied file as drift', async () => {
+      const { dir, run } = await setup({ '0001_a.sql': 'CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n' });
+      await run();
+      writeFileSync(join(dir, '0001_a.sql'), '\uFEFFCREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n');
+      expect((await run()).done).toEqual([]);
+
+      writeFileSync(join(dir, '0001_a.sql'), 'CREATE TABLE a (id bigint);\nCREATE TABLE b (id int);\n');
+      addFile(dir, '0002_c.sql', 'CREATE TABLE c (id int);\n');
+      await expect(run()).rejects.toThrow(/checksum differs\): migrations\/0001_a\.sql/);
+      const log = capture();
+      const allowed = await run({ allowDrift: true, logger: log });
+      expect(allowed.done.map((d) => d.version)).toEqual(['0002']);
+      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/edited since it was applied/);
+    });
+
+    it('refuses a pending migration older than the newest applied one unless allowed', async () => {
+      const { dir, run, versions } = await setup({
+        '0001_a.sql': 'CREATE TABLE a ();',
+        '0003_c.sql': 'CREATE TABLE c ();',
+      });
+      await run();
+      addFile(dir, '0002_b.sql', 'CREATE TABLE b ();');
+      await expect(run()).rejects.toThrow(
+        /older than the newest applied one \(0003\).*0002_b\.sql.*allow-out-of-order/s,
+      );
+      expect(await versions()).toEqual(['0001', '0003']);
+      const result = await run({ allowOutOfOrder: true });
+      expect(result.done.map((d) => d.version)).toEqual(['0002']);
+      expect(result.currentVersion).toBe('0003');
+    });
+
+    it('warns about applied migrations missing on disk', async () => {
+      const { dir, run } = await setup({ '0001_a.sql': 'CREATE TABLE a ();', '0002_b.sql': 'CREATE TABLE b ();' });
+      await run();
+      const { rmSync } = await import('node:fs');
+      rmSync(join(dir, '0002_b.sql'));
+      const log = capture();
+      await run({ logger: log });
+      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/not found on disk: 0002_b/);
+    });
+
+    it('splits dollar-quoted bodies, E strings and comments containing semicolons exactly as PostgreSQL does', async () => {
+      const body = [
+        '-- a comment; with a semicolon',
+        'CREATE TABLE notes (id serial PRIMARY KEY, body text);',
+        '/* block; comment */',
+        "INSERT INTO notes (body) VALUES (E'it\\'s; fine'), ('plain ''quoted''; too');",
+        'CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $fn$',
+        'BEGIN',
+        "  NEW.body := NEW.body || '; bumped';",
+        '  RETURN NEW;',
+        'END;',
+        '$fn$;',
+        'DO $$ BEGIN PERFORM 1; END $$;',
+      ].join('\n');
+      const { run, q } = await setup({
+        '0001_tx.sql': body,
+        '0002_notx.sql': `-- pg-migrate:no-transaction\n${body.replace(/notes/g, 'notes2').replace(/bump\(\)/g, 'bump2()')}`,
+      });
+      const result = await run();
+      expect(result.plan.map((p) => p.statements?.length)).toEqual([4, 4]);
+      expect((await q('SELECT body FROM notes ORDER BY id')).map((r) => r.body)).toEqual([
+        "it's; fine",
+        "plain 'quoted'; too",
+      ]);
+      const progress = await q(
+        `SELECT statements_done, statements_total, finished FROM schema_migrations WHERE version = '0002'`,
+      );
+      expect(progress).toEqual([{ statements_done: 4, statements_total: 4, finished: true }]);
+    });
+
+    it('refuses CREATE INDEX CONCURRENTLY in a transactional file, pointing at the directive, before applying anything', async () => {
+      const { run, tables } = await setup({
+        '0001_a.sql': 'CREATE TABLE a (id int);',
+        '0002_idx.sql': 'SELECT 1;\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n',
+        '0003_b.sql': 'BEGIN;\nCREATE TABLE b ();\nCOMMIT;\n',
+      });
+      const error = await run().catch((e) => e);
+      expect(error.message).toContain(
+        'migrations/0002_idx.sql:2: CREATE INDEX CONCURRENTLY cannot run inside a transaction',
+      );
+      expect(error.message).toContain('-- pg-migrate:no-transaction');
+      expect(error.message).toContain('migrations/0003_b.sql:1: transaction control (BEGIN)');
+      expect(await tables()).toEqual([]);
+    });
+
+    it('reports a syntax error with file and line before applying anything', async () => {
+      const { run, tables } = await setup({
+        '0001_a.sql': 'CREATE TABLE a (id int);',
+        '0002_b.sql': '-- migrate:up\nCREATE TABLE b (id int);\nCREATE TABEL c ();\n-- migrate:down\nDROP TABLE b;\n',
+      });
+      await expect(run()).rejects.toThrow(/migrations\/0002_b\.sql:3: syntax error/);
+      expect(await tables()).toEqual([]);
+    });
+
+    it('resumes a non-transactional migration after its last finished statement and rebuilds an INVALID index', async () => {
+      const { dir, run, q } = await setup({
+        '0001_data.sql': "CREATE TABLE accounts (email text);\nINSERT INTO accounts VALUES ('a@x'), ('a@x');\n",
+        '0002_unique.sql': [
+          '-- pg-migrate:no-transaction',
+          'CREATE TABLE audit (id int);',
+          'CREATE UNIQUE INDEX CONCURRENTLY accounts_email ON accounts (email);',
+          'CREATE INDEX CONCURRENTLY IF NOT EXISTS audit_id ON audit (id);',
+        ].join('\n'),
+      });
+      const error = await run().catch((e) => e);
+      expect(error.sqlstate).toBe('23505');
+      expect(error.location).toEqual({ file: 'migrations/0002_unique.sql', line: 3 });
+      expect(await q(`SELECT statements_done, finished FROM schema_migrations WHERE version = '0002'`)).toEqual([
+        { statements_done: 1, finished: false },
+      ]);
+      expect(await q(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_email'::regclass`)).toEqual([
+        { indisvalid: false },
+      ]);
+
+      await q(`DELETE FROM accounts WHERE ctid = (SELECT max(ctid) FROM accounts)`);
+      const log = capture();
+      // Re-running CREATE TABLE audit would fail: the resumed run must start at statement 2.
+      const result = await run({ logger: log });
+      expect(result.done.map((d) => d.version)).toEqual(['0002']);
+      expect(log.infos.join('\n')).toMatch(/Resuming 0002_unique after statement 1 of 3/);
+      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/accounts_email is INVALID/);
+      expect(await q(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_email'::regclass`)).toEqual([
+        { indisvalid: true },
+      ]);
+      expect(await q(`SELECT statements_done, finished FROM schema_migrations WHERE version = '0002'`)).toEqual([
+        { statements_done: 3, finished: true },
+      ]);
+      expect(readFileSync(join(dir, '0002_unique.sql'), 'utf8')).toContain('no-transaction');
+    });
+
+    it('times out waiting for the lock and names the holder', async () => {
+      const { db, run } = await setup(generated(1));
+      const holder = new pg.Client({ connectionString: db.url, application_name: 'deploy of acme/shop run 41' });
+      await holder.connect();
+      try {
+        const key = `('x' || left(md5(current_database() || '/public/schema_migrations/run'), 16))::bit(64)::bigint`;
+        expect((await holder.query(`SELECT pg_try_advisory_lock(${key}) AS ok`)).rows[0].ok).toBe(true);
+        const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        const error = await run({ lockWaitMs: 400 }).catch((e) => e);
+        expect(error.message).toMatch(/Timed out after .* waiting for the migration lock on public\.schema_migrations/);
+        expect(error.message).toContain(`pid ${pid}`);
+        expect(error.message).toContain('application "deploy of acme/shop run 41"');
+      } finally {
+        await holder.end();
+      }
+      expect((await run()).done).toHaveLength(1);
+    });
+
+    it('retries a migration that hits lock_timeout (55P03), then reports it', async () => {
+      const { db, run, versions } = await setup({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+      await run();
+      const blocker = new pg.Client({ connectionString: db.url });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
+        const files = migrationsDir({
+          '0001_a.sql': 'CREATE TABLE a (id int);',
+          '0002_b.sql': 'ALTER TABLE a ADD COLUMN b int;',
+        });
+        const log = capture();
+        const error = await migrate({
+          databaseUrl: db.url,
+          dir: files,
+          lint: 'off',
+          lockTimeoutMs: 50,
+          lockRetries: 1,
+          logger: log,
+        }).catch((e) => e);
+        expect(error.sqlstate).toBe('55P03');
+        expect(error.message).toContain('0002_b.sql:1');
+        expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/lock not available \(55P03\), retry 1 of 1/);
+      } finally {
+        await blocker.end();
+      }
+      expect(await versions()).toEqual(['0001']);
+    });
+
+    it('dry run plans, analyses and lints without changing anything', async () => {
+      const { run, tables } = await setup({
+        '0001_a.sql': 'CREATE TABLE a (id int);',
+        '0002_b.sql': '-- migrate:up\n\nCREATE INDEX a_id ON a (id);\n-- migrate:down\nDROP INDEX a_id;\n',
+        '0003_c.sql': '-- pg-migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS a_id2 ON a (id);\n',
+      });
+      const result = await run({ dryRun: true, lint: 'warn' });
+      expect(result.done).toEqual([]);
+      expect(result.pendingCount).toBe(3);
+      expect(await tables()).toEqual([]);
+      expect(result.planMarkdown).toContain('<!-- pg-migrate-plan -->');
+      expect(result.planMarkdown).toContain('3 migrations to apply (dry run: nothing was changed)');
+      expect(result.planMarkdown).toMatch(/\| 0003 \| c \| none \(statement by statement\) \| 1 \|/);
+      const finding = result.lintFindings.find((f) => f.rule === 'require-concurrent-index-creation');
+      expect(finding).toMatchObject({ file: 'migrations/0002_b.sql', line: 3 });
+      expect(result.planMarkdown).toContain('require-concurrent-index-creation');
+    });
+
+    it('fails before applying when lint is error and squawk finds something', async () => {
+      const { run, tables } = await setup({ '0001_a.sql': 'CREATE TABLE a (id int);\nCREATE INDEX a_id ON a (id);\n' });
+      await expect(run({ lint: 'error' })).rejects.toThrow(/squawk found \d+ problems? in pending migrations/);
+      expect(await tables()).toEqual([]);
+    });
+
+    it('refuses a down migration when a down file is missing, and refuses pooler URLs', async () => {
+      const { run, db, versions } = await setup({
+        '0001_a.sql': 'CREATE TABLE a ();',
+        '0002_b.sql': 'CREATE TABLE b ();',
+      });
+      await run();
+      await expect(run({ direction: 'down' })).rejects.toThrow(
+        /Cannot revert migrations\/0002_b\.sql: no down migration/,
+      );
+      expect(await versions()).toEqual(['0001', '0002']);
+      const pooled = db.url.replace('127.0.0.1', 'pgbouncer.abc123.flympg.net');
+      const error = await run({ databaseUrl: pooled }).catch((e) => e);
+      expect(error.message).toMatch(/points at a connection pooler: the host pgbouncer\.abc123\.flympg\.net/);
+      expect(error.hint).toMatch(/allow-pooler/);
+    });
+
+    it('keeps the tracking table in the chosen schema and table', async () => {
+      const { run, q } = await setup(generated(2));
+      await run({ schema: 'ops', table: 'migrations_log' });
+      expect(await q('SELECT count(*)::int AS n FROM ops.migrations_log')).toEqual([{ n: 2 }]);
+      expect((await run({ schema: 'ops', table: 'migrations_log' })).done).toEqual([]);
+    });
+  });
+}
