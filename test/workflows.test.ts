@@ -1,0 +1,389 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import {
+  findWorkflows,
+  loadWorkflow,
+  ownUsesProblems,
+  pinProblems,
+  pullRequestTargetProblems,
+  ROOT,
+  readActionContract,
+  referenceProblems,
+  runExpressionProblems,
+  schemaProblems,
+  secretsInheritProblems,
+  topPermissionsProblems,
+  type WorkflowFile,
+  workflowFromText,
+  workflowProblems,
+} from './workflow-checks';
+import { evaluate, type JobStatus } from './workflow-expressions';
+
+const CHECKOUT = 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1';
+const wf = (text: string): WorkflowFile => workflowFromText('bad.yml', text);
+const deploy = loadWorkflow(join(ROOT, '.github/workflows/deploy.yml'));
+const preview = loadWorkflow(join(ROOT, '.github/workflows/preview.yml'));
+
+describe('every workflow in .github/workflows and examples/', () => {
+  const files = findWorkflows().map((f) => relative(ROOT, f));
+
+  test('includes the pipelines, this repo automation and the examples', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/ci.yml',
+        '.github/workflows/deploy.yml',
+        '.github/workflows/preview.yml',
+        '.github/workflows/release.yml',
+        'examples/deploy-backend.yml',
+        'examples/deploy-production.yml',
+        'examples/monorepo.yml',
+        'examples/preview.yml',
+      ]),
+    );
+  });
+
+  test.each(files)('%s passes every check', async (file) => {
+    expect(await workflowProblems(loadWorkflow(join(ROOT, file)))).toEqual([]);
+  });
+});
+
+describe('the checks catch', () => {
+  const ok = `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n`;
+
+  test('a clean workflow has no problems (baseline)', async () => {
+    expect(await workflowProblems(wf(ok))).toEqual([]);
+  });
+
+  test('schema errors, including a context GitHub does not allow where it is used', async () => {
+    expect(await schemaProblems(wf(ok.replace('permissions: {}', 'permissions: {bogus: write}')))).toEqual([
+      expect.stringContaining("Unexpected value 'bogus'"),
+    ]);
+    const secretInIf = ok.replace('- run: echo hi', "- if: secrets.TOKEN != ''\n        run: echo hi");
+    expect(await schemaProblems(wf(secretInIf))).toEqual([
+      expect.stringContaining("Unrecognized named-value: 'secrets'"),
+    ]);
+  });
+
+  test('no top-level permissions', () => {
+    expect(topPermissionsProblems(wf(ok.replace('permissions: {}\n', '')))).toEqual([
+      expect.stringContaining('no top-level `permissions:`'),
+    ]);
+  });
+
+  test('secrets: inherit', () => {
+    const text = `on: push\npermissions: {}\njobs:\n  a:\n    uses: $/.github/workflows/deploy.yml\n    secrets: inherit\n`;
+    expect(secretsInheritProblems(wf(text))).toEqual([expect.stringContaining('secrets: inherit')]);
+  });
+
+  test('pull_request_target in every spelling of on:', () => {
+    for (const on of [
+      'pull_request_target',
+      '[push, pull_request_target]',
+      '{pull_request_target: {types: [opened]}}',
+    ]) {
+      expect(pullRequestTargetProblems(wf(ok.replace('on: push', `on: ${on}`)))).toHaveLength(1);
+    }
+    expect(pullRequestTargetProblems(wf(ok.replace('on: push', 'on: pull_request')))).toEqual([]);
+  });
+
+  test('${{ }} inside run:', () => {
+    const text = ok.replace('echo hi', 'echo "${{ github.event.pull_request.title }}"');
+    expect(runExpressionProblems(wf(text))).toEqual([expect.stringContaining('inside run:')]);
+  });
+
+  test('third-party actions not pinned to a SHA with a version comment', () => {
+    const step = (uses: string) => ok.replace('- run: echo hi', `- uses: ${uses}`);
+    expect(pinProblems(wf(step(CHECKOUT)))).toEqual([]);
+    expect(pinProblems(wf(step('actions/checkout@v7')))).toEqual([expect.stringContaining('not pinned')]);
+    expect(pinProblems(wf(step('actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1')))).toEqual([
+      expect.stringContaining('no version comment'),
+    ]);
+    expect(pinProblems(wf(step('docker://alpine:3')))).toEqual([expect.stringContaining('digest')]);
+    expect(pinProblems(wf(step('your-org/deploy-actions/fly-deploy@main')))).toEqual([
+      expect.stringContaining('release tag'),
+    ]);
+    expect(pinProblems(wf(step('$/fly-deploy')))).toEqual([]);
+  });
+
+  test('with: keys our actions do not declare, and missing required inputs', () => {
+    const required = Object.entries(readActionContract('notify')?.inputs ?? {}).find(([, s]) => s.required)?.[0];
+    expect(required).toBeDefined();
+    const text = ok.replace('- run: echo hi', '- uses: $/notify\n        with:\n          no-such-input: x');
+    expect(ownUsesProblems(wf(text))).toEqual([
+      expect.stringContaining('with.no-such-input is not an input of notify/action.yml'),
+      expect.stringContaining(`required input ${required} is not given`),
+    ]);
+    expect(ownUsesProblems(wf(ok.replace('- run: echo hi', '- uses: $/no-such-action')))).toEqual([
+      expect.stringContaining('no action.yml at no-such-action/'),
+    ]);
+    expect(ownUsesProblems(wf(ok.replace('- run: echo hi', '- uses: $/notify@v1')))).toEqual([
+      expect.stringContaining('takes no @ref'),
+    ]);
+  });
+
+  test('calls of our reusable workflows: inputs, secrets and permissions', () => {
+    const text = `on: push\npermissions: {}\njobs:\n  a:\n    permissions: {contents: read}\n    uses: your-org/deploy-actions/.github/workflows/deploy.yml@v1\n    with: {environment: staging, colour: blue}\n    secrets: {TOKEN: x}\n`;
+    expect(ownUsesProblems(wf(text))).toEqual([
+      expect.stringContaining('with.colour is not an input'),
+      expect.stringContaining('required input app is not given'),
+      expect.stringContaining('secrets.TOKEN is not a secret'),
+      expect.stringContaining('required secret FLY_API_TOKEN is not given'),
+      expect.stringContaining('needs `deployments: write`'),
+    ]);
+  });
+
+  test('needs, job outputs, step ids and step outputs that do not exist', () => {
+    const text = `on:
+  workflow_call:
+    inputs:
+      app: {type: string, required: true}
+    secrets:
+      TOKEN: {required: true}
+    outputs:
+      url: {value: "\${{ jobs.b.outputs.url }}"}
+      nope: {value: "\${{ jobs.zzz.outputs.url }}"}
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    outputs:
+      deployed: \${{ steps.go.outputs.release-version }}
+    steps:
+      - id: early
+        run: echo "\${APP} \${{ steps.go.outputs.app-url }}"
+      - id: go
+        uses: $/fly-deploy
+        with:
+          app: \${{ inputs.app }}
+          fly-api-token: \${{ secrets.TOKEN }}
+      - id: calc
+        run: echo "answer=42" >> "$GITHUB_OUTPUT"
+      - if: steps.calc.outputs.answer == '42' && steps.calc.outputs.question && steps.go.outputs.no-such-output
+        run: echo \${{ inputs.colour }} \${{ secrets.OTHER }}
+  b:
+    needs: [a, ghost]
+    runs-on: ubuntu-latest
+    outputs:
+      url: \${{ needs.a.outputs.deployed }} \${{ needs.a.outputs.missing }}
+    steps:
+      - run: echo
+  c:
+    runs-on: ubuntu-latest
+    if: needs.a.result == 'success'
+    steps:
+      - run: echo
+`;
+    expect(referenceProblems(wf(text))).toEqual([
+      expect.stringContaining('on.workflow_call.outputs.nope.value: jobs.zzz does not exist'),
+      expect.stringContaining('steps.go is not an earlier step'),
+      expect.stringContaining("step calc's script never writes output question"),
+      expect.stringContaining('step go has no output no-such-output'),
+      expect.stringContaining('inputs.colour is not a declared input'),
+      expect.stringContaining('secrets.OTHER is not a declared secret'),
+      expect.stringContaining('jobs.b needs ghost, which is not a job'),
+      expect.stringContaining('job a has no output missing'),
+      expect.stringContaining("needs.a is not in this job's needs"),
+    ]);
+  });
+});
+
+describe('deploy.yml', () => {
+  const call = deploy.data.on.workflow_call;
+  const jobs = deploy.data.jobs;
+  const step = (job: string, id: string) => jobs[job].steps.find((s: { id?: string }) => s.id === id);
+
+  test('declares the interface the issue lists', () => {
+    expect(Object.keys(call.inputs)).toEqual(
+      expect.arrayContaining(
+        ['app', 'environment', 'config', 'working-directory', 'image', 'image-label', 'strategy', 'reason']
+          .concat(['health-url', 'checks-file', 'expected-version', 'migrations-dir', 'migrate', 'business-hours'])
+          .concat(['timezone', 'holidays', 'override', 'override-reason', 'secrets-mode', 'notify', 'gate-now']),
+      ),
+    );
+    expect(call.inputs.app.required).toBe(true);
+    expect(call.inputs['gate-now'].default).toBe('');
+    expect(call.secrets).toEqual({
+      FLY_API_TOKEN: expect.objectContaining({ required: true }),
+      ...Object.fromEntries(
+        ['DATABASE_URL', 'APP_SECRETS', 'SLACK_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'DISCORD_WEBHOOK_URL']
+          .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL'])
+          .map((name) => [name, expect.objectContaining({ required: false })]),
+      ),
+    });
+    expect(Object.keys(call.outputs)).toEqual(expect.arrayContaining(['release-version', 'image-ref', 'app-url']));
+    expect(Object.keys(call.outputs)).toContain('rolled-back');
+    for (const input of Object.values<{ description?: string }>(call.inputs)) expect(input.description).toBeTruthy();
+  });
+
+  test('runs gate, then the deploy steps in pipeline order, then notify', () => {
+    expect(jobs.deploy.needs).toBe('gate');
+    expect(jobs.notify.needs).toEqual(['gate', 'deploy']);
+    expect(jobs.notify.if).toBe('always()');
+    const uses = jobs.deploy.steps.map((s: { uses?: string }) => s.uses).filter((u: string) => u.startsWith('$/'));
+    expect(uses).toEqual(['$/pg-migrate', '$/fly-secrets-sync', '$/fly-deploy', '$/health-gate', '$/auto-rollback']);
+  });
+
+  test('least privilege, the environment, and one deploy per app and environment without cancelling', () => {
+    expect(deploy.data.permissions).toEqual({});
+    expect(jobs.gate.permissions).toEqual({});
+    expect(jobs.deploy.permissions).toEqual({ contents: 'read', deployments: 'read' });
+    expect(jobs.deploy.environment.name).toBe('${{ inputs.environment }}');
+    expect(jobs.deploy.concurrency).toEqual({
+      group: 'fly-deploy-${{ inputs.app }}-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
+  });
+
+  test("this repo's actions are referenced at the workflow's own commit ($/), never by tag", () => {
+    for (const file of [deploy, preview]) {
+      const own = Object.values<{ steps?: { uses?: string }[] }>(file.data.jobs)
+        .flatMap((job) => (job.steps ?? []).map((s) => s.uses ?? ''))
+        .filter((u) => u !== '' && !u.startsWith('actions/'));
+      expect(own.length).toBeGreaterThan(0);
+      for (const uses of own) expect(uses).toMatch(/^\$\/[a-z-]+$/);
+    }
+  });
+
+  describe('rolls back only when this run created a release and a step failed', () => {
+    const condition = step('deploy', 'rollback').if as string;
+    const decide = (status: JobStatus, releaseVersion: string, rollback = true) =>
+      evaluate(
+        condition,
+        { inputs: { rollback }, steps: { deploy: { outputs: { 'release-version': releaseVersion } } } },
+        { status, condition: true },
+      );
+    test.each([
+      ['health gate failed after a release', 'failure', '42', true, true],
+      ['deploy failed before creating a release', 'failure', '', true, false],
+      ['everything passed', 'success', '42', true, false],
+      ['cancelled', 'cancelled', '42', true, false],
+      ['rollback switched off', 'failure', '42', false, false],
+    ] as const)('%s', (_, status, version, rollback, expected) => {
+      expect(decide(status, version, rollback)).toBe(expected);
+    });
+  });
+
+  test('the gate step runs only with business-hours, and passes the rehearsal clock through', () => {
+    const gate = step('gate', 'window');
+    expect(evaluate(gate.if, { inputs: { 'business-hours': false } }, { condition: true })).toBe(false);
+    expect(evaluate(gate.if, { inputs: { 'business-hours': true } }, { condition: true })).toBe(true);
+    expect(evaluate(gate.with.now, { inputs: { 'gate-now': '2026-11-21T12:00:00-08:00' } })).toBe(
+      '2026-11-21T12:00:00-08:00',
+    );
+  });
+
+  test('the health gate probes <app URL>/health unless health-url is given', () => {
+    const url = step('deploy', 'health').with.url as string;
+    const steps = { deploy: { outputs: { 'app-url': 'https://shop.fly.dev' } } };
+    expect(evaluate(url, { inputs: { 'health-url': '' }, steps })).toBe('https://shop.fly.dev/health');
+    expect(evaluate(url, { inputs: { 'health-url': 'https://x.test/up' }, steps })).toBe('https://x.test/up');
+  });
+
+  describe('notify reports the outcome', () => {
+    const script = step('notify', 'status').run as string;
+    const outcome = (env: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), 'deploy-status-'));
+      try {
+        const out = join(dir, 'output');
+        const result = spawnSync('bash', ['-e', '-c', script], {
+          env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, GATE_RESULT: 'success', DEPLOY_RESULT: 'success', ...env },
+          encoding: 'utf8',
+        });
+        expect(result.status, result.stderr).toBe(0);
+        const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+        return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    test.each([
+      ['success', {}, 'success'],
+      ['window closed', { GATE_RESULT: 'failure', GATE_ALLOWED: 'false', DEPLOY_RESULT: 'skipped' }, 'skipped'],
+      ['gate errored', { GATE_RESULT: 'failure', GATE_ALLOWED: '', DEPLOY_RESULT: 'skipped' }, 'failure'],
+      ['deploy failed', { DEPLOY_RESULT: 'failure', ROLLED_BACK: 'false' }, 'failure'],
+      [
+        'rolled back and verified',
+        { DEPLOY_RESULT: 'failure', ROLLED_BACK: 'true', ROLLBACK_VERIFIED: 'true' },
+        'rolled-back',
+      ],
+      [
+        'rollback not verified',
+        { DEPLOY_RESULT: 'failure', ROLLED_BACK: 'true', ROLLBACK_VERIFIED: 'false' },
+        'failure',
+      ],
+      ['cancelled', { DEPLOY_RESULT: 'cancelled' }, 'cancelled'],
+    ])('%s', (_, env, status) => {
+      expect(outcome(env).status).toBe(status);
+    });
+
+    test('an override is recorded in the message, on one line whatever the reason contains', () => {
+      const out = outcome({
+        OVERRIDDEN: 'true',
+        OVERRIDE_BY: 'octocat',
+        OVERRIDE_REASON: 'hotfix for checkout\nstatus=success',
+      });
+      expect(out).toEqual({
+        status: 'success',
+        message: expect.stringContaining('Deploy window overridden by @octocat: hotfix for checkout status=success'),
+      });
+    });
+
+    test('the closed window message reaches the notification', () => {
+      const out = outcome({
+        GATE_RESULT: 'failure',
+        GATE_ALLOWED: 'false',
+        GATE_MESSAGE: 'Closed on Saturday; next window Monday 09:00',
+      });
+      expect(out.message).toBe('Closed on Saturday; next window Monday 09:00');
+    });
+  });
+});
+
+describe('preview.yml', () => {
+  const jobs = preview.data.jobs;
+  const github = (event: string, action: string, headRepo: string | null) => ({
+    github: {
+      event_name: event,
+      repository: 'acme/shop',
+      event: event === 'pull_request' ? { action, pull_request: { head: { repo: { full_name: headRepo } } } } : {},
+    },
+  });
+  const runs = (ctx: Record<string, unknown>) =>
+    Object.entries<{ if: string }>(jobs)
+      .filter(([, job]) => evaluate(job.if, ctx, { condition: true }))
+      .map(([id]) => id);
+
+  test.each([
+    ['opened in this repo', github('pull_request', 'opened', 'acme/shop'), ['deploy']],
+    ['synchronize in this repo', github('pull_request', 'synchronize', 'acme/shop'), ['deploy']],
+    ['closed in this repo', github('pull_request', 'closed', 'acme/shop'), ['destroy']],
+    ['opened from a fork', github('pull_request', 'opened', 'someone/shop'), ['skip']],
+    ['closed from a fork', github('pull_request', 'closed', 'someone/shop'), ['skip']],
+    ['from a deleted fork', github('pull_request', 'opened', null), ['skip']],
+    ['called from a push', github('push', '', null), ['skip']],
+  ])('%s runs %j', (_, ctx, expected) => {
+    expect(runs(ctx)).toEqual(expected);
+  });
+
+  test('one run per pull request: deploy and destroy share a concurrency group and never cancel', () => {
+    expect(jobs.deploy.concurrency).toEqual(jobs.destroy.concurrency);
+    expect(jobs.deploy.concurrency['cancel-in-progress']).toBe(false);
+    expect(jobs.deploy.concurrency.group).toContain('github.event.pull_request.number');
+  });
+
+  test('the fork notice explains why, through env (no expression in the script)', () => {
+    const say = jobs.skip.steps[0];
+    expect(say.run).toContain('::notice title=Preview skipped::');
+    expect(say.run).toContain('forks get no secrets');
+    expect(say.env.HEAD_REPO).toBe('${{ github.event.pull_request.head.repo.full_name }}');
+  });
+
+  test('the notify status follows the job status', () => {
+    const status = jobs.deploy.steps.find((s: { id?: string }) => s.id === 'notify').with.status;
+    for (const s of ['success', 'failure', 'cancelled']) expect(evaluate(status, { job: { status: s } })).toBe(s);
+  });
+});
