@@ -20,4 +20,5 @@ export {
   MAX_REDIRECTS,
 } from './http';
 export { type GateMachine, judgeMachines, type MachineVerdict, servingMachines } from './machines';
+export { describeRound, writeReport } from './report';
 export { addGateSummary, latencyChart } from './summary';

@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { redact } from '@deploy-actions/toolkit';
+import type { GateReport, ProbeRecord, RoundRecord } from './gate';
+
+/** Writes the report as JSON (redacted: a URL or version could hold a masked value) and returns its path. */
+export function writeReport(
+  report: GateReport,
+  dir = process.env.RUNNER_TEMP || tmpdir(),
+  name = 'health-gate',
+): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-report-${Date.now()}-${process.pid}.json`);
+  writeFileSync(file, redact(`${JSON.stringify(report, null, 2)}\n`));
+  return file;
+}
+
+/** One log line per round: what happened and why, so a stuck gate is readable while it runs. */
+export function describeRound(round: RoundRecord, probes: ProbeRecord[]): string {
+  const statuses = probes.map((p) => p.status ?? p.problems[0]?.split(':')[0] ?? '?').join(' ');
+  const versions = [...new Set(probes.map((p) => p.version).filter((v) => v !== undefined))].join(', ');
+  const head = `round ${round.round} at +${(round.atMs / 1000).toFixed(1)}s [${round.phase}] ${round.outcome}`;
+  const detail = round.problems.length > 0 ? ` (${round.problems.slice(0, 3).join('; ')})` : '';
+  return `${head}: ${statuses}${versions ? ` version ${versions}` : ''}${detail}`;
+}

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GateMachine, httpRequest, judgeMachines, runHealthGate, urlChecks } from '../src/index';
+import { errorRate, percentile } from '../src/stats';
+import { type MisbehavingServer, startMisbehavingServer } from './misbehaving-server';
+
+let server: MisbehavingServer;
+beforeAll(async () => {
+  server = await startMisbehavingServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const options = { timeoutMs: 2000, followRedirects: true, insecure: false };
+
+describe('httpRequest', () => {
+  it('stops reading a 10 MB body after 1 MiB and hangs up', async () => {
+    const r = await httpRequest({ url: server.url('/big'), method: 'GET', headers: {} }, options);
+    expect(r).toMatchObject({ status: 200, bodyBytes: 1024 * 1024, truncated: true });
+    expect(r.error).toBeUndefined();
+  });
+
+  it('keeps credentials on same-origin redirects and drops them when the origin changes', async () => {
+    const headers = { authorization: 'Bearer t-1', 'x-trace': '1' };
+    const same = await httpRequest({ url: server.url('/redirect/same'), method: 'GET', headers }, options);
+    expect(JSON.parse(same.body).headers).toMatchObject({ authorization: 'Bearer t-1', 'x-trace': '1' });
+    expect(same.redirects).toBe(1);
+    const away = await httpRequest({ url: server.url('/redirect/away'), method: 'GET', headers }, options);
+    expect(JSON.parse(away.body).headers.authorization).toBeUndefined();
+    expect(JSON.parse(away.body).headers['x-trace']).toBe('1');
+  });
+
+  it('turns a redirected POST into GET, as curl -L does', async () => {
+    const r = await httpRequest(
+      { url: server.url('/redirect/same'), method: 'POST', headers: {}, body: '{}' },
+      options,
+    );
+    expect(JSON.parse(r.body)).toMatchObject({ method: 'GET', body: '' });
+  });
+
+  it('reports an unreadable URL as an error, never a throw', async () => {
+    const r = await httpRequest({ url: 'not a url', method: 'GET', headers: {} }, options);
+    expect(r.error).toEqual({ kind: 'network', message: 'invalid URL "not a url"' });
+  });
+});
+
+describe('stats', () => {
+  it('error rate and nearest-rank p95', () => {
+    expect(errorRate([])).toBe(0);
+    expect(errorRate([{ outcome: 'pass' }, { outcome: 'fail' }, { outcome: 'pending' }])).toBe(66.7);
+    expect(percentile([], 95)).toBeUndefined();
+    expect(percentile([5, 1, 3, 2, 4], 95)).toBe(5);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
+  });
+});
+
+const machine = (id: string, state: string, release: string, checks = 'passing', group = 'app'): GateMachine => ({
+  id,
+  state,
+  releaseVersion: release,
+  processGroup: group,
+  region: 'ams',
+  checks: [{ name: 'servicecheck-00-http-8080', status: checks }],
+});
+
+describe('judgeMachines', () => {
+  it('every serving machine on the release, started, checks passing', () => {
+    const verdicts = judgeMachines(
+      [
+        machine('a1', 'started', '7'),
+        machine('b2', 'started', '7'),
+        machine('rc', 'stopped', '7', 'critical', 'fly_app_release_command'),
+      ],
+      '7',
+    );
+    expect(verdicts.map((v) => [v.id, v.outcome])).toEqual([
+      ['a1', 'pass'],
+      ['b2', 'pass'],
+    ]);
+  });
+
+  it('a stopped machine of the release is fatal; an old release or a warming check is "not yet"', () => {
+    const verdicts = judgeMachines(
+      [
+        machine('a1', 'stopped', '7', 'critical'),
+        machine('b2', 'started', '6'),
+        machine('c3', 'started', '7', 'warning'),
+        machine('d4', 'started', '7', 'critical'),
+        machine('e5', 'starting', '7', 'critical'),
+        machine('f6', 'destroyed', '7'),
+      ],
+      '7',
+    );
+    expect(verdicts.map((v) => [v.id, v.outcome, v.problem])).toEqual([
+      ['a1', 'fatal', 'machine a1 of release 7 is stopped'],
+      ['b2', 'pending', 'machine b2 runs release 6, not 7'],
+      ['c3', 'pending', 'machine c3 checks not passing: servicecheck-00-http-8080 warning'],
+      ['d4', 'fail', 'machine d4 checks not passing: servicecheck-00-http-8080 critical'],
+      ['e5', 'pending', 'machine e5 is starting'],
+    ]);
+  });
+
+  it('without a release, stopped machines (standby, auto-stopped) are left alone', () => {
+    expect(judgeMachines([machine('a1', 'stopped', '3'), machine('b2', 'started', '4')]).map((v) => v.id)).toEqual([
+      'b2',
+    ]);
+  });
+});
+
+describe('runHealthGate with machines', () => {
+  const base = {
+    timeoutMs: 2000,
+    requestTimeoutMs: 300,
+    intervalMs: 10,
+    maxIntervalMs: 20,
+    successThreshold: 2,
+    failureThreshold: 3,
+  };
+
+  it('probes every started machine through fly-force-instance-id', async () => {
+    const seen: string[] = [];
+    const r = await runHealthGate({
+      ...base,
+      checks: urlChecks({ urls: ['http://app.test/health'] }),
+      fly: {
+        app: 'shop',
+        releaseVersion: '7',
+        perMachine: true,
+        listMachines: async () => [machine('a1', 'started', '7'), machine('b2', 'started', '7')],
+      },
+      probe: async (request) => {
+        seen.push(request.headers['fly-force-instance-id'] ?? 'none');
+        return {
+          url: request.url,
+          status: 200,
+          headers: {},
+          body: '{}',
+          bodyBytes: 2,
+          truncated: false,
+          redirects: 0,
+          latencyMs: 1,
+        };
+      },
+    });
+    expect(r.verdict).toBe('healthy');
+    // Round 1 learns the machines; rounds 2 and 3 probe both.
+    expect(r.attempts).toBe(3);
+    expect(seen.sort()).toEqual(['a1', 'a1', 'b2', 'b2']);
+    expect(r.probes.map((p) => p.machine)).toEqual(['a1', 'b2', 'a1', 'b2']);
+  });
+
+  it('fails at once when a machine of the release crashed, and waits while an old release remains', async () => {
+    const crashed = await runHealthGate({
+      ...base,
+      checks: urlChecks({ urls: [server.url('/ok/v2')] }),
+      fly: {
+        app: 'shop',
+        releaseVersion: '7',
+        perMachine: false,
+        listMachines: async () => [machine('a1', 'started', '7'), machine('b2', 'stopped', '7', 'critical')],
+      },
+    });
+    expect(crashed.verdict).toBe('failed');
+    expect(crashed.attempts).toBe(1);
+    expect(crashed.reason).toBe('machine b2 of release 7 is stopped');
+
+    const old = await runHealthGate({
+      ...base,
+      timeoutMs: 300,
+      checks: urlChecks({ urls: [server.url('/ok/v2')] }),
+      fly: {
+        app: 'shop',
+        releaseVersion: '7',
+        perMachine: false,
+        listMachines: async () => [machine('a1', 'started', '7'), machine('b2', 'started', '6')],
+      },
+    });
+    expect(old.verdict).toBe('timed-out');
+    expect(old.reason).toContain('machine b2 runs release 6, not 7');
+    expect(old.rounds.every((round) => !round.counted)).toBe(true);
+  });
+});
