@@ -72,3 +72,16 @@ export function buildPlan(
 export function changeCount(plan: Plan): number {
   return plan.add.length + plan.change.length + plan.remove.length;
 }
+
+/** The plan in one line for the log: names and actions only. */
+export function describePlan(plan: Plan): string {
+  const part = (verb: string, names: string[]) => (names.length > 0 ? [`${verb} ${names.join(', ')}`] : []);
+  const parts = [
+    ...part('add', plan.add),
+    ...part('change', plan.change),
+    ...part('remove', plan.remove),
+    ...(plan.unchanged.length > 0 ? [`${plan.unchanged.length} unchanged`] : []),
+    ...part('leave', plan.kept),
+  ];
+  return `Plan: ${parts.length > 0 ? parts.join('; ') : 'no secrets declared or on the app'}`;
+}

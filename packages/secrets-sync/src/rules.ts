@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '@deploy-actions/toolkit';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { SECRET_NAME } from './dotenv';
 
@@ -34,7 +33,7 @@ const EXAMPLE =
  * inline YAML. Anything on one line ending in .yml/.yaml/.json, or naming an
  * existing file, is a path.
  */
-export function loadRules(spec: string, cwd: string): Rules {
+export async function loadRules(spec: string, cwd: string): Promise<Rules> {
   const text = spec.trim();
   let source = "Input 'rules'";
   let doc = text;
@@ -47,6 +46,8 @@ export function loadRules(spec: string, cwd: string): Rules {
       doc = readFileSync(path, 'utf8');
     }
   }
+  // yaml is loaded only when there are rules: start-up matters on every step.
+  const { parse } = await import('yaml');
   let data: unknown;
   try {
     data = parse(doc, { prettyErrors: false });

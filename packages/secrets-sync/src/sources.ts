@@ -18,7 +18,7 @@ export interface Declared {
   values: Map<string, string>;
   /** Where each name's value came from, e.g. `env-file .env.production`. */
   origin: Map<string, string>;
-  /** One line per name declared more than once, saying where (the last one wins). */
+  /** Names declared more than once (saying where; the last one wins), a prefix matching nothing. */
   warnings: string[];
 }
 
@@ -47,6 +47,7 @@ export function collectDeclared(options: SourceOptions): Declared {
   const values = new Map<string, string>();
   const origin = new Map<string, string>();
   const declaredIn = new Map<string, string[]>();
+  const warnings: string[] = [];
   const add = (name: string, value: string, from: string) => {
     registerValue(value);
     values.set(name, value);
@@ -57,6 +58,9 @@ export function collectDeclared(options: SourceOptions): Declared {
     for (const e of parseDotenv(text, from).entries) add(e.name, e.value, `${from} line ${e.line}`);
   };
 
+  if (!options.secrets && !options.envFile && !options.envPrefix) {
+    throw new UserError('Nothing to sync: set at least one of the inputs secrets, env-file or env-prefix');
+  }
   if (options.envFile) {
     const path = resolve(options.cwd, options.envFile);
     if (!existsSync(path)) throw new UserError(`Input 'env-file': file not found: ${options.envFile}`);
@@ -65,6 +69,7 @@ export function collectDeclared(options: SourceOptions): Declared {
   if (options.envPrefix) {
     const prefix = options.envPrefix;
     const env = options.env ?? process.env;
+    let matched = 0;
     for (const key of Object.keys(env).sort()) {
       if (!key.startsWith(prefix) || FLYCTL_TOKENS.has(key)) continue;
       const name = key.slice(prefix.length);
@@ -74,7 +79,9 @@ export function collectDeclared(options: SourceOptions): Declared {
         );
       }
       add(name, env[key] ?? '', `env ${key}`);
+      matched++;
     }
+    if (matched === 0) warnings.push(`No environment variable starts with the env-prefix ${prefix}`);
   }
   if (options.secrets) addDotenv(options.secrets, "input 'secrets'");
 
@@ -84,8 +91,9 @@ export function collectDeclared(options: SourceOptions): Declared {
       hint: 'Fly cannot store an empty secret. An empty value often means a GitHub secret is missing or misspelled.',
     });
   }
-  const warnings = [...declaredIn]
-    .filter(([, where]) => where.length > 1)
-    .map(([n, where]) => `${n} is declared ${where.length} times (${where.join(', ')}); the last value wins`);
+  for (const [n, where] of declaredIn) {
+    if (where.length > 1)
+      warnings.push(`${n} is declared ${where.length} times (${where.join(', ')}); the last value wins`);
+  }
   return { values, origin, warnings };
 }

@@ -1,7 +1,7 @@
 import { type Fly, isTransient, listSecrets, type Secret } from '@deploy-actions/fly';
 import { errorMessage, log, retry, UserError } from '@deploy-actions/toolkit';
 import { encodeImport } from './import-format';
-import { buildPlan, changeCount, type Plan, type SyncMode } from './plan';
+import { buildPlan, changeCount, describePlan, type Plan, type SyncMode } from './plan';
 import { enforceRules, type Rules } from './rules';
 
 export interface SyncOptions {
@@ -64,6 +64,7 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
   const remote = await withRetry('secrets list', () => listSecrets(fly, app, timeout));
   const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
   if (options.rules) enforceRules(options.rules, options.declared, plan.after);
+  log.info(describePlan(plan));
 
   const upserts = [...plan.add, ...plan.change].map((name) => [name, options.declared.get(name) ?? ''] as const);
   // Encoded now so a value flyctl cannot read fails the step before anything is written.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { candidateDigests, digestMatches } from '../src/digest';
-import { buildPlan, changeCount } from '../src/plan';
+import { buildPlan, changeCount, describePlan } from '../src/plan';
 
 const md5 = (v: string) => createHash('md5').update(v).digest('hex');
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
@@ -69,5 +69,23 @@ describe('buildPlan', () => {
     const plan = buildPlan(new Map([['A', 'a-value']]), [{ name: 'A', digest: md5('a-value') }], { mode: 'exact' });
     expect(changeCount(plan)).toBe(0);
     expect(plan.unchanged).toEqual(['A']);
+  });
+});
+
+describe('describePlan', () => {
+  it('lists names and actions in one line', () => {
+    const plan = buildPlan(
+      new Map([
+        ['A', 'a'],
+        ['B', 'b'],
+      ]),
+      [
+        { name: 'B', digest: md5('b') },
+        { name: 'C', digest: '' },
+        { name: 'D', digest: '' },
+      ],
+      { mode: 'exact', protectedNames: ['D'] },
+    );
+    expect(describePlan(plan)).toBe('Plan: add A; remove C; 1 unchanged; leave D');
   });
 });

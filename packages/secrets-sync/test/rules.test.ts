@@ -16,7 +16,7 @@ pattern:
 `;
 
 describe('loadRules', () => {
-  it('reads inline YAML, a YAML file and a JSON file alike', () => {
+  it('reads inline YAML, a YAML file and a JSON file alike', async () => {
     writeFileSync(join(dir, 'rules.yml'), INLINE);
     writeFileSync(
       join(dir, 'rules.json'),
@@ -27,14 +27,14 @@ describe('loadRules', () => {
         pattern: { DATABASE_URL: '^postgres(ql)?://' },
       }),
     );
-    const inline = loadRules(INLINE, dir);
+    const inline = await loadRules(INLINE, dir);
     expect(inline.required).toEqual(['DATABASE_URL', 'SESSION_SECRET']);
     expect(inline.minLength.get('SESSION_SECRET')).toBe(32);
     expect(inline.forbidden.get('AUTH_DEV_BYPASS')).toEqual(['true', '1', 'yes']);
     expect(inline.pattern.get('DATABASE_URL')?.test('postgresql://db')).toBe(true);
-    expect(loadRules('rules.yml', dir)).toEqual(inline);
-    expect(loadRules(' rules.json ', dir)).toEqual(inline);
-    expect(loadRules('{required: [A]}', dir).required).toEqual(['A']);
+    expect(await loadRules('rules.yml', dir)).toEqual(inline);
+    expect(await loadRules(' rules.json ', dir)).toEqual(inline);
+    expect((await loadRules('{required: [A]}', dir)).required).toEqual(['A']);
   });
 
   it.each([
@@ -45,17 +45,17 @@ describe('loadRules', () => {
     ['a bad secret name', 'required: [my-secret]', /required\.0: a secret name/],
     ['a bad regular expression', 'pattern: {A: "("}', /pattern for A is not a valid regular expression/],
     ['a list at the top', '- A', /is not valid/],
-  ])('rejects %s with a message naming the input', (_, spec, message) => {
-    expect(() => loadRules(spec, dir)).toThrow(message);
+  ])('rejects %s with a message naming the input', async (_, spec, message) => {
+    await expect(loadRules(spec, dir)).rejects.toThrow(message);
   });
 
-  it('accepts an empty document as no rules', () => {
-    expect(loadRules('# nothing yet\n', dir).required).toEqual([]);
+  it('accepts an empty document as no rules', async () => {
+    expect((await loadRules('# nothing yet\n', dir)).required).toEqual([]);
   });
 });
 
-describe('checkRules', () => {
-  const rules = loadRules(INLINE, dir);
+describe('checkRules', async () => {
+  const rules = await loadRules(INLINE, dir);
   const good = new Map([
     ['DATABASE_URL', 'postgres://u:p@db/app'],
     ['SESSION_SECRET', 'x'.repeat(32)],
@@ -91,8 +91,8 @@ describe('checkRules', () => {
     expect(checkRules(rules, declared, new Set(['SESSION_SECRET', 'DATABASE_URL']))).toEqual([]);
   });
 
-  it('counts characters, not UTF-16 units, for min-length', () => {
-    const r = loadRules('min-length: {K: 4}', dir);
+  it('counts characters, not UTF-16 units, for min-length', async () => {
+    const r = await loadRules('min-length: {K: 4}', dir);
     expect(checkRules(r, new Map([['K', '🔑🔑🔑']]), new Set(['K']))).toHaveLength(1);
     expect(checkRules(r, new Map([['K', '🔑🔑🔑🔑']]), new Set(['K']))).toEqual([]);
   });

@@ -74,3 +74,17 @@ describe('collectDeclared', () => {
     expect(() => collectDeclared({ cwd, ...options })).toThrow(message);
   });
 });
+
+describe('collectDeclared without sources', () => {
+  it('asks for at least one source', () => {
+    expect(() => collectDeclared({ cwd })).toThrow(
+      /Nothing to sync: set at least one of the inputs secrets, env-file or env-prefix/,
+    );
+  });
+
+  it('warns when the prefix matches nothing', () => {
+    expect(collectDeclared({ cwd, envPrefix: 'NOPE_', env: {} }).warnings).toEqual([
+      'No environment variable starts with the env-prefix NOPE_',
+    ]);
+  });
+});
