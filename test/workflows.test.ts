@@ -320,15 +320,38 @@ describe('deploy.yml', () => {
       expect(outcome(env).status).toBe(status);
     });
 
+    test('a rollback is reported with what runs now: the restored image and the rollback release', () => {
+      const out = outcome({
+        DEPLOY_RESULT: 'failure',
+        IMAGE_REF: 'registry.fly.io/shop:crash',
+        RELEASE_VERSION: '43',
+        IMAGE_LABEL: 'crash',
+        ROLLED_BACK: 'true',
+        ROLLBACK_VERIFIED: 'true',
+        ROLLBACK_IMAGE: 'registry.fly.io/shop:good',
+        ROLLBACK_RELEASE: '44',
+        ROLLBACK_REASON: 'v42 was the newest verified release.',
+      });
+      expect(out).toEqual({
+        status: 'rolled-back',
+        message: 'Restored registry.fly.io/shop:good. v42 was the newest verified release.',
+        'image-ref': 'registry.fly.io/shop:good',
+        'release-version': '44',
+        version: '',
+      });
+      const ok = outcome({ IMAGE_REF: 'registry.fly.io/shop:new', RELEASE_VERSION: '43', IMAGE_LABEL: 'new' });
+      expect(ok).toMatchObject({ 'image-ref': 'registry.fly.io/shop:new', 'release-version': '43', version: 'new' });
+    });
+
     test('an override is recorded in the message, on one line whatever the reason contains', () => {
       const out = outcome({
         OVERRIDDEN: 'true',
         OVERRIDE_BY: 'octocat',
         OVERRIDE_REASON: 'hotfix for checkout\nstatus=success',
       });
-      expect(out).toEqual({
+      expect(out).toMatchObject({
         status: 'success',
-        message: expect.stringContaining('Deploy window overridden by @octocat: hotfix for checkout status=success'),
+        message: 'Deploy window overridden by @octocat: hotfix for checkout status=success.',
       });
     });
 
