@@ -1,10 +1,40 @@
 import { input } from '@deploy-actions/toolkit';
 
+const EMAIL = /^(?:[^<>,\s]+@[^<>,\s]+|[^<>,]*<[^<>,\s]+@[^<>,\s]+>)$/;
+
 /** Mirrors notify/action.yml: the contract test keeps the two equal. */
 export const inputs = {
   status: input.enum(['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped'] as const, {
     required: true,
   }),
+  environment: input.string(),
+  app: input.string(),
+  version: input.string(),
+  'image-ref': input.string(),
+  'release-version': input.string(),
+  url: input.url(),
+  reason: input.string(),
+  title: input.string(),
+  message: input.string(),
+  'slack-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
+  'teams-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
+  'discord-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
+  'webhook-url': input.url({ secret: true, protocols: ['https:', 'http:'] }),
+  'webhook-secret': input.string({ secret: true }),
+  'smtp-url': input.url({ secret: true, protocols: ['smtp:', 'smtps:'] }),
+  'email-to': input.list({ item: EMAIL, itemExpected: 'email addresses' }),
+  'email-from': input.string({ pattern: EMAIL }),
+  'github-deployment': input.boolean({ default: 'false' }),
+  'github-deployment-id': input.integer({ min: 1 }),
+  'pr-comment': input.string({
+    default: 'false',
+    pattern: /^(true|false|[1-9]\d*)$/,
+    expected: '`true`, `false` or a pull request number',
+  }),
+  'github-token': input.string({ secret: true, default: '${{ github.token }}' }),
+  'fail-on-error': input.boolean({ default: 'false' }),
+  retries: input.integer({ default: '3', min: 0, max: 10 }),
+  timeout: input.duration({ default: '30s', minMs: 1_000, maxMs: 600_000 }),
 };
 
-export const outputs = ['sent'] as const;
+export const outputs = ['sent', 'failed', 'deployment-id', 'comment-url'] as const;

@@ -1,0 +1,303 @@
+import { GitHubClient } from '@deploy-actions/deployments';
+import { errorMessage, InputError, isUserError, log, type RunContext, registerSecret } from '@deploy-actions/toolkit';
+import { buildMessage, commitMessageFromEvent, type DeployMessage, type NotifyStatus } from './message';
+import { renderDiscord } from './render/discord';
+import { renderEmail } from './render/email';
+import { renderSlack } from './render/slack';
+import { renderTeams } from './render/teams';
+import { renderWebhook } from './render/webhook';
+import { parseSmtpUrl, sendEmail } from './send/email';
+import { recordDeployment, upsertPrComment } from './send/github';
+import { type DeliveryOptions, postJson, webhookHeaders } from './send/http';
+
+export const CHANNELS = ['slack', 'teams', 'discord', 'webhook', 'email', 'github-deployment', 'pr-comment'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+export interface ChannelResult {
+  channel: ChannelName;
+  outcome: 'sent' | 'failed' | 'skipped';
+  detail: string;
+  hint?: string;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface NotifyResult {
+  message: DeployMessage;
+  results: ChannelResult[];
+  sent: ChannelName[];
+  failed: ChannelName[];
+  deploymentId?: number;
+  commentUrl?: string;
+}
+
+/** The action's inputs, as parsed by its contract. */
+export interface NotifyInputs {
+  status: NotifyStatus;
+  environment?: string;
+  app?: string;
+  version?: string;
+  'image-ref'?: string;
+  'release-version'?: string;
+  url?: string;
+  reason?: string;
+  title?: string;
+  message?: string;
+  'slack-webhook'?: string;
+  'teams-webhook'?: string;
+  'discord-webhook'?: string;
+  'webhook-url'?: string;
+  'webhook-secret'?: string;
+  'smtp-url'?: string;
+  'email-to'?: string[];
+  'email-from'?: string;
+  'github-deployment': boolean;
+  'github-deployment-id'?: number;
+  'pr-comment': string;
+  'github-token'?: string;
+  retries: number;
+  timeout: number;
+}
+
+export interface NotifyEnvironment {
+  /** When the deploy started (ms since epoch), for the duration; see STARTED_AT_ENV. */
+  startedAt?: number;
+  /** Extra trusted CA certificate for SMTP (tests); users set NODE_EXTRA_CA_CERTS instead. */
+  smtpCa?: string;
+  /** First backoff delay (tests shorten it). */
+  baseDelayMs?: number;
+}
+
+/** Set by a `started` notification so later steps of the job can report the duration. */
+export const STARTED_AT_ENV = 'DEPLOY_ACTIONS_STARTED_AT';
+
+/** Reads STARTED_AT_ENV (ms since epoch or an ISO time). */
+export function startedAtFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[STARTED_AT_ENV]?.trim();
+  if (!raw) return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Combinations one input alone cannot check. All problems are reported together, naming the inputs. */
+export function checkInputs(inputs: NotifyInputs): void {
+  const problems: { input: string; message: string }[] = [];
+  const need = (input: string, message: string) => problems.push({ input, message });
+  if (inputs['webhook-secret'] && !inputs['webhook-url']) {
+    need('webhook-secret', "Input 'webhook-secret' is set but 'webhook-url' is not: nothing to sign");
+  }
+  if (inputs['smtp-url'] && !inputs['email-to']?.length) {
+    need('email-to', "Input 'email-to' is required when 'smtp-url' is set (who receives the mail)");
+  }
+  if (inputs['email-to']?.length && !inputs['smtp-url']) {
+    need('smtp-url', "Input 'smtp-url' is required when 'email-to' is set (which server sends the mail)");
+  }
+  const github =
+    inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined || inputs['pr-comment'] !== 'false';
+  if (github && !inputs['github-token']) {
+    need('github-token', "Input 'github-token' is required for github-deployment, github-deployment-id and pr-comment");
+  }
+  if ((inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined) && !inputs.environment) {
+    need('environment', "Input 'environment' is required for github-deployment (the GitHub environment)");
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+/** The sender address: `email-from`, else the SMTP user when it is an address. */
+function senderOf(inputs: NotifyInputs, smtpUser: string | undefined): string {
+  if (inputs['email-from']) return inputs['email-from'];
+  if (smtpUser?.includes('@')) return `deploy-actions <${smtpUser}>`;
+  throw new InputError([
+    { input: 'email-from', message: "Input 'email-from' is required: the SMTP user is not an email address" },
+  ]);
+}
+
+/** The commit message for the run's sha, from the API when the event does not carry it. Best effort. */
+async function fetchCommitMessage(client: GitHubClient, sha: string): Promise<string | undefined> {
+  try {
+    const commit = await client.request<{ commit?: { message?: string } }>('GET', `/commits/${sha}`);
+    return commit?.commit?.message;
+  } catch (error) {
+    log.debug(`No commit message for ${sha}: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+async function timed(channel: ChannelName, fn: () => Promise<Omit<ChannelResult, 'channel' | 'durationMs'>>) {
+  const started = Date.now();
+  try {
+    return { channel, ...(await fn()), durationMs: Date.now() - started };
+  } catch (error) {
+    const attempts = (error as { attempts?: number }).attempts ?? 1;
+    const hint = isUserError(error) ? error.hint : undefined;
+    const detail = isUserError(error) ? error.message : `unexpected error: ${errorMessage(error)}`;
+    return { channel, outcome: 'failed' as const, detail, hint, attempts, durationMs: Date.now() - started };
+  }
+}
+
+/**
+ * Sends one deploy message to every configured channel, concurrently. Channels are
+ * independent: a failure is recorded in its result and never stops the others.
+ */
+export async function notify(
+  inputs: NotifyInputs,
+  context: RunContext,
+  env: NotifyEnvironment = {},
+): Promise<NotifyResult> {
+  for (const name of ['slack-webhook', 'teams-webhook', 'discord-webhook', 'webhook-url'] as const) {
+    registerSecret(inputs[name]);
+  }
+  checkInputs(inputs);
+  const smtp = inputs['smtp-url'] ? parseSmtpUrl(inputs['smtp-url']) : undefined;
+  const from = smtp ? senderOf(inputs, smtp.user) : undefined;
+
+  let client: GitHubClient | undefined;
+  if (inputs['github-token'] && context.repository) {
+    client = new GitHubClient({
+      token: inputs['github-token'],
+      repository: context.repository,
+      apiUrl: context.apiUrl,
+      attempts: inputs.retries + 1,
+      timeoutMs: inputs.timeout,
+      baseDelayMs: env.baseDelayMs,
+    });
+  }
+  const wantsGitHub =
+    inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined || inputs['pr-comment'] !== 'false';
+  const fromEvent = commitMessageFromEvent(context);
+  const commitMessage =
+    fromEvent ?? (client && wantsGitHub && context.sha ? await fetchCommitMessage(client, context.sha) : undefined);
+
+  const message = buildMessage(
+    {
+      status: inputs.status,
+      title: inputs.title,
+      app: inputs.app,
+      environment: inputs.environment,
+      version: inputs.version,
+      imageRef: inputs['image-ref'],
+      releaseVersion: inputs['release-version'],
+      url: inputs.url,
+      reason: inputs.reason,
+      message: inputs.message,
+      commitMessage,
+      startedAt: env.startedAt,
+    },
+    context,
+  );
+
+  const delivery: DeliveryOptions = {
+    retries: inputs.retries,
+    timeoutMs: inputs.timeout,
+    baseDelayMs: env.baseDelayMs,
+  };
+  const retrying = (channel: ChannelName): DeliveryOptions => ({
+    ...delivery,
+    onRetry: (reason, attempt, delayMs) =>
+      log.info(`${channel}: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
+  });
+
+  let deploymentId: number | undefined;
+  let commentUrl: string | undefined;
+  const tasks: Promise<ChannelResult>[] = [];
+
+  const slackWebhook = inputs['slack-webhook'];
+  if (slackWebhook) {
+    tasks.push(
+      timed('slack', async () => {
+        const r = await postJson('Slack', slackWebhook, renderSlack(message), retrying('slack'));
+        return { outcome: 'sent', detail: `posted (HTTP ${r.status})`, attempts: r.attempts };
+      }),
+    );
+  }
+  const teamsWebhook = inputs['teams-webhook'];
+  if (teamsWebhook) {
+    tasks.push(
+      timed('teams', async () => {
+        const r = await postJson('Teams', teamsWebhook, renderTeams(message), retrying('teams'));
+        const detail =
+          r.status === 202
+            ? 'accepted (HTTP 202): the Teams workflow runs later, so delivery to the channel is not confirmed'
+            : `posted (HTTP ${r.status})`;
+        return { outcome: 'sent', detail, attempts: r.attempts };
+      }),
+    );
+  }
+  const discordWebhook = inputs['discord-webhook'];
+  if (discordWebhook) {
+    tasks.push(
+      timed('discord', async () => {
+        const r = await postJson('Discord', discordWebhook, renderDiscord(message), retrying('discord'));
+        return { outcome: 'sent', detail: `posted (HTTP ${r.status})`, attempts: r.attempts };
+      }),
+    );
+  }
+  const webhookUrl = inputs['webhook-url'];
+  if (webhookUrl) {
+    tasks.push(
+      timed('webhook', async () => {
+        const r = await postJson('Webhook', webhookUrl, renderWebhook(message), retrying('webhook'), {
+          secret: inputs['webhook-secret'],
+          headers: webhookHeaders(),
+        });
+        const signed = inputs['webhook-secret'] ? ', signed' : '';
+        return { outcome: 'sent', detail: `posted (HTTP ${r.status}${signed})`, attempts: r.attempts };
+      }),
+    );
+  }
+  if (smtp && from) {
+    tasks.push(
+      timed('email', async () => {
+        const to = inputs['email-to'] ?? [];
+        const r = await sendEmail(
+          smtp,
+          { ...renderEmail(message), from, to },
+          { ...retrying('email'), ca: env.smtpCa },
+        );
+        return {
+          outcome: 'sent',
+          detail: `sent to ${to.length} recipient(s) via ${smtp.host}:${smtp.port}`,
+          attempts: r.attempts,
+        };
+      }),
+    );
+  }
+  if (client && (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined)) {
+    const github = client;
+    tasks.push(
+      timed('github-deployment', async () => {
+        const r = await recordDeployment(github, message, {
+          runId: context.runId,
+          repoName: context.repo,
+          deploymentId: inputs['github-deployment-id'],
+        });
+        deploymentId = r.deploymentId;
+        return { outcome: r.skipped ? 'skipped' : 'sent', detail: r.detail, attempts: 1 };
+      }),
+    );
+  }
+  if (client && inputs['pr-comment'] !== 'false') {
+    const github = client;
+    const pr = inputs['pr-comment'] === 'true' ? context.pullRequest : Number(inputs['pr-comment']);
+    tasks.push(
+      timed('pr-comment', async () => {
+        if (pr === undefined) {
+          return { outcome: 'skipped', detail: 'this run is not for a pull request: no comment to write', attempts: 0 };
+        }
+        const r = await upsertPrComment(github, pr, message);
+        commentUrl = r.url;
+        return { outcome: 'sent', detail: `${r.created ? 'created' : 'updated'} the comment on #${pr}`, attempts: 1 };
+      }),
+    );
+  }
+
+  const results = await Promise.all(tasks);
+  return {
+    message,
+    results,
+    sent: results.filter((r) => r.outcome === 'sent').map((r) => r.channel),
+    failed: results.filter((r) => r.outcome === 'failed').map((r) => r.channel),
+    deploymentId,
+    commentUrl,
+  };
+}

@@ -1,0 +1,196 @@
+import {
+  createDeployment,
+  createDeploymentStatus,
+  type DeploymentInfo,
+  type DeploymentRecordDraft,
+  type DeploymentState,
+  findRunDeployment,
+  type GitHubClient,
+  getDeployment,
+} from '@deploy-actions/deployments';
+import { UserError } from '@deploy-actions/toolkit';
+import { oneLine } from '../escape';
+import type { DeployMessage, NotifyStatus } from '../message';
+import { commentMarker, renderPrComment } from '../render/github';
+
+const STATE: Record<NotifyStatus, DeploymentState> = {
+  started: 'in_progress',
+  success: 'success',
+  failure: 'failure',
+  // `inactive` on a transient environment shows as "destroyed": a cancelled deploy is an error instead.
+  cancelled: 'error',
+  'rolled-back': 'success',
+  skipped: 'inactive',
+};
+
+function describe(m: DeployMessage): string {
+  const what = m.imageRef ?? m.version ?? m.sha?.slice(0, 7) ?? '';
+  const reason = m.reason ? `: ${oneLine(m.reason)}` : '';
+  switch (m.status) {
+    case 'started':
+      return `Deploying ${what}`;
+    case 'success':
+      return `Deployed ${what}`;
+    case 'failure':
+      return `Deploy failed${reason}`;
+    case 'cancelled':
+      return `Deploy cancelled${reason}`;
+    case 'rolled-back':
+      return `Rolled back to ${what}${reason}`;
+    case 'skipped':
+      return `Deploy skipped${reason}`;
+  }
+}
+
+export interface DeploymentTarget {
+  runId: string;
+  /** Fallback app name for the record when the `app` input is not set. */
+  repoName: string;
+  /** An existing deployment to add the status to, instead of finding or creating one. */
+  deploymentId?: number;
+}
+
+export interface DeploymentOutcome {
+  deploymentId?: number;
+  state?: DeploymentState;
+  detail: string;
+  skipped?: boolean;
+}
+
+function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean): DeploymentRecordDraft {
+  return {
+    app: m.app ?? target.repoName,
+    sha: m.sha ?? '',
+    image_ref: m.imageRef,
+    release_version: m.releaseVersion,
+    version: m.version,
+    run_id: target.runId,
+    rollback,
+  };
+}
+
+/** True when the stored payload already says everything the draft says. */
+function recordsAll(existing: DeploymentInfo, draft: DeploymentRecordDraft): boolean {
+  const payload = (typeof existing.payload === 'object' && existing.payload !== null ? existing.payload : {}) as Record<
+    string,
+    unknown
+  >;
+  return (['app', 'image_ref', 'release_version', 'version'] as const).every(
+    (key) => draft[key] === undefined || payload[key] === draft[key],
+  );
+}
+
+/**
+ * Finds this run's deployment or creates it, so a re-run or a later step updates the same
+ * one. A payload cannot be edited: when this step knows more (the image, once deployed),
+ * a new deployment carries the full record and the earlier one is marked inactive.
+ */
+async function ensureDeployment(
+  client: GitHubClient,
+  m: DeployMessage,
+  target: DeploymentTarget,
+  rollback: boolean,
+  create: boolean,
+): Promise<{ deployment?: DeploymentInfo; created: boolean }> {
+  const draft = draftOf(m, target, rollback);
+  const environment = m.environment!;
+  const existing = await findRunDeployment(client, { environment, sha: draft.sha, runId: target.runId, rollback });
+  if (existing && recordsAll(existing, draft)) return { deployment: existing, created: false };
+  if (!create && !existing) return { created: false };
+  const deployment = await createDeployment(client, { environment, record: draft, description: describe(m) });
+  if (existing) {
+    await createDeploymentStatus(client, existing.id, {
+      state: 'inactive',
+      description: `Superseded by deployment ${deployment.id} (complete record)`,
+      autoInactive: false,
+    });
+  }
+  return { deployment, created: true };
+}
+
+/** Creates or updates the GitHub deployment of this run and adds the status for `m.status`. */
+export async function recordDeployment(
+  client: GitHubClient,
+  m: DeployMessage,
+  target: DeploymentTarget,
+): Promise<DeploymentOutcome> {
+  if (!m.environment) {
+    throw new UserError('github-deployment needs the `environment` input (the GitHub environment to deploy to).');
+  }
+  if (!m.sha || !/^[0-9a-f]{7,40}$/.test(m.sha)) {
+    throw new UserError('github-deployment needs the commit sha (GITHUB_SHA), which this run does not have.');
+  }
+  const state = STATE[m.status];
+  const status = {
+    state,
+    description: describe(m),
+    environmentUrl: m.status === 'failure' || m.status === 'cancelled' ? undefined : m.url,
+    logUrl: m.runUrl,
+    autoInactive: true,
+  };
+
+  if (target.deploymentId !== undefined) {
+    const deployment = await getDeployment(client, target.deploymentId);
+    await createDeploymentStatus(client, deployment.id, status);
+    return { deploymentId: deployment.id, state, detail: `deployment ${deployment.id} set to ${state}` };
+  }
+
+  if (m.status === 'rolled-back') {
+    // The run's own deployment failed; the release put back gets a deployment of its own, marked as a rollback.
+    const own = await findRunDeployment(client, {
+      environment: m.environment,
+      sha: m.sha,
+      runId: target.runId,
+      rollback: false,
+    });
+    if (own) {
+      await createDeploymentStatus(client, own.id, {
+        state: 'failure',
+        description: `Failed and rolled back${m.reason ? `: ${oneLine(m.reason)}` : ''}`,
+        logUrl: m.runUrl,
+      });
+    }
+    const { deployment } = await ensureDeployment(client, m, target, true, true);
+    await createDeploymentStatus(client, deployment!.id, status);
+    const failed = own ? `; deployment ${own.id} set to failure` : '';
+    return {
+      deploymentId: deployment!.id,
+      state,
+      detail: `rollback deployment ${deployment!.id} set to ${state}${failed}`,
+    };
+  }
+
+  // A skipped deploy creates nothing; it only closes a deployment an earlier step opened.
+  const { deployment, created } = await ensureDeployment(client, m, target, false, m.status !== 'skipped');
+  if (!deployment) return { skipped: true, detail: 'nothing deployed, so no deployment to record' };
+  await createDeploymentStatus(client, deployment.id, status);
+  return {
+    deploymentId: deployment.id,
+    state,
+    detail: `${created ? 'created' : 'updated'} deployment ${deployment.id} in ${m.environment}: ${state}`,
+  };
+}
+
+interface Comment {
+  id: number;
+  body?: string;
+  html_url: string;
+}
+
+/** Creates the PR comment, or updates the one carrying the same hidden marker. */
+export async function upsertPrComment(
+  client: GitHubClient,
+  pr: number,
+  m: DeployMessage,
+): Promise<{ url: string; created: boolean }> {
+  const marker = commentMarker(m.app, m.environment);
+  const body = renderPrComment(m);
+  const comments = await client.list<Comment>(`/issues/${pr}/comments`);
+  const existing = comments.find((c) => c.body?.includes(marker));
+  if (existing) {
+    const updated = await client.request<Comment>('PATCH', `/issues/comments/${existing.id}`, { body });
+    return { url: updated.html_url, created: false };
+  }
+  const created = await client.request<Comment>('POST', `/issues/${pr}/comments`, { body });
+  return { url: created.html_url, created: true };
+}
