@@ -2,7 +2,47 @@ import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors health-gate/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  url: input.list(),
+  url: input.list({ itemExpected: 'http:// or https:// URLs' }),
+  'checks-file': input.string({ notFlag: true }),
+  'base-url': input.url(),
+  method: input.string({ default: 'GET', pattern: /^[A-Za-z]+$/ }),
+  headers: input.string(),
+  'expected-status': input.string({ default: '200' }),
+  'expected-version': input.string(),
+  'version-field': input.string({ default: 'version', pattern: /^[$A-Za-z0-9_.[\]-]+$/ }),
+  'version-header': input.string({ pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/ }),
+  timeout: input.duration({ default: '5m', minMs: 1_000, maxMs: 6 * 3_600_000 }),
+  'request-timeout': input.duration({ default: '10s', minMs: 100, maxMs: 600_000 }),
+  interval: input.duration({ default: '2s', minMs: 10, maxMs: 600_000 }),
+  'max-interval': input.duration({ default: '15s', minMs: 10, maxMs: 3_600_000 }),
+  'success-threshold': input.integer({ default: '3', min: 1, max: 1000 }),
+  'failure-threshold': input.integer({ default: '5', min: 1, max: 1000 }),
+  soak: input.duration({ default: '0', maxMs: 6 * 3_600_000 }),
+  'max-error-rate': input.string({
+    default: '5',
+    pattern: /^(100|\d{1,2})(\.\d+)?$/,
+    expected: 'a percentage from 0 to 100',
+  }),
+  'max-p95-ms': input.integer({ min: 1 }),
+  'fly-app': input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }),
+  'fly-release-version': input.string({ pattern: /^v?\d+$/, expected: 'a release number such as 42 or v42' }),
+  'per-machine': input.boolean({ default: 'false' }),
+  'follow-redirects': input.boolean({ default: 'false' }),
+  insecure: input.boolean({ default: 'false' }),
+  'fly-api-token': input.string({ secret: true }),
+  'flyctl-version': input.string({
+    pattern: /^(>=\s*)?v?\d+\.\d+\.\d+$/,
+    expected: 'a flyctl version such as 0.4.87 or >=0.4.56',
+  }),
 };
 
-export const outputs = ['healthy'] as const;
+export const outputs = [
+  'healthy',
+  'attempts',
+  'elapsed-ms',
+  'observed-version',
+  'last-status',
+  'error-rate',
+  'p95-ms',
+  'report-file',
+] as const;

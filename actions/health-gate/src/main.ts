@@ -1,7 +1,72 @@
-import { parseInputs, runStep, UserError } from '@deploy-actions/toolkit';
+import {
+  addGateSummary,
+  describeRound,
+  type FlyGate,
+  parseHeaderLines,
+  resolveChecks,
+  runHealthGate,
+  writeReport,
+} from '@deploy-actions/health';
+import { InputError, log, parseInputs, runStep, Summary, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
-await runStep(outputs, async () => {
-  parseInputs(inputs);
-  throw new UserError('health-gate is not implemented yet');
+await runStep(outputs, async (out) => {
+  const i = parseInputs(inputs);
+  const headers = i.headers ? parseHeaderLines(i.headers) : {};
+  const checks = await resolveChecks({
+    urls: i.url ?? [],
+    method: i.method,
+    headers,
+    expectedStatus: i['expected-status'],
+    version: i['expected-version'] !== undefined,
+    checksFile: i['checks-file'],
+    baseUrl: i['base-url'],
+  });
+  if (!i['fly-app'] && (i['fly-release-version'] || i['per-machine'])) {
+    const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';
+    throw new InputError([{ input: name, message: `Input '${name}' needs 'fly-app': the machines of which app?` }]);
+  }
+  let fly: FlyGate | undefined;
+  if (i['fly-app']) {
+    // flyctl is only needed (and loaded) for the machine checks.
+    const { flyMachineGate } = await import('@deploy-actions/health/fly');
+    fly = await flyMachineGate({
+      app: i['fly-app'],
+      releaseVersion: i['fly-release-version']?.replace(/^v/, ''),
+      perMachine: i['per-machine'],
+      token: i['fly-api-token'],
+      flyctlVersion: i['flyctl-version'],
+    });
+  }
+
+  const result = await runHealthGate({
+    checks,
+    expectedVersion: i['expected-version'],
+    versionSource: { field: i['version-field'], header: i['version-header'] },
+    timeoutMs: i.timeout,
+    requestTimeoutMs: i['request-timeout'],
+    intervalMs: i.interval,
+    maxIntervalMs: Math.max(i.interval, i['max-interval']),
+    successThreshold: i['success-threshold'],
+    failureThreshold: i['failure-threshold'],
+    soakMs: i.soak,
+    maxErrorRate: Number(i['max-error-rate']),
+    maxP95Ms: i['max-p95-ms'],
+    followRedirects: i['follow-redirects'],
+    insecure: i.insecure,
+    fly,
+    onRound: (round, { probes }) => log.info(describeRound(round, probes)),
+  });
+
+  out.set('healthy', result.healthy);
+  out.set('attempts', result.attempts);
+  out.set('elapsed-ms', result.elapsedMs);
+  out.set('observed-version', result.observedVersion);
+  out.set('last-status', result.lastStatus);
+  out.set('error-rate', result.errorRate);
+  out.set('p95-ms', result.p95Ms);
+  out.set('report-file', writeReport(result.report));
+  addGateSummary(new Summary(), result.report).write();
+  if (!result.healthy) throw new UserError(`Health gate ${result.verdict}: ${result.reason}`);
+  log.info(`Health gate passed: ${result.reason}`);
 });

@@ -404,9 +404,13 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
       verdict = 'timed-out';
       reason = `not healthy within ${formatDuration(deadline - started)}: ${summarize(result.problems)}`;
     }
-    if (verdict) break;
+    if (verdict) {
+      options.onRound?.(record, { probes: result.probes, machines: result.machines });
+      break;
+    }
     if (phase !== 'soak') delay = Math.min(delay, Math.max(0, deadline - now()));
     record.delayMs = delay;
+    options.onRound?.(record, { probes: result.probes, machines: result.machines });
     await sleep(delay, options.signal);
   }
 

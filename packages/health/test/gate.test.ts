@@ -205,7 +205,9 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
 
   it('a custom probe callback replaces HTTP (the rollback reuses the engine this way)', async () => {
     const seen: string[] = [];
+    const logged: number[] = [];
     const r = await runHealthGate({
+      onRound: (round) => logged.push(round.round),
       checks: urlChecks({ urls: ['http://app.internal/health'], version: true }),
       expectedVersion: 'lkg-7',
       timeoutMs: 1000,
@@ -230,5 +232,6 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     });
     expect(r.verdict).toBe('healthy');
     expect(seen).toEqual(Array(3).fill('GET http://app.internal/health'));
+    expect(logged).toEqual([1, 2, 3]);
   });
 });
