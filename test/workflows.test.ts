@@ -247,6 +247,17 @@ describe('deploy.yml', () => {
     }
   });
 
+  describe('deploys only when the gate passed or was skipped', () => {
+    test.each([
+      ['success', 'success', true],
+      ['skipped', 'success', true],
+      ['failure', 'failure', false],
+      ['cancelled', 'cancelled', false],
+    ] as const)('gate %s', (result, status, expected) => {
+      expect(evaluate(jobs.deploy.if, { needs: { gate: { result } } }, { status, condition: true })).toBe(expected);
+    });
+  });
+
   describe('rolls back only when this run created a release and a step failed', () => {
     const condition = step('deploy', 'rollback').if as string;
     const decide = (status: JobStatus, releaseVersion: string, rollback = true) =>
@@ -266,10 +277,10 @@ describe('deploy.yml', () => {
     });
   });
 
-  test('the gate step runs only with business-hours, and passes the rehearsal clock through', () => {
+  test('the gate job runs only with business-hours, and passes the rehearsal clock through', () => {
     const gate = step('gate', 'window');
-    expect(evaluate(gate.if, { inputs: { 'business-hours': false } }, { condition: true })).toBe(false);
-    expect(evaluate(gate.if, { inputs: { 'business-hours': true } }, { condition: true })).toBe(true);
+    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': false } }, { condition: true })).toBe(false);
+    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': true } }, { condition: true })).toBe(true);
     expect(evaluate(gate.with.now, { inputs: { 'gate-now': '2026-11-21T12:00:00-08:00' } })).toBe(
       '2026-11-21T12:00:00-08:00',
     );
@@ -302,6 +313,7 @@ describe('deploy.yml', () => {
 
     test.each([
       ['success', {}, 'success'],
+      ['success without the gate', { GATE_RESULT: 'skipped' }, 'success'],
       ['window closed', { GATE_RESULT: 'failure', GATE_ALLOWED: 'false', DEPLOY_RESULT: 'skipped' }, 'skipped'],
       ['gate errored', { GATE_RESULT: 'failure', GATE_ALLOWED: '', DEPLOY_RESULT: 'skipped' }, 'failure'],
       ['deploy failed', { DEPLOY_RESULT: 'failure', ROLLED_BACK: 'false' }, 'failure'],
