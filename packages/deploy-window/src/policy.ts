@@ -116,9 +116,16 @@ function invalid(input: string, got: string, expected: string): { input: string;
 export function parseWindowPolicy(raw: WindowInputs): WindowPolicy {
   const problems: { input: string; message: string }[] = [];
   const zone = IANAZone.create(raw.timezone);
-  // Luxon accepts fixed offsets such as `UTC+2`; only real IANA names follow daylight saving.
-  if (!IANAZone.isValidZone(raw.timezone)) {
-    problems.push(invalid('timezone', raw.timezone, 'an IANA time zone such as America/Los_Angeles or Europe/Berlin'));
+  // Abbreviations such as PST or EST are either unknown or fixed offsets in the time zone
+  // database (EST never observes daylight saving): only Area/City names (and UTC) are taken.
+  if (!IANAZone.isValidZone(raw.timezone) || !(raw.timezone.includes('/') || /^UTC$/i.test(raw.timezone))) {
+    problems.push(
+      invalid(
+        'timezone',
+        raw.timezone,
+        'an IANA time zone name such as America/Los_Angeles, Europe/Berlin or UTC (not an abbreviation or fixed offset)',
+      ),
+    );
   }
   const days = parseDays(raw.days);
   if (!days) {

@@ -20,7 +20,8 @@ export function gateSummary(result: GateResult): Summary {
       : result.nextWindow === result.now
         ? 'now'
         : `${formatLocal(window, result.nextWindow)} (${formatInstant(window, result.nextWindow)})`;
-  const summary = new Summary().heading(`Business hours gate: ${verdict}`).facts([
+  const word = result.overridden ? 'overridden' : result.allowed ? 'open' : 'closed';
+  const summary = new Summary().heading(`Business hours gate: ${word}`).facts([
     ['Verdict', verdict],
     ['Local time', `${formatLocal(window, result.now)} (${window.policy.zone.name})`],
     ['Decided by', result.verdict.rule],

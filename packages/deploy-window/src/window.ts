@@ -34,12 +34,14 @@ const MAX_SEGMENTS = 1000;
  */
 export class DeployWindow {
   private readonly lastFreezeEnd: Wall;
+  private readonly openRule: string;
 
   constructor(
     readonly policy: WindowPolicy,
     readonly holidays?: HolidayCalendar,
   ) {
     this.lastFreezeEnd = Math.max(Number.NEGATIVE_INFINITY, ...policy.freezes.map((f) => f.to));
+    this.openRule = `window ${describeWindow(policy)}`;
   }
 
   /** The verdict at an instant (ms since the epoch). */
@@ -68,7 +70,7 @@ export class DeployWindow {
     if (!overnight) windowDay = minute >= start && minute < end ? weekday : undefined;
     else windowDay = minute >= start ? weekday : minute < end ? yesterday : undefined;
     if (windowDay !== undefined && days.has(windowDay)) {
-      return { allowed: true, reason: 'open', rule: `window ${describeWindow(this.policy)}` };
+      return { allowed: true, reason: 'open', rule: this.openRule };
     }
     const day = windowDay ?? weekday;
     if (!days.has(day)) {
