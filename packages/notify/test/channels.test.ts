@@ -1,0 +1,380 @@
+import { createHmac } from 'node:crypto';
+import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
+import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
+import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
+import type { RunContext } from '@deploy-actions/toolkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type NotifyInputs, notify, reportResults, webhookPayloadSchema } from '../src/index';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const FAST = { baseDelayMs: 50 };
+
+let sink: HttpSink;
+let api: GitHubApi;
+let plain: TestSmtpServer;
+let tls: TestSmtpServer;
+
+beforeAll(async () => {
+  [sink, api, plain, tls] = await Promise.all([
+    startHttpSink(),
+    startGitHubApi({ repository: 'acme/shop' }),
+    startSmtpServer({ tls: 'none', auth: { user: 'deploys@example.com', pass: 'smtp-pa$$word' } }),
+    startSmtpServer({ tls: 'implicit', auth: { user: 'ci', pass: 'tls-secret' } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([sink.close(), api.close(), plain.close(), tls.close()]);
+});
+beforeEach(() => {
+  sink.reset();
+  api.reset();
+});
+
+function context(overrides: Partial<RunContext> = {}): RunContext {
+  return {
+    eventName: 'push',
+    event: { head_commit: { id: SHA, message: 'Add cart <!channel>' } },
+    repository: 'acme/shop',
+    owner: 'acme',
+    repo: 'shop',
+    sha: SHA,
+    ref: 'refs/heads/main',
+    refName: 'main',
+    refType: 'branch',
+    actor: 'octocat',
+    runId: '42',
+    runAttempt: '1',
+    workflow: 'deploy',
+    job: 'deploy',
+    serverUrl: 'https://github.com',
+    apiUrl: api.url,
+    runUrl: 'https://github.com/acme/shop/actions/runs/42',
+    ...overrides,
+  };
+}
+
+function inputs(extra: Partial<NotifyInputs>): NotifyInputs {
+  return { status: 'success', 'github-deployment': false, 'pr-comment': 'false', retries: 3, timeout: 5_000, ...extra };
+}
+
+describe('chat and webhook channels', () => {
+  it('honours Retry-After on 429 and retries a 500, each channel on its own', async () => {
+    sink.script('/slack', [{ status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' }, { status: 200 }]);
+    sink.script('/teams', [{ status: 500, body: 'boom' }, { status: 202 }]);
+    sink.script('/discord', [{ status: 204 }]);
+    const result = await notify(
+      inputs({
+        app: 'shop',
+        environment: 'production',
+        'slack-webhook': sink.url('/slack'),
+        'teams-webhook': sink.url('/teams'),
+        'discord-webhook': sink.url('/discord'),
+      }),
+      context(),
+      FAST,
+    );
+    expect(result.sent.sort()).toEqual(['discord', 'slack', 'teams']);
+    expect(result.failed).toEqual([]);
+    const [first, second] = sink.requestsTo('/slack');
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(950);
+    expect(sink.requestsTo('/teams')).toHaveLength(2);
+    const teams = result.results.find((r) => r.channel === 'teams')!;
+    expect(teams.detail).toContain('202');
+    expect(teams.detail).toContain('not confirmed');
+    expect(teams.attempts).toBe(2);
+    const slackBody = first.json<{ text: string; blocks: unknown[] }>();
+    expect(slackBody.blocks.length).toBeGreaterThan(0);
+    expect(JSON.stringify(slackBody)).not.toContain('<!channel>');
+  });
+
+  it('stops at a 400 without retrying and quotes the answer; the other channels still deliver', async () => {
+    sink.script('/slack', [{ status: 400, body: `invalid_blocks ${'x'.repeat(1000)}` }]);
+    const result = await notify(
+      inputs({ 'slack-webhook': sink.url('/slack'), 'discord-webhook': sink.url('/discord') }),
+      context(),
+      FAST,
+    );
+    expect(result.sent).toEqual(['discord']);
+    expect(result.failed).toEqual(['slack']);
+    const slack = result.results.find((r) => r.channel === 'slack')!;
+    expect(sink.requestsTo('/slack')).toHaveLength(1);
+    expect(slack.detail).toMatch(/^Slack answered HTTP 400: invalid_blocks x+\.\.\.$/);
+    expect(slack.detail.length).toBeLessThan(400);
+    expect(slack.detail).not.toContain(sink.origin);
+  });
+
+  it('gives up on a server that never answers when the channel timeout ends', async () => {
+    sink.script('/hang', [{ hang: true }]);
+    const result = await notify(inputs({ 'webhook-url': sink.url('/hang'), timeout: 1_500 }), context(), FAST);
+    expect(result.failed).toEqual(['webhook']);
+    expect(result.results[0].detail).toBe('Webhook did not answer within 2s');
+  });
+
+  it('reports a Retry-After longer than the timeout instead of waiting past it', async () => {
+    sink.script('/slow', [{ status: 429, headers: { 'retry-after': '120' } }]);
+    const result = await notify(inputs({ 'slack-webhook': sink.url('/slow'), timeout: 3_000 }), context(), FAST);
+    expect(result.failed).toEqual(['slack']);
+    expect(result.results[0].detail).toContain('asked to retry after 120s, beyond the 3s timeout');
+    expect(sink.requestsTo('/slow')).toHaveLength(1);
+  });
+
+  it('honours the retry_after Discord puts in its body and the retries limit', async () => {
+    sink.script('/discord', [{ status: 429, body: { retry_after: 0.3, global: false } }, { status: 204 }]);
+    sink.script('/down', [{ status: 503 }]);
+    const result = await notify(
+      inputs({ 'discord-webhook': sink.url('/discord'), 'webhook-url': sink.url('/down'), retries: 2 }),
+      context(),
+      FAST,
+    );
+    expect(result.sent).toEqual(['discord']);
+    expect(sink.requestsTo('/down')).toHaveLength(3);
+    expect(result.results.find((r) => r.channel === 'webhook')!.detail).toContain('after 3 attempts');
+  });
+
+  it('signs the webhook body with HMAC-SHA256 and sends the versioned schema', async () => {
+    await notify(
+      inputs({ 'webhook-url': sink.url('/hook'), 'webhook-secret': 'hook-secret', app: 'shop', version: '1.2.3' }),
+      context(),
+      FAST,
+    );
+    const [request] = sink.requestsTo('/hook');
+    const expected = `sha256=${createHmac('sha256', 'hook-secret').update(request.body).digest('hex')}`;
+    expect(request.headers['x-deploy-signature']).toBe(expected);
+    expect(request.headers['x-deploy-event']).toBe('notify');
+    expect(request.headers['x-deploy-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+    const body = webhookPayloadSchema.parse(request.json());
+    expect(body).toMatchObject({ app: 'shop', version: '1.2.3', commit: { title: 'Add cart <!channel>' } });
+  });
+
+  it('fails the step only with fail-on-error, after every channel was tried', async () => {
+    sink.script('/bad', [{ status: 404, body: 'no_service' }]);
+    const result = await notify(
+      inputs({ 'slack-webhook': sink.url('/bad'), 'webhook-url': sink.url('/ok') }),
+      context(),
+      FAST,
+    );
+    expect(result.sent).toEqual(['webhook']);
+    expect(() => reportResults(result, false)).not.toThrow();
+    expect(() => reportResults(result, true)).toThrow(
+      /1 channel\(s\) failed:\n- slack: Slack answered HTTP 404: no_service/,
+    );
+  });
+
+  it('refuses inconsistent inputs up front, naming them', async () => {
+    await expect(notify(inputs({ 'webhook-secret': 's' }), context())).rejects.toThrow(
+      /'webhook-secret' is set but 'webhook-url' is not/,
+    );
+    await expect(notify(inputs({ 'smtp-url': plain.url }), context())).rejects.toThrow(/'email-to' is required/);
+    await expect(notify(inputs({ 'github-deployment': true, 'github-token': 't' }), context())).rejects.toThrow(
+      /'environment' is required/,
+    );
+    await expect(notify(inputs({ 'pr-comment': 'true' }), context())).rejects.toThrow(/'github-token' is required/);
+  });
+});
+
+describe('email', () => {
+  it('sends multipart text and HTML over plain SMTP with a login', async () => {
+    const result = await notify(
+      inputs({
+        'smtp-url': plain.url,
+        'email-to': ['team@example.com', 'ops@example.com'],
+        app: 'shop',
+        reason: '<b>hi</b>',
+      }),
+      context(),
+      FAST,
+    );
+    expect(result.sent).toEqual(['email']);
+    const mail = plain.mails.at(-1)!;
+    expect(mail.user).toBe('deploys@example.com');
+    expect(mail.envelope.to).toEqual(['team@example.com', 'ops@example.com']);
+    expect(mail.parsed.from?.text).toContain('deploys@example.com');
+    expect(mail.parsed.subject).toBe('[success] Deployed shop');
+    expect(mail.parsed.text).toContain('Commit message: Add cart <!channel>');
+    expect(mail.parsed.html).toContain('&lt;b&gt;hi&lt;/b&gt;');
+    expect(mail.parsed.html).not.toContain('<b>hi</b>');
+  });
+
+  it('uses implicit TLS for smtps:// and trusts a self-signed certificate only when asked', async () => {
+    const to = ['team@example.com'];
+    const trusted = await notify(
+      inputs({ 'smtp-url': tls.url, 'email-to': to, 'email-from': 'Deploys <deploys@example.com>' }),
+      context(),
+      { ...FAST, smtpCa: tls.certPem },
+    );
+    expect(trusted.sent).toEqual(['email']);
+    expect(tls.mails.at(-1)!.user).toBe('ci');
+
+    const untrusted = await notify(
+      inputs({ 'smtp-url': tls.url, 'email-to': to, 'email-from': 'deploys@example.com' }),
+      context(),
+      FAST,
+    );
+    expect(untrusted.failed).toEqual(['email']);
+    expect(untrusted.results[0].detail).toMatch(/self[- ]signed/);
+    expect(untrusted.results[0].hint).toContain('NODE_EXTRA_CA_CERTS');
+    expect(untrusted.results[0].attempts).toBe(1);
+  });
+
+  it('explains "wrong version number" when TLS meets a plain-text port', async () => {
+    const url = plain.url.replace('smtp://', 'smtps://');
+    const result = await notify(inputs({ 'smtp-url': url, 'email-to': ['a@example.com'] }), context(), FAST);
+    expect(result.failed).toEqual(['email']);
+    expect(result.results[0].detail).toContain('wrong version number');
+    expect(result.results[0].hint).toContain('port 587 (STARTTLS)');
+    expect(result.results[0].detail).not.toContain('smtp-pa$$word');
+  });
+
+  it('retries a temporary SMTP refusal but not a rejected login', async () => {
+    plain.failNext({ code: 451, message: 'Try again later' }, 1);
+    const before = plain.mails.length;
+    const ok = await notify(inputs({ 'smtp-url': plain.url, 'email-to': ['a@example.com'] }), context(), FAST);
+    expect(ok.sent).toEqual(['email']);
+    expect(ok.results[0].attempts).toBe(2);
+    expect(plain.mails.length).toBe(before + 1);
+
+    const wrong = plain.url.replace(encodeURIComponent('smtp-pa$$word'), 'nope');
+    const refused = await notify(inputs({ 'smtp-url': wrong, 'email-to': ['a@example.com'] }), context(), FAST);
+    expect(refused.failed).toEqual(['email']);
+    expect(refused.results[0].attempts).toBe(1);
+    expect(refused.results[0].hint).toContain('refused the login');
+  });
+});
+
+describe('GitHub deployment and PR comment', () => {
+  const github = () => ({ 'github-token': api.token });
+
+  it('creates the deployment once and updates it through the run, recording what is deployed', async () => {
+    const base = { ...github(), 'github-deployment': true, environment: 'production', app: 'shop' };
+    const started = await notify(inputs({ ...base, status: 'started' }), context(), FAST);
+    expect(started.sent).toEqual(['github-deployment']);
+    const firstId = started.deploymentId!;
+    expect(api.latestStatus(firstId)?.state).toBe('in_progress');
+
+    // The image is known once deployed: the record must carry it, so a complete deployment replaces the draft.
+    const done = await notify(
+      inputs({
+        ...base,
+        status: 'success',
+        'image-ref': 'registry.fly.io/shop@sha256:abc',
+        'release-version': '42',
+        url: 'https://shop.example.com',
+      }),
+      context(),
+      FAST,
+    );
+    const id = done.deploymentId!;
+    expect(id).not.toBe(firstId);
+    expect(api.latestStatus(firstId)?.state).toBe('inactive');
+    expect(api.latestStatus(id)).toMatchObject({
+      state: 'success',
+      environment_url: 'https://shop.example.com',
+      log_url: 'https://github.com/acme/shop/actions/runs/42',
+    });
+    const deployment = api.state.deployments.find((d) => d.id === id)!;
+    expect(deployment.payload).toMatchObject({
+      schema: 'deploy-actions/deployment@1',
+      app: 'shop',
+      image_ref: 'registry.fly.io/shop@sha256:abc',
+      release_version: '42',
+      sha: SHA,
+      rollback: false,
+      run_id: '42',
+    });
+    expect(deployment.production_environment).toBe(true);
+
+    // A re-run of the same step finds the same deployment: nothing new is created.
+    const again = await notify(
+      inputs({ ...base, status: 'success', 'image-ref': 'registry.fly.io/shop@sha256:abc', 'release-version': '42' }),
+      context(),
+      FAST,
+    );
+    expect(again.deploymentId).toBe(id);
+    expect(api.state.deployments).toHaveLength(2);
+    expect(again.results[0].detail).toContain('updated deployment');
+  });
+
+  it('on rolled-back, fails the run deployment and records the rollback as its own deployment', async () => {
+    const base = { ...github(), 'github-deployment': true, environment: 'staging', app: 'shop' };
+    const started = await notify(inputs({ ...base, status: 'started', 'image-ref': 'img:bad' }), context(), FAST);
+    const rolled = await notify(
+      inputs({ ...base, status: 'rolled-back', 'image-ref': 'img:good', reason: 'health gate failed' }),
+      context(),
+      FAST,
+    );
+    expect(api.latestStatus(started.deploymentId!)?.state).toBe('failure');
+    const rollback = api.state.deployments.find((d) => d.id === rolled.deploymentId)!;
+    expect(rollback.task).toBe('deploy:rollback');
+    expect(rollback.payload).toMatchObject({ image_ref: 'img:good', rollback: true });
+    expect(api.latestStatus(rollback.id)?.state).toBe('success');
+  });
+
+  it('adds a status to a given deployment id, and a skipped deploy creates nothing', async () => {
+    const seeded = api.seedDeployment({ environment: 'production', sha: SHA, payload: {} });
+    const r = await notify(
+      inputs({
+        ...github(),
+        'github-deployment-id': seeded.id,
+        environment: 'production',
+        status: 'failure',
+        reason: 'x'.repeat(300),
+      }),
+      context(),
+      FAST,
+    );
+    expect(r.deploymentId).toBe(seeded.id);
+    expect(api.latestStatus(seeded.id)?.state).toBe('failure');
+    expect(api.latestStatus(seeded.id)?.description.length).toBeLessThanOrEqual(140);
+
+    const skipped = await notify(
+      inputs({ ...github(), 'github-deployment': true, environment: 'preview', status: 'skipped' }),
+      context({ runId: '77' }),
+      FAST,
+    );
+    expect(skipped.results[0].outcome).toBe('skipped');
+    expect(skipped.deploymentId).toBeUndefined();
+    expect(api.state.deployments).toHaveLength(1);
+  });
+
+  it('keeps one PR comment per app and environment, found by its marker and updated in place', async () => {
+    const pr = {
+      eventName: 'pull_request',
+      event: { pull_request: { number: 12, head: { ref: 'feat/x' } } },
+      pullRequest: 12,
+    };
+    api.seedComment(12, 'Looks good to me');
+    const base = { ...github(), 'pr-comment': 'true', app: 'shop-pr-12', environment: 'preview' };
+    const first = await notify(inputs({ ...base, status: 'started' }), context(pr), FAST);
+    expect(first.commentUrl).toMatch(/\/pull\/12#issuecomment-\d+$/);
+    const second = await notify(
+      inputs({ ...base, status: 'success', url: 'https://shop-pr-12.fly.dev' }),
+      context(pr),
+      FAST,
+    );
+    expect(second.commentUrl).toBe(first.commentUrl);
+    const mine = api.state.comments.filter((c) => c.body.includes('deploy-actions:notify'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0].body).toContain('https://shop-pr-12.fly.dev');
+    expect(mine[0].body).toContain('Deployed shop\\-pr\\-12 to preview');
+    expect(api.state.comments).toHaveLength(2);
+
+    const push = await notify(inputs({ ...base, status: 'success' }), context(), FAST);
+    expect(push.results[0].outcome).toBe('skipped');
+  });
+
+  it('reads the commit message from the API when the event has none, and survives API errors per channel', async () => {
+    api.seedCommit({ sha: SHA, message: 'Ship it @everyone\n\nbody' });
+    api.failNext({ status: 403, body: { message: 'Resource not accessible by integration' } }, { method: 'POST' });
+    const result = await notify(
+      inputs({ ...github(), 'github-deployment': true, environment: 'production', 'webhook-url': sink.url('/hook') }),
+      context({ event: {} }),
+      FAST,
+    );
+    expect(result.message.commitTitle).toBe('Ship it @everyone');
+    expect(result.sent).toEqual(['webhook']);
+    expect(result.failed).toEqual(['github-deployment']);
+    const failed = result.results.find((r) => r.channel === 'github-deployment')!;
+    expect(failed.detail).toContain('Resource not accessible by integration');
+    expect(failed.hint).toContain('deployments: write');
+  });
+});
