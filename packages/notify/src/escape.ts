@@ -26,9 +26,21 @@ export function codeSpan(text: string): string {
  */
 export function escapeMd(text: string): string {
   return text
-    .replace(/[\\`*_{}[\]()<>#+\-.!|~=:]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]()<>#+\-.!|~]/g, (c) => `\\${c}`)
     .replace(/@(?=\w)/g, `@${ZWSP}`)
     .replace(/\\#(?=\d)/g, `#${ZWSP}`);
+}
+
+/**
+ * Teams (Adaptive Card TextBlocks) renders a Markdown subset without reliable backslash
+ * escapes, so markup is broken up with zero-width spaces instead: the text looks the same
+ * but `**`, `[..](..)`, `_x_` and list markers no longer parse.
+ */
+export function escapeTeams(text: string): string {
+  return text
+    .replace(/[*_~`[\]<>]/g, (c) => `${c}${ZWSP}`)
+    .replace(/^(\s*)([-+]|\d+\.)(\s)/gm, `$1$2${ZWSP}$3`)
+    .replace(/([@#])(?=\w)/g, `$1${ZWSP}`);
 }
 
 export function escapeHtml(text: string): string {

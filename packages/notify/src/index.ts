@@ -1,4 +1,4 @@
-export { codeSpan, escapeHtml, escapeMd, escapeSlack, fit, safeUrl } from './escape';
+export { codeSpan, escapeHtml, escapeMd, escapeSlack, escapeTeams, fit, safeUrl } from './escape';
 export {
   buildMessage,
   type DeployMessage,

@@ -6,6 +6,7 @@ import {
   escapeHtml,
   escapeMd,
   escapeSlack,
+  escapeTeams,
   fit,
   renderDiscord,
   renderEmail,
@@ -134,6 +135,9 @@ describe('escaping', () => {
   it('escapes per format and never cuts an escape sequence in half', () => {
     expect(escapeSlack('a & <b> @here')).toBe('a &amp; &lt;b&gt; @\u200bhere');
     expect(escapeMd('[x](y) *z* @me #5')).toBe('\\[x\\]\\(y\\) \\*z\\* @\u200bme #\u200b5');
+    expect(escapeTeams('**b** [x](y) @me\n- item')).toBe(
+      '*\u200b*\u200bb*\u200b*\u200b [\u200bx]\u200b(y) @\u200bme\n-\u200b item',
+    );
     expect(escapeHtml(`<a href="x">'`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;');
     const cut = fit('&'.repeat(100), 20, escapeSlack);
     expect(cut.length).toBeLessThanOrEqual(20);

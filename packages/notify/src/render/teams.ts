@@ -1,4 +1,4 @@
-import { escapeMd, fit, oneLine, safeUrl } from '../escape';
+import { escapeTeams, fit, oneLine, safeUrl } from '../escape';
 import { type DeployMessage, facts, rollbackLine, STATUS_STYLE } from '../message';
 
 /**
@@ -10,7 +10,7 @@ export function renderTeams(m: DeployMessage): Record<string, unknown> {
   const body: Record<string, unknown>[] = [
     {
       type: 'TextBlock',
-      text: fit(`${style.emoji} ${m.title}`, 300, escapeMd),
+      text: fit(`${style.emoji} ${m.title}`, 300, escapeTeams),
       weight: 'Bolder',
       size: 'Medium',
       color: style.teamsColor,
@@ -18,14 +18,14 @@ export function renderTeams(m: DeployMessage): Record<string, unknown> {
     },
     {
       type: 'FactSet',
-      facts: facts(m).map((f) => ({ title: f.label, value: fit(oneLine(f.value), 500, escapeMd) })),
+      facts: facts(m).map((f) => ({ title: f.label, value: fit(oneLine(f.value), 500, escapeTeams) })),
     },
   ];
   const lines: string[] = [];
   const rollback = rollbackLine(m);
-  if (rollback) lines.push(`**${escapeMd(rollback)}**`);
-  if (m.commitTitle) lines.push(`Commit: ${fit(m.commitTitle, 300, escapeMd)}`);
-  if (m.reason) lines.push(`Reason: ${fit(oneLine(m.reason), 1000, escapeMd)}`);
+  if (rollback) lines.push(`**${escapeTeams(rollback)}**`);
+  if (m.commitTitle) lines.push(`Commit: ${fit(m.commitTitle, 300, escapeTeams)}`);
+  if (m.reason) lines.push(`Reason: ${fit(oneLine(m.reason), 1000, escapeTeams)}`);
   for (const line of lines) body.push({ type: 'TextBlock', text: line, wrap: true });
   // The author's own Markdown: Teams renders its subset; mentions need entities we never add.
   if (m.extra) body.push({ type: 'TextBlock', text: fit(m.extra, 3000), wrap: true });
