@@ -13,5 +13,17 @@ export {
   seconds,
   writeReport,
 } from './report';
+export {
+  formatResults,
+  type RunSpec,
+  runScenario,
+  runScenarios,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioResult,
+  stepOf,
+} from './scenario';
+export { SCENARIOS } from './scenarios/index';
+export { type Stage, startStage } from './stage';
 export { NOOP_ACTIONS, resolveUses } from './uses';
 export { loadWorkflow } from './workflow';

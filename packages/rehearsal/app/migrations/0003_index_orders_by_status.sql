@@ -1,0 +1,2 @@
+-- pg-migrate:no-transaction
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_status_idx ON orders (status);

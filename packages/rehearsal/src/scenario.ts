@@ -1,0 +1,178 @@
+/**
+ * A scenario: one or more rehearsed workflow runs on a fresh stage, then checks of what the runs did
+ * to the world (database, fly-sim, mails, webhooks, GitHub deployments and comments). Each scenario
+ * writes its own report folder; `runScenarios` prints the final pass/fail table.
+ */
+import { join } from 'node:path';
+import { REPO_ROOT } from '@deploy-actions/runner';
+import type { PgServer } from '@deploy-actions/testkit/postgres';
+import { rehearse } from './engine';
+import { RehearsalError } from './errors';
+import type { Json } from './expressions';
+import { allLeaks, allSteps, type RunRecord, type StepRecord } from './model';
+import {
+  type Check,
+  formatJob,
+  formatStep,
+  formatTimeline,
+  type LabelledRun,
+  type ReportFiles,
+  seconds,
+  writeReport,
+} from './report';
+import { type Stage, startStage } from './stage';
+
+export interface RunSpec {
+  workflow: 'deploy.yml' | 'preview.yml';
+  eventName: string;
+  event?: Record<string, Json>;
+  inputs: Record<string, string | boolean | number>;
+  secrets: Record<string, string>;
+  sha?: string;
+  ref?: string;
+  actor?: string;
+}
+
+export interface ScenarioContext {
+  stage: Stage;
+  /** Rehearses one workflow run, printing its timeline; the run goes into the report. */
+  run(label: string, spec: RunSpec): Promise<RunRecord>;
+  /** Records a check; a scenario passes when all its checks pass. */
+  check(name: string, ok: boolean, detail?: string): void;
+  /** A check that `actual` equals `expected`, showing both when it does not. */
+  expect(name: string, actual: unknown, expected: unknown): void;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  run(context: ScenarioContext): Promise<void>;
+}
+
+export interface ScenarioResult {
+  name: string;
+  title: string;
+  ok: boolean;
+  durationMs: number;
+  checks: Check[];
+  runs: LabelledRun[];
+  report?: ReportFiles;
+}
+
+/** A step of a run by job id and step id; a missing one is a wiring problem worth naming. */
+export function stepOf(run: RunRecord, job: string, id: string): StepRecord {
+  const step = allSteps(run).find((s) => s.job === job && s.id === id);
+  if (!step) throw new RehearsalError(`${run.name}: no step '${id}' in job '${job}'`);
+  return step;
+}
+
+export interface RunScenariosOptions {
+  outDir: string;
+  /** Where progress goes (the terminal for `npm run rehearse`, nowhere in tests). */
+  print?: (line: string) => void;
+  /** A running PostgreSQL server; one is started (and stopped) when not given. */
+  pg?: PgServer;
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  pg: PgServer,
+  options: RunScenariosOptions,
+): Promise<ScenarioResult> {
+  const print = options.print ?? (() => {});
+  const started = Date.now();
+  const checks: Check[] = [];
+  const runs: LabelledRun[] = [];
+  print(`\n== ${scenario.name}: ${scenario.title}`);
+  const stage = await startStage(pg, scenario.name);
+  const check = (name: string, ok: boolean, detail?: string) => {
+    checks.push({ name, ok, ...(detail ? { detail } : {}) });
+    print(`  ${ok ? '✓' : '✗'} ${name}${detail && !ok ? `: ${detail}` : ''}`);
+  };
+  const context: ScenarioContext = {
+    stage,
+    check,
+    expect(name, actual, expected) {
+      const ok = JSON.stringify(actual) === JSON.stringify(expected);
+      check(name, ok, ok ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    },
+    async run(label, spec) {
+      print(`\n  -- ${label} (${spec.workflow}, ${spec.eventName})`);
+      const run = await rehearse({
+        workflow: join(REPO_ROOT, '.github', 'workflows', spec.workflow),
+        eventName: spec.eventName,
+        event: spec.event,
+        inputs: spec.inputs,
+        secrets: spec.secrets,
+        github: { ...stage.github, sha: spec.sha, ref: spec.ref, actor: spec.actor ?? stage.github.actor },
+        workspace: stage.workspace,
+        env: stage.env,
+        stepTimeoutMs: 5 * 60_000,
+        onStep: (step) => print(formatStep(step)),
+        onJob: (job) => print(formatJob(job)),
+      });
+      runs.push({ label, run });
+      print(`\n${formatTimeline(run).replace(/^/gm, '  ')}`);
+      const leaks = allLeaks(run);
+      check(`${label}: no secret printed or written by any step`, leaks.length === 0, leaks.join('; '));
+      return run;
+    },
+  };
+  try {
+    await scenario.run(context);
+  } catch (err) {
+    const message =
+      err instanceof RehearsalError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    check('the scenario ran to the end', false, message);
+  } finally {
+    await stage.close();
+  }
+  const report = writeReport(join(options.outDir, scenario.name), `Rehearsal: ${scenario.name}`, runs, checks);
+  const ok = checks.length > 0 && checks.every((c) => c.ok);
+  return { name: scenario.name, title: scenario.title, ok, durationMs: Date.now() - started, checks, runs, report };
+}
+
+/** The final pass/fail table. */
+export function formatResults(results: ScenarioResult[]): string {
+  const rows = [['SCENARIO', 'RESULT', 'TIME', 'CHECKS', 'REPORT']];
+  for (const r of results) {
+    const passed = r.checks.filter((c) => c.ok).length;
+    rows.push([
+      r.name,
+      r.ok ? 'pass' : 'FAIL',
+      seconds(r.durationMs),
+      `${passed}/${r.checks.length}`,
+      r.report?.html ?? '',
+    ]);
+  }
+  const width = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, c) => cell.padEnd(width[c]))
+      .join('  ')
+      .trimEnd(),
+  );
+  const failed = results.flatMap((r) =>
+    r.checks
+      .filter((c) => !c.ok)
+      .map((c) => `  ${r.name}: ${c.name}${c.detail ? ` (${c.detail.replace(/\s*\n\s*/g, ' ').slice(0, 300)})` : ''}`),
+  );
+  return [...lines, ...(failed.length > 0 ? ['', 'Failed checks:', ...failed] : [])].join('\n');
+}
+
+export async function runScenarios(scenarios: Scenario[], options: RunScenariosOptions): Promise<ScenarioResult[]> {
+  let pg = options.pg;
+  let own = false;
+  if (!pg) {
+    const { startPostgres } = await import('@deploy-actions/testkit/postgres');
+    pg = await startPostgres();
+    own = true;
+  }
+  try {
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) results.push(await runScenario(scenario, pg, options));
+    return results;
+  } finally {
+    if (own) await pg.stop();
+  }
+}

@@ -1,0 +1,8 @@
+import type { Scenario } from '../scenario';
+import { badRelease } from './bad-release';
+import { closedHours } from './closed-hours';
+import { happy } from './happy';
+import { preview } from './preview';
+
+/** Every scenario, in the order `all` runs them. */
+export const SCENARIOS: Scenario[] = [happy, badRelease, closedHours, preview];

@@ -1,0 +1,91 @@
+import type { Json } from '../expressions';
+import type { RunSpec, Scenario, ScenarioContext } from '../scenario';
+import { stepOf } from '../scenario';
+import { REPOSITORY } from '../stage';
+
+const PR = 7;
+const PREVIEW_APP = 'pr-7-shop';
+
+function pullRequest(s: ScenarioContext, action: string, sha: string, headRepo = REPOSITORY): RunSpec {
+  const [owner, name] = REPOSITORY.split('/');
+  const repo = (full: string): Json => ({
+    full_name: full,
+    name: full.split('/')[1],
+    owner: { login: full.split('/')[0] },
+  });
+  return {
+    workflow: 'preview.yml',
+    eventName: 'pull_request',
+    sha,
+    ref: `refs/pull/${PR}/merge`,
+    event: {
+      action,
+      number: PR,
+      pull_request: {
+        number: PR,
+        state: action === 'closed' ? 'closed' : 'open',
+        html_url: `https://github.com/${REPOSITORY}/pull/${PR}`,
+        title: 'Cart: remember the last address',
+        head: { ref: 'feature/cart', sha, repo: repo(headRepo) },
+        base: { ref: 'main', sha: '0'.repeat(40), repo: repo(REPOSITORY) },
+      },
+      repository: { full_name: REPOSITORY, name, owner: { login: owner } },
+    },
+    inputs: { org: 'acme', 'health-timeout': '60s' },
+    secrets: { FLY_API_TOKEN: s.stage.deploySecrets.FLY_API_TOKEN },
+  };
+}
+
+function comments(s: ScenarioContext) {
+  return s.stage.api.state.comments.filter((c) => c.issue_number === PR).map((c) => ({ ...c }));
+}
+
+export const preview: Scenario = {
+  name: 'preview',
+  title: 'a pull request opens, synchronizes and closes: preview app, comment, destroy',
+  async run(s) {
+    const opened = await s.run('pull request opened', pullRequest(s, 'opened', 'a'.repeat(40)));
+    s.expect('the run succeeded', opened.result, 'success');
+    s.expect('workflow output app-name', opened.outputs['app-name'], PREVIEW_APP);
+    s.check('the preview app exists on Fly', s.stage.fly.appExists(PREVIEW_APP));
+    const url = opened.outputs['app-url'];
+    s.expect(
+      'the preview answers /health',
+      await s.stage.fly.healthVersion(PREVIEW_APP),
+      s.stage.fly.releases(PREVIEW_APP)[0]?.label,
+    );
+    const first = comments(s);
+    s.expect('one comment on the pull request', first.length, 1);
+    s.check('the comment has the preview URL', Boolean(url) && (first[0]?.body ?? '').includes(url), first[0]?.body);
+    const deployment = s.stage.api.state.deployments.find((d) => d.environment === `pr-${PR}`);
+    s.check(
+      'a transient GitHub deployment was recorded',
+      deployment?.transient_environment === true,
+      JSON.stringify(deployment),
+    );
+
+    const synced = await s.run('pull request synchronized', pullRequest(s, 'synchronize', 'b'.repeat(40)));
+    s.expect('the run succeeded', synced.result, 'success');
+    s.expect('the preview was redeployed', s.stage.fly.releases(PREVIEW_APP).length, 2);
+    const second = comments(s);
+    s.expect('still one comment', second.length, 1);
+    s.check(
+      'the comment was updated',
+      second[0]?.body !== first[0]?.body || second[0]?.updated_at !== first[0]?.updated_at,
+    );
+
+    const closed = await s.run('pull request closed', pullRequest(s, 'closed', 'b'.repeat(40)));
+    s.expect('the run succeeded', closed.result, 'success');
+    s.expect('the destroy job ran', stepOf(closed, 'destroy', 'destroy').conclusion, 'success');
+    s.check('the preview app is gone', !s.stage.fly.appExists(PREVIEW_APP));
+    const last = comments(s);
+    s.expect('still one comment', last.length, 1);
+    s.check('the comment says the preview was removed', /remov|destroy/i.test(last[0]?.body ?? ''), last[0]?.body);
+
+    const fork = await s.run('pull request from a fork', pullRequest(s, 'opened', 'c'.repeat(40), 'mallory/shop'));
+    s.expect('the fork run succeeded without deploying', fork.result, 'success');
+    const notice = stepOf(fork, 'skip', '__run').annotations.find((a) => a.level === 'notice');
+    s.check('the skip says why', /fork/i.test(notice?.message ?? ''), notice?.message);
+    s.check('no app for the fork', !s.stage.fly.appExists(PREVIEW_APP));
+  },
+};

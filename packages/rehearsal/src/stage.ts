@@ -1,0 +1,84 @@
+/**
+ * Everything a scenario deploys against, all local and real: fly-sim as `flyctl`, an embedded
+ * PostgreSQL database, an SMTP server, a webhook sink and a GitHub REST API, plus a fresh checkout of
+ * the scenario app (fly.toml and three migrations). One stage per scenario; the PostgreSQL server is
+ * shared (a database per stage) because it is the slow one to start.
+ */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
+import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
+import type { PgDatabase, PgServer } from '@deploy-actions/testkit/postgres';
+import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
+import { type FlyStage, startFly } from './fly';
+import type { GitHubOptions } from './run-context';
+
+export const REPOSITORY = 'acme/shop';
+export const APP_DIR = join(import.meta.dirname, '..', 'app');
+
+/** Stand-in credentials: they only open the local servers, and the leak checks look for each. */
+export const FLY_TOKEN = 'FlyV1 fm2_rehearsalTokenNotReal_8d1c0f';
+export const GITHUB_TOKEN = 'ghs_rehearsalGitHubToken0000000000000000';
+export const WEBHOOK_SECRET = 'whsec_rehearsalSigningKey_4f1e';
+export const SMTP_USER = 'deploys@shop.test';
+export const SMTP_PASS = 'smtp-rehearsal-pass-71c2';
+export const APP_SECRETS = [
+  'STRIPE_API_KEY=sk_test_rehearsalStripeKey_91ab',
+  'SESSION_SECRET=rehearsal-session-secret-3f9d0c',
+].join('\n');
+
+export interface Stage {
+  /** The app checkout (GITHUB_WORKSPACE). */
+  workspace: string;
+  /** Variables every step gets: fly-sim first on PATH, its state folder, the SMTP CA. */
+  env: Record<string, string>;
+  github: GitHubOptions;
+  database: PgDatabase;
+  pg: PgServer;
+  fly: FlyStage;
+  smtp: TestSmtpServer;
+  hooks: HttpSink;
+  api: GitHubApi;
+  /** The secrets deploy.yml is called with (its declared names). */
+  deploySecrets: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startStage(pg: PgServer, name: string): Promise<Stage> {
+  const workspace = mkdtempSync(join(tmpdir(), `rehearsal-${name}-app-`));
+  cpSync(APP_DIR, workspace, { recursive: true });
+  const database = await pg.createDatabase(name.replace(/[^a-z0-9]/g, '_'));
+  const fly = await startFly(FLY_TOKEN, ['personal', 'acme']);
+  const smtp = await startSmtpServer({ tls: 'starttls', auth: { user: SMTP_USER, pass: SMTP_PASS } });
+  const hooks = await startHttpSink();
+  const api = await startGitHubApi({ repository: REPOSITORY, token: GITHUB_TOKEN });
+  const env = {
+    ...fly.env,
+    PATH: [fly.binDir, process.env.PATH ?? '/usr/bin:/bin'].join(delimiter),
+    // The SMTP server's self-signed certificate, trusted the way a runner would trust a CA.
+    NODE_EXTRA_CA_CERTS: smtp.certFile,
+  };
+  return {
+    workspace,
+    env,
+    github: { repository: REPOSITORY, apiUrl: api.url, token: GITHUB_TOKEN, actor: 'octocat' },
+    database,
+    pg,
+    fly,
+    smtp,
+    hooks,
+    api,
+    deploySecrets: {
+      FLY_API_TOKEN: FLY_TOKEN,
+      DATABASE_URL: database.url,
+      APP_SECRETS,
+      WEBHOOK_URL: hooks.url('/deploys'),
+      WEBHOOK_SECRET,
+      SMTP_URL: smtp.url,
+    },
+    async close() {
+      await Promise.allSettled([fly.close(), smtp.close(), hooks.close(), api.close()]);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * `npm run rehearse [-- <scenario>]`: executes the reusable workflows (.github/workflows/deploy.yml and
+ * preview.yml) locally against fly-sim, an embedded PostgreSQL, and local SMTP, webhook and GitHub API
+ * servers, then prints a pass/fail table. Scenarios: happy, bad-release, closed-hours, preview, all
+ * (default). Reports (every step's summary, one HTML page per scenario) go to --out <dir>, by default
+ * rehearsal-output/ (git-ignored; CI uploads it when a check fails).
+ */
+import { resolve } from 'node:path';
+import { formatResults, RehearsalError, runScenarios, SCENARIOS } from '@deploy-actions/rehearsal';
+
+function usage(): string {
+  return `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>]`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let name = 'all';
+  let outDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') outDir = argv[++i];
+    else if (argv[i] === '--help' || argv[i] === '-h') {
+      console.log(usage());
+      return 0;
+    } else name = argv[i];
+  }
+  const chosen = name === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === name);
+  if (chosen.length === 0) {
+    console.error(`unknown scenario '${name}'\n${usage()}`);
+    return 2;
+  }
+  const out = resolve(outDir ?? 'rehearsal-output');
+  const started = Date.now();
+  const results = await runScenarios(chosen, { outDir: out, print: (line) => console.log(line) });
+  console.log(`\nRehearsal finished in ${((Date.now() - started) / 1000).toFixed(1)}s; reports in ${out}\n`);
+  console.log(formatResults(results));
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof RehearsalError ? `rehearsal: ${err.message}` : err);
+    process.exitCode = 1;
+  },
+);
