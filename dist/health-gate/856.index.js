@@ -410,7 +410,13 @@ const machineSchema = schemas/* looseObject */._H3({
     name: str,
     state: str,
     region: str,
-    image_ref: schemas/* looseObject */._H3({ registry: str, repository: str, tag: str, digest: str, labels: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).nullish() })
+    image_ref: schemas/* looseObject */._H3({
+        registry: str,
+        repository: str,
+        tag: str,
+        digest: str,
+        labels: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()).nullish(),
+    })
         .nullish(),
     instance_id: str,
     private_ip: str,

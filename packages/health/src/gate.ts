@@ -178,6 +178,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
   let successStreak = 0;
   let failStreak = 0;
   let pendingStreak = 0;
+  let lastSignature = '';
   let windowStart = 0;
   let soakEnd = 0;
   let verdict: Verdict | undefined;
@@ -379,7 +380,11 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
           reason = `${failStreak} failing rounds in a row${what !== undefined ? ` after ${what} appeared` : ''}: ${summarize(result.problems)}`;
         }
       } else {
-        // Waiting for the release: back off while nothing changes.
+        // Waiting for the release: back off while nothing changes; any change (refused -> 503 ->
+        // old version -> new version) is progress, so the waits start short again.
+        const signature = roundSignature(result.probes);
+        if (signature !== lastSignature) pendingStreak = 0;
+        lastSignature = signature;
         delay = backoffDelay(++pendingStreak, options.intervalMs, options.maxIntervalMs, random);
       }
     }
@@ -490,6 +495,13 @@ function judgeSoak(
     verdict: 'healthy',
     reason: `passed, then stayed healthy for a ${formatDuration(soakMs)} soak (error rate ${rate}%${p95Text})`,
   };
+}
+
+/** What a round saw, coarsely: statuses (or error kinds) and versions, per check and machine. */
+function roundSignature(probes: ProbeRecord[]): string {
+  return probes
+    .map((p) => `${p.check}@${p.machine ?? ''}=${p.status ?? p.problems[0]?.split(':')[0]}/${p.version ?? ''}`)
+    .join('|');
 }
 
 /** The first problems of a round, for a one-line reason. */

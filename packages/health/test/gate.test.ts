@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GateOptions, type GateResult, runHealthGate, urlChecks } from '../src/index';
+import { type GateOptions, type GateResult, type HttpResponse, runHealthGate, urlChecks } from '../src/index';
 import { lateServer, type MisbehavingServer, startMisbehavingServer } from './misbehaving-server';
 
 let server: MisbehavingServer;
@@ -176,6 +176,43 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.verdict).toBe('healthy');
     // Equal jitter with random()=1 gives the full ceiling: 40, 80 while waiting; 40 when confirming.
     expect(r.rounds.map((round) => round.delayMs)).toEqual([40, 80, 40, undefined]);
+  });
+
+  it('a change in what answers (refused, then 503, then the old version) starts the waits short again', async () => {
+    const answers: Partial<HttpResponse>[] = [
+      { error: { kind: 'refused', message: 'connect ECONNREFUSED' } },
+      { error: { kind: 'refused', message: 'connect ECONNREFUSED' } },
+      { error: { kind: 'refused', message: 'connect ECONNREFUSED' } },
+      { status: 503 },
+      { status: 503 },
+      { status: 200, body: '{"version":"v1"}' },
+      { status: 200, body: '{"version":"v1"}' },
+      { status: 200, body: '{"version":"v2"}' },
+    ];
+    let n = 0;
+    const r = await runHealthGate({
+      checks: urlChecks({ urls: ['http://app.test/health'], version: true }),
+      expectedVersion: 'v2',
+      timeoutMs: 60_000,
+      requestTimeoutMs: 100,
+      intervalMs: 10,
+      maxIntervalMs: 1000,
+      successThreshold: 1,
+      failureThreshold: 3,
+      random: () => 1,
+      probe: async (request) => ({
+        url: request.url,
+        headers: {},
+        body: '',
+        bodyBytes: 0,
+        truncated: false,
+        redirects: 0,
+        latencyMs: 1,
+        ...answers[n++],
+      }),
+    });
+    expect(r.verdict).toBe('healthy');
+    expect(r.rounds.map((round) => round.delayMs)).toEqual([10, 20, 40, 10, 20, 10, 20, undefined]);
   });
 
   it('a cancelled gate stops at once', async () => {
