@@ -1,6 +1,6 @@
 import { InputError } from '@deploy-actions/toolkit';
 import { DateTime } from 'luxon';
-import { type HolidayType, loadHolidayCalendar } from './holidays';
+import { HOLIDAY_TYPES, type HolidayType, loadHolidayCalendar } from './holidays';
 import { parseWindowPolicy, type WindowInputs } from './policy';
 import { DeployWindow, type Verdict, type WindowReason } from './window';
 
@@ -54,6 +54,14 @@ export async function openDeployWindow(
 ): Promise<DeployWindow> {
   const policy = parseWindowPolicy(raw);
   const types = raw.holidayTypes as HolidayType[];
+  if (raw.holidays && types.length === 0) {
+    throw new InputError([
+      {
+        input: 'holiday-types',
+        message: `Invalid input 'holiday-types': got no types; expected at least one of ${HOLIDAY_TYPES.join(', ')}`,
+      },
+    ]);
+  }
   const calendar = raw.holidays ? await loadHolidayCalendar(raw.holidays, types, policy.zone) : undefined;
   return new DeployWindow(policy, calendar);
 }

@@ -151,6 +151,19 @@ describe('openDeployWindow', () => {
     expect(withHolidays.at(parseNow('2026-01-06T10:00:00+01:00')).rule).toBe('Epiphany (de-by public holiday)');
   });
 
+  it('holidays with no holiday types is an error naming holiday-types', async () => {
+    await expect(
+      openDeployWindow({
+        timezone: 'UTC',
+        days: 'mon-fri',
+        start: '09:00',
+        end: '17:00',
+        holidays: 'US',
+        holidayTypes: [],
+      }),
+    ).rejects.toThrow(/Invalid input 'holiday-types': got no types/);
+  });
+
   it('reports window problems before loading holidays', async () => {
     await expect(
       openDeployWindow({

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeployWindow, formatClock, type HolidayCalendar, loadHolidayCalendar, parseWindowPolicy } from '../src/index';
 
-// Zones with ordinary and odd daylight saving: negative DST (Dublin), half-hour DST (Lord Howe),
+// Zones with ordinary and odd daylight saving: half-hour DST (Lord Howe), Dublin,
 // :45 offsets (Kathmandu, Chatham), southern hemisphere, Ramadan pauses (Casablanca).
 const ZONES = [
   'America/Los_Angeles',
