@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { splitImageRef } from './render';
+import type { SimApp, SimMachine } from './state';
+
+/**
+ * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
+ * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine;
+ * the `fly-force-instance-id` header picks the machine, as Fly's proxy does.
+ */
+export class AppHosts {
+  private readonly servers = new Map<string, Server>();
+  private readonly turn = new Map<string, number>();
+
+  constructor(private readonly lookup: (app: string) => SimApp | undefined) {}
+
+  /** Starts the app's server (on its recorded port when free) and returns the port. */
+  async ensure(app: SimApp): Promise<number> {
+    const running = this.servers.get(app.name);
+    if (running) return (running.address() as AddressInfo).port;
+    const server = createServer((req, res) => this.handle(app.name, req, res));
+    server.keepAliveTimeout = 1_000;
+    const listen = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    let port: number;
+    try {
+      port = await listen(app.port ?? 0);
+    } catch {
+      port = await listen(0);
+    }
+    this.servers.set(app.name, server);
+    return port;
+  }
+
+  async close(name: string): Promise<void> {
+    const server = this.servers.get(name);
+    if (!server) return;
+    this.servers.delete(name);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.keys()].map((name) => this.close(name)));
+  }
+
+  private pickMachine(app: SimApp, forced: string | undefined): SimMachine | undefined | 'missing' {
+    const live = app.machines.filter((m) => m.state !== 'destroyed');
+    if (forced) return live.find((m) => m.id === forced) ?? 'missing';
+    const started = live.filter((m) => m.state === 'started');
+    if (started.length === 0) return undefined;
+    const n = this.turn.get(app.name) ?? 0;
+    this.turn.set(app.name, n + 1);
+    return started[n % started.length];
+  }
+
+  private handle(name: string, req: IncomingMessage, res: ServerResponse): void {
+    const forcedHeader = req.headers['fly-force-instance-id'];
+    const forced = Array.isArray(forcedHeader) ? forcedHeader[0] : forcedHeader;
+    const path = (req.url ?? '/').split('?')[0];
+    const { status, body, machine } = this.answer(name, forced, path);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      'fly-request-id': `01SIM${Date.now()}`,
+      ...(machine ? { 'fly-machine-id': machine.id } : {}),
+    });
+    res.end(text);
+  }
+
+  /** What the app (or Fly's proxy in front of it) answers for `path`. */
+  private answer(
+    name: string,
+    forced: string | undefined,
+    path: string,
+  ): { status: number; body: unknown; machine?: SimMachine } {
+    const app = this.lookup(name);
+    if (!app) return { status: 404, body: 'app not found\n' };
+    const machine = this.pickMachine(app, forced);
+    if (machine === 'missing') return { status: 503, body: `instance ${forced} not found\n` };
+    if (!machine) return { status: 503, body: 'no known healthy instances found for route\n' };
+    if (machine.state !== 'started') return { status: 503, body: `instance ${machine.id} is not running\n`, machine };
+    if (machine.readyAt !== undefined && Date.now() < machine.readyAt) {
+      return { status: 502, body: 'could not reach the app: connection refused\n', machine };
+    }
+    const version = splitImageRef(machine.imageRef).tag;
+    if (path === '/health') {
+      return machine.unhealthy
+        ? { status: 500, body: { status: 'error', version }, machine }
+        : { status: 200, body: { status: 'ok', version }, machine };
+    }
+    if (path === '/') return { status: 200, body: `${app.name} ${version}\n`, machine };
+    return { status: 404, body: 'not found\n', machine };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Fault injection. A spec is a comma-separated list of `<command>:<fault>` items, e.g.
+ * `deploy:lease,deploy:lease,deploy:429,*:latency=200`. Each invocation of a command
+ * takes the next unused fault listed for it (or for `*`), so `deploy:lease,deploy:lease`
+ * fails two deploys and lets the third through. `latency=<ms>` is never used up: it
+ * delays every matching invocation.
+ *
+ * Faults: lease, 429, reset, timeout (Machines API timeout, before any machine changes),
+ * update-timeout (deploy: fails after a machine was updated), build-failed,
+ * release-command-failed, unauthorized, hang (never answers), latency=<ms>.
+ */
+export const FAULTS = [
+  'lease',
+  '429',
+  'reset',
+  'timeout',
+  'update-timeout',
+  'build-failed',
+  'release-command-failed',
+  'unauthorized',
+  'hang',
+] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface FaultItem {
+  command: string;
+  fault: Fault | 'latency';
+  latencyMs?: number;
+}
+
+export function parseFaults(spec: string): FaultItem[] {
+  const items: FaultItem[] = [];
+  for (const raw of spec.split(',')) {
+    const text = raw.trim();
+    if (!text) continue;
+    const colon = text.indexOf(':');
+    if (colon === -1) throw new Error(`fly-sim: fault ${JSON.stringify(text)} is not <command>:<fault>`);
+    const command = text.slice(0, colon).trim();
+    const fault = text.slice(colon + 1).trim();
+    const latency = /^latency=(\d+)$/.exec(fault);
+    if (latency) items.push({ command, fault: 'latency', latencyMs: Number(latency[1]) });
+    else if ((FAULTS as readonly string[]).includes(fault)) items.push({ command, fault: fault as Fault });
+    else throw new Error(`fly-sim: unknown fault ${JSON.stringify(fault)} (known: ${FAULTS.join(', ')}, latency=<ms>)`);
+  }
+  return items;
+}
+
+/** Remembers which items of which spec were used, so counts hold across flyctl processes. */
+export class FaultBook {
+  private readonly used = new Map<string, Set<number>>();
+
+  /** The next fault for `command` under `spec`, marking it used, plus the latency that applies. */
+  take(spec: string, command: string): { fault?: Fault; latencyMs: number } {
+    if (!spec.trim()) return { latencyMs: 0 };
+    const items = parseFaults(spec);
+    const used = this.used.get(spec) ?? new Set<number>();
+    this.used.set(spec, used);
+    let latencyMs = 0;
+    let fault: Fault | undefined;
+    items.forEach((item, index) => {
+      if (item.command !== command && item.command !== '*') return;
+      if (item.fault === 'latency') latencyMs += item.latencyMs ?? 0;
+      else if (fault === undefined && !used.has(index)) {
+        fault = item.fault;
+        used.add(index);
+      }
+    });
+    return { fault, latencyMs };
+  }
+
+  reset(): void {
+    this.used.clear();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The few fly.toml facts the simulator needs, read with a small line parser:
+ * top-level `app` and `primary_region`, `[deploy] strategy`, and `[env]` entries.
+ */
+export interface FlyToml {
+  app?: string;
+  primaryRegion?: string;
+  strategy?: string;
+  env: Record<string, string>;
+}
+
+function unquote(value: string): string {
+  const v = value.replace(/\s+#.*$/, '').trim();
+  const m = /^"((?:[^"\\]|\\.)*)"$|^'([^']*)'$/.exec(v);
+  return m ? (m[1] ?? m[2]) : v;
+}
+
+export function parseFlyToml(text: string): FlyToml {
+  const out: FlyToml = { env: {} };
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
+    if (header) {
+      section = header[1];
+      continue;
+    }
+    const kv = /^([A-Za-z0-9_."-]+)\s*=\s*(.+)$/.exec(line);
+    if (!kv) continue;
+    const key = kv[1].replace(/^"|"$/g, '');
+    const value = unquote(kv[2]);
+    if (section === '' && key === 'app') out.app = value;
+    else if (section === '' && key === 'primary_region') out.primaryRegion = value;
+    else if (section === 'deploy' && key === 'strategy') out.strategy = value;
+    else if (section === 'env') out.env[key] = value;
+  }
+  return out;
+}

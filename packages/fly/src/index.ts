@@ -1,0 +1,79 @@
+export { describeArgs, Fly, type FlyOptions, type FlyRun, type RunOptions } from './client';
+export {
+  appExists,
+  assertAppName,
+  assertNotFlag,
+  createApp,
+  deploySecrets,
+  destroyApp,
+  getStatus,
+  importLine,
+  importSecrets,
+  importText,
+  listApps,
+  listMachines,
+  listReleases,
+  listSecrets,
+  showImages,
+  sshConsole,
+  unsetSecrets,
+} from './commands';
+export {
+  DeployError,
+  type DeployOptions,
+  type DeployResult,
+  deploy,
+  deployArgs,
+  findReleaseByImage,
+  machinesTouched,
+  type NewRelease,
+  parseReleaseLine,
+} from './deploy';
+export { flyEnv, resolveToken } from './env';
+export {
+  classifyFailure,
+  type FailureKind,
+  FlyError,
+  flyErrorMessage,
+  isAppNotFound,
+  isTransient,
+} from './errors';
+export {
+  compareVersions,
+  DEFAULT_DOWNLOAD_BASE_URL,
+  DEFAULT_FLYCTL_VERSION,
+  ensureFlyctl,
+  flyctlVersion,
+  type InstalledFlyctl,
+  parseFlyctlVersion,
+  parseVersionRequest,
+  satisfies,
+} from './install';
+export {
+  APP_NAME,
+  defaultImageLabel,
+  ENV_NAME,
+  IMAGE_LABEL,
+  IMAGE_REF,
+  imageTag,
+  isAppName,
+  ORG_SLUG,
+  previewAppName,
+  REGION,
+  STRATEGIES,
+  type Strategy,
+} from './names';
+export { type Proxy, type ProxyOptions, startProxy } from './proxy';
+export {
+  type AppStatus,
+  appUrl,
+  type ImageInfo,
+  type Machine,
+  type MachineCheck,
+  machineImageRef,
+  machineProcessGroup,
+  machineReleaseVersion,
+  type Release,
+  type Secret,
+  type SecretStatus,
+} from './schemas';

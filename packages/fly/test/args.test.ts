@@ -1,0 +1,92 @@
+import { parseSecretsImport } from '@deploy-actions/fly-sim';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { importLine, importText } from '../src/commands';
+import { deployArgs, describeArgs } from '../src/index';
+
+describe('deployArgs', () => {
+  it('builds a validated argv', () => {
+    expect(
+      deployArgs({
+        app: 'shop',
+        config: 'fly.toml',
+        imageLabel: 'main-abc1234',
+        strategy: 'canary',
+        buildArgs: { NODE_ENV: 'production' },
+        buildSecrets: { NPM_TOKEN: 's3cret' },
+        env: { LOG_LEVEL: 'debug' },
+        regions: ['iad', 'fra'],
+        ha: false,
+        waitTimeoutMs: 300_000,
+      }),
+    ).toEqual([
+      'deploy',
+      '--app',
+      'shop',
+      '--config',
+      'fly.toml',
+      '--image-label',
+      'main-abc1234',
+      '--remote-only',
+      '--build-arg',
+      'NODE_ENV=production',
+      '--build-secret',
+      'NPM_TOKEN=s3cret',
+      '--strategy',
+      'canary',
+      '--env',
+      'LOG_LEVEL=debug',
+      '--regions',
+      'iad,fra',
+      '--ha=false',
+      '--wait-timeout',
+      '300s',
+      '--yes',
+    ]);
+  });
+
+  it.each([
+    [{ app: '--help' }],
+    [{ app: 'shop', config: '--local-only' }],
+    [{ app: 'shop', image: '-i' }],
+    [{ app: 'shop', imageLabel: '--x' }],
+    [{ app: 'shop', regions: ['--x'] }],
+    [{ app: 'shop', env: { '-X': 'y' } }],
+    [{ app: 'shop', strategy: '--detach' as 'rolling' }],
+  ])('refuses anything flyctl could read as a flag: %j', (options) => {
+    expect(() => deployArgs(options)).toThrow(/Invalid/);
+  });
+
+  it('hides values of secret-bearing flags when printing a command', () => {
+    expect(describeArgs(['deploy', '--build-secret', 'NPM_TOKEN=s3cret', '--env', 'A=b'])).toBe(
+      'flyctl deploy --build-secret NPM_TOKEN=*** --env A=***',
+    );
+  });
+});
+
+describe('secrets import encoding', () => {
+  it('round-trips awkward values through flyctl’s parser', () => {
+    const values = {
+      PLAIN: 'abc',
+      HASH: 'abc#def',
+      QUOTED: '"wrapped"',
+      SINGLE: "'wrapped'",
+      SPACE: '  leading',
+      BOTH: 'a"b#c',
+      PEM: '-----BEGIN KEY-----\nMIIB#x"y\n-----END KEY-----',
+      EMPTY: '',
+    };
+    expect(parseSecretsImport(importText(values))).toEqual(values);
+  });
+
+  it('round-trips any single-line value without CR', () => {
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => !/[\r\n]/.test(s)),
+        (value) => {
+          expect(parseSecretsImport(`${importLine('X', value)}\n`)).toEqual({ X: value });
+        },
+      ),
+    );
+  });
+});
