@@ -25,7 +25,13 @@ export { type RenderedEmail, renderEmail } from './render/email';
 export { commentMarker, renderPrComment } from './render/github';
 export { renderSlack } from './render/slack';
 export { renderTeams } from './render/teams';
-export { renderWebhook, WEBHOOK_SCHEMA, type WebhookPayload, webhookPayloadSchema } from './render/webhook';
+export {
+  renderWebhook,
+  WEBHOOK_SCHEMA,
+  type WebhookPayload,
+  webhookJsonSchema,
+  webhookPayloadSchema,
+} from './render/webhook';
 export { notifySummary, reportResults } from './report';
 export { parseSmtpUrl, type SmtpTarget, sendEmail, smtpHint } from './send/email';
 export { postJson, signBody } from './send/http';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunContext } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,6 +17,7 @@ import {
   renderTeams,
   renderWebhook,
   safeUrl,
+  webhookJsonSchema,
   webhookPayloadSchema,
 } from '../src/index';
 
@@ -207,6 +210,12 @@ describe('channel formats', () => {
       rollback: false,
     });
     expect(renderWebhook(buildMessage({ status: 'rolled-back' }, context())).rollback).toBe(true);
+  });
+
+  it('publishes the webhook JSON Schema that the code sends', () => {
+    const file = join(import.meta.dirname, '..', 'webhook-schema.json');
+    // Regenerate: npx tsx -e "import('./packages/notify/src/render/webhook.ts').then(m => console.log(JSON.stringify(m.webhookJsonSchema(), null, 2)))"
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(webhookJsonSchema());
   });
 
   it('describes a rollback in every format', () => {

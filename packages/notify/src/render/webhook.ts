@@ -33,6 +33,15 @@ export const webhookPayloadSchema = z.object({
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
+/** The JSON Schema published as packages/notify/webhook-schema.json (a test keeps the file in step). */
+export function webhookJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(webhookPayloadSchema),
+    $id: 'urn:deploy-actions:notify:1',
+    title: `Generic webhook body of the notify action (${WEBHOOK_SCHEMA})`,
+  };
+}
+
 export function renderWebhook(m: DeployMessage): WebhookPayload {
   const v = (value: string | undefined) => value ?? null;
   return {
