@@ -7,6 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
+import { isMapping } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import { RehearsalError } from './errors';
@@ -262,6 +263,7 @@ async function executeStep(
     record.notes.push(resolved.note);
     return { ok: true, outputs: {}, env: {}, path: [], summary: '', annotations: [], log: '', masks: [], leaks: [] };
   }
+  if (resolved.missing) throw new RehearsalError(resolved.missing);
   const inputs = evaluateStringMap(step.with, { ...scope, where: `${scope.where}.with` });
   const unexpected = Object.keys(inputs).filter((name) => !(name in resolved.inputs));
   if (unexpected.length > 0) {
@@ -340,15 +342,13 @@ async function runStep(run: RunState, job: JobPlan, step: StepPlan, index: numbe
   return record;
 }
 
-function environmentOf(
-  token: TemplateToken | undefined,
-  scope: Scope,
-): { name: string; url?: TemplateToken } | undefined {
+/** `environment:` is a name or `{name, url}`; the url may use step outputs, so it is evaluated after the steps. */
+function environmentPart(token: TemplateToken | undefined, part: 'name' | 'url', scope: Scope): string | undefined {
   if (!token) return undefined;
-  const value = evaluateToken(token, { ...scope, where: `${scope.where}.environment` });
-  if (typeof value === 'string') return value ? { name: value } : undefined;
-  const mapping = value as Record<string, Json>;
-  return { name: asString(mapping.name ?? '') };
+  const where = `${scope.where}.environment`;
+  if (!isMapping(token)) return part === 'name' ? asString(evaluateToken(token, { ...scope, where })) : undefined;
+  const value = token.find(part);
+  return value ? asString(evaluateToken(value, { ...scope, where: `${where}.${part}` })) : undefined;
 }
 
 function needsContext(run: RunState, job: JobPlan): Json {
@@ -392,9 +392,9 @@ async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
   let state: JobState | undefined;
   try {
     if (!evaluateCondition(job.if, { ...base, where: `${where}.if` })) return finish();
-    const environment = environmentOf(job.environment, base);
-    const scoped = environment ? run.options.environments?.[environment.name] : undefined;
-    if (environment) record.environment = { name: environment.name };
+    const environment = environmentPart(job.environment, 'name', base);
+    const scoped = environment ? run.options.environments?.[environment] : undefined;
+    if (environment) record.environment = { name: environment };
     const secrets = { ...run.secrets, ...scoped?.secrets };
     for (const value of Object.values(scoped?.secrets ?? {})) run.masker.add(value);
     const vars = { ...run.options.vars, ...scoped?.vars };
@@ -433,10 +433,8 @@ async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
       if (run.masker.reveals(value)) record.notes.push(`output '${name}' held a secret and was dropped`);
       else record.outputs[name] = value;
     }
-    const url = job.environment ? evaluateToken(job.environment, after) : undefined;
-    if (record.environment && url && typeof url === 'object' && !Array.isArray(url) && url.url) {
-      record.environment.url = asString(url.url);
-    }
+    const url = environmentPart(job.environment, 'url', after);
+    if (record.environment && url) record.environment.url = url;
     record.result = state.failed ? 'failure' : 'success';
   } catch (err) {
     if (!(err instanceof RehearsalError)) throw err;

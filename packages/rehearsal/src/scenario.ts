@@ -3,12 +3,14 @@
  * to the world (database, fly-sim, mails, webhooks, GitHub deployments and comments). Each scenario
  * writes its own report folder; `runScenarios` prints the final pass/fail table.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import type { PgServer } from '@deploy-actions/testkit/postgres';
 import { rehearse } from './engine';
 import { RehearsalError } from './errors';
 import type { Json } from './expressions';
+import { escapeHtml } from './markdown';
 import { allLeaks, allSteps, type RunRecord, type StepRecord } from './model';
 import {
   type Check,
@@ -160,6 +162,36 @@ export function formatResults(results: ScenarioResult[]): string {
   return [...lines, ...(failed.length > 0 ? ['', 'Failed checks:', ...failed] : [])].join('\n');
 }
 
+/** `<outDir>/index.html`: every scenario's result, linking to its own page. */
+export function writeIndex(outDir: string, results: ScenarioResult[]): string {
+  const rows = results
+    .map((r) => {
+      const passed = r.checks.filter((c) => c.ok).length;
+      const failed = r.checks
+        .filter((c) => !c.ok)
+        .map((c) => `<li>${escapeHtml(c.name)}${c.detail ? `: ${escapeHtml(c.detail)}` : ''}</li>`);
+      return (
+        `<tr><td><a href="${escapeHtml(r.name)}/index.html">${escapeHtml(r.name)}</a></td><td>${escapeHtml(r.title)}</td>` +
+        `<td class="${r.ok ? 'success' : 'failure'}">${r.ok ? 'pass' : 'FAIL'}</td><td>${seconds(r.durationMs)}</td>` +
+        `<td>${passed}/${r.checks.length}${failed.length > 0 ? `<ul>${failed.join('')}</ul>` : ''}</td></tr>`
+      );
+    })
+    .join('\n');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rehearsal</title>
+<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px}table{border-collapse:collapse}
+td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}.success{color:#1a7f37}.failure{color:#cf222e}</style>
+</head><body><h1>Rehearsal</h1>
+<table><tr><th>scenario</th><th>what</th><th>result</th><th>time</th><th>checks</th></tr>
+${rows}
+</table></body></html>
+`;
+  const file = join(outDir, 'index.html');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(file, html);
+  return file;
+}
+
 export async function runScenarios(scenarios: Scenario[], options: RunScenariosOptions): Promise<ScenarioResult[]> {
   let pg = options.pg;
   let own = false;
@@ -171,6 +203,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunScenariosO
   try {
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) results.push(await runScenario(scenario, pg, options));
+    writeIndex(options.outDir, results);
     return results;
   } finally {
     if (own) await pg.stop();

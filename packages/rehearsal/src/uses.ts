@@ -9,7 +9,15 @@ import { parse } from 'yaml';
 import { RehearsalError } from './errors';
 
 export type ResolvedUses =
-  | { kind: 'action'; action: string; actionDir: string; main: string; inputs: Record<string, ActionInput> }
+  | {
+      kind: 'action';
+      action: string;
+      actionDir: string;
+      main: string;
+      inputs: Record<string, ActionInput>;
+      /** Set when the bundle is not built: the step fails with this message when it is reached. */
+      missing?: string;
+    }
   | { kind: 'noop'; note: string };
 
 export interface ActionInput {
@@ -38,10 +46,10 @@ function ownAction(repoRoot: string, path: string, uses: string): ResolvedUses {
     throw new RehearsalError(`uses: ${uses}: only node24 actions can be rehearsed (runs.using: ${yml.runs?.using})`);
   }
   const main = join(actionDir, yml.runs.main);
-  if (!existsSync(main)) {
-    throw new RehearsalError(`uses: ${uses}: its bundle ${yml.runs.main} does not exist; run \`npm run build\``);
-  }
-  return { kind: 'action', action: path, actionDir, main, inputs: yml.inputs ?? {} };
+  const missing = existsSync(main)
+    ? undefined
+    : `uses: ${uses}: its bundle ${yml.runs.main} does not exist; run \`npm run build\``;
+  return { kind: 'action', action: path, actionDir, main, inputs: yml.inputs ?? {}, ...(missing ? { missing } : {}) };
 }
 
 /**

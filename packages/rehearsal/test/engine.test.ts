@@ -80,7 +80,7 @@ describe('rehearse: a passing run', async () => {
     expect(flaky.annotations).toContainEqual({ level: 'error', message: 'failed flaky' });
     expect(step(run, 'deploy', 'Check flaky').conclusion).toBe('success');
     expect(step(run, 'deploy', 'On failure').conclusion).toBe('skipped');
-    expect(run.jobs[1].environment).toEqual({ name: 'production' });
+    expect(run.jobs[1].environment).toEqual({ name: 'production', url: 'https://demo.example.test' });
   });
 
   it('evaluates the workflow outputs', () => {
@@ -142,6 +142,19 @@ describe('rehearse: refusals before anything runs', () => {
       'uses: actions/cache@0000000000000000000000000000000000000000: third-party actions are not run',
     );
     expect(error).toContain('uses: docker://alpine:3: docker actions are not supported');
+  });
+
+  it('runs until a step whose bundle is not built, and fails that step saying so', async () => {
+    const run = await rehearse(
+      options({ workflow: join(fixtures, 'workflows', 'unbuilt.yml'), inputs: {}, secrets: {} }),
+    );
+    expect(run.jobs.map((j) => [j.id, j.result])).toEqual([
+      ['first', 'success'],
+      ['second', 'failure'],
+    ]);
+    expect(run.jobs[1].steps[0].annotations[0].message).toBe(
+      'uses: $/unbuilt-action: its bundle ../dist/unbuilt-action/index.js does not exist; run `npm run build`',
+    );
   });
 
   it("reports schema and expression errors from GitHub's parser", async () => {
