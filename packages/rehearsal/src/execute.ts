@@ -166,6 +166,7 @@ export async function runAction(run: ActionRun, options: ExecuteOptions): Promis
       serverUrl: identity.serverUrl,
       apiUrl: identity.apiUrl,
     },
+    githubToken: identity.token,
     cwd: options.cwd,
     node: run.node,
     timeoutMs: options.timeoutMs,

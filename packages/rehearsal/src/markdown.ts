@@ -51,7 +51,11 @@ function cells(row: string): string[] {
 }
 
 export function markdownToHtml(markdown: string): string {
-  const lines = markdown.replace(/\r\n/g, '\n').split('\n');
+  // Hidden markers (`<!-- ... -->`) are invisible on GitHub too.
+  const lines = markdown
+    .replace(/\r\n/g, '\n')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split('\n');
   const html: string[] = [];
   let paragraph: string[] = [];
   const flush = () => {

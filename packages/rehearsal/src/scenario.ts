@@ -33,6 +33,8 @@ export interface RunSpec {
   sha?: string;
   ref?: string;
   actor?: string;
+  /** The commit message the GitHub API serves for `sha` (notifications quote its first line). */
+  commitMessage?: string;
 }
 
 export interface ScenarioContext {
@@ -87,7 +89,10 @@ export async function runScenario(
   const runs: LabelledRun[] = [];
   print(`\n== ${scenario.name}: ${scenario.title}`);
   const stage = await startStage(pg, scenario.name);
-  const check = (name: string, ok: boolean, detail?: string) => {
+  // Checks are named after the run they follow, so "the run succeeded" says which run.
+  let current = '';
+  const check = (text: string, ok: boolean, detail?: string) => {
+    const name = current && !text.startsWith(current) ? `${current}: ${text}` : text;
     checks.push({ name, ok, ...(detail ? { detail } : {}) });
     print(`  ${ok ? '✓' : '✗'} ${name}${detail && !ok ? `: ${detail}` : ''}`);
   };
@@ -100,6 +105,8 @@ export async function runScenario(
     },
     async run(label, spec) {
       print(`\n  -- ${label} (${spec.workflow}, ${spec.eventName})`);
+      if (spec.sha)
+        stage.api.seedCommit({ sha: spec.sha, message: spec.commitMessage ?? `${label}\n\nRehearsal commit.` });
       const run = await rehearse({
         workflow: join(REPO_ROOT, '.github', 'workflows', spec.workflow),
         eventName: spec.eventName,
@@ -114,9 +121,10 @@ export async function runScenario(
         onJob: (job) => print(formatJob(job)),
       });
       runs.push({ label, run });
+      current = label;
       print(`\n${formatTimeline(run).replace(/^/gm, '  ')}`);
       const leaks = allLeaks(run);
-      check(`${label}: no secret printed or written by any step`, leaks.length === 0, leaks.join('; '));
+      check('no secret printed or written by any step', leaks.length === 0, leaks.join('; '));
       return run;
     },
   };

@@ -33,6 +33,10 @@ describe('markdownToHtml', () => {
     expect(html).toContain('<pre><code>&#60;b&#62;raw&#60;/b&#62;</code></pre>');
   });
 
+  it('hides HTML comments, as GitHub does', () => {
+    expect(markdownToHtml('<!-- marker app=shop -->\n### Preview')).toBe('<h3>Preview</h3>');
+  });
+
   it('escapes HTML that is not part of the syntax', () => {
     expect(markdownToHtml('<script>alert(1)</script> [x](javascript:alert(1))')).toBe(
       '<p>&#60;script&#62;alert(1)&#60;/script&#62; [x](javascript:alert(1))</p>',
