@@ -12,6 +12,8 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** First backoff delay (default 1s). */
   baseDelayMs?: number;
+  /** Absolute time (ms since epoch) after which no request starts and budgets are cut to fit. */
+  deadline?: number;
 }
 
 /** A GitHub API call that failed; the hint says which permission or token to check. */
@@ -51,6 +53,7 @@ export class GitHubClient {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly baseDelayMs: number;
+  private readonly deadline?: number;
 
   constructor(options: GitHubClientOptions) {
     registerSecret(options.token);
@@ -60,12 +63,16 @@ export class GitHubClient {
     this.attempts = options.attempts ?? 3;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.baseDelayMs = options.baseDelayMs ?? 1000;
+    this.deadline = options.deadline;
   }
 
   /** Calls `/repos/{owner}/{repo}{path}`. */
   async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | number>): Promise<T> {
     const url = new URL(`${this.apiUrl}/repos/${this.repository}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, String(v));
+    const budget = this.deadline === undefined ? this.timeoutMs : Math.min(this.timeoutMs, this.deadline - Date.now());
+    if (budget <= 0)
+      throw new GitHubApiError(`GitHub API (${method} ${path}): out of time before the request`, undefined);
     try {
       const result = await requestWithRetry(url.toString(), {
         label: `GitHub API (${method} ${path})`,
@@ -79,7 +86,7 @@ export class GitHubClient {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         attempts: this.attempts,
-        timeoutMs: this.timeoutMs,
+        timeoutMs: budget,
         baseDelayMs: this.baseDelayMs,
         retryableStatus: (status, headers) =>
           status === 403 && (headers.get('x-ratelimit-remaining') === '0' || headers.has('retry-after')),

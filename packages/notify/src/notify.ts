@@ -151,22 +151,25 @@ export async function notify(
   const smtp = inputs['smtp-url'] ? parseSmtpUrl(inputs['smtp-url']) : undefined;
   const from = smtp ? senderOf(inputs, smtp.user) : undefined;
 
-  let client: GitHubClient | undefined;
-  if (inputs['github-token'] && context.repository) {
-    client = new GitHubClient({
-      token: inputs['github-token'],
-      repository: context.repository,
-      apiUrl: context.apiUrl,
-      attempts: inputs.retries + 1,
-      timeoutMs: inputs.timeout,
-      baseDelayMs: env.baseDelayMs,
-    });
-  }
+  // One client per channel, each within its own time budget; a short best-effort one for the commit message.
+  const token = inputs['github-token'];
+  const github = (timeoutMs: number, attempts: number, deadline?: number) =>
+    token && context.repository
+      ? new GitHubClient({
+          token,
+          repository: context.repository,
+          apiUrl: context.apiUrl,
+          attempts,
+          timeoutMs,
+          baseDelayMs: env.baseDelayMs,
+          deadline,
+        })
+      : undefined;
   const wantsGitHub =
     inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined || inputs['pr-comment'] !== 'false';
   const fromEvent = commitMessageFromEvent(context);
-  const commitMessage =
-    fromEvent ?? (client && wantsGitHub && context.sha ? await fetchCommitMessage(client, context.sha) : undefined);
+  const lookup = wantsGitHub && context.sha ? github(Math.min(inputs.timeout, 10_000), 2) : undefined;
+  const commitMessage = fromEvent ?? (lookup ? await fetchCommitMessage(lookup, context.sha) : undefined);
 
   const message = buildMessage(
     {
@@ -262,11 +265,11 @@ export async function notify(
       }),
     );
   }
-  if (client && (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined)) {
-    const github = client;
+  const deploymentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
+  if (deploymentClient && (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined)) {
     tasks.push(
       timed('github-deployment', async () => {
-        const r = await recordDeployment(github, message, {
+        const r = await recordDeployment(deploymentClient, message, {
           runId: context.runId,
           repoName: context.repo,
           deploymentId: inputs['github-deployment-id'],
@@ -276,15 +279,15 @@ export async function notify(
       }),
     );
   }
-  if (client && inputs['pr-comment'] !== 'false') {
-    const github = client;
+  const commentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
+  if (commentClient && inputs['pr-comment'] !== 'false') {
     const pr = inputs['pr-comment'] === 'true' ? context.pullRequest : Number(inputs['pr-comment']);
     tasks.push(
       timed('pr-comment', async () => {
         if (pr === undefined) {
           return { outcome: 'skipped', detail: 'this run is not for a pull request: no comment to write', attempts: 0 };
         }
-        const r = await upsertPrComment(github, pr, message);
+        const r = await upsertPrComment(commentClient, pr, message);
         commentUrl = r.url;
         return { outcome: 'sent', detail: `${r.created ? 'created' : 'updated'} the comment on #${pr}`, attempts: 1 };
       }),

@@ -362,6 +362,17 @@ describe('GitHub deployment and PR comment', () => {
     expect(push.results[0].outcome).toBe('skipped');
   });
 
+  it('keeps the GitHub channels within the channel timeout across all their requests', async () => {
+    api.failNext({ status: 503, body: { message: 'unavailable' } }, { times: 1000, method: 'POST' });
+    const result = await notify(
+      inputs({ ...github(), 'github-deployment': true, environment: 'staging', retries: 10, timeout: 1_000 }),
+      context(),
+      FAST,
+    );
+    expect(result.failed).toEqual(['github-deployment']);
+    expect(api.requests.filter((r) => r.method === 'POST').length).toBeLessThan(11);
+  });
+
   it('reads the commit message from the API when the event has none, and survives API errors per channel', async () => {
     api.seedCommit({ sha: SHA, message: 'Ship it @everyone\n\nbody' });
     api.failNext({ status: 403, body: { message: 'Resource not accessible by integration' } }, { method: 'POST' });
