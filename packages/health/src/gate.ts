@@ -293,10 +293,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
           if (m.outcome === 'fail') fail = true;
           if (m.outcome === 'pending') pending = true;
         }
-        const serving = judged.filter(
-          (m) => m.state === 'started' && (release === undefined || m.releaseVersion === release),
-        );
-        const next = serving.map((m) => m.id).sort();
+        const next = machinesToProbe(judged, release);
         if (fly!.perMachine) {
           if (next.join() !== [...probedMachines].sort().join()) {
             // Probes must cover exactly the machines that serve now before a round can pass.
@@ -321,6 +318,17 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
       releaseSeen: seen,
     };
   };
+
+  if (fly?.perMachine) {
+    // Learn the machines before the first round so it can already probe each of them.
+    // Bounded like a probe; a failure here only means round 1 lists them itself.
+    try {
+      const listed = await fly.listMachines(options.requestTimeoutMs, options.signal ?? new AbortController().signal);
+      knownMachines = machinesToProbe(judgeMachines(listed, release), release);
+    } catch {
+      // round 1 reports the listing problem
+    }
+  }
 
   for (let round = 1; ; round++) {
     if (options.signal?.aborted) {
@@ -495,6 +503,14 @@ function judgeSoak(
     verdict: 'healthy',
     reason: `passed, then stayed healthy for a ${formatDuration(soakMs)} soak (error rate ${rate}%${p95Text})`,
   };
+}
+
+/** The machines per-machine probes go to: started ones (of the release, when one is expected). */
+function machinesToProbe(verdicts: MachineVerdict[], release?: string): string[] {
+  return verdicts
+    .filter((m) => m.state === 'started' && (release === undefined || m.releaseVersion === release))
+    .map((m) => m.id)
+    .sort();
 }
 
 /** What a round saw, coarsely: statuses (or error kinds) and versions, per check and machine. */

@@ -148,10 +148,42 @@ describe('runHealthGate with machines', () => {
       },
     });
     expect(r.verdict).toBe('healthy');
-    // Round 1 learns the machines; rounds 2 and 3 probe both.
-    expect(r.attempts).toBe(3);
+    // The machines are listed before round 1, so rounds 1 and 2 both probe both.
+    expect(r.attempts).toBe(2);
     expect(seen.sort()).toEqual(['a1', 'a1', 'b2', 'b2']);
     expect(r.probes.map((p) => p.machine)).toEqual(['a1', 'b2', 'a1', 'b2']);
+  });
+
+  it('a machine that appears mid-gate must be probed before a round can pass', async () => {
+    let listings = 0;
+    const r = await runHealthGate({
+      ...base,
+      checks: urlChecks({ urls: ['http://app.test/health'] }),
+      fly: {
+        app: 'shop',
+        releaseVersion: '7',
+        perMachine: true,
+        listMachines: async () => {
+          listings++;
+          const list = [machine('a1', 'started', '7'), machine('b2', 'started', '7')];
+          return listings <= 2 ? list : [...list, machine('c3', 'started', '7')];
+        },
+      },
+      probe: async (request) => ({
+        url: request.url,
+        status: 200,
+        headers: {},
+        body: '{}',
+        bodyBytes: 2,
+        truncated: false,
+        redirects: 0,
+        latencyMs: 1,
+      }),
+    });
+    expect(r.verdict).toBe('healthy');
+    expect(r.rounds.map((round) => round.outcome)).toEqual(['pass', 'pending', 'pass', 'pass']);
+    expect(r.rounds[1].problems).toEqual(['machines to probe changed: a1, b2, c3']);
+    expect(r.probes.filter((p) => p.round === 3).map((p) => p.machine)).toEqual(['a1', 'b2', 'c3']);
   });
 
   it('fails at once when a machine of the release crashed, and waits while an old release remains', async () => {
