@@ -13,17 +13,19 @@ let sink: HttpSink;
 let api: GitHubApi;
 let plain: TestSmtpServer;
 let tls: TestSmtpServer;
+let starttls: TestSmtpServer;
 
 beforeAll(async () => {
-  [sink, api, plain, tls] = await Promise.all([
+  [sink, api, plain, tls, starttls] = await Promise.all([
     startHttpSink(),
     startGitHubApi({ repository: 'acme/shop' }),
     startSmtpServer({ tls: 'none', auth: { user: 'deploys@example.com', pass: 'smtp-pa$$word' } }),
     startSmtpServer({ tls: 'implicit', auth: { user: 'ci', pass: 'tls-secret' } }),
+    startSmtpServer({ tls: 'starttls', auth: { user: 'ci', pass: 'tls-secret' } }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([sink.close(), api.close(), plain.close(), tls.close()]);
+  await Promise.all([sink.close(), api.close(), plain.close(), tls.close(), starttls.close()]);
 });
 beforeEach(() => {
   sink.reset();
@@ -204,6 +206,7 @@ describe('email', () => {
     );
     expect(trusted.sent).toEqual(['email']);
     expect(tls.mails.at(-1)!.user).toBe('ci');
+    expect(tls.mails.at(-1)!.secure).toBe(true);
 
     const untrusted = await notify(
       inputs({ 'smtp-url': tls.url, 'email-to': to, 'email-from': 'deploys@example.com' }),
@@ -214,6 +217,17 @@ describe('email', () => {
     expect(untrusted.results[0].detail).toMatch(/self[- ]signed/);
     expect(untrusted.results[0].hint).toContain('NODE_EXTRA_CA_CERTS');
     expect(untrusted.results[0].attempts).toBe(1);
+  });
+
+  it('upgrades a plain connection with STARTTLS when the server offers it', async () => {
+    const result = await notify(
+      inputs({ 'smtp-url': starttls.url, 'email-to': ['a@example.com'], 'email-from': 'deploys@example.com' }),
+      context(),
+      { ...FAST, smtpCa: starttls.certPem },
+    );
+    expect(result.sent).toEqual(['email']);
+    expect(starttls.mails.at(-1)!.secure).toBe(true);
+    expect(plain.mails.every((m) => !m.secure)).toBe(true);
   });
 
   it('explains "wrong version number" when TLS meets a plain-text port', async () => {

@@ -7,7 +7,7 @@
  *   smtp.certPem                      // the self-signed certificate (CN localhost, SAN 127.0.0.1), for `ca`
  *   smtp.certFile                     // the same on disk, for NODE_EXTRA_CA_CERTS
  *   smtp.failNext({ code: 451, message: 'Try again later' }, 2);   // answer the next 2 mails with an error
- *   const [mail] = await smtp.waitForMails(1);   // { envelope, parsed: ParsedMail, raw }
+ *   const [mail] = await smtp.waitForMails(1);   // { envelope, parsed: ParsedMail, raw, user, secure }
  *   await smtp.close();
  *
  * `tls`: 'none' (plain, STARTTLS disabled), 'starttls' (plain, STARTTLS offered) or 'implicit'
@@ -26,6 +26,8 @@ export interface ReceivedMail {
   parsed: ParsedMail;
   raw: string;
   user?: string;
+  /** Whether the session was encrypted (implicit TLS or after STARTTLS). */
+  secure: boolean;
 }
 
 export interface SmtpServerOptions {
@@ -133,6 +135,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
               parsed,
               raw,
               user: typeof session.user === 'string' ? session.user : undefined,
+              secure: Boolean((session as { secure?: boolean }).secure),
             });
             for (const wake of waiters.splice(0)) wake();
             callback();
