@@ -1,8 +1,49 @@
 import { input } from '@deploy-actions/toolkit';
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
 /** Mirrors pg-migrate/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  'database-url': input.string({ required: true, secret: true }),
+  'database-url': input.url({ secret: true, protocols: ['postgres:', 'postgresql:'] }),
+  'migrations-dir': input.string({ default: 'migrations' }),
+  direction: input.enum(['up', 'down'] as const, { default: 'up' }),
+  target: input.string({ pattern: /^\d+$/, expected: 'a version number (the leading digits of a migration)' }),
+  steps: input.integer({ min: 1 }),
+  'dry-run': input.boolean({ default: 'false' }),
+  schema: input.string({ default: 'public', pattern: IDENTIFIER, expected: 'a schema name (letters, digits, _)' }),
+  table: input.string({
+    default: 'schema_migrations',
+    pattern: IDENTIFIER,
+    expected: 'a table name (letters, digits, _)',
+  }),
+  'lock-wait': input.duration({ default: '2m', maxMs: 6 * 3_600_000 }),
+  'lock-timeout': input.duration({ default: '5s' }),
+  'statement-timeout': input.duration({ default: '0' }),
+  'lock-retries': input.integer({ default: '3', min: 0, max: 20 }),
+  'allow-out-of-order': input.boolean({ default: 'false' }),
+  'allow-drift': input.boolean({ default: 'false' }),
+  'allow-pooler': input.boolean({ default: 'false' }),
+  'app-version': input.string(),
+  lint: input.enum(['off', 'warn', 'error'] as const, { default: 'warn' }),
+  backup: input.string({ notFlag: true }),
+  'fly-postgres-app': input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, expected: 'a Fly app name' }),
+  command: input.string(),
+  app: input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, expected: 'a Fly app name' }),
+  'fly-api-token': input.string({ secret: true }),
+  'flyctl-version': input.string({
+    default: 'latest',
+    pattern: /^(latest|\d+\.\d+\.\d+)$/,
+    expected: '`latest` or a version such as 0.3.200',
+  }),
 };
 
-export const outputs = ['applied'] as const;
+export const outputs = [
+  'applied',
+  'applied-count',
+  'pending-count',
+  'current-version',
+  'previous-version',
+  'plan-file',
+  'backup-path',
+  'lint-findings',
+] as const;

@@ -13,4 +13,5 @@ export {
 } from './migrate';
 export type { Plan, PlanItem } from './plan';
 export { PLAN_MARKER, renderPlan } from './render';
+export { failureSummary, resultSummary } from './report';
 export { parseScript, type Statement } from './sql';

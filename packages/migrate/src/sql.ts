@@ -1,5 +1,6 @@
 import { UserError } from '@deploy-actions/toolkit';
 import type { Script } from './files';
+import { parseSql, SqlSyntaxError } from './parser';
 
 /** One top-level statement of a script, located in its file. */
 export interface Statement {
@@ -24,13 +25,6 @@ interface RawStmt {
   stmt: Record<string, Node>;
   stmt_location?: number;
   stmt_len?: number;
-}
-
-let parser: Promise<{ parse: (sql: string) => Promise<{ stmts?: RawStmt[] }> }> | undefined;
-/** PostgreSQL's own parser (WASM), loaded only when a script must be parsed. */
-function loadParser() {
-  parser ??= import('libpg-query') as never;
-  return parser;
 }
 
 const LEADING_TRIVIA = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
@@ -105,16 +99,13 @@ function lineAt(text: string, index: number): number {
  * A syntax error is a UserError naming file and line.
  */
 export async function parseScript(script: Script): Promise<Statement[]> {
-  const { parse } = await loadParser();
   let result: { stmts?: RawStmt[] };
   try {
-    result = await parse(script.sql);
+    result = (await parseSql(script.sql)) as { stmts?: RawStmt[] };
   } catch (error) {
-    const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const at = details?.cursorPosition;
-    const line =
-      at === undefined ? script.firstLine : script.firstLine + lineAt(script.sql, byteToIndex(script.sql)(at)) - 1;
-    throw new UserError(`${script.path}:${line}: syntax error: ${(error as Error).message}`);
+    if (!(error instanceof SqlSyntaxError)) throw error;
+    const line = script.firstLine + lineAt(script.sql, byteToIndex(script.sql)(error.cursorPosition)) - 1;
+    throw new UserError(`${script.path}:${line}: syntax error: ${error.message}`);
   }
   const toIndex = byteToIndex(script.sql);
   const statements: Statement[] = [];

@@ -1,0 +1,53 @@
+import { formatDuration, Summary } from '@deploy-actions/toolkit';
+import type { DoneMigration, MigrateResult, MigrationError } from './migrate';
+
+const label = (d: DoneMigration) => (d.name ? `${d.version}_${d.name}` : d.version);
+
+function doneTable(summary: Summary, done: DoneMigration[], verb: string): void {
+  summary.table(
+    [verb, 'Transaction', 'Time', 'File'],
+    done.map((d) => [label(d), d.noTransaction ? 'none' : 'yes', formatDuration(d.durationMs), d.path]),
+  );
+}
+
+/** The job summary of a finished run: what changed, timings, the plan, the new current version. */
+export function resultSummary(result: MigrateResult): Summary {
+  const summary = new Summary();
+  const down = result.direction === 'down';
+  const count = result.done.length;
+  const title = result.dryRun
+    ? `pg-migrate: dry run, ${result.plan.length} to ${down ? 'revert' : 'apply'}`
+    : count === 0
+      ? 'pg-migrate: nothing to do'
+      : `pg-migrate: ${count} migration${count > 1 ? 's' : ''} ${down ? 'reverted' : 'applied'}`;
+  summary.heading(title);
+  summary.facts([
+    ['Database', result.database],
+    ['Version before', result.previousVersion ?? 'none'],
+    ['Version now', result.currentVersion ?? 'none'],
+    ['Pending', result.pendingCount],
+    ['Total time', count > 0 ? formatDuration(result.done.reduce((n, d) => n + d.durationMs, 0)) : ''],
+    ['Backup', result.backupPath],
+  ]);
+  doneTable(summary, result.done, down ? 'Reverted' : 'Applied');
+  if (result.dryRun || result.lintFindings.length > 0 || result.warnings.length > 0) summary.text(result.planMarkdown);
+  else if (result.plan.length > 0) summary.details('Plan', result.planMarkdown);
+  return summary;
+}
+
+/** The job summary of a failed run: what stayed applied and what failed where. */
+export function failureSummary(error: MigrationError): Summary {
+  const summary = new Summary().heading('pg-migrate: a migration failed');
+  summary.facts([
+    ['Failed at', error.location.line ? `${error.location.file}:${error.location.line}` : error.location.file],
+    ['SQLSTATE', error.sqlstate],
+  ]);
+  summary.code(error.message);
+  if (error.done.length > 0) {
+    summary.text('These migrations were applied before the failure and stay applied:');
+    doneTable(summary, error.done, 'Applied');
+  } else {
+    summary.text('Nothing was applied by this run.');
+  }
+  return summary;
+}
