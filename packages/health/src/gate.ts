@@ -202,7 +202,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
       signal: controller.signal,
     };
     const listing = fly
-      ? fly.listMachines(options.requestTimeoutMs, controller.signal).then(
+      ? bounded(fly.listMachines(options.requestTimeoutMs, controller.signal), options.requestTimeoutMs).then(
           (list) => ({ ok: true as const, list }),
           (error: unknown) => ({ ok: false as const, error: errorMessage(error) }),
         )
@@ -214,7 +214,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
           : check.request;
         let response: HttpResponse;
         try {
-          response = await send(request, httpOptions);
+          response = await bounded(send(request, httpOptions), options.requestTimeoutMs);
         } catch (error) {
           // A custom probe that throws is an answer that never came.
           response = {
@@ -225,7 +225,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
             truncated: false,
             redirects: 0,
             latencyMs: 0,
-            error: { kind: 'network', message: errorMessage(error) },
+            error: { kind: error instanceof LimitReached ? 'timeout' : 'network', message: errorMessage(error) },
           };
         }
         const evaluation = evaluate(check, response, versionSource, options.expectedVersion);
@@ -323,7 +323,10 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
     // Learn the machines before the first round so it can already probe each of them.
     // Bounded like a probe; a failure here only means round 1 lists them itself.
     try {
-      const listed = await fly.listMachines(options.requestTimeoutMs, options.signal ?? new AbortController().signal);
+      const listed = await bounded(
+        fly.listMachines(options.requestTimeoutMs, options.signal ?? new AbortController().signal),
+        options.requestTimeoutMs,
+      );
       knownMachines = machinesToProbe(judgeMachines(listed, release), release);
     } catch {
       // round 1 reports the listing problem
@@ -503,6 +506,21 @@ function judgeSoak(
     verdict: 'healthy',
     reason: `passed, then stayed healthy for a ${formatDuration(soakMs)} soak (error rate ${rate}%${p95Text})`,
   };
+}
+
+class LimitReached extends Error {}
+
+/**
+ * Holds a callback to its time limit even when it does not (a flyctl that ignores SIGTERM, a custom
+ * probe that never settles): the gate moves on and the late result is dropped.
+ */
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    // Same limit: a callback that set its own timer first (the HTTP client does) reports first.
+    timer = setTimeout(() => reject(new LimitReached(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 /** The machines per-machine probes go to: started ones (of the release, when one is expected). */

@@ -154,6 +154,23 @@ describe('runHealthGate with machines', () => {
     expect(r.probes.map((p) => p.machine)).toEqual(['a1', 'b2', 'a1', 'b2']);
   });
 
+  it('callbacks that never settle (a stuck flyctl, a stuck custom probe) still end on time', async () => {
+    const never = new Promise<never>(() => {});
+    const r = await runHealthGate({
+      ...base,
+      timeoutMs: 500,
+      requestTimeoutMs: 100,
+      checks: urlChecks({ urls: ['http://app.test/health'] }),
+      fly: { app: 'shop', releaseVersion: '7', perMachine: false, listMachines: () => never },
+      probe: () => never,
+    });
+    expect(r.verdict).toBe('timed-out');
+    expect(r.probes[0].problems).toEqual(['timeout: no answer within 100 ms']);
+    expect(r.rounds[0].problems).toContain('machines of shop: not listed (no answer within 100 ms)');
+    // Logical bound: deadline plus one request timeout, with scheduling slack.
+    expect(r.elapsedMs).toBeLessThanOrEqual(500 + 100 + 500);
+  });
+
   it('a machine that appears mid-gate must be probed before a round can pass', async () => {
     let listings = 0;
     const r = await runHealthGate({
