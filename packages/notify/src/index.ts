@@ -12,7 +12,6 @@ export {
   CHANNELS,
   type ChannelName,
   type ChannelResult,
-  checkInputs,
   type NotifyEnvironment,
   type NotifyInputs,
   type NotifyResult,

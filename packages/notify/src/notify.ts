@@ -1,5 +1,5 @@
 import { GitHubClient } from '@deploy-actions/deployments';
-import { errorMessage, InputError, isUserError, log, type RunContext, registerSecret } from '@deploy-actions/toolkit';
+import { errorMessage, isUserError, log, type RunContext, registerSecret, UserError } from '@deploy-actions/toolkit';
 import { buildMessage, commitMessageFromEvent, type DeployMessage, type NotifyStatus } from './message';
 import { renderDiscord } from './render/discord';
 import { renderEmail } from './render/email';
@@ -79,37 +79,20 @@ export function startedAtFromEnv(env: NodeJS.ProcessEnv = process.env): number |
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** Combinations one input alone cannot check. All problems are reported together, naming the inputs. */
-export function checkInputs(inputs: NotifyInputs): void {
-  const problems: { input: string; message: string }[] = [];
-  const need = (input: string, message: string) => problems.push({ input, message });
-  if (inputs['webhook-secret'] && !inputs['webhook-url']) {
-    need('webhook-secret', "Input 'webhook-secret' is set but 'webhook-url' is not: nothing to sign");
-  }
-  if (inputs['smtp-url'] && !inputs['email-to']?.length) {
-    need('email-to', "Input 'email-to' is required when 'smtp-url' is set (who receives the mail)");
-  }
-  if (inputs['email-to']?.length && !inputs['smtp-url']) {
-    need('smtp-url', "Input 'smtp-url' is required when 'email-to' is set (which server sends the mail)");
-  }
-  const github =
-    inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined || inputs['pr-comment'] !== 'false';
-  if (github && !inputs['github-token']) {
-    need('github-token', "Input 'github-token' is required for github-deployment, github-deployment-id and pr-comment");
-  }
-  if ((inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined) && !inputs.environment) {
-    need('environment', "Input 'environment' is required for github-deployment (the GitHub environment)");
-  }
-  if (problems.length > 0) throw new InputError(problems);
+/**
+ * A channel is requested as soon as one of its inputs is set. When the rest of its
+ * configuration is missing it fails on its own, naming the input, like any other channel
+ * failure: a half-configured email must not stop the Slack message (or fail the deploy).
+ */
+function missing(input: string, why: string): UserError {
+  return new UserError(`Input '${input}' is empty: ${why}`);
 }
 
 /** The sender address: `email-from`, else the SMTP user when it is an address. */
 function senderOf(inputs: NotifyInputs, smtpUser: string | undefined): string {
   if (inputs['email-from']) return inputs['email-from'];
   if (smtpUser?.includes('@')) return `deploy-actions <${smtpUser}>`;
-  throw new InputError([
-    { input: 'email-from', message: "Input 'email-from' is required: the SMTP user is not an email address" },
-  ]);
+  throw missing('email-from', 'the SMTP user is not an email address, so say who the mail is from');
 }
 
 /** The commit message for the run's sha, from the API when the event does not carry it. Best effort. */
@@ -147,9 +130,6 @@ export async function notify(
   for (const name of ['slack-webhook', 'teams-webhook', 'discord-webhook', 'webhook-url'] as const) {
     registerSecret(inputs[name]);
   }
-  checkInputs(inputs);
-  const smtp = inputs['smtp-url'] ? parseSmtpUrl(inputs['smtp-url']) : undefined;
-  const from = smtp ? senderOf(inputs, smtp.user) : undefined;
 
   // One client per channel, each within its own time budget; a short best-effort one for the commit message.
   const token = inputs['github-token'];
@@ -236,9 +216,10 @@ export async function notify(
     );
   }
   const webhookUrl = inputs['webhook-url'];
-  if (webhookUrl) {
+  if (webhookUrl || inputs['webhook-secret']) {
     tasks.push(
       timed('webhook', async () => {
+        if (!webhookUrl) throw missing('webhook-url', "'webhook-secret' is set but there is no webhook to sign for");
         const r = await postJson('Webhook', webhookUrl, renderWebhook(message), retrying('webhook'), {
           secret: inputs['webhook-secret'],
           headers: webhookHeaders(),
@@ -248,10 +229,14 @@ export async function notify(
       }),
     );
   }
-  if (smtp && from) {
+  if (inputs['smtp-url'] || inputs['email-to']?.length) {
     tasks.push(
       timed('email', async () => {
+        if (!inputs['smtp-url']) throw missing('smtp-url', "'email-to' is set but no SMTP server is given");
         const to = inputs['email-to'] ?? [];
+        if (to.length === 0) throw missing('email-to', "'smtp-url' is set but there is no recipient");
+        const smtp = parseSmtpUrl(inputs['smtp-url']);
+        const from = senderOf(inputs, smtp.user);
         const r = await sendEmail(
           smtp,
           { ...renderEmail(message), from, to },
@@ -265,10 +250,12 @@ export async function notify(
       }),
     );
   }
+  const noToken = () => missing('github-token', 'GitHub deployments and PR comments need a token');
   const deploymentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
-  if (deploymentClient && (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined)) {
+  if (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined) {
     tasks.push(
       timed('github-deployment', async () => {
+        if (!deploymentClient) throw noToken();
         const r = await recordDeployment(deploymentClient, message, {
           runId: context.runId,
           repoName: context.repo,
@@ -280,10 +267,11 @@ export async function notify(
     );
   }
   const commentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
-  if (commentClient && inputs['pr-comment'] !== 'false') {
+  if (inputs['pr-comment'] !== 'false') {
     const pr = inputs['pr-comment'] === 'true' ? context.pullRequest : Number(inputs['pr-comment']);
     tasks.push(
       timed('pr-comment', async () => {
+        if (!commentClient) throw noToken();
         if (pr === undefined) {
           return { outcome: 'skipped', detail: 'this run is not for a pull request: no comment to write', attempts: 0 };
         }

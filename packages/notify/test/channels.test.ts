@@ -55,6 +55,9 @@ function context(overrides: Partial<RunContext> = {}): RunContext {
   };
 }
 
+/** An SMTP URL whose user is not an address, so the sender cannot be derived from it. */
+const tlsUrlWithoutAddress = () => tls.url;
+
 function inputs(extra: Partial<NotifyInputs>): NotifyInputs {
   return { status: 'success', 'github-deployment': false, 'pr-comment': 'false', retries: 3, timeout: 5_000, ...extra };
 }
@@ -162,15 +165,39 @@ describe('chat and webhook channels', () => {
     );
   });
 
-  it('refuses inconsistent inputs up front, naming them', async () => {
-    await expect(notify(inputs({ 'webhook-secret': 's' }), context())).rejects.toThrow(
-      /'webhook-secret' is set but 'webhook-url' is not/,
+  it('fails a half-configured channel on its own, naming the missing input', async () => {
+    const result = await notify(
+      inputs({
+        'webhook-secret': 's',
+        'smtp-url': plain.url,
+        'github-deployment': true,
+        'pr-comment': 'true',
+        'slack-webhook': sink.url('/slack'),
+      }),
+      context(),
+      FAST,
     );
-    await expect(notify(inputs({ 'smtp-url': plain.url }), context())).rejects.toThrow(/'email-to' is required/);
-    await expect(notify(inputs({ 'github-deployment': true, 'github-token': 't' }), context())).rejects.toThrow(
-      /'environment' is required/,
+    expect(result.sent).toEqual(['slack']);
+    const detail = Object.fromEntries(result.results.map((r) => [r.channel, r.detail]));
+    expect(detail.webhook).toBe(
+      "Input 'webhook-url' is empty: 'webhook-secret' is set but there is no webhook to sign for",
     );
-    await expect(notify(inputs({ 'pr-comment': 'true' }), context())).rejects.toThrow(/'github-token' is required/);
+    expect(detail.email).toBe("Input 'email-to' is empty: 'smtp-url' is set but there is no recipient");
+    expect(detail['github-deployment']).toMatch(/^Input 'github-token' is empty/);
+    expect(detail['pr-comment']).toMatch(/^Input 'github-token' is empty/);
+
+    const noEnvironment = await notify(
+      inputs({ 'github-deployment': true, 'github-token': api.token }),
+      context(),
+      FAST,
+    );
+    expect(noEnvironment.results[0].detail).toMatch(/^Input 'environment' is empty/);
+    const noSender = await notify(
+      inputs({ 'smtp-url': tlsUrlWithoutAddress(), 'email-to': ['a@example.com'] }),
+      context(),
+      FAST,
+    );
+    expect(noSender.results[0].detail).toMatch(/^Input 'email-from' is empty/);
   });
 });
 

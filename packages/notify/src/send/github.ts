@@ -114,8 +114,8 @@ export async function recordDeployment(
   m: DeployMessage,
   target: DeploymentTarget,
 ): Promise<DeploymentOutcome> {
-  if (!m.environment) {
-    throw new UserError('github-deployment needs the `environment` input (the GitHub environment to deploy to).');
+  if (!m.environment && target.deploymentId === undefined) {
+    throw new UserError("Input 'environment' is empty: github-deployment needs the GitHub environment to deploy to");
   }
   if (!m.sha || !/^[0-9a-f]{7,40}$/.test(m.sha)) {
     throw new UserError('github-deployment needs the commit sha (GITHUB_SHA), which this run does not have.');
@@ -138,7 +138,7 @@ export async function recordDeployment(
   if (m.status === 'rolled-back') {
     // The run's own deployment failed; the release put back gets a deployment of its own, marked as a rollback.
     const own = await findRunDeployment(client, {
-      environment: m.environment,
+      environment: m.environment!,
       sha: m.sha,
       runId: target.runId,
       rollback: false,
