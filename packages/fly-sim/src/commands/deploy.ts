@@ -274,6 +274,7 @@ async function rollOut(ctx: Ctx, app: SimApp, release: SimRelease, o: RollOut): 
       ],
     });
   }
+  if (waits) for (const m of all) io.out(`Waiting for ${m.id} to become healthy`);
   if (b.slow && waits) {
     const waited = Math.min(slowMs, o.waitMs);
     await io.sleep(waited);
@@ -286,7 +287,6 @@ async function rollOut(ctx: Ctx, app: SimApp, release: SimRelease, o: RollOut): 
     }
   }
   for (const m of all) {
-    if (waits) io.out(`Waiting for ${m.id} to become healthy`);
     io.out(`Machine ${m.id} [app] update ${fresh.includes(m) ? 'finished: success' : 'succeeded'}`);
   }
 }

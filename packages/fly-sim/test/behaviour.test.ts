@@ -1,0 +1,261 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FlySim, startFlySim } from '../src/index';
+
+let sim: FlySim;
+let echo: Server;
+let echoPort: number;
+const env = { FLY_API_TOKEN: 'good-token' };
+
+beforeAll(async () => {
+  sim = await startFlySim({ tokens: ['good-token'], slowMs: 400 });
+  echo = createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+  echoPort = (echo.address() as { port: number }).port;
+});
+afterAll(async () => {
+  await sim?.stop();
+  await new Promise((r) => echo?.close(r));
+});
+
+const health = async (url: string, machine?: string) => {
+  const res = await fetch(`${url}/health`, { headers: machine ? { 'fly-force-instance-id': machine } : {} });
+  return { status: res.status, body: await res.text(), machine: res.headers.get('fly-machine-id') };
+};
+
+describe('auth and errors', () => {
+  it('refuses without a token, and an empty FLY_ACCESS_TOKEN hides FLY_API_TOKEN', async () => {
+    const none = await sim.run(['apps', 'list', '--json'], { env: {} });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe("Error: No access token available. Please login with 'flyctl auth login'\n");
+    const hidden = await sim.run(['apps', 'list', '--json'], { env: { ...env, FLY_ACCESS_TOKEN: '' } });
+    expect(hidden.stderr).toContain('No access token available');
+  });
+
+  it('answers unauthorized for a token it does not know', async () => {
+    const r = await sim.run(['apps', 'list'], { env: { FLY_API_TOKEN: 'other' } });
+    expect(r).toMatchObject({ code: 1, stderr: 'Error: unauthorized\n' });
+  });
+
+  it('fails on unknown flags and commands like flyctl', async () => {
+    expect((await sim.run(['status', '--nope'], { env })).stderr).toBe('Error: unknown flag: --nope\n');
+    expect((await sim.run(['frobnicate'], { env })).stderr).toContain('unknown command "frobnicate" for "flyctl"');
+  });
+
+  it('adds the ::error annotation on stdout in GitHub Actions when asked', async () => {
+    const r = await sim.run(['status', '--app', 'nope', '--json'], {
+      env: { ...env, GITHUB_ACTIONS: 'true', FLY_GHA_ERROR_ANNOTATION: '1' },
+    });
+    expect(r.stdout).toBe('::error title=flyctl error::Could not find App "nope"\n');
+    expect(r.stderr).toBe('Error: Could not find App "nope"\n');
+  });
+});
+
+describe('apps', () => {
+  it('creates, refuses a duplicate, destroys, and reports a missing app on destroy', async () => {
+    expect((await sim.run(['apps', 'create', 'tmp-app', '--org', 'personal'], { env })).stdout).toBe(
+      'New app created: tmp-app\n',
+    );
+    expect((await sim.run(['apps', 'create', 'tmp-app', '--org', 'personal'], { env })).stderr).toContain(
+      'already been taken',
+    );
+    expect((await sim.run(['apps', 'create', 'x-app', '--org', 'acme'], { env })).stderr).toBe(
+      'Error: organization acme not found\n',
+    );
+    expect((await sim.run(['apps', 'destroy', 'tmp-app'], { env })).stderr).toContain('yes flag must be specified');
+    expect((await sim.run(['apps', 'destroy', 'tmp-app', '--yes'], { env })).stdout).toBe('Destroyed app tmp-app\n');
+    const again = await sim.run(['apps', 'destroy', 'tmp-app', '--yes'], { env });
+    expect(again).toMatchObject({ code: 1, stderr: 'Error: Could not find App "tmp-app"\n' });
+  });
+});
+
+describe('deployed apps over HTTP', () => {
+  it('serves /health with the image label and routes fly-force-instance-id to one machine', async () => {
+    await sim.seedApp('web', { releases: ['v1'] });
+    const url = sim.appUrl('web');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await health(url)).toMatchObject({ status: 200, body: '{"status":"ok","version":"v1"}' });
+    const [a, b] = sim.state().apps.web.machines;
+    expect((await health(url, a.id)).machine).toBe(a.id);
+    expect((await health(url, b.id)).machine).toBe(b.id);
+    expect((await health(url, 'ffffffffffffff')).status).toBe(503);
+    await sim.patchMachine('web', a.id, { state: 'stopped' });
+    expect((await health(url, a.id)).status).toBe(503);
+    expect((await health(url)).machine).toBe(b.id);
+  });
+
+  it('crash: deploy fails, machines stopped with critical checks, release failed', async () => {
+    await sim.seedApp('crashy', { releases: ['v1'] });
+    const r = await sim.run(['deploy', '-a', 'crashy', '-i', 'registry.fly.io/crashy:v2-crash'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: smoke checks for [0-9a-f]{14} failed: the app appears to be crashing/);
+    const machines = JSON.parse((await sim.run(['machines', 'list', '-a', 'crashy', '--json'], { env })).stdout);
+    expect(machines.map((m: { state: string }) => m.state)).toEqual(['stopped', 'stopped']);
+    expect(machines[0].checks[0].status).toBe('critical');
+    const releases = JSON.parse((await sim.run(['releases', '-a', 'crashy', '--json'], { env })).stdout);
+    expect(releases.map((x: { Status: string }) => x.Status)).toEqual(['failed', 'complete']);
+    expect((await health(sim.appUrl('crashy'))).status).toBe(503);
+    // Redeploying the previous image restores service (what auto-rollback does).
+    expect((await sim.run(['deploy', '-a', 'crashy', '-i', 'registry.fly.io/crashy:v1'], { env })).code).toBe(0);
+    expect((await health(sim.appUrl('crashy'))).body).toBe('{"status":"ok","version":"v1"}');
+  });
+
+  it('crash with bluegreen rolls back: the old release keeps serving', async () => {
+    await sim.seedApp('bg', { releases: ['v1'] });
+    const r = await sim.run(['deploy', '-a', 'bg', '-i', 'registry.fly.io/bg:crash', '--strategy', 'bluegreen'], {
+      env,
+    });
+    expect(r.code).toBe(1);
+    expect((await health(sim.appUrl('bg'))).body).toBe('{"status":"ok","version":"v1"}');
+  });
+
+  it('unhealthy: deploy succeeds, then /health answers 500 and checks are critical', async () => {
+    await sim.seedApp('sick', { releases: ['v1-unhealthy'] });
+    expect(sim.state().apps.sick.releases[0].status).toBe('complete');
+    expect(await health(sim.appUrl('sick'))).toMatchObject({
+      status: 500,
+      body: '{"status":"error","version":"v1-unhealthy"}',
+    });
+    const status = JSON.parse((await sim.run(['status', '-a', 'sick', '--json'], { env })).stdout);
+    expect(status.Machines[0].checks[0].status).toBe('critical');
+  });
+
+  it('slow: a short --wait-timeout fails the deploy; immediate returns while checks still fail, then pass', async () => {
+    await sim.seedApp('slowpoke', { releases: ['v1'] });
+    const short = await sim.run(
+      ['deploy', '-a', 'slowpoke', '-i', 'registry.fly.io/slowpoke:slow-1', '--wait-timeout', '1'],
+      {
+        env: { ...env, FLY_SIM_SLOW_MS: '3000' },
+      },
+    );
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('timeout reached waiting for health checks to pass for machine');
+    const fast = await sim.run(
+      ['deploy', '-a', 'slowpoke', '-i', 'registry.fly.io/slowpoke:slow-2', '--strategy', 'immediate'],
+      {
+        env,
+      },
+    );
+    expect(fast.code).toBe(0);
+    expect((await health(sim.appUrl('slowpoke'))).status).toBe(502);
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await health(sim.appUrl('slowpoke'))).body).toBe('{"status":"ok","version":"slow-2"}');
+  });
+});
+
+describe('faults', () => {
+  it('uses each listed fault once per invocation, in order, across processes', async () => {
+    await sim.seedApp('faulty', { releases: ['v1'] });
+    const faults = { ...env, FLY_SIM_FAULTS: 'deploy:lease,deploy:429,status:reset' };
+    const deploy = () => sim.run(['deploy', '-a', 'faulty', '-i', 'registry.fly.io/faulty:v2'], { env: faults });
+    expect((await deploy()).stderr).toContain('failed to obtain lease: lease currently held by');
+    expect((await deploy()).stderr).toContain('429');
+    expect((await deploy()).code).toBe(0);
+    expect((await sim.run(['status', '-a', 'faulty'], { env: faults })).stderr).toContain('connection reset by peer');
+    expect((await sim.run(['status', '-a', 'faulty'], { env: faults })).code).toBe(0);
+    // No release was created by the failed attempts.
+    expect(sim.state().apps.faulty.releases.map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it('update-timeout fails after a machine was updated', async () => {
+    await sim.injectFaults('deploy:update-timeout');
+    const r = await sim.run(['deploy', '-a', 'faulty', '-i', 'registry.fly.io/faulty:v3'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Updating [0-9a-f]{14} \[app\]$/m);
+    expect(r.stderr).toContain('timeout awaiting response headers');
+    await sim.injectFaults('');
+  });
+
+  it('marks the release interrupted when flyctl is killed mid-deploy', async () => {
+    await sim.seedApp('killme', { releases: ['v1'] });
+    const child = spawn(sim.flyctl, ['deploy', '-a', 'killme', '-i', 'registry.fly.io/killme:slow-v2'], {
+      env: { ...process.env, ...sim.env, ...env, FLY_SIM_SLOW_MS: '60000' },
+    });
+    // Kill it while it waits for the slow machines' checks: the release exists by then.
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('Waiting for')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(127);
+    await expect.poll(() => sim.state().apps.killme.releases.at(-1)?.status, { timeout: 5_000 }).toBe('interrupted');
+  });
+});
+
+describe('secrets', () => {
+  it('imports with flyctl’s parser, stages, deploys, and unsets', async () => {
+    await sim.seedApp('vault', { releases: ['v1'] });
+    const input = '# comment\nPLAIN=abc # trailing\nHASHED="a#b"\nMULTI="""line1\nline2"""\n';
+    expect((await sim.run(['secrets', 'import', '-a', 'vault', '--stage'], { env, input })).code).toBe(0);
+    const secrets = sim.state().apps.vault.secrets;
+    expect(Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.value]))).toEqual({
+      PLAIN: 'abc',
+      HASHED: 'a#b',
+      MULTI: 'line1\nline2',
+    });
+    const list = () => sim.run(['secrets', 'list', '-a', 'vault', '--json'], { env }).then((r) => JSON.parse(r.stdout));
+    expect((await list()).map((s: { status: string }) => s.status)).toEqual(['Staged', 'Staged', 'Staged']);
+    expect((await sim.run(['secrets', 'deploy', '-a', 'vault'], { env })).code).toBe(0);
+    expect((await list()).every((s: { status: string }) => s.status === 'Deployed')).toBe(true);
+    expect((await sim.run(['secrets', 'unset', 'PLAIN', 'NOT_THERE', '-a', 'vault', '--stage'], { env })).code).toBe(0);
+    expect((await list()).map((s: { name: string }) => s.name)).toEqual(['HASHED', 'MULTI']);
+    // The stdin never shows up in what the platform records.
+    const calls = await sim.calls();
+    expect(JSON.stringify(calls)).not.toContain('line1');
+  });
+
+  it('secrets deploy without machines fails like flyctl', async () => {
+    await sim.seedApp('empty-app');
+    const r = await sim.run(['secrets', 'deploy', '-a', 'empty-app'], { env });
+    expect(r).toMatchObject({ code: 1, stderr: "Error: no machines available to deploy\nTry 'fly deploy' first\n" });
+  });
+});
+
+describe('proxy and ssh console', () => {
+  it('proxy: port 0 picks a free port, prints the ready line, forwards, and ends when stdin closes', async () => {
+    await sim.seedApp('pg', { releases: ['v1'], proxyTarget: `127.0.0.1:${echoPort}` });
+    const child = spawn(sim.flyctl, ['proxy', '0:5432', '-a', 'pg', '--watch-stdin'], {
+      env: { ...process.env, ...sim.env, ...env },
+    });
+    const line = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('\n')) resolve(out.trim());
+      });
+    });
+    const m = /^Proxying localhost:(\d+) to remote \[pg\.internal\]:5432$/.exec(line);
+    expect(m).not.toBeNull();
+    const { connect } = await import('node:net');
+    const reply = await new Promise<string>((resolve) => {
+      const s = connect(Number(m?.[1]), '127.0.0.1', () => s.write('ping'));
+      s.on('data', (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
+    });
+    expect(reply).toBe('ping');
+    const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    child.stdin.end();
+    expect(await closed).toBe(0);
+  });
+
+  it('ssh console -C runs the command locally with the app secrets in its env', async () => {
+    await sim.seedApp('worker', { releases: ['v1'], secrets: { DATABASE_URL: 'postgres://x/y' } });
+    const ok = await sim.run(
+      ['ssh', 'console', '-a', 'worker', '-C', 'printf "%s|%s" "$DATABASE_URL" "$FLY_APP_NAME"'],
+      { env },
+    );
+    expect(ok).toMatchObject({ code: 0, stdout: 'postgres://x/y|worker' });
+    expect(ok.stderr).toMatch(/^Connecting to .* complete\n$/);
+    const bad = await sim.run(['ssh', 'console', '-a', 'worker', '--command', 'exit 3'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Error: ssh shell: Process exited with status 3');
+  });
+});

@@ -1,0 +1,144 @@
+import { connect, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  appExists,
+  createApp,
+  DeployError,
+  deploy,
+  destroyApp,
+  Fly,
+  FlyError,
+  getStatus,
+  importSecrets,
+  listMachines,
+  listReleases,
+  listSecrets,
+  machineReleaseVersion,
+  sshConsole,
+  startProxy,
+  unsetSecrets,
+} from '../src/index';
+
+let sim: FlySim;
+let fly: Fly;
+let echo: Server;
+
+beforeAll(async () => {
+  sim = await startFlySim();
+  fly = new Fly({
+    token: 'client-test-token',
+    bin: sim.flyctl,
+    env: { ...process.env, ...sim.env },
+    timeoutMs: 30_000,
+  });
+  echo = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+});
+afterAll(async () => {
+  await sim?.stop();
+  await new Promise((r) => echo?.close(r));
+});
+
+describe('Fly against fly-sim', () => {
+  it('refuses to start without a token', () => {
+    expect(() => new Fly({ token: '  ' })).toThrow(/fly-api-token/);
+  });
+
+  it('creates, deploys, reads the release line, status, machines and releases', async () => {
+    await createApp(fly, 'client-app', 'personal');
+    expect(await appExists(fly, 'client-app')).toBe(true);
+    expect(await appExists(fly, 'no-such-app')).toBe(false);
+    const result = await deploy(fly, { app: 'client-app', image: 'registry.fly.io/client-app:v1', ha: false });
+    expect(result.release).toMatchObject({ version: 1, imageRef: 'registry.fly.io/client-app:v1' });
+    const status = await getStatus(fly, 'client-app');
+    expect(status.Version).toBe(1);
+    const machines = await listMachines(fly, 'client-app');
+    expect(machines).toHaveLength(1);
+    expect(machineReleaseVersion(machines[0])).toBe(1);
+    const releases = await listReleases(fly, 'client-app');
+    expect(releases[0]).toMatchObject({ version: 1, status: 'complete', imageRef: 'registry.fly.io/client-app:v1' });
+  });
+
+  it('classifies a lease error as transient and untouched, a crash as permanent and touched', async () => {
+    const faulty = new Fly({
+      token: 't',
+      bin: sim.flyctl,
+      env: { ...process.env, ...sim.env, FLY_SIM_FAULTS: 'deploy:lease' },
+    });
+    const lease = await deploy(faulty, { app: 'client-app', image: 'registry.fly.io/client-app:v2' }).catch((e) => e);
+    expect(lease).toBeInstanceOf(DeployError);
+    expect(lease).toMatchObject({ kind: 'transient', machinesTouched: false });
+    const crash = await deploy(fly, { app: 'client-app', image: 'registry.fly.io/client-app:crash' }).catch((e) => e);
+    expect(crash).toMatchObject({ kind: 'permanent', machinesTouched: true });
+    expect(crash.flyMessage).toMatch(/smoke checks for [0-9a-f]+ failed/);
+  });
+
+  it('destroying an app twice is success both times', async () => {
+    await createApp(fly, 'doomed', 'personal');
+    expect(await destroyApp(fly, 'doomed')).toBe(true);
+    expect(await destroyApp(fly, 'doomed')).toBe(false);
+  });
+
+  it('imports secrets through stdin exactly, lists and unsets them', async () => {
+    const values = { PEM: 'line1\nline#2 "q"', URL: 'postgres://u:p@h/db?x=1#frag' };
+    await importSecrets(fly, 'client-app', values, { stage: true });
+    expect(
+      Object.fromEntries(Object.entries(sim.state().apps['client-app'].secrets).map(([k, v]) => [k, v.value])),
+    ).toEqual(values);
+    const listed = await listSecrets(fly, 'client-app');
+    expect(listed.map((s) => [s.name, s.status])).toEqual([
+      ['PEM', 'Staged'],
+      ['URL', 'Staged'],
+    ]);
+    await unsetSecrets(fly, 'client-app', ['PEM'], { stage: true });
+    expect((await listSecrets(fly, 'client-app')).map((s) => s.name)).toEqual(['URL']);
+    const calls = await sim.calls();
+    expect(JSON.stringify(calls.map((c) => c.args))).not.toContain('postgres://');
+  });
+
+  it('starts a proxy on a free port and stops it', async () => {
+    await sim.configureApp('client-app', { proxyTarget: `127.0.0.1:${(echo.address() as { port: number }).port}` });
+    await deploy(fly, { app: 'client-app', image: 'registry.fly.io/client-app:v3' });
+    const proxy = await startProxy(fly, { app: 'client-app', remotePort: 5432 });
+    expect(proxy.port).toBeGreaterThan(0);
+    const reply = await new Promise<string>((resolve) => {
+      const s = connect(proxy.port, proxy.host, () => s.write('hi'));
+      s.on('data', (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
+    });
+    expect(reply).toBe('hi');
+    await proxy.stop();
+    await expect(
+      new Promise((resolve, reject) => {
+        const s = connect(proxy.port, proxy.host, () => resolve('connected'));
+        s.on('error', reject);
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('runs ssh console commands and reports their failure', async () => {
+    const ok = await sshConsole(fly, 'client-app', 'echo "$URL"');
+    expect(ok.stdout.trim()).toBe('postgres://u:p@h/db?x=1#frag');
+    await expect(sshConsole(fly, 'client-app', 'exit 4')).rejects.toThrow(FlyError);
+  });
+
+  it('kills flyctl at its timeout', async () => {
+    const slow = new Fly({
+      token: 't',
+      bin: sim.flyctl,
+      env: { ...process.env, ...sim.env, FLY_SIM_FAULTS: 'status:hang' },
+      timeoutMs: 500,
+    });
+    const error = await getStatus(slow, 'client-app').catch((e) => e);
+    expect(error).toMatchObject({ timedOut: true, kind: 'permanent' });
+  });
+
+  it('says so when flyctl is not there', async () => {
+    const missing = new Fly({ token: 't', bin: join(sim.stateDir, 'no-flyctl') });
+    await expect(getStatus(missing, 'client-app')).rejects.toThrow(/not found/);
+  });
+});
