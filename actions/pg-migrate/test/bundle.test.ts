@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findLeaks, node24Path, REPO_ROOT, runBundle } from '@deploy-actions/runner';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+import { inputEnvName } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let server: PgServer;
@@ -145,9 +146,8 @@ describe('pg-migrate bundle (Node 24, PostgreSQL 18)', () => {
       env: {
         PATH: process.env.PATH,
         GITHUB_WORKSPACE: cwd,
-        INPUT_DATABASE_URL: db.url,
-        'INPUT_MIGRATIONS-DIR': 'migrations',
-        INPUT_LINT: 'off',
+        [inputEnvName('database-url')]: db.url,
+        [inputEnvName('lint')]: 'off',
       },
       stdio: 'ignore',
       detached: true,
@@ -180,7 +180,9 @@ describe('pg-migrate bundle (Node 24, PostgreSQL 18)', () => {
 
   it('a dry run writes the plan with lint findings and changes nothing', async () => {
     const db = await server.createDatabase('bundle_dry');
-    const cwd = workspace({ '0001_a.sql': 'CREATE TABLE a (id int);\nCREATE INDEX a_id ON a (id);\n' });
+    const cwd = workspace({ '0001_a.sql': 'CREATE TABLE a (id bigint);\n' });
+    await runBundle('pg-migrate', { cwd, inputs: { 'database-url': db.url, lint: 'off' } });
+    writeFileSync(join(cwd, 'migrations', '0002_a_id.sql'), '\nCREATE INDEX a_id ON a (id);\n');
     const run = await runBundle('pg-migrate', { cwd, inputs: { 'database-url': db.url, 'dry-run': true } });
     expect(run.exitCode).toBe(0);
     expect(run.outputs['pending-count']).toBe('1');
@@ -188,9 +190,8 @@ describe('pg-migrate bundle (Node 24, PostgreSQL 18)', () => {
     const plan = readFileSync(run.outputs['plan-file'], 'utf8');
     expect(plan).toContain('<!-- pg-migrate-plan -->');
     expect(plan).toContain('require-concurrent-index-creation');
-    expect(
-      run.annotations.some((a) => a.level === 'warning' && a.file === 'migrations/0001_a.sql' && a.line === 2),
-    ).toBe(true);
-    expect(await server.query(db.name, `SELECT to_regclass('public.schema_migrations') AS t`)).toEqual([{ t: null }]);
+    const finding = run.annotations.find((a) => a.message.startsWith('require-concurrent-index-creation'));
+    expect(finding).toMatchObject({ level: 'warning', file: 'migrations/0002_a_id.sql', line: 2 });
+    expect(await server.query(db.name, `SELECT to_regclass('public.a_id') AS t`)).toEqual([{ t: null }]);
   });
 });
