@@ -45,6 +45,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.observedVersion).toBe('v2');
     expect(r.lastStatus).toBe(200);
     expect(r.errorRate).toBe(0);
+    expectBounded(r);
   });
 
   it('waits for an app that comes up late (connection refused is "not yet")', async () => {
@@ -71,6 +72,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.probes[0].problems[0]).toContain('version "v1" answering, not "v2"');
     expect(r.observedVersion).toBe('v2');
     expect(r.rounds.every((round) => !round.counted)).toBe(true);
+    expectBounded(r);
   });
 
   it('times out when only the old version ever answers', async () => {
@@ -88,6 +90,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.rounds.filter((round) => round.counted)).toHaveLength(3);
     // Early: nowhere near the one-minute deadline.
     expect(r.attempts).toBe(4);
+    expectBounded(r, 60_000);
   });
 
   it('500 forever without an expected version fails early; with one it is waited out to the deadline', async () => {
@@ -95,6 +98,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(early.verdict).toBe('failed');
     expect(early.attempts).toBe(3);
     expect(early.lastStatus).toBe(500);
+    expectBounded(early, 60_000);
 
     const waited = await gate(server.url('/fail'), { expectedVersion: 'v2' });
     expect(waited.verdict).toBe('timed-out');
@@ -128,6 +132,8 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     const versioned = await gate(server.url('/big'), { expectedVersion: 'v2', timeoutMs: 400 });
     expect(versioned.verdict).toBe('timed-out');
     expect(versioned.probes[0].problems).toContain('body larger than 1 MiB, not parsed: no version');
+    expectBounded(r);
+    expectBounded(versioned, 400);
   });
 
   it('a redirect loop is capped and fails the gate', async () => {
@@ -139,6 +145,8 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     const plain = await gate(server.url('/loop'), { timeoutMs: 60_000 });
     expect(plain.verdict).toBe('failed');
     expect(plain.probes[0].problems[0]).toBe('status 302, expected 200');
+    expectBounded(r, 60_000);
+    expectBounded(plain, 60_000);
   });
 
   it('invalid JSON fails a JSON expectation with that reason', async () => {
@@ -147,6 +155,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     const r = await gate('', { checks, timeoutMs: 60_000 });
     expect(r.verdict).toBe('failed');
     expect(r.probes[0].problems).toEqual(['body is not valid JSON']);
+    expectBounded(r, 60_000);
     // With an expected version, an unreadable body cannot show it: waited out.
     const versioned = await gate(server.url('/invalid-json'), { expectedVersion: 'v2' });
     expect(versioned.verdict).toBe('timed-out');
@@ -169,6 +178,7 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.rounds[0].delayMs).toBeGreaterThanOrEqual(1000);
     expect(r.rounds[1].delayMs).toBeGreaterThanOrEqual(1000);
     expect(r.rounds[2].delayMs).toBeLessThan(1000);
+    expectBounded(r, 6000);
   });
 
   it('backs off exponentially while waiting, and confirms at the first interval', async () => {
