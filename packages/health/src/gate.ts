@@ -418,7 +418,11 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
     }
     if (!verdict && phase !== 'soak' && now() >= deadline) {
       verdict = 'timed-out';
-      reason = `not healthy within ${formatDuration(deadline - started)}: ${summarize(result.problems)}`;
+      const why =
+        result.outcome === 'pass'
+          ? `${successStreak} of ${options.successThreshold} passing rounds in a row when the deadline came`
+          : summarize(result.problems);
+      reason = `not healthy within ${formatDuration(deadline - started)}: ${why}`;
     }
     if (verdict) {
       options.onRound?.(record, { probes: result.probes, machines: result.machines });
@@ -431,8 +435,9 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
   }
 
   const healthy = verdict === 'healthy';
+  // The verification window exists once the gate passed (then soaked); otherwise every probe counts.
   const windowProbes =
-    successStreak > 0 || phase === 'soak' ? probes.filter((p) => p.round >= rounds[windowStart].round) : probes;
+    healthy || phase === 'soak' ? probes.filter((p) => p.round >= rounds[windowStart].round) : probes;
   const last = [...probes].reverse();
   const expectedSeen =
     options.expectedVersion !== undefined && probes.some((p) => p.version === options.expectedVersion);

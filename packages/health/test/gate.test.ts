@@ -225,6 +225,13 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.rounds.map((round) => round.delayMs)).toEqual([10, 20, 40, 10, 20, 10, 20, undefined]);
   });
 
+  it('a deadline that comes mid-streak says how far the streak got', async () => {
+    const r = await gate(server.url('/ok/v2'), { successThreshold: 1000, timeoutMs: 300 });
+    expect(r.verdict).toBe('timed-out');
+    expect(r.reason).toMatch(/^not healthy within 300ms: \d+ of 1000 passing rounds in a row when the deadline came$/);
+    expectBounded(r, 300);
+  });
+
   it('a cancelled gate stops at once', async () => {
     const controller = new AbortController();
     const pending = gate(server.url('/hang'), {
