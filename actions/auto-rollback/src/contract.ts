@@ -2,7 +2,34 @@ import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors auto-rollback/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  app: input.string({ required: true }),
+  app: input.string({ required: true, notFlag: true }),
+  'failed-release-version': input.string({ pattern: /^v?\d+$/, expected: 'a release version such as 42 or v42' }),
+  'failed-image-ref': input.string({ notFlag: true }),
+  target: input.string({ default: 'auto', notFlag: true }),
+  'lkg-source': input.enum(['auto', 'github-deployments', 'fly-releases'] as const, { default: 'auto' }),
+  environment: input.string({ default: 'production' }),
+  'github-token': input.string({ runnerDefault: '${{ github.token }}', secret: true }),
+  strategy: input.enum(['immediate', 'rolling', 'canary', 'bluegreen'] as const, { default: 'immediate' }),
+  'wait-timeout': input.duration({ default: '5m', minMs: 1_000 }),
+  'health-url': input.list(),
+  'checks-file': input.string(),
+  'expected-version': input.string(),
+  timeout: input.duration({ default: '3m', minMs: 1_000 }),
+  'rollback-migrations': input.boolean({ default: 'false' }),
+  'database-url': input.string({ secret: true }),
+  'migrations-dir': input.string({ default: 'migrations' }),
+  'migrate-to': input.string({ pattern: /^\d+$/, expected: 'a migration version (its leading digits)' }),
+  'dry-run': input.boolean({ default: 'false' }),
+  'fly-api-token': input.string({ secret: true }),
+  'flyctl-version': input.string({ default: '0.4.87', notFlag: true }),
 };
 
-export const outputs = ['rolled-back'] as const;
+export const outputs = [
+  'rolled-back',
+  'from-image',
+  'to-image',
+  'to-release-version',
+  'new-release-version',
+  'verified',
+  'reason',
+] as const;

@@ -1,7 +1,90 @@
-import { parseInputs, runStep, UserError } from '@deploy-actions/toolkit';
+import * as core from '@actions/core';
+import { GitHubClient } from '@deploy-actions/deployments';
+import { ensureFlyctl, Fly, resolveToken } from '@deploy-actions/fly';
+import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
+import { InputError, log, parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
+import { rollbackSummary } from './summary';
 
-await runStep(outputs, async () => {
-  parseInputs(inputs);
-  throw new UserError('auto-rollback is not implemented yet');
+function targetRequest(target: string): TargetRequest {
+  if (target === 'auto') return { kind: 'auto' };
+  if (/^v?\d+$/.test(target)) return { kind: 'version', version: Number(target.replace(/^v/, '')) };
+  return { kind: 'image', imageRef: target };
+}
+
+await runStep(outputs, async (out) => {
+  const i = parseInputs(inputs);
+  if (i['rollback-migrations'] && (!i['database-url'] || !i['migrate-to'])) {
+    const missing = !i['database-url'] ? 'database-url' : 'migrate-to';
+    throw new InputError([
+      { input: missing, message: `Input '${missing}' is required with rollback-migrations: true` },
+    ]);
+  }
+  // Known before anything can fail: a refused or failed rollback still says so.
+  out.set('rolled-back', false);
+  out.set('verified', false);
+  const context = readRunContext();
+  const installed = await ensureFlyctl(i['flyctl-version']);
+  const fly = new Fly({
+    token: resolveToken(i['fly-api-token']) ?? '',
+    bin: installed.bin,
+    onLine: (line) => log.info(line),
+  });
+  const github =
+    i['github-token'] && context.repository
+      ? new GitHubClient({ token: i['github-token'], repository: context.repository, apiUrl: context.apiUrl })
+      : undefined;
+
+  const result = await rollback({
+    fly,
+    app: i.app,
+    failed: {
+      version: i['failed-release-version'] ? Number(i['failed-release-version'].replace(/^v/, '')) : undefined,
+      imageRef: i['failed-image-ref'],
+    },
+    request: targetRequest(i.target),
+    lkgSource: i['lkg-source'],
+    environment: i.environment,
+    github,
+    run: { id: context.runId, sha: context.sha, alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(',') },
+    strategy: i.strategy,
+    waitTimeoutMs: i['wait-timeout'],
+    verify: {
+      urls: i['health-url'] ?? [],
+      checksFile: i['checks-file'],
+      expectedVersion: i['expected-version'],
+      timeoutMs: i.timeout,
+    },
+    database: i['rollback-migrations']
+      ? { databaseUrl: i['database-url'] ?? '', migrationsDir: i['migrations-dir'], migrateTo: i['migrate-to'] ?? '' }
+      : undefined,
+    dryRun: i['dry-run'],
+  });
+
+  out.set('rolled-back', result.rolledBack);
+  out.set('from-image', result.fromImage);
+  out.set('to-image', result.target.imageRef);
+  out.set('to-release-version', result.target.version);
+  out.set('new-release-version', result.newReleaseVersion);
+  out.set('verified', result.verified);
+  out.set('reason', result.reason);
+  if (result.rolledBack) {
+    const done = [process.env[ROLLED_BACK_ENV], i.app].filter(Boolean).join(',');
+    core.exportVariable(ROLLED_BACK_ENV, done);
+  }
+  rollbackSummary(result, {
+    app: i.app,
+    runUrl: context.runUrl,
+    dryRun: i['dry-run'],
+    migrationsRolledBack: i['rollback-migrations'],
+  }).write();
+  if (result.rolledBack && !result.verified) {
+    throw new UserError(
+      `Rollback of ${i.app} deployed ${result.target.imageRef}, but the service is still down: page a human.`,
+      {
+        hint: `Verification: ${result.verification?.reason ?? 'not run'}. No other release was tried.`,
+      },
+    );
+  }
+  log.info(result.reason);
 });

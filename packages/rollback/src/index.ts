@@ -1,4 +1,13 @@
 export {
+  type DatabaseRollback,
+  ROLLED_BACK_ENV,
+  type RollbackOptions,
+  type RollbackResult,
+  rollback,
+  type TimelineEntry,
+  versionOfImage,
+} from './run';
+export {
   chooseTarget,
   type FailedRelease,
   isRollbackRelease,

@@ -93,12 +93,13 @@ export function chooseTarget(args: {
   }
 
   if (args.request.kind === 'image') {
-    if (args.request.imageRef === failedImage) {
-      throw new UserError(`target ${args.request.imageRef} is the image that failed; choose another image or release.`);
+    const { imageRef } = args.request;
+    if (imageRef === failedImage) {
+      throw new UserError(`target ${imageRef} is the image that failed; choose another image or release.`);
     }
-    const match = releases.find((r) => r.imageRef === args.request.imageRef);
+    const match = releases.find((r) => r.imageRef === imageRef);
     return {
-      imageRef: args.request.imageRef,
+      imageRef,
       version: match?.version,
       source: 'input',
       why: 'given as `target`',

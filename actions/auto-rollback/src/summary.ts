@@ -1,0 +1,45 @@
+import type { RollbackResult } from '@deploy-actions/rollback';
+import { escapeMarkdown, Summary } from '@deploy-actions/toolkit';
+
+/** The job summary: a timeline from the failed release to the verified rollback, and what to do next. */
+export function rollbackSummary(
+  result: RollbackResult,
+  context: { app: string; runUrl: string; dryRun: boolean; migrationsRolledBack: boolean },
+): Summary {
+  const summary = new Summary();
+  const verdict = context.dryRun
+    ? 'Dry run: nothing was changed'
+    : result.verified
+      ? 'Rolled back and verified'
+      : result.rolledBack
+        ? 'Rolled back, NOT verified: the service is still down, page a human'
+        : 'Not rolled back';
+  summary.heading(`Auto rollback of ${escapeMarkdown(context.app)}: ${verdict}`);
+  summary.table(
+    ['step', 'what happened'],
+    result.timeline.map((t) => [t.step, t.detail]),
+  );
+  if (result.target.skipped.length > 0) {
+    summary.details(
+      `Releases passed over (${result.target.skipped.length})`,
+      new Summary()
+        .table(
+          ['release', 'image', 'why'],
+          result.target.skipped.map((s) => [`v${s.version}`, s.imageRef, s.why]),
+        )
+        .toString(),
+    );
+  }
+  const links = [
+    result.appUrl ? `[app](${result.appUrl})` : '',
+    context.runUrl ? `[this run](${context.runUrl})` : '',
+  ].filter(Boolean);
+  if (links.length > 0) summary.text(links.join(' · '));
+  if (!context.migrationsRolledBack) {
+    summary.text(
+      '> The database was not rolled back: the restored release runs on the current schema. Keep migrations ' +
+        'expand/contract (add first, remove a release later) so that the previous release always works with it.',
+    );
+  }
+  return summary;
+}

@@ -1,0 +1,238 @@
+import { findLastKnownGood, type GitHubClient, listDeployments } from '@deploy-actions/deployments';
+import { appUrl, deploy, type Fly, getStatus, imageTag, listMachines, listReleases } from '@deploy-actions/fly';
+import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
+import { log, UserError } from '@deploy-actions/toolkit';
+import { chooseTarget, type LkgSource, type RecordedGood, type RollbackTarget, type TargetRequest } from './select';
+
+/** Marks, for later steps of the same job, that an app was rolled back by this run. */
+export const ROLLED_BACK_ENV = 'DEPLOY_ACTIONS_ROLLED_BACK';
+
+export interface DatabaseRollback {
+  databaseUrl: string;
+  migrationsDir: string;
+  /** Revert every migration newer than this version. */
+  migrateTo: string;
+}
+
+export interface RollbackOptions {
+  fly: Fly;
+  app: string;
+  failed: { version?: number; imageRef?: string };
+  request: TargetRequest;
+  lkgSource: LkgSource;
+  environment: string;
+  /** Reads the verified-deployment record; without it only Fly releases are used. */
+  github?: GitHubClient;
+  /** This run, to refuse a second rollback of the same app in one run. */
+  run: { id: string; sha: string; alreadyRolledBack: readonly string[] };
+  strategy: 'immediate' | 'rolling' | 'canary' | 'bluegreen';
+  waitTimeoutMs: number;
+  verify: { urls: string[]; checksFile?: string; expectedVersion?: string; timeoutMs: number };
+  database?: DatabaseRollback;
+  dryRun: boolean;
+}
+
+export interface TimelineEntry {
+  step: 'failed release' | 'last known good' | 'database' | 'rollback release' | 'verification';
+  detail: string;
+}
+
+export interface RollbackResult {
+  rolledBack: boolean;
+  fromImage: string;
+  target: RollbackTarget;
+  newReleaseVersion?: number;
+  verified: boolean;
+  verification?: GateResult;
+  appUrl?: string;
+  timeline: TimelineEntry[];
+  reason: string;
+  revertedMigrations: string[];
+}
+
+/**
+ * Verification defaults tuned for speed: the image is known good, so two passing
+ * rounds a second apart prove it, and three failing rounds end the attempt.
+ */
+const VERIFY = {
+  requestTimeoutMs: 5_000,
+  intervalMs: 1_000,
+  maxIntervalMs: 4_000,
+  successThreshold: 2,
+  failureThreshold: 3,
+};
+
+/** The version a health endpoint reports for an image: its tag (the image label), when it has one. */
+export function versionOfImage(imageRef: string): string | undefined {
+  if (imageRef.includes('@')) return undefined;
+  return imageTag(imageRef) || undefined;
+}
+
+async function recordedGood(options: RollbackOptions, failedImage: string): Promise<RecordedGood | undefined> {
+  if (!options.github || options.lkgSource === 'fly-releases') return undefined;
+  const found = await findLastKnownGood(options.github, {
+    environment: options.environment,
+    app: options.app,
+    exclude: (record) => record.image_ref === failedImage,
+  });
+  if (!found) return undefined;
+  const version = Number(found.record.release_version);
+  return {
+    imageRef: found.record.image_ref,
+    releaseVersion: Number.isInteger(version) && version > 0 ? version : undefined,
+    sha: found.record.sha,
+    deploymentId: found.deployment.id,
+    environment: options.environment,
+  };
+}
+
+/** Refuses what would make a loop: a second rollback in one run, or rolling back a recorded rollback. */
+async function guardAgainstLoops(options: RollbackOptions, failedImage: string): Promise<void> {
+  if (options.run.alreadyRolledBack.includes(options.app)) {
+    throw new UserError(`${options.app} was already rolled back in this run; not rolling back twice.`, {
+      hint: 'If the rolled-back release is failing too, a person needs to look at the app.',
+    });
+  }
+  if (!options.github) return;
+  const deployments = await listDeployments(options.github, { environment: options.environment, maxPages: 1 });
+  const failedRecord = deployments.find(
+    (d) => d.record?.app === options.app && d.record.image_ref === failedImage,
+  )?.record;
+  if (failedRecord?.rollback) {
+    throw new UserError(
+      `The failing release of ${options.app} (${failedImage}) was itself a rollback; not rolling back again.`,
+      {
+        hint: 'A rollback that fails needs a person: check the app, then deploy a known good image with `target`.',
+      },
+    );
+  }
+  const sameRun = deployments.find(
+    (d) =>
+      d.record?.app === options.app &&
+      d.record.rollback &&
+      d.record.run_id === options.run.id &&
+      d.sha === options.run.sha,
+  );
+  if (sameRun)
+    throw new UserError(`${options.app} was already rolled back by this workflow run (deployment ${sameRun.id}).`);
+}
+
+async function revertDatabase(database: DatabaseRollback): Promise<string[]> {
+  // pg and the parser load only on this path.
+  const { migrate } = await import('@deploy-actions/migrate');
+  const result = await migrate({
+    databaseUrl: database.databaseUrl,
+    dir: database.migrationsDir,
+    direction: 'down',
+    target: database.migrateTo,
+  });
+  return result.done.map((m) => m.version);
+}
+
+/**
+ * Rolls `app` back to its last known good release: choose the target (with the reason),
+ * optionally revert the database, redeploy the target's image (never a rebuild), and
+ * verify it with the health gate. One attempt only: a failed verification is final.
+ */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  const releases = await listReleases(options.fly, options.app);
+  const failedVersion = options.failed.version ?? releases[0]?.version;
+  const failedRelease = releases.find((r) => r.version === failedVersion);
+  const fromImage = options.failed.imageRef || failedRelease?.imageRef || '';
+  const timeline: TimelineEntry[] = [
+    {
+      step: 'failed release',
+      detail: `v${failedVersion ?? '?'} ${fromImage}${failedRelease ? ` (${failedRelease.status})` : ''}`,
+    },
+  ];
+
+  await guardAgainstLoops(options, fromImage);
+  const recorded = await recordedGood(options, fromImage);
+  const target = chooseTarget({
+    failed: { version: failedVersion, imageRef: fromImage },
+    releases: releases.map((r) => ({ version: r.version, status: r.status, imageRef: r.imageRef })),
+    recorded,
+    request: options.request,
+    lkgSource: options.lkgSource,
+  });
+  timeline.push({
+    step: 'last known good',
+    detail: `${target.version ? `v${target.version} ` : ''}${target.imageRef}: ${target.why}`,
+  });
+  log.info(`Rolling back ${options.app} from ${fromImage} to ${target.imageRef} (${target.why})`);
+  for (const s of target.skipped) log.info(`  passed over v${s.version} ${s.imageRef}: ${s.why}`);
+
+  const result: RollbackResult = {
+    rolledBack: false,
+    fromImage,
+    target,
+    verified: false,
+    timeline,
+    reason: target.why,
+    revertedMigrations: [],
+  };
+  if (options.dryRun) {
+    result.reason = `dry run: would roll back to ${target.imageRef} (${target.why})`;
+    return result;
+  }
+
+  if (options.database) {
+    result.revertedMigrations = await revertDatabase(options.database);
+    timeline.push({
+      step: 'database',
+      detail:
+        result.revertedMigrations.length > 0
+          ? `reverted ${result.revertedMigrations.join(', ')}`
+          : `already at ${options.database.migrateTo}`,
+    });
+  }
+
+  const deployed = await deploy(options.fly, {
+    app: options.app,
+    image: target.imageRef,
+    strategy: options.strategy,
+    waitTimeoutMs: options.waitTimeoutMs,
+  });
+  result.rolledBack = true;
+  result.newReleaseVersion =
+    deployed.release?.version ??
+    (await listReleases(options.fly, options.app)).find((r) => r.imageRef === target.imageRef)?.version;
+  timeline.push({
+    step: 'rollback release',
+    detail: `v${result.newReleaseVersion ?? '?'} ${target.imageRef} (${options.strategy})`,
+  });
+
+  const status = await getStatus(options.fly, options.app);
+  result.appUrl = appUrl(status) || undefined;
+  const urls =
+    options.verify.urls.length > 0 || options.verify.checksFile
+      ? options.verify.urls
+      : [`${result.appUrl?.replace(/\/$/, '')}/health`];
+  const expectedVersion = options.verify.expectedVersion || versionOfImage(target.imageRef);
+  const { toGateMachine } = await import('@deploy-actions/health/fly');
+  const gate = await runHealthGate({
+    ...VERIFY,
+    checks: await resolveChecks({
+      urls,
+      checksFile: options.verify.checksFile,
+      version: expectedVersion !== undefined,
+    }),
+    expectedVersion,
+    timeoutMs: options.verify.timeoutMs,
+    // Every machine must be on the rollback release, started, with passing checks.
+    fly: {
+      app: options.app,
+      releaseVersion: result.newReleaseVersion === undefined ? undefined : String(result.newReleaseVersion),
+      perMachine: false,
+      listMachines: async (timeoutMs) =>
+        (await listMachines(options.fly, options.app, { timeoutMs })).map(toGateMachine),
+    },
+  });
+  result.verification = gate;
+  result.verified = gate.healthy;
+  timeline.push({ step: 'verification', detail: `${gate.verdict}: ${gate.reason}` });
+  result.reason = gate.healthy
+    ? `rolled back to ${target.imageRef} (${target.why}) and verified`
+    : `rolled back to ${target.imageRef} but the service is still down: ${gate.reason}`;
+  return result;
+}
