@@ -21,7 +21,7 @@ export {
 } from './notify';
 export { renderDiscord } from './render/discord';
 export { type RenderedEmail, renderEmail } from './render/email';
-export { commentMarker, renderPrComment } from './render/github';
+export { commentMarker, isOwnComment, renderPrComment } from './render/github';
 export { renderSlack } from './render/slack';
 export { renderTeams } from './render/teams';
 export {

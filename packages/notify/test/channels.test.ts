@@ -399,6 +399,15 @@ describe('GitHub deployment and PR comment', () => {
     expect(mine[0].body).toContain('Deployed shop\\-pr\\-12 to preview');
     expect(api.state.comments).toHaveLength(2);
 
+    // A failed deploy that never learnt its app name still finds the comment; another app gets its own.
+    await notify(inputs({ ...base, app: undefined, status: 'failure' }), context(pr), FAST);
+    await notify(inputs({ ...base, app: 'admin-pr-12', status: 'success' }), context(pr), FAST);
+    const markers = api.state.comments.filter((c) => c.body.includes('deploy-actions:notify'));
+    expect(markers.map((c) => c.body.split('\n')[0])).toEqual([
+      '<!-- deploy-actions:notify app=shop-pr-12 environment=preview -->',
+      '<!-- deploy-actions:notify app=admin-pr-12 environment=preview -->',
+    ]);
+
     const push = await notify(inputs({ ...base, status: 'success' }), context(), FAST);
     expect(push.results[0].outcome).toBe('skipped');
   });

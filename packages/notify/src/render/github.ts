@@ -5,13 +5,36 @@ import { type DeployMessage, facts, rollbackLine, STATUS_STYLE } from '../messag
  * The hidden marker that finds this comment again: one comment per app and environment
  * on a pull request, updated in place on every run.
  */
+const clean = (v: string | undefined) => (v ?? '').replace(/[^A-Za-z0-9._/-]/g, '_');
+
 export function commentMarker(app: string | undefined, environment: string | undefined): string {
-  const clean = (v: string | undefined) => (v ?? '').replace(/[^A-Za-z0-9._/-]/g, '_');
   return `<!-- deploy-actions:notify app=${clean(app)} environment=${clean(environment)} -->`;
 }
 
-/** The PR comment: a heading, the preview URL, a facts table, and when it was last updated. */
-export function renderPrComment(m: DeployMessage): string {
+const MARKER = /<!-- deploy-actions:notify app=([A-Za-z0-9._/-]*) environment=([A-Za-z0-9._/-]*) -->/;
+
+/**
+ * Whether a comment is the one to update: same environment, and the same app unless
+ * either side does not know it (a failed deploy may not have reported its app name).
+ */
+export function isOwnComment(body: string, app: string | undefined, environment: string | undefined): boolean {
+  const m = MARKER.exec(body);
+  if (!m) return false;
+  const [, theirApp, theirEnvironment] = m;
+  const ourApp = clean(app);
+  return theirEnvironment === clean(environment) && (theirApp === ourApp || theirApp === '' || ourApp === '');
+}
+
+/** The app named in a comment's marker, if any. */
+export function markerApp(body: string): string | undefined {
+  return MARKER.exec(body)?.[1] || undefined;
+}
+
+/**
+ * The PR comment: a heading, the preview URL, a facts table, and when it was last updated.
+ * `app` names the marker (an update without an app name keeps the one the comment had).
+ */
+export function renderPrComment(m: DeployMessage, app = m.app): string {
   const style = STATUS_STYLE[m.status];
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = facts(m).map((f) => {
@@ -23,7 +46,7 @@ export function renderPrComment(m: DeployMessage): string {
   const runUrl = safeUrl(m.runUrl);
   const rollback = rollbackLine(m);
   return [
-    commentMarker(m.app, m.environment),
+    commentMarker(app, m.environment),
     `### ${style.emoji} ${escapeMd(m.title)}`,
     '',
     url ? `**Preview:** ${url}` : '',

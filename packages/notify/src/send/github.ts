@@ -11,7 +11,7 @@ import {
 import { UserError } from '@deploy-actions/toolkit';
 import { oneLine } from '../escape';
 import type { DeployMessage, NotifyStatus } from '../message';
-import { commentMarker, renderPrComment } from '../render/github';
+import { isOwnComment, markerApp, renderPrComment } from '../render/github';
 
 const STATE: Record<NotifyStatus, DeploymentState> = {
   started: 'in_progress',
@@ -183,10 +183,9 @@ export async function upsertPrComment(
   pr: number,
   m: DeployMessage,
 ): Promise<{ url: string; created: boolean }> {
-  const marker = commentMarker(m.app, m.environment);
-  const body = renderPrComment(m);
   const comments = await client.list<Comment>(`/issues/${pr}/comments`);
-  const existing = comments.find((c) => c.body?.includes(marker));
+  const existing = comments.find((c) => isOwnComment(c.body ?? '', m.app, m.environment));
+  const body = renderPrComment(m, m.app ?? markerApp(existing?.body ?? ''));
   if (existing) {
     const updated = await client.request<Comment>('PATCH', `/issues/comments/${existing.id}`, { body });
     return { url: updated.html_url, created: false };
