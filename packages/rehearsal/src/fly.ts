@@ -31,7 +31,8 @@ function tagOf(imageRef: string): string {
 }
 
 export async function startFly(token: string, orgs: string[]): Promise<FlyStage> {
-  const sim = await startFlySim({ tokens: [token], orgs });
+  // The platform compares tokens without their scheme (`FlyV1 `), as flyctl sends them.
+  const sim = await startFlySim({ tokens: [token.replace(/^FlyV1 /, '')], orgs });
   return {
     binDir: sim.binDir,
     env: sim.env,

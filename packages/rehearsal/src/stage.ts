@@ -15,6 +15,8 @@ import { type FlyStage, startFly } from './fly';
 import type { GitHubOptions } from './run-context';
 
 export const REPOSITORY = 'acme/shop';
+/** The production app of the deploy scenarios. */
+export const APP = 'shop-api';
 export const APP_DIR = join(import.meta.dirname, '..', 'app');
 
 /** Stand-in credentials: they only open the local servers, and the leak checks look for each. */
@@ -50,6 +52,8 @@ export async function startStage(pg: PgServer, name: string): Promise<Stage> {
   cpSync(APP_DIR, workspace, { recursive: true });
   const database = await pg.createDatabase(name.replace(/[^a-z0-9]/g, '_'));
   const fly = await startFly(FLY_TOKEN, ['personal', 'acme']);
+  // The production app exists before its first deploy, as `fly apps create` left it.
+  await fly.sim.seedApp(APP, { org: 'acme' });
   const smtp = await startSmtpServer({ tls: 'starttls', auth: { user: SMTP_USER, pass: SMTP_PASS } });
   const hooks = await startHttpSink();
   const api = await startGitHubApi({ repository: REPOSITORY, token: GITHUB_TOKEN });

@@ -2,7 +2,9 @@
 import type { RunSpec } from '../scenario';
 import type { Stage } from '../stage';
 
-export const APP = 'shop-api';
+export { APP } from '../stage';
+
+import { APP } from '../stage';
 
 /** Tuesday 10:30 in Los Angeles: inside the Monday-Friday 9:00-17:00 window. */
 export const OPEN_NOW = '2026-11-17T10:30:00-08:00';
