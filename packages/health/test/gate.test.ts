@@ -252,9 +252,10 @@ describe.concurrent('runHealthGate against misbehaving servers', () => {
     expect(r.rounds.some((round) => round.phase === 'soak')).toBe(true);
     expect(r.attempts).toBeGreaterThan(2);
 
-    const slow = await gate(server.url('/ok/v2'), { soakMs: 200, maxP95Ms: 0 });
+    const slow = await gate(server.url('/slow'), { soakMs: 200, maxP95Ms: 20 });
     expect(slow.verdict).toBe('failed');
-    expect(slow.reason).toMatch(/^p95 latency \d+ ms during the soak, above 0 ms/);
+    expect(slow.reason).toMatch(/^p95 latency \d+ ms during the soak, above 20 ms/);
+    expect(slow.p95Ms).toBeGreaterThanOrEqual(40);
   });
 
   it('a custom probe callback replaces HTTP (the rollback reuses the engine this way)', async () => {

@@ -42,6 +42,12 @@ export async function startMisbehavingServer(): Promise<MisbehavingServer> {
       case 'new-then-500':
         // The new release shows up once, then fails with its version in the body.
         return n === 1 ? json(res, 200, { version: 'v2' }) : json(res, 500, { version: 'v2', error: 'db down' });
+      case 'slow': {
+        // Healthy, but every answer takes 40 ms.
+        const timer = setTimeout(() => json(res, 200, { version: 'v2' }), 40);
+        timers.add(timer);
+        return;
+      }
       case 'fail':
         return json(res, 500, { error: 'internal' });
       case 'hang':
