@@ -206,6 +206,35 @@ describe('last known good', () => {
     expect(none).toBeUndefined();
   });
 
+  it('stays on the newest verified release as statuses come and go (auto_inactive outside production)', async () => {
+    const status = (id: number, state: 'in_progress' | 'success' | 'failure') =>
+      createDeploymentStatus(client, id, { state });
+    const first = await createDeployment(client, {
+      environment: 'staging',
+      record: { app: 'shop', sha: SHA1, image_ref: 'img:1' },
+    });
+    await status(first.id, 'success');
+    const second = await createDeployment(client, {
+      environment: 'staging',
+      record: { app: 'shop', sha: SHA2, image_ref: 'img:2' },
+    });
+    await status(second.id, 'in_progress');
+    expect((await findLastKnownGood(client, { environment: 'staging' }))?.record.image_ref).toBe('img:1');
+    await status(second.id, 'success');
+    // GitHub marks the earlier success inactive: the newer one is now the only success.
+    expect(api.latestStatus(first.id)?.state).toBe('inactive');
+    expect((await findLastKnownGood(client, { environment: 'staging' }))?.record.image_ref).toBe('img:2');
+    const third = await createDeployment(client, {
+      environment: 'staging',
+      record: { app: 'shop', sha: SHA3, image_ref: 'img:3' },
+    });
+    await status(third.id, 'failure');
+    expect((await findLastKnownGood(client, { environment: 'staging' }))?.record.image_ref).toBe('img:2');
+    expect(
+      await findLastKnownGood(client, { environment: 'staging', exclude: (r) => r.image_ref === 'img:2' }),
+    ).toBeUndefined();
+  });
+
   it('looks past the first page of deployments', async () => {
     api.seedDeployment({ environment: 'production', sha: SHA1, payload: record(SHA1, 'img:old'), states: ['success'] });
     for (let i = 0; i < 120; i++) {

@@ -113,6 +113,7 @@ async function timed(channel: ChannelName, fn: () => Promise<Omit<ChannelResult,
   } catch (error) {
     const attempts = (error as { attempts?: number }).attempts ?? 1;
     const hint = isUserError(error) ? error.hint : undefined;
+    if (!isUserError(error) && error instanceof Error && error.stack) log.debug(error.stack);
     const detail = isUserError(error) ? error.message : `unexpected error: ${errorMessage(error)}`;
     return { channel, outcome: 'failed' as const, detail, hint, attempts, durationMs: Date.now() - started };
   }
