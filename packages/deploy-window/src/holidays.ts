@@ -1,6 +1,8 @@
 import { InputError } from '@deploy-actions/toolkit';
 import type { IANAZone } from 'luxon';
-import { toWall, type Wall } from './wall';
+import { DAY, toWall, type Wall } from './wall';
+
+const LONGEST_HOLIDAY = 62 * DAY;
 
 export const HOLIDAY_TYPES = ['public', 'bank', 'optional', 'school', 'observance'] as const;
 export type HolidayType = (typeof HOLIDAY_TYPES)[number];
@@ -15,7 +17,7 @@ export interface Holiday {
 
 /** Public holidays of one region, as wall-clock stretches in the window's zone. */
 export interface HolidayCalendar {
-  /** `US`, `US-CA`, as given. */
+  /** `US`, `US-CA`: the region's codes as date-holidays spells them. */
   readonly region: string;
   readonly types: readonly HolidayType[];
   /** The holiday covering a wall-clock time, if any. */
@@ -83,11 +85,14 @@ export async function loadHolidayCalendar(
   };
   const between = (from: Wall, to: Wall): Holiday[] => {
     const found: Holiday[] = [];
-    // A holiday near New Year may belong to the neighbouring year's list.
-    for (let y = new Date(from).getUTCFullYear() - 1; y <= new Date(to).getUTCFullYear() + 1; y++) {
+    // A year's list holds the holidays starting in it; one starting late in the previous year
+    // (school holidays over New Year last weeks) can still cover early January.
+    const first = new Date(from - LONGEST_HOLIDAY).getUTCFullYear();
+    for (let y = first; y <= new Date(to + DAY).getUTCFullYear(); y++) {
       for (const h of ofYear(y)) if (h.from < to && h.to > from) found.push(h);
     }
     return found.sort((a, b) => a.from - b.from);
   };
-  return { region, types, at: (wall) => between(wall, wall + 1)[0], between };
+  const canonical = [countryCode, stateCode, areaCode].filter(Boolean).join('-');
+  return { region: canonical, types, at: (wall) => between(wall, wall + 1)[0], between };
 }

@@ -148,7 +148,7 @@ describe('openDeployWindow', () => {
       holidays: 'de-by',
       holidayTypes: ['public'],
     });
-    expect(withHolidays.at(parseNow('2026-01-06T10:00:00+01:00')).rule).toBe('Epiphany (de-by public holiday)');
+    expect(withHolidays.at(parseNow('2026-01-06T10:00:00+01:00')).rule).toBe('Epiphany (DE-BY public holiday)');
   });
 
   it('holidays with no holiday types is an error naming holiday-types', async () => {

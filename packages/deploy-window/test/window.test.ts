@@ -114,6 +114,18 @@ describe('holidays (date-holidays, public only, local days in the window zone)',
     });
   });
 
+  it("New Year's Day on a Saturday is observed on Friday 31 December, across the year boundary", () => {
+    const w = window({}, us);
+    expect(check(w, '2021-12-30T17:00:00-08:00')).toEqual({
+      allowed: false,
+      reason: 'outside-hours',
+      next: '2022-01-03T17:00:00Z',
+    });
+    expect(w.at(parseNow('2021-12-31T10:00:00-08:00')).rule).toBe(
+      "New Year's Day (substitute day) (US public holiday)",
+    );
+  });
+
   it('observances close only when asked for, and only the hours they cover (Halloween from 18:00)', () => {
     const evening = window({ end: '20:00' }, usObservances);
     expect(check(window({ end: '20:00' }, us), '2025-10-31T19:00:00-07:00').allowed).toBe(true);
