@@ -12,7 +12,8 @@ await runStep(outputs, async (out) => {
 
   const token = resolveToken(i['fly-api-token']) ?? '';
   const flyctl = await ensureFlyctl(i['flyctl-version']);
-  const fly = new Fly({ token, bin: flyctl.bin, onLine: (line) => log.info(line) });
+  // flyctl's own `::error` annotation would repeat the step's error: its workflow commands are not passed on.
+  const fly = new Fly({ token, bin: flyctl.bin, onLine: (line) => line.startsWith('::') || log.info(line) });
   const result = await syncSecrets(fly, {
     app: i.app,
     declared: declared.values,

@@ -61,7 +61,8 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
     });
   }
   const timeout = { timeoutMs: options.timeoutMs };
-  const remote = await withRetry('secrets list', () => listSecrets(fly, app, timeout));
+  // The JSON list is for us, not the log (one entry per secret); the plan line says what matters.
+  const remote = await withRetry('secrets list', () => listSecrets(fly, app, { ...timeout, onLine: () => {} }));
   const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
   if (options.rules) enforceRules(options.rules, options.declared, plan.after);
   log.info(describePlan(plan));
