@@ -227,6 +227,24 @@ describe('fly-secrets-sync against fly-sim', () => {
     expectNoLeaks(r, SHAPES);
   });
 
+  it('with an old flyctl (PascalCase list, MD5 digests) and the token as an input, a re-run writes nothing', async () => {
+    await sim.seedApp('old-cli-app', { releases: ['v1'] });
+    const inputs = {
+      app: 'old-cli-app',
+      secrets: dotenv({ PRIVATE_KEY: PEM, GOOGLE_CREDENTIALS: JSON_VALUE }),
+      'fly-api-token': TOKEN,
+      'flyctl-version': '>=0.3.0',
+    };
+    const env = { FLY_API_TOKEN: '', FLY_SIM_VERSION: '0.3.170' };
+    const first = await sync(inputs, { env });
+    expect(first.r.exitCode).toBe(0);
+    expect(first.r.outputs.added).toBe('GOOGLE_CREDENTIALS,PRIVATE_KEY');
+    const again = await sync(inputs, { env });
+    expect(again.r.outputs).toMatchObject({ unchanged: 'GOOGLE_CREDENTIALS,PRIVATE_KEY', changes: '0' });
+    expect(again.calls).toEqual([['secrets', 'list', '--app', 'old-cli-app', '--json']]);
+    expectNoLeaks(again.r, { PEM, JSON_VALUE });
+  });
+
   it.each([
     ['no token', { app: 'any-app', secrets: 'A=value-1' }, { FLY_API_TOKEN: '' }, /No Fly API token/],
     ['a bad dotenv line', { app: 'any-app', secrets: 'A=value-1\nno equals here' }, {}, /input 'secrets', line 2/],

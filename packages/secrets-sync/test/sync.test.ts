@@ -92,6 +92,14 @@ describe('syncSecrets against fly-sim', () => {
     expect(Object.values(app.secrets).every((s) => s.deployed)).toBe(true);
   });
 
+  it('stage: false writes without --stage, so flyctl restarts the machines with the new secret', async () => {
+    await sim.seedApp('sync-unstaged', { releases: ['v1'] });
+    const result = await sync('sync-unstaged', { LIVE_NOW: 'live-value' }, { stage: false });
+    expect(result.writes).toEqual(['secrets import']);
+    expect(result.staged).toBe(false);
+    expect(sim.state().apps['sync-unstaged'].secrets.LIVE_NOW.deployed).toBe(true);
+  });
+
   it('on an app with no machines, deploy leaves the secrets for its first deployment', async () => {
     await sim.seedApp('sync-empty');
     const result = await sync('sync-empty', { A_SECRET: 'value-one' }, { deploy: true });
