@@ -1,4 +1,5 @@
 import { escapeMarkdown, log, Summary, UserError } from '@deploy-actions/toolkit';
+import { escapeMd, oneLine } from './escape';
 import { STATUS_STYLE } from './message';
 import type { NotifyResult } from './notify';
 
@@ -13,14 +14,16 @@ export function notifySummary(result: NotifyResult): Summary {
       'No channel is configured: nothing was sent. Set a webhook, `smtp-url`, `github-deployment` or `pr-comment`.',
     );
   }
-  summary.table(
-    ['Channel', 'Result', 'Attempts', 'Details'],
-    result.results.map((r) => [
-      r.channel,
-      OUTCOME[r.outcome],
-      r.attempts,
-      r.hint ? `${r.detail} — ${r.hint}` : r.detail,
-    ]),
+  // Details quote what services answered, which may echo our payload (commit messages...): escaped, not rendered.
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const detail = (r: NotifyResult['results'][number]) =>
+    escapeMd(oneLine(r.hint ? `${r.detail} — ${r.hint}` : r.detail));
+  summary.text(
+    [
+      row(['Channel', 'Result', 'Attempts', 'Details']),
+      row(['---', '---', '---', '---']),
+      ...result.results.map((r) => row([r.channel, OUTCOME[r.outcome], String(r.attempts), detail(r)])),
+    ].join('\n'),
   );
   summary.facts([
     ['Deployment id', result.deploymentId],

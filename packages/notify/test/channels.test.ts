@@ -4,7 +4,7 @@ import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink'
 import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
 import type { RunContext } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type NotifyInputs, notify, reportResults, webhookPayloadSchema } from '../src/index';
+import { type NotifyInputs, notify, notifySummary, reportResults, webhookPayloadSchema } from '../src/index';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const FAST = { baseDelayMs: 50 };
@@ -106,6 +106,16 @@ describe('chat and webhook channels', () => {
     expect(slack.detail).toMatch(/^Slack answered HTTP 400: invalid_blocks x+\.\.\.$/);
     expect(slack.detail.length).toBeLessThan(400);
     expect(slack.detail).not.toContain(sink.origin);
+  });
+
+  it('shows what a service answered in the summary without rendering it', async () => {
+    sink.script('/echo', [{ status: 400, body: 'bad payload: [click](https://evil.example) <img src=x> | @team' }]);
+    const result = await notify(inputs({ 'webhook-url': sink.url('/echo') }), context(), FAST);
+    const summary = notifySummary(result).toString();
+    const row = summary.split('\n').find((l) => l.startsWith('| webhook |'))!;
+    expect(row).toContain('\\[click\\]\\(https');
+    expect(row).not.toMatch(/(^|[^\\])<img/);
+    expect(row.split(' | ')).toHaveLength(4);
   });
 
   it('gives up on a server that never answers when the channel timeout ends', async () => {
