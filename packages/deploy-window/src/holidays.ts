@@ -38,21 +38,11 @@ export async function loadHolidayCalendar(
 ): Promise<HolidayCalendar> {
   const { default: Holidays } = await import('date-holidays');
   const hd = new Holidays();
-  const [country, state, area, extra] = region.toUpperCase().split('-');
-  const match = (names: Record<string, string> | undefined, code: string) =>
-    Object.keys(names ?? {}).find((key) => key.toUpperCase() === code);
-  const countryCode = match(hd.getCountries('en'), country);
-  const stateCode = countryCode && state !== undefined ? match(hd.getStates(countryCode, 'en'), state) : undefined;
-  const areaCode =
-    countryCode && stateCode && area !== undefined
-      ? match(hd.getRegions(countryCode, stateCode, 'en'), area)
-      : undefined;
-  if (!countryCode || (state !== undefined && !stateCode) || (area !== undefined && !areaCode) || extra !== undefined) {
-    const states = countryCode ? Object.keys(hd.getStates(countryCode, 'en') ?? {}) : [];
-    const hint =
-      countryCode && state !== undefined && states.length > 0
-        ? ` (states of ${countryCode}: ${states.join(', ')})`
-        : '';
+  const codes = resolveRegion(hd, region);
+  if (!codes) {
+    const country = resolveRegion(hd, region.split('-')[0]);
+    const states = country ? Object.keys(hd.getStates(country.country, 'en') ?? {}) : [];
+    const hint = states.length > 0 ? ` (states of ${country?.country}: ${states.join(', ')})` : '';
     throw new InputError([
       {
         input: 'holidays',
@@ -62,10 +52,7 @@ export async function loadHolidayCalendar(
       },
     ]);
   }
-  const calendar = new Holidays(
-    { country: countryCode, state: stateCode, region: areaCode },
-    { types: [...types], timezone: zone.name, languages: ['en'] },
-  );
+  const calendar = new Holidays(codes, { types: [...types], timezone: zone.name, languages: ['en'] });
 
   const years = new Map<number, Holiday[]>();
   const ofYear = (year: number): Holiday[] => {
@@ -93,6 +80,23 @@ export async function loadHolidayCalendar(
     }
     return found.sort((a, b) => a.from - b.from);
   };
-  const canonical = [countryCode, stateCode, areaCode].filter(Boolean).join('-');
+  const canonical = [codes.country, codes.state, codes.region].filter(Boolean).join('-');
   return { region: canonical, types, at: (wall) => between(wall, wall + 1)[0], between };
+}
+
+type Codes = { country: string; state?: string; region?: string };
+
+/** `us-ca` -> `{ country: 'US', state: 'CA' }` as date-holidays spells them; undefined when unknown. */
+function resolveRegion(hd: InstanceType<typeof import('date-holidays').default>, text: string): Codes | undefined {
+  const [country, state, region, extra] = text.toUpperCase().split('-');
+  const match = (names: Record<string, string> | undefined, code: string) =>
+    Object.keys(names ?? {}).find((key) => key.toUpperCase() === code);
+  const codes: Codes = { country: match(hd.getCountries('en'), country) ?? '' };
+  if (!codes.country || extra !== undefined) return undefined;
+  if (state === undefined) return codes;
+  codes.state = match(hd.getStates(codes.country, 'en'), state);
+  if (!codes.state) return undefined;
+  if (region === undefined) return codes;
+  codes.region = match(hd.getRegions(codes.country, codes.state, 'en'), region);
+  return codes.region ? codes : undefined;
 }

@@ -2,7 +2,7 @@ import { InputError, splitList } from '@deploy-actions/toolkit';
 import { IANAZone } from 'luxon';
 import { DAY, MINUTE, type Wall } from './wall';
 
-/** A closed stretch of wall-clock time, `[from, to)`. */
+/** A frozen stretch of wall-clock time, `[from, to)`. */
 export interface Freeze {
   /** The line as written, for messages. */
   text: string;
