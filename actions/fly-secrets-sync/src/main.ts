@@ -1,5 +1,12 @@
 import { ensureFlyctl, Fly, resolveToken } from '@deploy-actions/fly';
-import { collectDeclared, loadRules, outcome, renderSummary, syncSecrets } from '@deploy-actions/secrets-sync';
+import {
+  changeCount,
+  collectDeclared,
+  loadRules,
+  outcome,
+  renderSummary,
+  syncSecrets,
+} from '@deploy-actions/secrets-sync';
 import { log, parseInputs, runStep } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
@@ -30,7 +37,7 @@ await runStep(outputs, async (out) => {
   out.set('changed', plan.change.join(','));
   out.set('removed', plan.remove.join(','));
   out.set('unchanged', plan.unchanged.join(','));
-  out.set('changes', plan.add.length + plan.change.length + plan.remove.length);
+  out.set('changes', changeCount(plan));
   out.set('staged', result.staged);
   log.info(outcome(i.app, result, i['dry-run']));
   renderSummary(i.app, result, i['dry-run']).write();

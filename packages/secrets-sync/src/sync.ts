@@ -16,8 +16,10 @@ export interface SyncOptions {
   /** Make the written secrets take effect now (one machine restart). */
   deploy: boolean;
   dryRun: boolean;
-  /** Per flyctl command. */
+  /** Per flyctl command that restarts nothing (default 2 minutes). */
   timeoutMs?: number;
+  /** For the write that restarts machines and waits for their checks (default 15 minutes). */
+  restartTimeoutMs?: number;
 }
 
 export interface SyncResult {
@@ -60,9 +62,10 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
       hint: 'Check the secrets, env-file and env-prefix inputs.',
     });
   }
-  const timeout = { timeoutMs: options.timeoutMs };
   // The JSON list is for us, not the log (one entry per secret); the plan line says what matters.
-  const remote = await withRetry('secrets list', () => listSecrets(fly, app, { ...timeout, onLine: () => {} }));
+  const remote = await withRetry('secrets list', () =>
+    listSecrets(fly, app, { timeoutMs: options.timeoutMs ?? 120_000, onLine: () => {} }),
+  );
   const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
   if (options.rules) enforceRules(options.rules, options.declared, plan.after);
   log.info(describePlan(plan));
@@ -86,7 +89,8 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
     const stage = i < writes.length - 1 || !applyNow;
     const args = stage ? [...write.args, '--stage'] : write.args;
     const what = args.slice(0, 2).join(' ');
-    const run = await withRetry(what, () => fly.run(args, { ...timeout, input: write.input }));
+    const timeoutMs = stage ? (options.timeoutMs ?? 120_000) : (options.restartTimeoutMs ?? 900_000);
+    const run = await withRetry(what, () => fly.run(args, { timeoutMs, input: write.input }));
     lastOutput = run.stdout;
     result.writes.push(`${what}${stage ? ' --stage' : ''}`);
   }

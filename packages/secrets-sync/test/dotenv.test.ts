@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../src/dotenv';
 
@@ -71,5 +72,22 @@ describe('parseDotenv', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toMatch(/never closed\n|MIIE|not a pair/);
     }
+  });
+
+  it('reads back any value written in double quotes with escapes, or in single quotes when it has no quote', () => {
+    const chars = fc.constantFrom('a', ' ', '#', '"', "'", '\n', '\r', '=', '\\', '$', 'é', '🔑', '\t');
+    const value = fc.array(chars, { maxLength: 30 }).map((c) => c.join(''));
+    fc.assert(
+      fc.property(value, value, (v, w) => {
+        const dq = `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r/g, '\\r')}"`;
+        const lines = [`export FIRST = ${dq} # note`];
+        const literal = !w.includes("'") && !w.includes('\r');
+        if (literal) lines.push(`SECOND='${w}'`);
+        const parsed = values(lines.join('\n'));
+        expect(parsed.FIRST).toBe(v);
+        if (literal) expect(parsed.SECOND).toBe(w);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
