@@ -122,13 +122,23 @@ interface Settings {
 }
 
 /**
- * Parses the scripts a plan will run and refuses, before anything runs, statements that
- * cannot run inside the transaction pg-migrate opens, and transaction control in such files.
+ * Words every statement that cannot run in a transaction block (or controls one) contains.
+ * A transactional script without any of them needs no parsing before it runs; one with any
+ * of them (even in a comment or string) is parsed with PostgreSQL's parser, which decides.
  */
-async function analyse(items: PlanItem[], problems: string[]): Promise<void> {
+const NEEDS_PARSING =
+  /\b(concurrently|vacuum|reindex|database|tablespace|system|subscription|discard|cluster|begin|commit|rollback|start|end|savepoint|release|prepare|abort)\b/i;
+
+/**
+ * Parses the scripts a plan will run (all of them for a dry run, whose plan shows statement
+ * counts) and refuses, before anything runs, statements that cannot run inside the transaction
+ * pg-migrate opens, and transaction control in such files.
+ */
+async function analyse(items: PlanItem[], problems: string[], all: boolean): Promise<void> {
   for (const item of items) {
     if (item.statements) continue;
     const script = scriptOf(item);
+    if (!all && !script.noTransaction && !NEEDS_PARSING.test(script.sql)) continue;
     const statements = await parseScript(script).catch((error) => {
       problems.push((error as Error).message);
       return undefined;
@@ -214,6 +224,8 @@ async function runInTransaction(
       }
       const completed = (error as { completedStatements?: number }).completedStatements ?? 0;
       const index = completed - 3; // BEGIN and the two SET LOCAL come first
+      // Scripts are parsed lazily: locate the failed statement now.
+      item.statements ??= await parseScript(script).catch(() => undefined);
       const statements = item.statements ?? [];
       const statement = index >= 0 && index < statements.length ? statements[index] : undefined;
       const raw = isPgError(error) && error.position ? Number(error.position) - prefix.length : undefined;
@@ -393,7 +405,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
 
     const problems: string[] = [];
-    await analyse(plan.items, problems);
+    await analyse(plan.items, problems, options.dryRun ?? false);
     const findings =
       (options.lint ?? 'warn') === 'off'
         ? []
@@ -456,7 +468,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     plan = buildPlan(files, state.rows ?? [], planOptions);
     for (const item of plan.items)
       item.statements = before.items.find((b) => b.file === item.file && b.action === item.action)?.statements;
-    await analyse(plan.items, problems);
+    await analyse(plan.items, problems, false);
     if (problems.length > 0) throw new UserError(problems.join('\n'));
     if (plan.items.length === 0) {
       logger.info('Nothing to migrate: another runner applied everything while this one waited.');

@@ -105,7 +105,7 @@ export async function parseScript(script: Script): Promise<Statement[]> {
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
     const line = script.firstLine + lineAt(script.sql, byteToIndex(script.sql)(error.cursorPosition)) - 1;
-    throw new UserError(`${script.path}:${line}: syntax error: ${error.message}`);
+    throw new UserError(`${script.path}:${line}: ${error.message}`);
   }
   const toIndex = byteToIndex(script.sql);
   const statements: Statement[] = [];

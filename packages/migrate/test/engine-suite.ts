@@ -189,13 +189,18 @@ export function engineSuite(version: 15 | 18): void {
       expect(await tables()).toEqual([]);
     });
 
-    it('reports a syntax error with file and line before applying anything', async () => {
-      const { run, tables } = await setup({
+    it('reports a syntax error with file and line: in a dry run before anything, in a run from the server', async () => {
+      const { run, tables, versions } = await setup({
         '0001_a.sql': 'CREATE TABLE a (id int);',
         '0002_b.sql': '-- migrate:up\nCREATE TABLE b (id int);\nCREATE TABEL c ();\n-- migrate:down\nDROP TABLE b;\n',
       });
-      await expect(run()).rejects.toThrow(/migrations\/0002_b\.sql:3: syntax error/);
+      await expect(run({ dryRun: true })).rejects.toThrow(/migrations\/0002_b\.sql:3: syntax error at or near "TABEL"/);
       expect(await tables()).toEqual([]);
+      const error = await run().catch((e) => e);
+      expect(error.sqlstate).toBe('42601');
+      expect(error.location).toEqual({ file: 'migrations/0002_b.sql', line: 3 });
+      expect(await versions()).toEqual(['0001']);
+      expect(await tables()).toEqual(['a', 'schema_migrations']);
     });
 
     it('resumes a non-transactional migration after its last finished statement and rebuilds an INVALID index', async () => {

