@@ -61,11 +61,11 @@ export function requireApp(ctx: Ctx, name: string): SimApp {
 }
 
 /** Errors a transient fault prints, for commands that talk to the platform before anything changes. */
-export function faultError(fault: Fault, app: string): FlyFail {
+export function faultError(fault: Fault, app: string, leaseMs = 13_000): FlyFail {
   switch (fault) {
     case 'lease':
       return new FlyFail(
-        `failed to obtain lease: lease currently held by 0a1b2c3d-deploy@tokens.fly.io, expires at ${new Date(Date.now() + 13_000).toISOString().replace(/\.\d+Z$/, 'Z')}`,
+        `failed to obtain lease: lease currently held by 0a1b2c3d-deploy@tokens.fly.io, expires at ${new Date(Date.now() + leaseMs).toISOString().replace(/\.\d+Z$/, 'Z')}`,
       );
     case '429':
       return new FlyFail(

@@ -52,6 +52,17 @@ export function describeArgs(args: readonly string[]): string {
   return `flyctl ${shown.join(' ')}`;
 }
 
+/**
+ * What of flyctl's output may reach the job log. flyctl's own `::error` annotation is
+ * dropped: callers report the failure themselves, with context, once (and an expected
+ * "app not found" probe must not mark the job). Any other line that would be read as a
+ * workflow command is indented, so flyctl's (or a build's) output can never issue one.
+ */
+export function forLog(line: string): string | undefined {
+  if (line.startsWith('::error title=flyctl error::')) return undefined;
+  return line.startsWith('::') ? ` ${line}` : line;
+}
+
 /** The subcommand words of an argv (`secrets import` from `secrets import --app x`). */
 function commandName(args: readonly string[]): string {
   const words: string[] = [];
@@ -88,12 +99,18 @@ export class Fly {
     for (const arg of args) {
       if (arg.includes('\0')) throw new UserError('A flyctl argument contains a NUL character');
     }
+    const onLine = options.onLine ?? this.options.onLine;
     const result = await runProcess(this.bin, args, {
       env: this.env,
       cwd: options.cwd ?? this.options.cwd,
       input: options.input,
       timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 120_000,
-      onLine: options.onLine ?? this.options.onLine,
+      onLine: onLine
+        ? (line, stream) => {
+            const shown = forLog(line);
+            if (shown !== undefined) onLine(shown, stream);
+          }
+        : undefined,
     });
     const failed = result.code !== 0 || result.timedOut;
     const run: FlyRun = {

@@ -1,3 +1,5 @@
+import { UserError } from '@deploy-actions/toolkit';
+
 /** Token variables flyctl reads, in its own order of precedence. */
 const TOKEN_VARS = ['FLY_ACCESS_TOKEN', 'FLY_API_TOKEN'] as const;
 
@@ -34,4 +36,15 @@ export function resolveToken(inputToken: string | undefined, env: NodeJS.Process
     if (value) return value;
   }
   return undefined;
+}
+
+/** The token, or a UserError naming the input and the variable to set. */
+export function requireToken(inputToken: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const token = resolveToken(inputToken, env);
+  if (!token) {
+    throw new UserError('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
+      hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
+    });
+  }
+  return token;
 }

@@ -1,4 +1,4 @@
-export { describeArgs, Fly, type FlyOptions, type FlyRun, type RunOptions } from './client';
+export { describeArgs, Fly, type FlyOptions, type FlyRun, forLog, type RunOptions } from './client';
 export {
   appExists,
   assertAppName,
@@ -18,6 +18,7 @@ export {
   sshConsole,
   unsetSecrets,
 } from './commands';
+export { type CurrentRelease, currentRelease } from './current';
 export {
   DeployError,
   type DeployOptions,
@@ -29,7 +30,15 @@ export {
   type NewRelease,
   parseReleaseLine,
 } from './deploy';
-export { flyEnv, resolveToken } from './env';
+export {
+  type Attempt,
+  type DeployAppOutcome,
+  type DeployAppRequest,
+  deployApp,
+  expectedLabel,
+  leaseWaitMs,
+} from './deploy-app';
+export { flyEnv, requireToken, resolveToken } from './env';
 export {
   classifyFailure,
   type FailureKind,
@@ -38,10 +47,12 @@ export {
   isAppNotFound,
   isTransient,
 } from './errors';
+export { type FlyToml, parseFlyToml } from './flytoml';
 export {
   compareVersions,
   DEFAULT_DOWNLOAD_BASE_URL,
   DEFAULT_FLYCTL_VERSION,
+  DEFAULT_RELEASES_URL,
   ensureFlyctl,
   flyctlVersion,
   type InstalledFlyctl,
@@ -64,6 +75,7 @@ export {
   type Strategy,
 } from './names';
 export { type Proxy, type ProxyOptions, startProxy } from './proxy';
+export { type DeploymentRecord, writeDeploymentFile } from './record';
 export {
   type AppStatus,
   appUrl,
@@ -77,3 +89,12 @@ export {
   type Secret,
   type SecretStatus,
 } from './schemas';
+export {
+  deployReason,
+  ensureApp,
+  type FlyConfig,
+  locateConfig,
+  pullRequestNumber,
+  resolveTarget,
+  type Target,
+} from './target';

@@ -8,16 +8,20 @@ export const DEFAULT_FLYCTL_VERSION = '0.4.87';
 export const DEFAULT_DOWNLOAD_BASE_URL = 'https://github.com/superfly/flyctl/releases/download';
 
 export interface VersionRequest {
-  /** `exact` wants that version; `minimum` accepts it or anything newer. */
-  mode: 'exact' | 'minimum';
+  /** `exact` wants that version; `minimum` accepts it or anything newer; `latest` takes any on PATH, else the newest release. */
+  mode: 'exact' | 'minimum' | 'latest';
   version: string;
 }
+
+/** Where `latest` is resolved (as superfly/setup-flyctl does); `FLYCTL_RELEASES_URL` overrides it. */
+export const DEFAULT_RELEASES_URL = 'https://api.fly.io/app/flyctl_releases';
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
 /** Parses `0.4.87`, `v0.4.87` or `>=0.4.56`; undefined when it is none of these. */
 export function parseVersionRequest(text: string): VersionRequest | undefined {
   const value = text.trim();
+  if (value === 'latest') return { mode: 'latest', version: '' };
   const minimum = /^>=\s*v?(\d+\.\d+\.\d+)$/.exec(value);
   if (minimum) return { mode: 'minimum', version: minimum[1] };
   const exact = value.replace(/^v/, '');
@@ -32,6 +36,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 export function satisfies(version: string, request: VersionRequest): boolean {
+  if (request.mode === 'latest') return true;
   return request.mode === 'exact' ? version === request.version : compareVersions(version, request.version) >= 0;
 }
 
@@ -50,6 +55,23 @@ export async function flyctlVersion(bin: string, env: NodeJS.ProcessEnv = proces
     return result.code === 0 ? parseFlyctlVersion(result.stdout) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Asks Fly which release is newest: the answer is its download URL, which names the version. */
+async function resolveLatest(env: NodeJS.ProcessEnv): Promise<string> {
+  const base = (env.FLYCTL_RELEASES_URL || DEFAULT_RELEASES_URL).replace(/\/+$/, '');
+  const url = `${base}/Linux/${process.arch === 'arm64' ? 'arm64' : 'x86_64'}/latest`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    const body = (await res.text()).trim();
+    const version = /\/v(\d+\.\d+\.\d+)\//.exec(body)?.[1] ?? /(\d+\.\d+\.\d+)/.exec(body)?.[1];
+    if (res.ok && version) return version;
+    throw new Error(`HTTP ${res.status}: ${body.slice(0, 200)}`);
+  } catch (error) {
+    throw new UserError(`Could not find the latest flyctl release at ${url}: ${(error as Error).message}`, {
+      hint: 'Set the `flyctl-version` input to a version such as 0.4.87.',
+    });
   }
 }
 
@@ -79,7 +101,7 @@ export async function ensureFlyctl(
   const request = parseVersionRequest(requested);
   if (!request) {
     throw new UserError(
-      `Invalid input 'flyctl-version': got ${JSON.stringify(requested)}; expected a version like 0.4.87 or >=0.4.56`,
+      `Invalid input 'flyctl-version': got ${JSON.stringify(requested)}; expected a version like 0.4.87, >=0.4.56 or latest`,
     );
   }
   const onPath = await flyctlVersion('flyctl', env);
@@ -87,9 +109,11 @@ export async function ensureFlyctl(
 
   // A minimum request downloads the pinned release when that is new enough.
   const version =
-    request.mode === 'minimum' && compareVersions(DEFAULT_FLYCTL_VERSION, request.version) >= 0
-      ? DEFAULT_FLYCTL_VERSION
-      : request.version;
+    request.mode === 'latest'
+      ? await resolveLatest(env)
+      : request.mode === 'minimum' && compareVersions(DEFAULT_FLYCTL_VERSION, request.version) >= 0
+        ? DEFAULT_FLYCTL_VERSION
+        : request.version;
   const tc = await import('@actions/tool-cache');
   const arch = process.arch;
   const cached = tc.find('flyctl', version, arch);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { forLog } from '../src/client';
 import { machinesTouched, parseReleaseLine } from '../src/deploy';
 import { flyEnv, resolveToken } from '../src/env';
 import { classifyFailure, flyErrorMessage } from '../src/errors';
@@ -74,5 +75,13 @@ describe('env hygiene', () => {
     expect(resolveToken('', { FLY_ACCESS_TOKEN: '', FLY_API_TOKEN: 'env' })).toBe('env');
     expect(resolveToken(undefined, { FLY_ACCESS_TOKEN: 'a', FLY_API_TOKEN: 'b' })).toBe('a');
     expect(resolveToken(undefined, {})).toBeUndefined();
+  });
+});
+
+describe('forLog', () => {
+  it('drops flyctl’s own annotation and defuses other workflow commands', () => {
+    expect(forLog('::error title=flyctl error::boom')).toBeUndefined();
+    expect(forLog('::add-mask::x')).toBe(' ::add-mask::x');
+    expect(forLog('Updating 3d8d [app]')).toBe('Updating 3d8d [app]');
   });
 });

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { type FlyToml, parseFlyToml } from '@deploy-actions/fly';
 import { parseArgs } from '../args';
 import { appName, type Ctx, faultError, isoNow, versionAtLeast } from '../context';
 import * as ids from '../ids';
 import { FlyFail, Interrupted } from '../io';
 import { splitImageRef } from '../render';
 import type { SimApp, SimMachine, SimRelease } from '../state';
-import { type FlyToml, parseFlyToml } from '../toml';
 
 const STRATEGIES = ['rolling', 'canary', 'bluegreen', 'immediate'];
 
@@ -136,7 +136,7 @@ export async function deploy(ctx: Ctx, args: string[]): Promise<number> {
   const live = app.machines.filter((m) => m.state !== 'destroyed');
   if (fault === 'lease') {
     if (live.length > 0) io.out(`Updating existing machines in '${name}' with ${strategy} strategy`);
-    throw faultError(fault, name);
+    throw faultError(fault, name, Number(ctx.inv.env.FLY_SIM_LEASE_MS || 13_000));
   }
   if (fault === '429' || fault === 'reset' || fault === 'timeout') throw faultError(fault, name);
 

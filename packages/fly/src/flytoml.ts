@@ -1,5 +1,5 @@
 /**
- * The few fly.toml facts the simulator needs, read with a small line parser:
+ * The few fly.toml facts the suite needs, read with a small line parser:
  * top-level `app` and `primary_region`, `[deploy] strategy`, and `[env]` entries.
  */
 export interface FlyToml {

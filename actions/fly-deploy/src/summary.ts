@@ -1,0 +1,62 @@
+import type { DeployAppOutcome, DeploymentRecord } from '@deploy-actions/fly';
+import { escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
+
+const version = (v: number | null | undefined) => (v ? `v${v}` : '');
+
+/** The job summary of a deploy: what runs now, what ran before, and what to do if it failed. */
+export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecord, durationMs: number): Summary {
+  const s = new Summary();
+  const app = escapeMarkdown(outcome.app);
+  if (outcome.result === 'unchanged') {
+    s.heading(`Fly deploy: nothing to do for ${app}`);
+    s.text(
+      `The app already runs \`${escapeMarkdown(outcome.imageRef)}\` as release ${version(outcome.release?.version)}.`,
+    );
+  } else if (outcome.result === 'success') {
+    s.heading(`Fly deploy: ${app} release ${version(outcome.release?.version)} is live`);
+  } else {
+    s.heading(`Fly deploy failed: ${app}`);
+  }
+  s.facts([
+    ['App', outcome.app],
+    ['Release', outcome.release ? `${version(outcome.release.version)} (${outcome.release.id})` : ''],
+    ['Image', outcome.imageRef],
+    ['Strategy', record.strategy],
+    ['Duration', formatDuration(durationMs)],
+    ['URL', outcome.appUrl],
+    [
+      'Previous release',
+      outcome.previous ? `${version(outcome.previous.version)} ${outcome.previous.imageRef}` : 'none',
+    ],
+  ]);
+  if (outcome.attempts.length > 1) {
+    s.table(
+      ['Attempt', 'Result', 'flyctl said'],
+      outcome.attempts.map((a) => [a.attempt, a.ok ? 'deployed' : `${a.kind} failure`, a.message ?? '']),
+    );
+  }
+  if (outcome.result === 'failure' && outcome.error) {
+    s.text(`**What failed:** ${escapeMarkdown(outcome.failedStep ?? 'deploy')} (${outcome.error.kind}).`);
+    s.code(outcome.error.flyMessage || outcome.error.message);
+    const touched = outcome.attempts.some((a) => a.machinesTouched);
+    if (outcome.previous?.imageRef && touched) {
+      s.text(
+        `Machines were changed before it failed. **auto-rollback** can restore the previous release ` +
+          `${version(outcome.previous.version)}: \`flyctl deploy --app ${app} --image ${escapeMarkdown(outcome.previous.imageRef)}\`.`,
+      );
+    } else if (outcome.previous?.imageRef) {
+      s.text(
+        `No machine was changed: the app still runs ${version(outcome.previous.version)}. ` +
+          'auto-rollback can restore it if anything looks wrong.',
+      );
+    }
+  }
+  return s;
+}
+
+/** The summary of a destroyed preview app. */
+export function destroySummary(app: string, destroyed: boolean, why: string): Summary {
+  return new Summary()
+    .heading(`Fly deploy: ${destroyed ? 'destroyed' : 'nothing to destroy for'} ${escapeMarkdown(app)}`)
+    .text(destroyed ? `The app was destroyed because ${why}.` : `The app was already gone (${why}); nothing to do.`);
+}

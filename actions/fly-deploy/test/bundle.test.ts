@@ -1,0 +1,238 @@
+import { readFileSync } from 'node:fs';
+import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
+import { findLeaks, type RunBundleOptions, runBundle } from '@deploy-actions/runner';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const TOKEN = 'fm2_deploy-token-4f9a1c77e2b04d1c';
+const BUILD_SECRET = 'npm_build-secret-value-8c1d3e5f';
+let sim: FlySim;
+
+beforeAll(async () => {
+  sim = await startFlySim({ tokens: [TOKEN], orgs: ['acme'] });
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+
+function run(inputs: RunBundleOptions['inputs'], options: Omit<RunBundleOptions, 'inputs'> = {}) {
+  return runBundle('fly-deploy', {
+    ...options,
+    inputs,
+    env: { ...sim.env, FLY_API_TOKEN: TOKEN, FLY_SIM_LEASE_MS: '100', ...options.env },
+  });
+}
+
+const deployCalls = async (app: string) =>
+  (await sim.calls()).filter((c) => c.args[0] === 'deploy' && c.args.includes(app));
+
+const errors = (r: Awaited<ReturnType<typeof run>>) => r.annotations.filter((a) => a.level === 'error');
+
+describe('fly-deploy bundle against fly-sim', () => {
+  it('builds and deploys, recording the previous release, and sets every output', async () => {
+    await sim.seedApp('shop', { releases: ['v1'] });
+    const r = await run(
+      { app: 'shop', 'build-secrets': `NPM_TOKEN=${BUILD_SECRET}`, 'build-args': 'NODE_ENV=production' },
+      { context: { ref: 'refs/heads/main', sha: 'abcdef0123456789abcdef0123456789abcdef01' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({
+      'app-name': 'shop',
+      'release-version': '2',
+      'image-ref': 'registry.fly.io/shop:main-abcdef0',
+      'previous-release-version': '1',
+      'previous-image-ref': 'registry.fly.io/shop:v1',
+      'app-url': `${sim.appUrl('shop')}/`,
+    });
+    expect(r.outputs['release-id']).toMatch(/^RL/);
+    expect(Number(r.outputs['duration-ms'])).toBeGreaterThan(0);
+    const record = JSON.parse(readFileSync(r.outputs['deployment-file'], 'utf8'));
+    expect(record).toMatchObject({
+      app: 'shop',
+      release: { version: 2 },
+      image: 'registry.fly.io/shop:main-abcdef0',
+      sha: 'abcdef0123456789abcdef0123456789abcdef01',
+      ref: 'refs/heads/main',
+      actor: 'octocat',
+      strategy: 'rolling',
+      result: 'success',
+      previous: { version: 1, image: 'registry.fly.io/shop:v1' },
+    });
+    expect(Date.parse(record.finished)).toBeGreaterThanOrEqual(Date.parse(record.started));
+    const health = await fetch(`${r.outputs['app-url']}health`).then((res) => res.json());
+    expect(health).toEqual({ status: 'ok', version: 'main-abcdef0' });
+    expect(r.summary).toContain('shop release v2 is live');
+    expect(r.summary).toContain('| Previous release | v1 registry.fly.io/shop:v1 |');
+    expect(findLeaks(r, [TOKEN, BUILD_SECRET])).toEqual([]);
+    // flyctl got the token through its environment only.
+    const [call] = (await deployCalls('shop')).slice(-1);
+    expect(call.hadToken).toBe(true);
+    expect(call.args.join(' ')).not.toContain(TOKEN);
+  });
+
+  it('a crashing image fails with flyctl’s message, keeps the known outputs, and points at auto-rollback', async () => {
+    await sim.seedApp('crash-app', { releases: ['v1'] });
+    const r = await run({ app: 'crash-app', image: 'registry.fly.io/crash-app:v2-crash' });
+    expect(r.exitCode).toBe(1);
+    // One error annotation, ours, with flyctl's message (flyctl's own annotation is not repeated).
+    expect(errors(r)).toHaveLength(1);
+    expect(errors(r)[0].message).toMatch(/smoke checks for [0-9a-f]+ failed/);
+    expect(r.log).not.toMatch(/\n\s+at /);
+    expect(r.outputs).toMatchObject({
+      'app-name': 'crash-app',
+      'previous-release-version': '1',
+      'previous-image-ref': 'registry.fly.io/crash-app:v1',
+      'release-version': '',
+    });
+    expect(r.summary).toContain('Fly deploy failed: crash-app');
+    expect(r.summary).toContain('auto-rollback');
+    expect(r.summary).toContain('registry.fly.io/crash-app:v1');
+    expect(JSON.parse(readFileSync(r.outputs['deployment-file'], 'utf8')).result).toBe('failure');
+    expect(await deployCalls('crash-app')).toHaveLength(2); // the seed, then one attempt: no retry
+  });
+
+  it('retries transient lease errors that touched no machine', async () => {
+    await sim.seedApp('lease-app', { releases: ['v1'] });
+    const r = await run(
+      { app: 'lease-app', image: 'registry.fly.io/lease-app:v2' },
+      { env: { FLY_SIM_FAULTS: 'deploy:lease,deploy:lease' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['release-version']).toBe('2');
+    expect(r.annotations.filter((a) => a.level === 'warning')).toHaveLength(2);
+    expect(r.summary).toContain('transient failure');
+    expect(await deployCalls('lease-app')).toHaveLength(1 + 3);
+  });
+
+  it('retries a 429', async () => {
+    await sim.seedApp('rate-app', { releases: ['v1'] });
+    const r = await run(
+      { app: 'rate-app', image: 'registry.fly.io/rate-app:v2' },
+      { env: { FLY_SIM_FAULTS: 'deploy:429' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(await deployCalls('rate-app')).toHaveLength(1 + 2);
+  });
+
+  it('never re-runs a deploy that already updated machines, and gives up when retries run out', async () => {
+    await sim.seedApp('touch-app', { releases: ['v1'] });
+    const touched = await run(
+      { app: 'touch-app', image: 'registry.fly.io/touch-app:v2' },
+      { env: { FLY_SIM_FAULTS: 'deploy:update-timeout' } },
+    );
+    expect(touched.exitCode).toBe(1);
+    expect(await deployCalls('touch-app')).toHaveLength(1 + 1);
+    expect(touched.summary).toContain('Machines were changed before it failed');
+    const exhausted = await run(
+      { app: 'touch-app', image: 'registry.fly.io/touch-app:v3', retries: '1' },
+      { env: { FLY_SIM_FAULTS: 'deploy:reset,deploy:reset,deploy:reset' } },
+    );
+    expect(exhausted.exitCode).toBe(1);
+    expect(errors(exhausted)[0].message).toContain('connection reset by peer');
+    expect(await deployCalls('touch-app')).toHaveLength(2 + 2);
+  });
+
+  it('deploying the image the app already runs does nothing the second time', async () => {
+    await sim.seedApp('same-app', { releases: ['v1'] });
+    const first = await run({ app: 'same-app', image: 'registry.fly.io/same-app:v2' });
+    const second = await run({ app: 'same-app', image: 'registry.fly.io/same-app:v2' });
+    expect(first.outputs['release-version']).toBe('2');
+    expect(second.exitCode).toBe(0);
+    expect(second.outputs['release-version']).toBe('2');
+    expect(second.summary).toContain('nothing to do');
+    expect(sim.state().apps['same-app'].releases).toHaveLength(2);
+  });
+
+  it('learns the release from `releases --json` on flyctl older than 0.4.56', async () => {
+    await sim.seedApp('old-app', { releases: ['v1'] });
+    const r = await run(
+      { app: 'old-app', image: 'registry.fly.io/old-app:v2', 'flyctl-version': '>=0.4.0' },
+      { env: { FLY_SIM_VERSION: '0.4.40' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ 'release-version': '2', 'image-ref': 'registry.fly.io/old-app:v2' });
+  });
+});
+
+describe('PR preview apps', () => {
+  const pr = (action: string) => ({
+    eventName: 'pull_request',
+    event: { action, number: 17, pull_request: { number: 17, title: 'Add checkout' } },
+    context: { repository: 'Acme/Web_Shop', ref: 'refs/pull/17/merge' },
+  });
+
+  it('creates pr-<n>-<repo>, deploys it, then destroys it on close (twice: idempotent)', async () => {
+    const opened = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v1' }, pr('opened'));
+    expect(opened.exitCode).toBe(0);
+    expect(opened.outputs['app-name']).toBe('pr-17-web-shop');
+    expect(opened.outputs['release-version']).toBe('1');
+    expect(sim.state().apps['pr-17-web-shop'].org).toBe('acme');
+    const again = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v2' }, pr('synchronize'));
+    expect(again.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
+
+    const closed = await run({ preview: 'true', org: 'acme' }, pr('closed'));
+    expect(closed.exitCode).toBe(0);
+    expect(closed.summary).toContain('destroyed pr-17-web-shop');
+    expect(sim.state().apps['pr-17-web-shop']).toBeUndefined();
+    const closedAgain = await run({ preview: 'true', org: 'acme' }, pr('closed'));
+    expect(closedAgain.exitCode).toBe(0);
+    expect(closedAgain.summary).toContain('nothing to destroy');
+    expect(JSON.parse(readFileSync(closedAgain.outputs['deployment-file'], 'utf8')).result).toBe('destroyed');
+  });
+
+  it('refuses preview mode outside a pull request and without an org', async () => {
+    const push = await run({ preview: 'true', org: 'acme' });
+    expect(push.exitCode).toBe(1);
+    expect(errors(push)[0].message).toContain('Preview mode needs a pull request event');
+    const noOrg = await run(
+      { preview: 'true', image: 'registry.fly.io/pr:v1' },
+      { ...pr('opened'), event: { action: 'opened', number: 18 } },
+    );
+    expect(noOrg.exitCode).toBe(1);
+    expect(errors(noOrg)[0].message).toContain("input 'org' is not set");
+  });
+});
+
+describe('refusals', () => {
+  it('fails clearly without a token and starts no flyctl', async () => {
+    const before = (await sim.calls()).length;
+    const r = await run({ app: 'shop' }, { env: { FLY_API_TOKEN: undefined } });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN');
+    expect(r.log).not.toMatch(/\n\s+at /);
+    expect((await sim.calls()).length).toBe(before);
+  });
+
+  it.each([
+    ['app', { app: '--help' }],
+    ['image-label', { app: 'shop', 'image-label': '-x' }],
+    ['image', { app: 'shop', image: '--local-only' }],
+    ['regions', { app: 'shop', regions: 'iad,--all' }],
+    ['env', { app: 'shop', env: '-X=1' }],
+    ['config', { app: 'shop', config: '--dockerfile=/etc/passwd' }],
+    ['strategy', { app: 'shop', strategy: '--detach' }],
+    ['org', { app: 'shop', org: '--org=evil', 'create-app': 'true' }],
+    ['working-directory', { app: 'shop', 'working-directory': '-C' }],
+  ])('refuses a value that would smuggle a flag into flyctl: %s', async (input, inputs) => {
+    const before = (await sim.calls()).length;
+    const r = await run(inputs);
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain(`'${input}'`);
+    expect((await sim.calls()).length).toBe(before);
+  });
+
+  it('never prints the token or build secrets, even when flyctl fails', async () => {
+    await sim.seedApp('leaky', { releases: ['v1'] });
+    const r = await run(
+      {
+        app: 'leaky',
+        'fly-api-token': TOKEN,
+        'build-secrets': `NPM_TOKEN=${BUILD_SECRET}\nSENTRY_AUTH=${BUILD_SECRET}-two`,
+        'image-label': 'v2-crash',
+      },
+      { env: { FLY_API_TOKEN: undefined } },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(findLeaks(r, [TOKEN, BUILD_SECRET, `${BUILD_SECRET}-two`])).toEqual([]);
+    expect(r.log).toContain('smoke checks');
+  });
+});

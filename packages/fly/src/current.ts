@@ -1,0 +1,31 @@
+import type { Fly, RunOptions } from './client';
+import { getStatus, listReleases } from './commands';
+import type { Release } from './schemas';
+
+/** The release an app runs now. */
+export interface CurrentRelease {
+  id: string;
+  version: number;
+  imageRef: string;
+  status: string;
+}
+
+/**
+ * The app's current release: the version `status` reports, with its image from
+ * `releases` (newest complete one when status says 0 or the version is not among the
+ * newest 25). Undefined for an app that never had a release.
+ */
+export async function currentRelease(fly: Fly, app: string, options?: RunOptions): Promise<CurrentRelease | undefined> {
+  const [status, releases] = await Promise.all([getStatus(fly, app, options), listReleases(fly, app, options)]);
+  const pick = (r: Release): CurrentRelease => ({
+    id: r.id,
+    version: r.version,
+    imageRef: r.imageRef,
+    status: r.status,
+  });
+  const byVersion = status.Version > 0 ? releases.find((r) => r.version === status.Version) : undefined;
+  if (byVersion) return pick(byVersion);
+  const complete = releases.find((r) => r.status === 'complete');
+  if (complete) return pick(complete);
+  return status.Version > 0 ? { id: '', version: status.Version, imageRef: '', status: '' } : undefined;
+}

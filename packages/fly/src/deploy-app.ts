@@ -1,0 +1,162 @@
+import { errorMessage, retry } from '@deploy-actions/toolkit';
+import type { Fly } from './client';
+import { getStatus, listReleases } from './commands';
+import { type CurrentRelease, currentRelease } from './current';
+import { DeployError, type DeployOptions, deploy, findReleaseByImage, type NewRelease } from './deploy';
+import { FlyError } from './errors';
+import { imageTag } from './names';
+import { appUrl } from './schemas';
+
+export interface DeployAppRequest extends DeployOptions {
+  /** Extra attempts after a transient failure that changed no machine. */
+  retries: number;
+  /** Absolute time (ms) by which everything must be over. */
+  deadline: number;
+  /** flyctl's working directory (where fly.toml and the Dockerfile are). */
+  cwd?: string;
+  /** Delay before the first retry; doubles up to 20 s, with jitter. */
+  retryBaseMs?: number;
+}
+
+export interface Attempt {
+  attempt: number;
+  ok: boolean;
+  message?: string;
+  kind?: 'transient' | 'permanent';
+  machinesTouched?: boolean;
+}
+
+export interface DeployAppOutcome {
+  app: string;
+  /** `unchanged`: the requested image already is the current release, nothing was deployed. */
+  result: 'success' | 'failure' | 'unchanged';
+  previous?: CurrentRelease;
+  release?: NewRelease;
+  imageRef: string;
+  appUrl: string;
+  attempts: Attempt[];
+  /** Why it failed (flyctl's message is `error.flyMessage`). */
+  error?: FlyError;
+  /** What was being done when it failed. */
+  failedStep?: 'read current release' | 'deploy' | 'read new release';
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** `lease ... expires at <RFC 3339>`: how long until the holder's lease lapses. */
+export function leaseWaitMs(message: string, now = Date.now()): number | undefined {
+  const m = /expires at (\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(message);
+  if (!m) return undefined;
+  const wait = Date.parse(m[1]) - now;
+  return Number.isFinite(wait) && wait > 0 ? Math.min(wait + 250, 30_000) : undefined;
+}
+
+/**
+ * Deploys one app the safe way: records the current release first (auto-rollback needs
+ * it), runs `flyctl deploy`, retries only transient failures that changed no machine
+ * (bounded by `retries` and the deadline), and learns the new release from the
+ * FLY_EMIT_RELEASE_JSON line or, on older flyctl, from `releases` by image. Failures
+ * come back as an outcome with everything known so far, not as an exception.
+ */
+export async function deployApp(
+  fly: Fly,
+  request: DeployAppRequest,
+  hooks: { onRetry?: (attempt: Attempt, delayMs: number) => void } = {},
+): Promise<DeployAppOutcome> {
+  const startedAt = new Date();
+  const remaining = () => Math.max(1_000, request.deadline - Date.now());
+  const quick = () => ({ cwd: request.cwd, timeoutMs: Math.min(120_000, remaining()) });
+  const outcome: DeployAppOutcome = {
+    app: request.app,
+    result: 'failure',
+    imageRef: request.image ?? '',
+    appUrl: '',
+    attempts: [],
+    startedAt,
+    finishedAt: startedAt,
+  };
+  const fail = (step: DeployAppOutcome['failedStep'], error: unknown): DeployAppOutcome => {
+    if (!(error instanceof FlyError)) throw error;
+    outcome.error = error;
+    outcome.failedStep = step;
+    outcome.finishedAt = new Date();
+    return outcome;
+  };
+
+  try {
+    outcome.previous = await currentRelease(fly, request.app, quick());
+  } catch (error) {
+    return fail('read current release', error);
+  }
+  if (request.image && outcome.previous?.imageRef === request.image && outcome.previous.status === 'complete') {
+    outcome.result = 'unchanged';
+    outcome.release = { id: outcome.previous.id, version: outcome.previous.version, imageRef: request.image };
+    outcome.appUrl = await getStatus(fly, request.app, quick())
+      .then(appUrl)
+      .catch(() => '');
+    outcome.finishedAt = new Date();
+    return outcome;
+  }
+
+  let attemptNo = 0;
+  try {
+    const result = await retry(
+      async () => {
+        attemptNo++;
+        try {
+          const r = await deploy(fly, request, { cwd: request.cwd, timeoutMs: remaining() });
+          outcome.attempts.push({ attempt: attemptNo, ok: true });
+          return r;
+        } catch (error) {
+          if (error instanceof DeployError) {
+            outcome.attempts.push({
+              attempt: attemptNo,
+              ok: false,
+              message: error.flyMessage,
+              kind: error.kind,
+              machinesTouched: error.machinesTouched,
+            });
+          }
+          throw error;
+        }
+      },
+      {
+        attempts: request.retries + 1,
+        baseDelayMs: request.retryBaseMs ?? 1_000,
+        maxDelayMs: 20_000,
+        deadline: request.deadline,
+        // Never re-run a deploy that reached the machines: it may have half-rolled.
+        retryable: (error) => error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
+        requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
+        onRetry: (_error, _attempt, delayMs) => {
+          const last = outcome.attempts.at(-1);
+          if (last) hooks.onRetry?.(last, delayMs);
+        },
+      },
+    );
+    outcome.release = result.release;
+  } catch (error) {
+    return fail('deploy', error);
+  }
+
+  try {
+    if (!outcome.release) {
+      // flyctl older than 0.4.56 prints no release line: find it by image.
+      const releases = await listReleases(fly, request.app, quick());
+      const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
+      if (found) outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
+    }
+    outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
+    outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+  } catch (error) {
+    return fail('read new release', error);
+  }
+  outcome.result = 'success';
+  outcome.finishedAt = new Date();
+  return outcome;
+}
+
+/** The image label a deploy will carry (for matching releases on old flyctl). */
+export function expectedLabel(request: Pick<DeployOptions, 'image' | 'imageLabel'>): string | undefined {
+  return request.image ? imageTag(request.image) || undefined : request.imageLabel;
+}
