@@ -29,9 +29,10 @@ export function contractMismatches(yml: ActionYml, code: CodeContract): string[]
       );
     }
     const ymlDefault = spec.default === undefined || spec.default === null ? undefined : String(spec.default);
-    if (ymlDefault !== read.default && !(ymlDefault === '' && read.default === undefined)) {
+    const codeDefault = read.default ?? read.runnerDefault;
+    if (ymlDefault !== codeDefault && !(ymlDefault === '' && codeDefault === undefined)) {
       problems.push(
-        `input '${name}': action.yml default ${JSON.stringify(ymlDefault)}, the code's ${JSON.stringify(read.default)}`,
+        `input '${name}': action.yml default ${JSON.stringify(ymlDefault)}, the code's ${JSON.stringify(codeDefault)}`,
       );
     }
   }
