@@ -3,20 +3,23 @@
  * preview.yml) locally against fly-sim, an embedded PostgreSQL, and local SMTP, webhook and GitHub API
  * servers, then prints a pass/fail table. Scenarios: happy, bad-release, closed-hours, preview, all
  * (default). Reports (every step's summary, one HTML page per scenario) go to --out <dir>, by default
- * rehearsal-output/ (git-ignored; CI uploads it when a check fails).
+ * rehearsal-output/ (git-ignored; CI uploads it when a check fails). --workflows <dir> rehearses copies of
+ * deploy.yml and preview.yml from another folder (e.g. while changing them).
  */
 import { resolve } from 'node:path';
 import { formatResults, RehearsalError, runScenarios, SCENARIOS } from '@deploy-actions/rehearsal';
 
 function usage(): string {
-  return `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>]`;
+  return `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>] [--workflows <dir>]`;
 }
 
 async function main(argv: string[]): Promise<number> {
   let name = 'all';
   let outDir: string | undefined;
+  let workflowsDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') outDir = argv[++i];
+    else if (argv[i] === '--workflows') workflowsDir = resolve(argv[++i]);
     else if (argv[i] === '--help' || argv[i] === '-h') {
       console.log(usage());
       return 0;
@@ -29,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const out = resolve(outDir ?? 'rehearsal-output');
   const started = Date.now();
-  const results = await runScenarios(chosen, { outDir: out, print: (line) => console.log(line) });
+  const results = await runScenarios(chosen, { outDir: out, workflowsDir, print: (line) => console.log(line) });
   console.log(`\nRehearsal finished in ${((Date.now() - started) / 1000).toFixed(1)}s; reports in ${out}\n`);
   console.log(formatResults(results));
   return results.every((r) => r.ok) ? 0 : 1;

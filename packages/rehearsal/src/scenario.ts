@@ -76,6 +76,8 @@ export interface RunScenariosOptions {
   print?: (line: string) => void;
   /** A running PostgreSQL server; one is started (and stopped) when not given. */
   pg?: PgServer;
+  /** Where deploy.yml and preview.yml are read from; this repo's .github/workflows by default. */
+  workflowsDir?: string;
 }
 
 export async function runScenario(
@@ -108,7 +110,7 @@ export async function runScenario(
       if (spec.sha)
         stage.api.seedCommit({ sha: spec.sha, message: spec.commitMessage ?? `${label}\n\nRehearsal commit.` });
       const run = await rehearse({
-        workflow: join(REPO_ROOT, '.github', 'workflows', spec.workflow),
+        workflow: join(options.workflowsDir ?? join(REPO_ROOT, '.github', 'workflows'), spec.workflow),
         eventName: spec.eventName,
         event: spec.event,
         inputs: spec.inputs,
