@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import {
-  type DeploymentRecord,
   defaultImageLabel,
   deployApp,
   deployReason,
+  deployRecord,
   destroyApp,
+  destroyRecord,
   ensureApp,
   ensureFlyctl,
   Fly,
@@ -13,11 +14,29 @@ import {
   resolveTarget,
   writeDeploymentFile,
 } from '@deploy-actions/fly';
-import { log, parseInputs, readRunContext, registerSecret, runStep, UserError } from '@deploy-actions/toolkit';
+import {
+  log,
+  type Outputs,
+  parseInputs,
+  readRunContext,
+  registerSecret,
+  runStep,
+  UserError,
+} from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
-import { deploySummary, destroySummary } from './summary';
+import { deploySummary, destroySummary, stoppedSummary } from './summary';
 
 await runStep(outputs, async (out) => {
+  try {
+    await deployStep(out);
+  } catch (error) {
+    // A failed deploy has written its own summary; anything that stopped earlier gets this one.
+    if (!out.get('deployment-file')) stoppedSummary(out.get('app-name'), error).write();
+    throw error;
+  }
+});
+
+async function deployStep(out: Outputs<(typeof outputs)[number]>): Promise<void> {
   const started = Date.now();
   const i = parseInputs(inputs);
   // Each build secret on its own, not only the whole NAME=VALUE lines the input holds.
@@ -46,18 +65,7 @@ await runStep(outputs, async (out) => {
 
   if (target.destroy) {
     const destroyed = await destroyApp(fly, target.app, { timeoutMs: Math.min(300_000, deadline - Date.now()) });
-    const record: DeploymentRecord = {
-      ...base,
-      app: target.app,
-      release: { id: '', version: null },
-      image: '',
-      finished: new Date().toISOString(),
-      strategy: '',
-      result: 'destroyed',
-      previous: { version: null, image: '' },
-      url: '',
-      error: '',
-    };
+    const record = destroyRecord(target.app, base);
     out.set('deployment-file', writeDeploymentFile(record));
     out.set('duration-ms', Date.now() - started);
     destroySummary(target.app, destroyed, target.why).write();
@@ -100,18 +108,7 @@ await runStep(outputs, async (out) => {
   out.set('previous-release-version', outcome.previous?.version);
   out.set('previous-image-ref', outcome.previous?.imageRef);
   const durationMs = Date.now() - started;
-  const record: DeploymentRecord = {
-    ...base,
-    app: target.app,
-    release: { id: outcome.release?.id ?? '', version: outcome.release?.version ?? null },
-    image: outcome.imageRef,
-    finished: outcome.finishedAt.toISOString(),
-    strategy,
-    result: outcome.result,
-    previous: { version: outcome.previous?.version ?? null, image: outcome.previous?.imageRef ?? '' },
-    url: outcome.appUrl,
-    error: outcome.error?.flyMessage ?? '',
-  };
+  const record = deployRecord(outcome, base, strategy);
   out.set('deployment-file', writeDeploymentFile(record));
   out.set('duration-ms', durationMs);
   deploySummary(outcome, record, durationMs).write();
@@ -123,4 +120,4 @@ await runStep(outputs, async (out) => {
     });
   }
   if (outcome.result === 'unchanged') log.info(`Nothing to do: ${target.app} already runs ${outcome.imageRef}`);
-});
+}

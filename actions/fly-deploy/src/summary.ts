@@ -1,5 +1,5 @@
 import type { DeployAppOutcome, DeploymentRecord } from '@deploy-actions/fly';
-import { escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
+import { errorMessage, escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
 
 const version = (v: number | null | undefined) => (v ? `v${v}` : '');
 
@@ -59,4 +59,12 @@ export function destroySummary(app: string, destroyed: boolean, why: string): Su
   return new Summary()
     .heading(`Fly deploy: ${destroyed ? 'destroyed' : 'nothing to destroy for'} ${escapeMarkdown(app)}`)
     .text(destroyed ? `The app was destroyed because ${why}.` : `The app was already gone (${why}); nothing to do.`);
+}
+
+/** The summary of a run that stopped before or around the deploy (bad input, missing token, flyctl failing). */
+export function stoppedSummary(app: string, error: unknown): Summary {
+  return new Summary()
+    .heading(`Fly deploy stopped${app ? `: ${escapeMarkdown(app)}` : ''}`)
+    .text('Nothing was deployed. The step stopped with:')
+    .code(errorMessage(error));
 }

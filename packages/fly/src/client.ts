@@ -100,6 +100,7 @@ export class Fly {
       if (arg.includes('\0')) throw new UserError('A flyctl argument contains a NUL character');
     }
     const onLine = options.onLine ?? this.options.onLine;
+    onLine?.(`[command]${describeArgs(args)}`, 'stdout');
     const result = await runProcess(this.bin, args, {
       env: this.env,
       cwd: options.cwd ?? this.options.cwd,

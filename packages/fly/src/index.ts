@@ -75,7 +75,7 @@ export {
   type Strategy,
 } from './names';
 export { type Proxy, type ProxyOptions, startProxy } from './proxy';
-export { type DeploymentRecord, writeDeploymentFile } from './record';
+export { type DeploymentRecord, deployRecord, destroyRecord, type RecordBase, writeDeploymentFile } from './record';
 export {
   type AppStatus,
   appUrl,

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DeployAppOutcome } from './deploy-app';
 
 /** The deployment record fly-deploy writes (the `deployment-file` output): one JSON object. */
 export interface DeploymentRecord {
@@ -28,4 +29,45 @@ export function writeDeploymentFile(record: DeploymentRecord, env: NodeJS.Proces
   const path = join(dir, name);
   writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
   return path;
+}
+
+/** What every record of a run shares: who, what commit, why, since when. */
+export interface RecordBase {
+  sha: string;
+  ref: string;
+  actor: string;
+  reason: string;
+  started: string;
+}
+
+/** The record of a deploy (successful, failed or unchanged). */
+export function deployRecord(outcome: DeployAppOutcome, base: RecordBase, strategy: string): DeploymentRecord {
+  return {
+    ...base,
+    app: outcome.app,
+    release: { id: outcome.release?.id ?? '', version: outcome.release?.version ?? null },
+    image: outcome.imageRef,
+    finished: outcome.finishedAt.toISOString(),
+    strategy,
+    result: outcome.result,
+    previous: { version: outcome.previous?.version ?? null, image: outcome.previous?.imageRef ?? '' },
+    url: outcome.appUrl,
+    error: outcome.error?.flyMessage ?? '',
+  };
+}
+
+/** The record of a destroyed (or already gone) app. */
+export function destroyRecord(app: string, base: RecordBase): DeploymentRecord {
+  return {
+    ...base,
+    app,
+    release: { id: '', version: null },
+    image: '',
+    finished: new Date().toISOString(),
+    strategy: '',
+    result: 'destroyed',
+    previous: { version: null, image: '' },
+    url: '',
+    error: '',
+  };
 }

@@ -18,6 +18,11 @@ export interface FlyConfig {
  * one must exist.
  */
 export function locateConfig(workdir: string, config: string, isDefault: boolean): FlyConfig {
+  if (!existsSync(workdir)) {
+    throw new UserError(`Invalid input 'working-directory': ${workdir} does not exist`, {
+      hint: 'Check out the repository first (actions/checkout) or fix the path.',
+    });
+  }
   const path = isAbsolute(config) ? config : join(workdir, config);
   if (!existsSync(path)) {
     if (isDefault) return {};

@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
+import { runProcess } from '@deploy-actions/toolkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FLYCTL_VERSION, ensureFlyctl, parseVersionRequest, satisfies } from '../src/install';
+
+let server: Server;
+let base: string;
+let dir: string;
+let sim: FlySim;
+const requests: string[] = [];
+const savedEnv = { ...process.env };
+
+/** A release archive as flyctl publishes it: a tar.gz holding only `flyctl`. */
+function archive(version: string): Buffer {
+  const work = mkdtempSync(join(dir, 'archive-'));
+  writeFileSync(
+    join(work, 'flyctl'),
+    `#!/bin/sh\necho "flyctl v${version} linux/amd64 Commit: test BuildDate: 2026-08-21"\n`,
+  );
+  chmodSync(join(work, 'flyctl'), 0o755);
+  execFileSync('tar', ['-czf', join(work, 'out.tar.gz'), '-C', work, 'flyctl']);
+  return readFileSync(join(work, 'out.tar.gz'));
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fly-install-'));
+  process.env.RUNNER_TEMP = join(dir, 'temp');
+  process.env.RUNNER_TOOL_CACHE = join(dir, 'cache');
+  mkdirSync(process.env.RUNNER_TEMP, { recursive: true });
+  mkdirSync(process.env.RUNNER_TOOL_CACHE, { recursive: true });
+  sim = await startFlySim();
+  server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const release = /^\/v(\d+\.\d+\.\d+)\/flyctl_\1_Linux_x86_64\.tar\.gz$/.exec(req.url ?? '');
+    if (release && release[1] !== '9.9.9') {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.end(archive(release[1]));
+    } else if (req.url === '/releases/Linux/x86_64/latest') {
+      res.end(`${base}/v0.4.90/flyctl_0.4.90_Linux_x86_64.tar.gz`);
+    } else {
+      res.writeHead(404);
+      res.end('Not Found');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await sim?.stop();
+  await new Promise((r) => server?.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const envWith = (extra: Record<string, string>) => ({
+  ...process.env,
+  ...sim.env,
+  FLYCTL_DOWNLOAD_BASE_URL: base,
+  FLYCTL_RELEASES_URL: `${base}/releases`,
+  ...extra,
+});
+
+describe('version requests', () => {
+  it('reads exact, minimum and latest requests, and refuses anything else', () => {
+    expect(parseVersionRequest('0.4.87')).toEqual({ mode: 'exact', version: '0.4.87' });
+    expect(parseVersionRequest('v0.4.87')).toEqual({ mode: 'exact', version: '0.4.87' });
+    expect(parseVersionRequest('>=0.4.56')).toEqual({ mode: 'minimum', version: '0.4.56' });
+    expect(parseVersionRequest('latest')?.mode).toBe('latest');
+    expect(parseVersionRequest('--version')).toBeUndefined();
+    expect(satisfies('0.4.100', { mode: 'minimum', version: '0.4.56' })).toBe(true);
+    expect(satisfies('0.4.9', { mode: 'minimum', version: '0.4.56' })).toBe(false);
+  });
+});
+
+describe('ensureFlyctl', () => {
+  it('uses flyctl from PATH when its version satisfies the request', async () => {
+    const found = await ensureFlyctl(DEFAULT_FLYCTL_VERSION, envWith({}));
+    expect(found).toEqual({ bin: 'flyctl', version: DEFAULT_FLYCTL_VERSION, source: 'path' });
+  });
+
+  it('downloads and caches the requested release when PATH has another version', async () => {
+    const env = envWith({ FLY_SIM_VERSION: '0.4.40' });
+    const downloaded = await ensureFlyctl('0.4.88', env);
+    expect(downloaded.source).toBe('download');
+    expect(requests).toContain('/v0.4.88/flyctl_0.4.88_Linux_x86_64.tar.gz');
+    const run = await runProcess(downloaded.bin, ['version'], { timeoutMs: 10_000 });
+    expect(run.stdout).toContain('flyctl v0.4.88');
+    expect(process.env.PATH?.split(delimiter)).toContain(join(downloaded.bin, '..'));
+    const again = await ensureFlyctl('0.4.88', env);
+    expect(again).toMatchObject({ source: 'cache', version: '0.4.88' });
+  });
+
+  it('resolves latest through the releases endpoint when no flyctl is on PATH', async () => {
+    const latest = await ensureFlyctl('latest', envWith({ PATH: '/usr/bin:/bin' }));
+    expect(latest).toMatchObject({ version: '0.4.90', source: 'download' });
+  });
+
+  it('explains a version that cannot be downloaded, naming the input', async () => {
+    await expect(ensureFlyctl('9.9.9', envWith({}))).rejects.toThrow(/Could not download flyctl 9\.9\.9/);
+    await expect(ensureFlyctl('banana', envWith({}))).rejects.toThrow(/Invalid input 'flyctl-version'/);
+  });
+});
