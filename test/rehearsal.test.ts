@@ -24,7 +24,8 @@ describe('rehearsal scenarios', () => {
     it(`${scenario.name}: ${scenario.title}`, { timeout: 240_000 }, async () => {
       const result = await runScenario(scenario, pg, { outDir });
       const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
-      expect(failed, `report: ${result.report?.html}`).toEqual([]);
+      // Joined, so the failure shows every failed check in full.
+      expect(failed.join('\n'), `report: ${result.report?.html}`).toBe('');
       expect(result.checks.length).toBeGreaterThan(5);
     });
   }
