@@ -290,6 +290,8 @@ describe('deploy.yml', () => {
     const url = step('deploy', 'health').with.url as string;
     const steps = { deploy: { outputs: { 'app-url': 'https://shop.fly.dev' } } };
     expect(evaluate(url, { inputs: { 'health-url': '' }, steps })).toBe('https://shop.fly.dev/health');
+    const slash = { deploy: { outputs: { 'app-url': 'https://shop.fly.dev/' } } };
+    expect(evaluate(url, { inputs: { 'health-url': '' }, steps: slash })).toBe('https://shop.fly.dev/health');
     expect(evaluate(url, { inputs: { 'health-url': 'https://x.test/up' }, steps })).toBe('https://x.test/up');
   });
 
@@ -415,6 +417,27 @@ describe('preview.yml', () => {
     expect(say.run).toContain('::notice title=Preview skipped::');
     expect(say.run).toContain('forks get no secrets');
     expect(say.env.HEAD_REPO).toBe('${{ github.event.pull_request.head.repo.full_name }}');
+  });
+
+  test('the health URL joins the app URL and the path with one slash', () => {
+    const script = jobs.deploy.steps.find((s: { id?: string }) => s.id === 'probe').run;
+    const dir = mkdtempSync(join(tmpdir(), 'preview-probe-'));
+    try {
+      for (const [appUrl, path] of [
+        ['https://pr-1-shop.fly.dev/', '/health'],
+        ['https://pr-1-shop.fly.dev', 'health'],
+      ]) {
+        const out = join(dir, 'output');
+        const r = spawnSync('bash', ['-e', '-c', script], {
+          env: { PATH: process.env.PATH, GITHUB_OUTPUT: out, APP_URL: appUrl, HEALTH_PATH: path },
+        });
+        expect(r.status).toBe(0);
+        expect(readFileSync(out, 'utf8')).toBe('url=https://pr-1-shop.fly.dev/health\n');
+        rmSync(out);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the notify status follows the job status', () => {
