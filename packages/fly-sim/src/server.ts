@@ -66,7 +66,8 @@ export class SimServer {
 
   constructor(readonly options: ServerOptions) {
     const state = loadState(options.stateDir);
-    if (options.tokens) state.tokens = options.tokens;
+    // Compared without a scheme on both sides, as flyctl strips `FlyV1 ` / `Bearer ` before use.
+    if (options.tokens) state.tokens = options.tokens.map((t) => t.replace(/^(FlyV1|Bearer)\s+/i, '').trim());
     if (options.orgs) state.orgs = options.orgs;
     this.world = new World(
       state,

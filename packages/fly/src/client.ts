@@ -1,4 +1,4 @@
-import { type ProcessResult, registerSecret, runProcess, UserError } from '@deploy-actions/toolkit';
+import { type ProcessResult, redact, registerSecret, runProcess, UserError } from '@deploy-actions/toolkit';
 import type { z } from 'zod';
 import { flyEnv } from './env';
 import { FlyError, flyErrorMessage } from './errors';
@@ -100,7 +100,7 @@ export class Fly {
       if (arg.includes('\0')) throw new UserError('A flyctl argument contains a NUL character');
     }
     const onLine = options.onLine ?? this.options.onLine;
-    onLine?.(`[command]${describeArgs(args)}`, 'stdout');
+    onLine?.(redact(`[command]${describeArgs(args)}`), 'stdout');
     const result = await runProcess(this.bin, args, {
       env: this.env,
       cwd: options.cwd ?? this.options.cwd,

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@deploy-actions/runner';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { inputs, outputs } from '../src/contract';
+
+const action = parse(readFileSync(join(REPO_ROOT, 'fly-deploy', 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { required?: boolean; default?: string; description?: string }>;
+  outputs: Record<string, { description?: string }>;
+};
+
+describe('fly-deploy contract', () => {
+  it('declares the same inputs, required flags and defaults as action.yml', () => {
+    expect(Object.keys(inputs).sort()).toEqual(Object.keys(action.inputs).sort());
+    for (const [name, spec] of Object.entries(inputs)) {
+      expect({ name, required: spec.required, default: spec.default }).toEqual({
+        name,
+        required: action.inputs[name].required ?? false,
+        default: action.inputs[name].default,
+      });
+      expect(action.inputs[name].description?.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('declares the same outputs as action.yml', () => {
+    expect([...outputs].sort()).toEqual(Object.keys(action.outputs).sort());
+  });
+});
