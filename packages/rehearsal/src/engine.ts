@@ -57,6 +57,11 @@ export interface RehearsalOptions {
   node?: 'node24' | 'current';
   /** Step timeout when neither the step nor its job sets timeout-minutes. */
   stepTimeoutMs?: number;
+  /**
+   * Values that are not secrets of the workflow but must never be printed either (parts of a secret,
+   * such as one value inside APP_SECRETS or the password inside a URL), by a name for leak reports.
+   */
+  sensitive?: Record<string, string>;
   onStep?: (step: StepRecord) => void;
   onJob?: (job: JobRecord) => void;
 }
@@ -242,7 +247,11 @@ async function executeStep(
     ...env,
     PATH: [...[...state.path].reverse(), basePath].join(delimiter),
   };
-  const common = { timeoutMs: stepTimeout, tempDir: run.temp, secrets: state.secrets };
+  const common = {
+    timeoutMs: stepTimeout,
+    tempDir: run.temp,
+    secrets: { ...run.options.sensitive, ...state.secrets },
+  };
   if (step.run) {
     const script = asString(evaluateToken(step.run, scope), `${scope.where}.run`);
     const wd = step.workingDirectory ? asString(evaluateToken(step.workingDirectory, scope)) : state.workingDirectory;
@@ -476,7 +485,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
   const github = githubContext(identity, '');
   const secrets = resolveSecrets(plan, options.secrets ?? {}, identity.token);
   const inputs = resolveInputs(plan, options.inputs ?? {}, github);
-  const masker = new Masker(Object.values(secrets));
+  const masker = new Masker([...Object.values(secrets), ...Object.values(options.sensitive ?? {})]);
   for (const env of Object.values(options.environments ?? {}))
     for (const s of Object.values(env.secrets ?? {})) masker.add(s);
   const workflowEnv = evaluateStringMap(plan.env, {

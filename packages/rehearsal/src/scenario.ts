@@ -118,6 +118,7 @@ export async function runScenario(
         github: { ...stage.github, sha: spec.sha, ref: spec.ref, actor: spec.actor ?? stage.github.actor },
         workspace: stage.workspace,
         env: stage.env,
+        sensitive: stage.sensitive,
         stepTimeoutMs: 5 * 60_000,
         onStep: (step) => print(formatStep(step)),
         onJob: (job) => print(formatJob(job)),

@@ -44,6 +44,8 @@ export interface Stage {
   api: GitHubApi;
   /** The secrets deploy.yml is called with (its declared names). */
   deploySecrets: Record<string, string>;
+  /** Parts of those secrets that must not be printed either (each app secret's value, passwords in URLs). */
+  sensitive: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,15 @@ export async function startStage(pg: PgServer, name: string): Promise<Stage> {
       WEBHOOK_URL: hooks.url('/deploys'),
       WEBHOOK_SECRET,
       SMTP_URL: smtp.url,
+    },
+    sensitive: {
+      ...Object.fromEntries(
+        APP_SECRETS.split('\n')
+          .map((line) => line.split('='))
+          .map(([k, v]) => [`APP_SECRETS ${k}`, v]),
+      ),
+      'SMTP password': SMTP_PASS,
+      'PostgreSQL password': pg.password,
     },
     async close() {
       await Promise.allSettled([fly.close(), smtp.close(), hooks.close(), api.close()]);

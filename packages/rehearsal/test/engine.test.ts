@@ -157,6 +157,19 @@ describe('rehearse: refusals before anything runs', () => {
     );
   });
 
+  it('masks and reports sensitive values that are parts of secrets', async () => {
+    const run = await rehearse(
+      options({
+        workflow: join(fixtures, 'workflows', 'prints.yml'),
+        inputs: {},
+        secrets: {},
+        sensitive: { 'APP_SECRETS STRIPE_API_KEY': 'sk_part_of_a_secret_42' },
+      }),
+    );
+    expect(run.jobs[0].steps[0].log).toBe('the value is ***\n');
+    expect(allLeaks(run)).toEqual(['print / Print a value: secret APP_SECRETS STRIPE_API_KEY appears in stdout']);
+  });
+
   it("reports schema and expression errors from GitHub's parser", async () => {
     const error = await rehearse(options({ workflow: join(fixtures, 'workflows', 'invalid.yml') })).catch(
       (e: Error) => e.message,
