@@ -115,7 +115,14 @@ export async function runScenario(
         event: spec.event,
         inputs: spec.inputs,
         secrets: spec.secrets,
-        github: { ...stage.github, sha: spec.sha, ref: spec.ref, actor: spec.actor ?? stage.github.actor },
+        // Every workflow run has its own id (auto-rollback's loop guard tells runs apart by it).
+        github: {
+          ...stage.github,
+          sha: spec.sha,
+          ref: spec.ref,
+          actor: spec.actor ?? stage.github.actor,
+          runId: String(7100 + runs.length),
+        },
         workspace: stage.workspace,
         env: stage.env,
         sensitive: stage.sensitive,
