@@ -1,6 +1,6 @@
 import type { Fly, RunOptions } from './client';
 import { getStatus, listReleases } from './commands';
-import type { Release } from './schemas';
+import type { AppStatus, Release } from './schemas';
 
 /** The release an app runs now. */
 export interface CurrentRelease {
@@ -16,7 +16,20 @@ export interface CurrentRelease {
  * newest 25). Undefined for an app that never had a release.
  */
 export async function currentRelease(fly: Fly, app: string, options?: RunOptions): Promise<CurrentRelease | undefined> {
+  return (await currentState(fly, app, options)).current;
+}
+
+/** The app's status and current release, read in parallel. */
+export async function currentState(
+  fly: Fly,
+  app: string,
+  options?: RunOptions,
+): Promise<{ status: AppStatus; current?: CurrentRelease }> {
   const [status, releases] = await Promise.all([getStatus(fly, app, options), listReleases(fly, app, options)]);
+  return { status, current: pickCurrent(status, releases) };
+}
+
+function pickCurrent(status: AppStatus, releases: Release[]): CurrentRelease | undefined {
   const pick = (r: Release): CurrentRelease => ({
     id: r.id,
     version: r.version,

@@ -1,7 +1,7 @@
 import { errorMessage, retry } from '@deploy-actions/toolkit';
 import type { Fly } from './client';
 import { getStatus, listReleases } from './commands';
-import { type CurrentRelease, currentRelease } from './current';
+import { type CurrentRelease, currentState } from './current';
 import { DeployError, type DeployOptions, deploy, findReleaseByImage, type NewRelease } from './deploy';
 import { FlyError } from './errors';
 import { imageTag } from './names';
@@ -84,16 +84,16 @@ export async function deployApp(
   };
 
   try {
-    outcome.previous = await currentRelease(fly, request.app, quick());
+    const before = await currentState(fly, request.app, quick());
+    outcome.previous = before.current;
+    // The URL does not change with a deploy; only an app never deployed may not report one yet.
+    outcome.appUrl = appUrl(before.status);
   } catch (error) {
     return fail('read current release', error);
   }
   if (request.image && outcome.previous?.imageRef === request.image && outcome.previous.status === 'complete') {
     outcome.result = 'unchanged';
     outcome.release = { id: outcome.previous.id, version: outcome.previous.version, imageRef: request.image };
-    outcome.appUrl = await getStatus(fly, request.app, quick())
-      .then(appUrl)
-      .catch(() => '');
     outcome.finishedAt = new Date();
     return outcome;
   }
@@ -147,7 +147,7 @@ export async function deployApp(
       if (found) outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
     }
     outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
-    outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+    if (!outcome.appUrl) outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
   } catch (error) {
     return fail('read new release', error);
   }

@@ -18,7 +18,7 @@ export {
   sshConsole,
   unsetSecrets,
 } from './commands';
-export { type CurrentRelease, currentRelease } from './current';
+export { type CurrentRelease, currentRelease, currentState } from './current';
 export {
   DeployError,
   type DeployOptions,
