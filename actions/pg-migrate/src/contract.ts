@@ -31,9 +31,9 @@ export const inputs = {
   app: input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, expected: 'a Fly app name' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string({
-    default: 'latest',
-    pattern: /^(latest|\d+\.\d+\.\d+)$/,
-    expected: '`latest` or a version such as 0.3.200',
+    default: '0.4.87',
+    pattern: /^(latest|(>=)?\d+\.\d+\.\d+)$/,
+    expected: 'a version such as 0.4.87, a minimum such as >=0.4.56, or `latest`',
   }),
 };
 

@@ -1,21 +1,48 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { failureSummary, type MigrateLogger, MigrationError, migrate, resultSummary } from '@deploy-actions/migrate';
-import { log, parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
+import {
+  failureSummary,
+  type MigrateLogger,
+  MigrationError,
+  migrate,
+  resultSummary,
+  runAppMigrator,
+  withFlyPostgresTunnel,
+} from '@deploy-actions/migrate';
+import { formatDuration, log, parseInputs, readRunContext, runStep, Summary, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
-  if (!i['database-url']) throw new UserError('Input required and not supplied: database-url (a postgres:// URL)');
   const ctx = readRunContext();
   const root = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const logger: MigrateLogger = {
     info: (message) => log.info(message),
     warning: (message, at) => log.warning(message, at && { file: at.file, startLine: at.line }),
   };
-  try {
-    const result = await migrate({
-      databaseUrl: i['database-url'],
+  const fly = { token: i['fly-api-token'], flyctlVersion: i['flyctl-version'], logger };
+
+  if (i.command) {
+    // The app migrates itself (its own migrator); pg-migrate only runs it on a machine.
+    if (!i.app) throw new UserError("Input 'app' is required with 'command': the Fly app whose machine runs it");
+    const run = await runAppMigrator(i.app, i.command, fly);
+    new Summary()
+      .heading(`pg-migrate: ran the migration command on ${i.app}`)
+      .facts([
+        ['Command', i.command],
+        ['App', i.app],
+        ['Time', formatDuration(run.durationMs)],
+      ])
+      .code(run.tail || '(no output)')
+      .write();
+    return;
+  }
+  const databaseUrl = i['database-url'];
+  if (!databaseUrl) throw new UserError("Input required and not supplied: database-url (unless 'command' is set)");
+
+  const apply = (url: string) =>
+    migrate({
+      databaseUrl: url,
       dir: i['migrations-dir'],
       root,
       direction: i.direction,
@@ -37,6 +64,11 @@ await runStep(outputs, async (out) => {
       backupPath: i.backup,
       logger,
     });
+  try {
+    const tunnelApp = i['fly-postgres-app'];
+    const result = tunnelApp
+      ? await withFlyPostgresTunnel(tunnelApp, databaseUrl, fly, apply)
+      : await apply(databaseUrl);
     const planFile = join(process.env.RUNNER_TEMP ?? root, 'pg-migrate-plan.md');
     writeFileSync(planFile, result.planMarkdown);
     out.set('applied', result.done.map((d) => d.version).join(','));
@@ -49,19 +81,14 @@ await runStep(outputs, async (out) => {
     out.set('lint-findings', result.lintFindings.length);
     resultSummary(result).write();
   } catch (error) {
-    if (error instanceof MigrationError) {
-      log.error(error.message, {
-        file: error.location.file,
-        startLine: error.location.line,
-        title: 'Migration failed',
-      });
-      out.set('applied', error.done.map((d) => d.version).join(','));
-      out.set('applied-count', error.done.length);
-      failureSummary(error).write();
-      throw new UserError(
-        `pg-migrate stopped at ${error.location.file}${error.location.line ? `:${error.location.line}` : ''}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) applied before it stay applied.`,
-      );
-    }
-    throw error;
+    if (!(error instanceof MigrationError)) throw error;
+    const at = error.location.line ? `${error.location.file}:${error.location.line}` : error.location.file;
+    log.error(error.message, { file: error.location.file, startLine: error.location.line, title: 'Migration failed' });
+    out.set('applied', error.done.map((d) => d.version).join(','));
+    out.set('applied-count', error.done.length);
+    failureSummary(error).write();
+    throw new UserError(
+      `pg-migrate stopped at ${at}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) applied before it stay applied.`,
+    );
   }
 });

@@ -1,6 +1,7 @@
 export { libpqEnv } from './backup';
 export { poolerReason } from './db';
 export { checksum, compareVersions, type MigrationFile, normalise, readMigrations, type Script } from './files';
+export { type AppMigratorResult, type FlyAccess, runAppMigrator, throughTunnel, withFlyPostgresTunnel } from './fly';
 export { type LintFinding, SQUAWK_VERSION } from './lint';
 export {
   type DoneMigration,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { backoffDelay, formatDuration, sleep, UserError } from '@deploy-actions/toolkit';
+import { backoffDelay, formatDuration, registerSecret, sleep, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { runBackup } from './backup';
 import { close, connect, ident, isPgError, literal, msSetting, poolerReason, simpleQuery } from './db';
@@ -112,6 +112,16 @@ export class MigrationError extends UserError {
   }
 }
 
+/** The password inside a URL is a secret on its own too (URLs get rewritten, e.g. for a tunnel). */
+function registerUrlPassword(url: string): void {
+  try {
+    const password = new URL(url).password;
+    if (password) registerSecret(decodeURIComponent(password));
+  } catch {
+    // Not a URL: the connection attempt reports it.
+  }
+}
+
 const silent: MigrateLogger = { info: () => undefined, warning: () => undefined };
 const label = (f: MigrationFile) => (f.name ? `${f.version}_${f.name}` : f.version);
 
@@ -164,9 +174,12 @@ function scriptOf(item: PlanItem): Script {
   return item.action === 'revert' ? item.file.down! : item.file.up;
 }
 
-function settingsPrefix(s: Settings, local: boolean): string {
+/** SET statements for the timeouts; a 0 statement timeout leaves the server's own setting. */
+function settingStatements(s: Settings, local: boolean): string[] {
   const set = local ? 'SET LOCAL' : 'SET';
-  return `${set} lock_timeout = ${msSetting(s.lockTimeoutMs)};\n${set} statement_timeout = ${msSetting(s.statementTimeoutMs)};\n`;
+  const statements = [`${set} lock_timeout = ${msSetting(s.lockTimeoutMs)}`];
+  if (s.statementTimeoutMs > 0) statements.push(`${set} statement_timeout = ${msSetting(s.statementTimeoutMs)}`);
+  return statements;
 }
 
 function failure(
@@ -206,7 +219,8 @@ async function runInTransaction(
   logger: MigrateLogger,
 ): Promise<void> {
   const script = scriptOf(item);
-  const prefix = `BEGIN;\n${settingsPrefix(s, true)}`;
+  const settings = settingStatements(s, true);
+  const prefix = `BEGIN;\n${settings.map((q) => `${q};\n`).join('')}`;
   const sql = `${prefix}${script.sql}\n;\n${bookkeeping};\nCOMMIT;`;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -223,7 +237,7 @@ async function runInTransaction(
         continue;
       }
       const completed = (error as { completedStatements?: number }).completedStatements ?? 0;
-      const index = completed - 3; // BEGIN and the two SET LOCAL come first
+      const index = completed - 1 - settings.length; // BEGIN and the SET LOCALs come first
       // Scripts are parsed lazily: locate the failed statement now.
       item.statements ??= await parseScript(script).catch(() => undefined);
       const statements = item.statements ?? [];
@@ -271,7 +285,7 @@ async function runStatements(
 ): Promise<void> {
   const script = scriptOf(item);
   const statements = item.statements ?? [];
-  await client.query(settingsPrefix(s, false));
+  await client.query(settingStatements(s, false).join(';\n'));
   try {
     for (let i = item.resumeFrom; i < statements.length; i++) {
       const statement = statements[i];
@@ -355,6 +369,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     allowOutOfOrder: options.allowOutOfOrder ?? false,
   };
 
+  registerUrlPassword(options.databaseUrl);
   const files = readMigrations(resolve(root, options.dir), root);
   const pooler = poolerReason(options.databaseUrl);
   if (pooler && !options.allowPooler) {
