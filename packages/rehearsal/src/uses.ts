@@ -71,3 +71,21 @@ export function resolveUses(uses: string, repoRoot: string): ResolvedUses {
       `only ${Object.keys(NOOP_ACTIONS).join(', ')} are accepted (as no-ops)`,
   );
 }
+
+/**
+ * Resolves a job's `uses:` of a reusable workflow: `./.github/workflows/<file>` or
+ * `<owner>/deploy-actions/.github/workflows/<file>@<ref>`, both to this repo's working tree.
+ */
+export function resolveWorkflow(uses: string, repoRoot: string): string {
+  const local = /^\.\/(\.github\/workflows\/[^/@\s]+\.ya?ml)$/.exec(uses);
+  const suite = new RegExp(`^[^/@\\s]+/${SUITE_REPO}/(\\.github/workflows/[^/@\\s]+\\.ya?ml)@\\S+$`).exec(uses);
+  const path = local?.[1] ?? suite?.[1];
+  if (!path) {
+    throw new RehearsalError(
+      `uses: ${uses}: only this repo's reusable workflows (./.github/workflows/... or <owner>/${SUITE_REPO}/.github/workflows/...@<ref>) can be rehearsed`,
+    );
+  }
+  const file = join(repoRoot, path);
+  if (!existsSync(file)) throw new RehearsalError(`uses: ${uses}: no ${path} in this repo`);
+  return file;
+}

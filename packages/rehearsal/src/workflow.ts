@@ -13,7 +13,13 @@ import {
   NoOperationTraceWriter,
   parseWorkflow,
 } from '@actions/workflow-parser';
-import type { ActionStep, Job, RunStep, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
+import type {
+  ActionStep,
+  Job,
+  ReusableWorkflowJob,
+  RunStep,
+  WorkflowJob,
+} from '@actions/workflow-parser/model/workflow-template';
 import type {
   BasicExpressionToken,
   MappingToken,
@@ -37,8 +43,18 @@ export interface StepPlan {
   line?: number;
 }
 
+/** A job that calls a reusable workflow (`jobs.<id>.uses`). */
+export interface CallPlan {
+  /** The `uses:` value. */
+  ref: string;
+  with?: TemplateToken;
+  secrets?: TemplateToken;
+}
+
 export interface JobPlan {
   id: string;
+  /** Set for a job that calls a reusable workflow; it then has no steps. */
+  call?: CallPlan;
   name: TemplateToken | string;
   needs: string[];
   if: string;
@@ -138,11 +154,32 @@ function planStep(file: string, step: ActionStep | RunStep, raw: TemplateToken):
   };
 }
 
+const CALL_KEYS = new Set(['name', 'needs', 'if', 'permissions', 'uses', 'with', 'secrets', 'concurrency']);
+
+function planCallJob(file: string, job: ReusableWorkflowJob, raw: TemplateToken): JobPlan {
+  const id = job.id.value;
+  for (const [name, value] of entries(raw)) {
+    if (!CALL_KEYS.has(name))
+      throw new RehearsalError(`${where(file, value)}: job key '${name}' (in job '${id}') is not supported`);
+  }
+  if (job['inherit-secrets']) {
+    throw new RehearsalError(`${where(file, job.id)}: job '${id}' uses 'secrets: inherit'; pass each secret by name`);
+  }
+  return {
+    id,
+    call: { ref: job.ref.value, with: job['input-values'], secrets: job['secret-values'] },
+    name: job.name ?? id,
+    needs: (job.needs ?? []).map((n) => n.value),
+    if: (job.if as BasicExpressionToken).expression,
+    outputs: undefined,
+    concurrency: job.concurrency,
+    steps: [],
+  };
+}
+
 function planJob(file: string, job: WorkflowJob, raw: TemplateToken, workflowDefaults?: TemplateToken): JobPlan {
   const id = job.id.value;
-  if (job.type !== 'job') {
-    throw new RehearsalError(`${where(file, job.id)}: job '${id}' calls a reusable workflow, which is not supported`);
-  }
+  if (job.type !== 'job') return planCallJob(file, job as ReusableWorkflowJob, raw);
   for (const [name, value] of entries(raw)) {
     if (IGNORED_JOB_KEYS.has(name) || HANDLED_JOB_KEYS.has(name)) continue;
     throw new RehearsalError(`${where(file, value)}: job key '${name}' (in job '${id}') is not supported`);
