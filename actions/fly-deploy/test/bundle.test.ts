@@ -142,6 +142,23 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(sim.state().apps['same-app'].releases).toHaveLength(2);
   });
 
+  it('deploys the same image again when a secret waits staged or a machine is down', async () => {
+    await sim.seedApp('staged-app', { releases: ['v1'] });
+    await sim.run(['secrets', 'import', '--app', 'staged-app', '--stage'], {
+      env: { FLY_API_TOKEN: TOKEN },
+      input: 'NEW=1\n',
+    });
+    const staged = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
+    expect(staged.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
+    expect(sim.state().apps['staged-app'].secrets.NEW.deployed).toBe(true);
+    const [machine] = sim.state().apps['staged-app'].machines;
+    await sim.patchMachine('staged-app', machine.id, { state: 'stopped' });
+    const down = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
+    expect(down.outputs['release-version']).toBe('3');
+    const settled = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
+    expect(settled.summary).toContain('nothing to do');
+  });
+
   it('learns the release from `releases --json` on flyctl older than 0.4.56', async () => {
     await sim.seedApp('old-app', { releases: ['v1'] });
     const r = await run(

@@ -1,11 +1,11 @@
 import { errorMessage, retry } from '@deploy-actions/toolkit';
-import type { Fly } from './client';
-import { getStatus, listReleases } from './commands';
+import type { Fly, RunOptions } from './client';
+import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
 import { DeployError, type DeployOptions, deploy, findReleaseByImage, type NewRelease } from './deploy';
 import { FlyError } from './errors';
 import { imageTag } from './names';
-import { appUrl } from './schemas';
+import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
 
 export interface DeployAppRequest extends DeployOptions {
   /** Extra attempts after a transient failure that changed no machine. */
@@ -83,17 +83,19 @@ export async function deployApp(
     return outcome;
   };
 
+  let before: Awaited<ReturnType<typeof currentState>>;
   try {
-    const before = await currentState(fly, request.app, quick());
+    before = await currentState(fly, request.app, quick());
     outcome.previous = before.current;
     // The URL does not change with a deploy; only an app never deployed may not report one yet.
     outcome.appUrl = appUrl(before.status);
   } catch (error) {
     return fail('read current release', error);
   }
-  if (request.image && outcome.previous?.imageRef === request.image && outcome.previous.status === 'complete') {
+  const previous = outcome.previous;
+  if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
     outcome.result = 'unchanged';
-    outcome.release = { id: outcome.previous.id, version: outcome.previous.version, imageRef: request.image };
+    outcome.release = { id: previous.id, version: previous.version, imageRef: previous.imageRef };
     outcome.finishedAt = new Date();
     return outcome;
   }
@@ -154,6 +156,31 @@ export async function deployApp(
   outcome.result = 'success';
   outcome.finishedAt = new Date();
   return outcome;
+}
+
+/**
+ * True when deploying would change nothing: the requested image is the current, complete
+ * release, every machine runs it and is started, and no secret waits staged for a deploy
+ * (fly-secrets-sync stages them for exactly this step). Any doubt means deploy.
+ */
+async function alreadyDeployed(
+  fly: Fly,
+  request: DeployAppRequest,
+  status: AppStatus,
+  current: CurrentRelease,
+  options: RunOptions,
+): Promise<boolean> {
+  if (!request.image || current.imageRef !== request.image || current.status !== 'complete') return false;
+  const settled =
+    status.Machines.length > 0 &&
+    status.Machines.every((m) => m.state === 'started' && machineReleaseVersion(m) === current.version);
+  if (!settled) return false;
+  try {
+    const secrets = await listSecrets(fly, request.app, { ...options, onLine: () => {} });
+    return secrets.every((s) => s.status === 'Deployed' || s.status === undefined);
+  } catch {
+    return false;
+  }
 }
 
 /** The image label a deploy will carry (for matching releases on old flyctl). */
