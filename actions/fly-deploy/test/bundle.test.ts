@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { findLeaks, type RunBundleOptions, runBundle } from '@deploy-actions/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +159,20 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(down.outputs['release-version']).toBe('3');
     const settled = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
     expect(settled.summary).toContain('nothing to do');
+  });
+
+  it('takes the app and strategy from fly.toml in the working directory', async () => {
+    await sim.seedApp('toml-app', { releases: ['v1'] });
+    const workspace = mkdtempSync(join(tmpdir(), 'fly-deploy-ws-'));
+    mkdirSync(join(workspace, 'web'));
+    writeFileSync(join(workspace, 'web', 'fly.toml'), 'app = "toml-app"\n\n[deploy]\n  strategy = "canary"\n');
+    const r = await run({ 'working-directory': 'web', 'image-label': 'web-1' }, { cwd: workspace });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ 'app-name': 'toml-app', 'image-ref': 'registry.fly.io/toml-app:web-1' });
+    expect(JSON.parse(readFileSync(r.outputs['deployment-file'], 'utf8')).strategy).toBe('canary');
+    const [call] = (await deployCalls('toml-app')).slice(-1);
+    expect(call.cwd).toBe(join(workspace, 'web'));
+    expect(call.args).toEqual(expect.arrayContaining(['--config', 'fly.toml']));
   });
 
   it('learns the release from `releases --json` on flyctl older than 0.4.56', async () => {
