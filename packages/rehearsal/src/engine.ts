@@ -45,11 +45,15 @@ export interface RehearsalOptions {
    * such as one value inside APP_SECRETS or the password inside a URL), by a name for leak reports.
    */
   sensitive?: Record<string, string>;
+  /** Prefixes job ids in the records (the jobs of a called workflow are shown as `caller / job`). */
+  jobPrefix?: string;
   onStep?: (step: StepRecord) => void;
   onJob?: (job: JobRecord) => void;
 }
 
 export interface RunState {
+  /** Rehearses a called workflow (jobs.<id>.uses). */
+  call: (options: RehearsalOptions) => Promise<RunRecord>;
   options: RehearsalOptions;
   plan: WorkflowPlan;
   identity: RunIdentity;
@@ -173,6 +177,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     contexts: { github, inputs, vars: options.vars ?? {}, secrets },
   });
   const run: RunState = {
+    call: rehearse,
     options,
     plan,
     identity,

@@ -2,7 +2,7 @@ export { type RehearsalOptions, rehearse } from './engine';
 export { RehearsalError } from './errors';
 export { evaluateCondition, evaluateExpression, type Json } from './expressions';
 export { markdownToHtml } from './markdown';
-export { allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
+export { allJobs, allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
 export {
   type Check,
   formatJob,

@@ -4,12 +4,14 @@
  */
 import { isMapping } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
+import { REPO_ROOT } from '@deploy-actions/runner';
 import type { RunState } from './engine';
 import { RehearsalError } from './errors';
 import { asString, evaluateCondition, evaluateStringMap, evaluateToken, type Json, type Scope } from './expressions';
 import type { JobRecord } from './model';
 import { githubContext } from './run-context';
 import { displayName, type JobState, runStep, stepScope, timeoutMs } from './steps';
+import { resolveWorkflow } from './uses';
 import type { JobPlan, WorkflowPlan } from './workflow';
 
 function ancestors(plan: WorkflowPlan, job: JobPlan): string[] {
@@ -44,6 +46,40 @@ function needsContext(run: RunState, job: JobPlan): Json {
   return needs;
 }
 
+/** `with:` values of a workflow call: scalars only, as `workflow_call` inputs are. */
+function callInputs(token: TemplateToken | undefined, scope: Scope): Record<string, string | boolean | number> {
+  const value = token ? evaluateToken(token, scope) : {};
+  const out: Record<string, string | boolean | number> = {};
+  for (const [name, v] of Object.entries((value ?? {}) as Record<string, Json>)) {
+    out[name] = typeof v === 'boolean' || typeof v === 'number' ? v : asString(v, `${scope.where}.${name}`);
+  }
+  return out;
+}
+
+/** A job that calls a reusable workflow: the called run's result and outputs become the job's. */
+async function runCall(run: RunState, job: JobPlan, scope: Scope, record: JobRecord): Promise<void> {
+  const call = job.call!;
+  const workflow = resolveWorkflow(call.ref, run.options.repoRoot ?? REPO_ROOT);
+  // `with:` cannot read secrets; `secrets:` can.
+  const contexts = { ...scope.contexts };
+  delete contexts.secrets;
+  const inputs = callInputs(call.with, { where: `${scope.where}.with`, contexts });
+  const passed = evaluateStringMap(call.secrets, { ...scope, where: `${scope.where}.secrets` });
+  const called = await run.call({
+    ...run.options,
+    workflow,
+    inputs,
+    secrets: passed,
+    jobPrefix: `${record.id} / `,
+  });
+  record.called = called;
+  record.result = called.result;
+  for (const [name, value] of Object.entries(called.outputs)) {
+    if (run.masker.reveals(value)) record.notes.push(`output '${name}' held a secret and was dropped`);
+    else record.outputs[name] = value;
+  }
+}
+
 export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
   const where = `jobs.${job.id}`;
   const github = githubContext(run.identity, job.id);
@@ -59,7 +95,7 @@ export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
     },
   };
   const record: JobRecord = {
-    id: job.id,
+    id: `${run.options.jobPrefix ?? ''}${job.id}`,
     name: displayName(job.name, base, job.id),
     result: 'skipped',
     outputs: {},
@@ -89,6 +125,10 @@ export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
     if (job.concurrency) {
       const value = evaluateToken(job.concurrency, { ...jobScope, where: `${where}.concurrency` });
       record.concurrency = typeof value === 'string' ? value : asString((value as Record<string, Json>).group ?? '');
+    }
+    if (job.call) {
+      await runCall(run, job, jobScope, record);
+      return finish();
     }
     state = {
       record,

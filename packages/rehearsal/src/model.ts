@@ -35,6 +35,8 @@ export interface JobRecord {
   environment?: { name: string; url?: string };
   concurrency?: string;
   steps: StepRecord[];
+  /** The run of the reusable workflow this job called (`jobs.<id>.uses`). */
+  called?: RunRecord;
   startedAt: number;
   durationMs: number;
   notes: string[];
@@ -54,9 +56,14 @@ export interface RunRecord {
   notes: string[];
 }
 
-/** Every step of the run, in execution order. */
+/** Every job of the run in execution order, each calling job followed by the jobs it called. */
+export function allJobs(run: RunRecord): JobRecord[] {
+  return run.jobs.flatMap((job) => [job, ...(job.called ? allJobs(job.called) : [])]);
+}
+
+/** Every step of the run, in execution order (called workflows included). */
 export function allSteps(run: RunRecord): StepRecord[] {
-  return run.jobs.flatMap((job) => job.steps);
+  return allJobs(run).flatMap((job) => job.steps);
 }
 
 /** Every leak found in the run. */

@@ -3,9 +3,9 @@
  * every step's summary as a file in one folder, and one HTML page showing the whole run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { escapeHtml, markdownToHtml } from './markdown';
-import type { JobRecord, Result, RunRecord, StepRecord } from './model';
+import { allJobs, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
 
 /** One expectation a scenario checked after its runs. */
 export interface Check {
@@ -48,8 +48,10 @@ export function formatJob(job: JobRecord): string {
 /** The whole run as a table, for the end of a rehearsal. */
 export function formatTimeline(run: RunRecord): string {
   const rows = [['JOB', 'STEP', 'RESULT', 'TIME']];
-  for (const job of run.jobs) {
-    if (job.result === 'skipped' && job.steps.length === 0) rows.push([job.id, '(job skipped)', 'skipped', '']);
+  for (const job of allJobs(run)) {
+    if (job.called)
+      rows.push([job.id, `(calls ${basename(job.called.workflow)})`, job.result, seconds(job.durationMs)]);
+    else if (job.result === 'skipped' && job.steps.length === 0) rows.push([job.id, '(job skipped)', 'skipped', '']);
     for (const step of job.steps) rows.push([job.id, step.name, stepResult(step), seconds(step.durationMs)]);
   }
   const width = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -103,13 +105,14 @@ function stepHtml(step: StepRecord): string {
 }
 
 function runHtml({ label, run }: LabelledRun): string {
-  const jobs = run.jobs.map((job) => {
+  const jobs = allJobs(run).map((job) => {
     const env = job.environment ? ` · environment <code>${escapeHtml(job.environment.name)}</code>` : '';
     const outputs = Object.entries(job.outputs)
       .map(([k, v]) => `<code>${escapeHtml(k)}</code>=${escapeHtml(v)}`)
       .join(', ');
     return [
       `<h3><span class="${job.result}">${MARK[job.result]}</span> job ${escapeHtml(job.id)}: ${job.result} (${seconds(job.durationMs)})${env}</h3>`,
+      job.called ? `<p>calls <code>${escapeHtml(basename(job.called.workflow))}</code>; its jobs follow</p>` : '',
       job.notes.length > 0 ? `<p>${job.notes.map(escapeHtml).join('<br>')}</p>` : '',
       outputs ? `<p>outputs: ${outputs}</p>` : '',
       ...job.steps.map(stepHtml),
@@ -142,7 +145,7 @@ export function writeReport(dir: string, title: string, runs: LabelledRun[], che
   const summaries: string[] = [];
   runs.forEach(({ label, run }) => {
     let n = 0;
-    for (const job of run.jobs) {
+    for (const job of allJobs(run)) {
       for (const step of job.steps) {
         n++;
         if (!step.summary.trim()) continue;

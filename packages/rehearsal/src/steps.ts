@@ -157,7 +157,7 @@ export async function runStep(run: RunState, job: JobPlan, step: StepPlan, index
   const scope = stepScope(run, job, state, where, env);
   const fallback = step.uses ?? step.id;
   const record: StepRecord = {
-    job: job.id,
+    job: `${run.options.jobPrefix ?? ''}${job.id}`,
     id: step.id,
     name: displayName(step.name, scope, fallback),
     kind: step.run ? 'run' : run.uses.get(step.uses!)?.kind === 'noop' ? 'noop' : 'action',

@@ -2,19 +2,28 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allLeaks, allSteps, type RehearsalOptions, type RunRecord, rehearse } from '../src/index';
+import {
+  allJobs,
+  allLeaks,
+  allSteps,
+  formatTimeline,
+  type RehearsalOptions,
+  type RunRecord,
+  rehearse,
+} from '../src/index';
 
-const fixtures = join(import.meta.dirname, 'fixtures');
+const fixtures = join(import.meta.dirname, 'fixtures', 'repo');
+const workflows = join(fixtures, '.github', 'workflows');
 
 function options(overrides: Partial<RehearsalOptions> = {}): RehearsalOptions {
   return {
-    workflow: join(fixtures, 'workflows', 'pipeline.yml'),
+    workflow: join(workflows, 'pipeline.yml'),
     eventName: 'push',
     inputs: { app: 'demo' },
     secrets: { API_TOKEN: 'api-token-value-1234' },
     environments: { production: { secrets: { ENV_ONLY: 'environment-secret-5678' } } },
     workspace: mkdtempSync(join(tmpdir(), 'rehearsal-ws-')),
-    repoRoot: join(fixtures, 'actions'),
+    repoRoot: fixtures,
     node: 'current',
     ...overrides,
   };
@@ -117,6 +126,36 @@ describe('rehearse: a failing run', async () => {
   });
 });
 
+describe('rehearse: a job that calls a reusable workflow', async () => {
+  const run = await rehearse(
+    options({
+      workflow: join(workflows, 'caller.yml'),
+      inputs: {},
+      secrets: { CALLER_TOKEN: 'caller-token-value-99' },
+    }),
+  );
+
+  it('runs the called workflow with the inputs and secrets the job passes, named after the calling job', () => {
+    expect(allJobs(run).map((j) => [j.id, j.result])).toEqual([
+      ['prepare', 'success'],
+      ['call', 'success'],
+      ['call / build', 'success'],
+      ['call / deploy', 'success'],
+      ['call / after-deploy', 'success'],
+      ['call / report', 'success'],
+      ['after', 'success'],
+    ]);
+    expect(step(run, 'call / build', 'Say hello to called-app').outputs.greeting).toBe('hello called-app at step (7)');
+    expect(step(run, 'call / build', 'Say hello to called-app').log).toContain('token is ***');
+  });
+
+  it("gives the called workflow's outputs and result to the jobs that need the calling job", () => {
+    expect(run.jobs[1].outputs).toEqual({ greeting: 'hello called-app at step (7)', 'deploy-result': 'success' });
+    expect(step(run, 'after', 'Read the call').log).toBe('result=success greeting=hello called-app at step (7)\n');
+    expect(formatTimeline(run)).toContain('call                 (calls pipeline.yml)');
+  });
+});
+
 describe('rehearse: refusals before anything runs', () => {
   it('names unknown, missing and mistyped inputs and secrets', async () => {
     await expect(rehearse(options({ inputs: { app: 'demo', nope: 'x' } }))).rejects.toThrow(
@@ -133,9 +172,12 @@ describe('rehearse: refusals before anything runs', () => {
   });
 
   it('refuses matrix jobs, unknown third-party actions and docker actions', async () => {
-    const at = (name: string) => options({ workflow: join(fixtures, 'workflows', name), inputs: {}, secrets: {} });
+    const at = (name: string) => options({ workflow: join(workflows, name), inputs: {}, secrets: {} });
     await expect(rehearse(at('matrix.yml'))).rejects.toThrow(
       "matrix.yml:6: job key 'strategy' (in job 'build') is not supported",
+    );
+    await expect(rehearse(at('inherit.yml'))).rejects.toThrow(
+      "inherit.yml:4: job 'call' uses 'secrets: inherit'; pass each secret by name",
     );
     const error = await rehearse(at('third-party.yml')).catch((e: Error) => e.message);
     expect(error).toContain(
@@ -145,9 +187,7 @@ describe('rehearse: refusals before anything runs', () => {
   });
 
   it('runs until a step whose bundle is not built, and fails that step saying so', async () => {
-    const run = await rehearse(
-      options({ workflow: join(fixtures, 'workflows', 'unbuilt.yml'), inputs: {}, secrets: {} }),
-    );
+    const run = await rehearse(options({ workflow: join(workflows, 'unbuilt.yml'), inputs: {}, secrets: {} }));
     expect(run.jobs.map((j) => [j.id, j.result])).toEqual([
       ['first', 'success'],
       ['second', 'failure'],
@@ -160,7 +200,7 @@ describe('rehearse: refusals before anything runs', () => {
   it('masks and reports sensitive values that are parts of secrets', async () => {
     const run = await rehearse(
       options({
-        workflow: join(fixtures, 'workflows', 'prints.yml'),
+        workflow: join(workflows, 'prints.yml'),
         inputs: {},
         secrets: {},
         sensitive: { 'APP_SECRETS STRIPE_API_KEY': 'sk_part_of_a_secret_42' },
@@ -171,9 +211,7 @@ describe('rehearse: refusals before anything runs', () => {
   });
 
   it("reports schema and expression errors from GitHub's parser", async () => {
-    const error = await rehearse(options({ workflow: join(fixtures, 'workflows', 'invalid.yml') })).catch(
-      (e: Error) => e.message,
-    );
+    const error = await rehearse(options({ workflow: join(workflows, 'invalid.yml') })).catch((e: Error) => e.message);
     expect(error).toContain('invalid.yml is not a valid workflow');
     expect(error).toContain("Unexpected value 'bogus'");
     expect(error).toContain("Unexpected symbol: '('");
