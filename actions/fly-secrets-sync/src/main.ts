@@ -1,4 +1,4 @@
-import { ensureFlyctl, Fly, resolveToken } from '@deploy-actions/fly';
+import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
 import {
   changeCount,
   collectDeclared,
@@ -17,10 +17,9 @@ await runStep(outputs, async (out) => {
   for (const warning of declared.warnings) log.warning(warning);
   const rules = i.rules ? await loadRules(i.rules, cwd) : undefined;
 
-  const token = resolveToken(i['fly-api-token']) ?? '';
+  const token = requireToken(i['fly-api-token']);
   const flyctl = await ensureFlyctl(i['flyctl-version']);
-  // flyctl's own `::error` annotation would repeat the step's error: its workflow commands are not passed on.
-  const fly = new Fly({ token, bin: flyctl.bin, onLine: (line) => line.startsWith('::') || log.info(line) });
+  const fly = new Fly({ token, bin: flyctl.bin, onLine: (line) => log.info(line) });
   const result = await syncSecrets(fly, {
     app: i.app,
     declared: declared.values,
