@@ -37,6 +37,8 @@ export interface RehearsalOptions {
   env?: Record<string, string>;
   /** Where `$/x`, `./x` and `<owner>/deploy-actions/x@ref` resolve; this repo by default. */
   repoRoot?: string;
+  /** Where called workflows (`.github/workflows/<file>`) are read from instead of `<repoRoot>/.github/workflows`. */
+  workflowsDir?: string;
   node?: 'node24' | 'current';
   /** Step timeout when neither the step nor its job sets timeout-minutes. */
   stepTimeoutMs?: number;

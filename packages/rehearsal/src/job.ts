@@ -59,7 +59,7 @@ function callInputs(token: TemplateToken | undefined, scope: Scope): Record<stri
 /** A job that calls a reusable workflow: the called run's result and outputs become the job's. */
 async function runCall(run: RunState, job: JobPlan, scope: Scope, record: JobRecord): Promise<void> {
   const call = job.call!;
-  const workflow = resolveWorkflow(call.ref, run.options.repoRoot ?? REPO_ROOT);
+  const workflow = resolveWorkflow(call.ref, run.options.repoRoot ?? REPO_ROOT, run.options.workflowsDir);
   // `with:` cannot read secrets; `secrets:` can.
   const contexts = { ...scope.contexts };
   delete contexts.secrets;

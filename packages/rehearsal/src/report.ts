@@ -36,7 +36,7 @@ export function formatStep(step: StepRecord): string {
   const time = step.conclusion === 'skipped' ? '' : seconds(step.durationMs);
   const notes = [...step.notes, ...step.annotations.filter((a) => a.level === 'error').map((a) => a.message)];
   const tail = notes.length > 0 ? `  (${notes.join('; ').split('\n')[0].slice(0, 160)})` : '';
-  return `    ${mark} ${step.job.padEnd(10)} ${step.name.padEnd(44)} ${stepResult(step).padEnd(10)} ${time.padStart(6)}${tail}`;
+  return `    ${mark} ${step.job.padEnd(18)} ${step.name.padEnd(44)} ${stepResult(step).padEnd(10)} ${time.padStart(6)}${tail}`;
 }
 
 export function formatJob(job: JobRecord): string {

@@ -4,7 +4,7 @@
  * writes its own report folder; `runScenarios` prints the final pass/fail table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import type { PgServer } from '@deploy-actions/testkit/postgres';
 import { rehearse } from './engine';
@@ -25,7 +25,8 @@ import {
 import { type Stage, startStage } from './stage';
 
 export interface RunSpec {
-  workflow: 'deploy.yml' | 'preview.yml';
+  /** The workflow file, relative to the repo root: `.github/workflows/deploy.yml`, `examples/preview.yml`. */
+  workflow: string;
   eventName: string;
   event?: Record<string, Json>;
   inputs: Record<string, string | boolean | number>;
@@ -80,6 +81,12 @@ export interface RunScenariosOptions {
   workflowsDir?: string;
 }
 
+/** A workflow of this repo, or its copy in `workflowsDir` for files under .github/workflows. */
+function workflowPath(workflow: string, workflowsDir?: string): string {
+  if (workflowsDir && workflow.startsWith('.github/workflows/')) return join(workflowsDir, basename(workflow));
+  return join(REPO_ROOT, workflow);
+}
+
 export async function runScenario(
   scenario: Scenario,
   pg: PgServer,
@@ -110,7 +117,8 @@ export async function runScenario(
       if (spec.sha)
         stage.api.seedCommit({ sha: spec.sha, message: spec.commitMessage ?? `${label}\n\nRehearsal commit.` });
       const run = await rehearse({
-        workflow: join(options.workflowsDir ?? join(REPO_ROOT, '.github', 'workflows'), spec.workflow),
+        workflow: workflowPath(spec.workflow, options.workflowsDir),
+        workflowsDir: options.workflowsDir,
         eventName: spec.eventName,
         event: spec.event,
         inputs: spec.inputs,

@@ -4,7 +4,7 @@
  * they would (the workspace is the app checkout, Node is present); anything else stops the rehearsal.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { RehearsalError } from './errors';
 
@@ -76,7 +76,7 @@ export function resolveUses(uses: string, repoRoot: string): ResolvedUses {
  * Resolves a job's `uses:` of a reusable workflow: `./.github/workflows/<file>` or
  * `<owner>/deploy-actions/.github/workflows/<file>@<ref>`, both to this repo's working tree.
  */
-export function resolveWorkflow(uses: string, repoRoot: string): string {
+export function resolveWorkflow(uses: string, repoRoot: string, workflowsDir?: string): string {
   const local = /^\.\/(\.github\/workflows\/[^/@\s]+\.ya?ml)$/.exec(uses);
   const suite = new RegExp(`^[^/@\\s]+/${SUITE_REPO}/(\\.github/workflows/[^/@\\s]+\\.ya?ml)@\\S+$`).exec(uses);
   const path = local?.[1] ?? suite?.[1];
@@ -85,7 +85,7 @@ export function resolveWorkflow(uses: string, repoRoot: string): string {
       `uses: ${uses}: only this repo's reusable workflows (./.github/workflows/... or <owner>/${SUITE_REPO}/.github/workflows/...@<ref>) can be rehearsed`,
     );
   }
-  const file = join(repoRoot, path);
+  const file = workflowsDir ? join(workflowsDir, basename(path)) : join(repoRoot, path);
   if (!existsSync(file)) throw new RehearsalError(`uses: ${uses}: no ${path} in this repo`);
   return file;
 }

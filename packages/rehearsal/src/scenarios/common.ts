@@ -24,7 +24,7 @@ export function productionDeploy(
   sha = SHA_V1,
 ): RunSpec {
   return {
-    workflow: 'deploy.yml',
+    workflow: '.github/workflows/deploy.yml',
     eventName: 'workflow_dispatch',
     event: { inputs: { reason: String(inputs.reason ?? '') }, ref: 'refs/heads/main' },
     sha,

@@ -1,12 +1,19 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Json } from '../expressions';
+import type { RunRecord } from '../model';
 import type { RunSpec, Scenario, ScenarioContext } from '../scenario';
 import { stepOf } from '../scenario';
-import { REPOSITORY } from '../stage';
+import { APP_DIR, FLY_TOKEN, REPOSITORY } from '../stage';
 
 const PR = 7;
 const PREVIEW_APP = 'pr-7-shop';
 
-function pullRequest(s: ScenarioContext, action: string, sha: string, headRepo = REPOSITORY): RunSpec {
+/**
+ * A pull_request event run through examples/preview.yml, the caller users copy, which calls
+ * .github/workflows/preview.yml (its jobs show as `preview / <job>`).
+ */
+function pullRequest(action: string, sha: string, headRepo = REPOSITORY): RunSpec {
   const [owner, name] = REPOSITORY.split('/');
   const repo = (full: string): Json => ({
     full_name: full,
@@ -14,10 +21,11 @@ function pullRequest(s: ScenarioContext, action: string, sha: string, headRepo =
     owner: { login: full.split('/')[0] },
   });
   return {
-    workflow: 'preview.yml',
+    workflow: 'examples/preview.yml',
     eventName: 'pull_request',
     sha,
     ref: `refs/pull/${PR}/merge`,
+    commitMessage: 'Cart: remember the last address',
     event: {
       action,
       number: PR,
@@ -31,9 +39,14 @@ function pullRequest(s: ScenarioContext, action: string, sha: string, headRepo =
       },
       repository: { full_name: REPOSITORY, name, owner: { login: owner } },
     },
-    inputs: { org: 'acme', 'health-timeout': '60s' },
-    secrets: { FLY_API_TOKEN: s.stage.deploySecrets.FLY_API_TOKEN },
+    inputs: {},
+    secrets: { FLY_PREVIEW_TOKEN: FLY_TOKEN },
   };
+}
+
+/** The outputs of the job that called preview.yml. */
+function previewOutputs(run: RunRecord): Record<string, string> {
+  return run.jobs.find((j) => j.id === 'preview')?.outputs ?? {};
 }
 
 function comments(s: ScenarioContext) {
@@ -44,15 +57,18 @@ export const preview: Scenario = {
   name: 'preview',
   title: 'a pull request opens, synchronizes and closes: preview app, comment, destroy',
   async run(s) {
-    const opened = await s.run('pull request opened', pullRequest(s, 'opened', 'a'.repeat(40)));
+    // The example deploys the app in app/backend, as a monorepo would have it.
+    cpSync(APP_DIR, join(s.stage.workspace, 'app', 'backend'), { recursive: true });
+
+    const opened = await s.run('pull request opened', pullRequest('opened', 'a'.repeat(40)));
     s.expect('the run succeeded', opened.result, 'success');
-    s.expect('workflow output app-name', opened.outputs['app-name'], PREVIEW_APP);
+    s.expect('preview.yml output app-name', previewOutputs(opened)['app-name'], PREVIEW_APP);
     s.check('the preview app exists on Fly', s.stage.fly.appExists(PREVIEW_APP));
-    const url = opened.outputs['app-url'];
+    const url = previewOutputs(opened)['app-url'];
     s.expect(
-      'the preview answers /health',
+      'the preview answers /health with its version',
       await s.stage.fly.healthVersion(PREVIEW_APP),
-      s.stage.fly.releases(PREVIEW_APP)[0]?.label,
+      s.stage.fly.releases(PREVIEW_APP)[0]?.label ?? 'a release',
     );
     const first = comments(s);
     s.expect('one comment on the pull request', first.length, 1);
@@ -64,7 +80,7 @@ export const preview: Scenario = {
       JSON.stringify(deployment),
     );
 
-    const synced = await s.run('pull request synchronized', pullRequest(s, 'synchronize', 'b'.repeat(40)));
+    const synced = await s.run('pull request synchronized', pullRequest('synchronize', 'b'.repeat(40)));
     s.expect('the run succeeded', synced.result, 'success');
     s.expect('the preview was redeployed', s.stage.fly.releases(PREVIEW_APP).length, 2);
     const second = comments(s);
@@ -74,17 +90,17 @@ export const preview: Scenario = {
       second[0]?.body !== first[0]?.body || second[0]?.updated_at !== first[0]?.updated_at,
     );
 
-    const closed = await s.run('pull request closed', pullRequest(s, 'closed', 'b'.repeat(40)));
+    const closed = await s.run('pull request closed', pullRequest('closed', 'b'.repeat(40)));
     s.expect('the run succeeded', closed.result, 'success');
-    s.expect('the destroy job ran', stepOf(closed, 'destroy', 'destroy').conclusion, 'success');
+    s.expect('the destroy job ran', stepOf(closed, 'preview / destroy', 'destroy').conclusion, 'success');
     s.check('the preview app is gone', !s.stage.fly.appExists(PREVIEW_APP));
     const last = comments(s);
     s.expect('still one comment', last.length, 1);
     s.check('the comment says the preview was removed', /remov|destroy/i.test(last[0]?.body ?? ''), last[0]?.body);
 
-    const fork = await s.run('pull request from a fork', pullRequest(s, 'opened', 'c'.repeat(40), 'mallory/shop'));
-    s.expect('the fork run succeeded without deploying', fork.result, 'success');
-    const notice = stepOf(fork, 'skip', '__run').annotations.find((a) => a.level === 'notice');
+    const fork = await s.run('pull request from a fork', pullRequest('opened', 'c'.repeat(40), 'mallory/shop'));
+    s.expect('the run succeeded without deploying', fork.result, 'success');
+    const notice = stepOf(fork, 'preview / skip', '__run').annotations.find((a) => a.level === 'notice');
     s.check('the skip says why', /fork/i.test(notice?.message ?? ''), notice?.message);
     s.check('no app for the fork', !s.stage.fly.appExists(PREVIEW_APP));
   },
