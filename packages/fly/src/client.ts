@@ -25,6 +25,8 @@ export interface RunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Return a failed result instead of throwing FlyError. */
   allowFailure?: boolean;
+  /** Do not stream stdout lines (JSON documents are data, not log); stderr still streams. */
+  quietStdout?: boolean;
 }
 
 export interface FlyRun extends ProcessResult {
@@ -108,6 +110,7 @@ export class Fly {
       timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 120_000,
       onLine: onLine
         ? (line, stream) => {
+            if (stream === 'stdout' && options.quietStdout) return;
             const shown = forLog(line);
             if (shown !== undefined) onLine(shown, stream);
           }
@@ -125,7 +128,7 @@ export class Fly {
 
   /** Runs a `--json` command and parses its stdout with `schema`. */
   async json<S extends z.ZodType>(args: readonly string[], schema: S, options: RunOptions = {}): Promise<z.output<S>> {
-    const run = await this.run(args, options);
+    const run = await this.run(args, { quietStdout: true, ...options });
     let data: unknown;
     try {
       data = JSON.parse(run.stdout.trim() === '' ? 'null' : run.stdout);

@@ -67,7 +67,7 @@ export function showImages(fly: Fly, app: string, options?: RunOptions) {
 /** True when the app exists (status answers), false when flyctl says it cannot be found. */
 export async function appExists(fly: Fly, app: string, options?: RunOptions): Promise<boolean> {
   assertAppName(app);
-  const run = await fly.run(['status', '--app', app, '--json'], { ...options, allowFailure: true });
+  const run = await fly.run(['status', '--app', app, '--json'], { quietStdout: true, ...options, allowFailure: true });
   if (run.code === 0 && !run.timedOut) return true;
   if (isAppNotFound(run.errorMessage)) return false;
   throw fly.failure(run);

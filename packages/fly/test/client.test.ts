@@ -63,7 +63,7 @@ describe('Fly against fly-sim', () => {
 
   it('classifies a lease error as transient and untouched, a crash as permanent and touched', async () => {
     const faulty = new Fly({
-      token: 't',
+      token: 'client-test-token',
       bin: sim.flyctl,
       env: { ...process.env, ...sim.env, FLY_SIM_FAULTS: 'deploy:lease' },
     });
@@ -73,6 +73,22 @@ describe('Fly against fly-sim', () => {
     const crash = await deploy(fly, { app: 'client-app', image: 'registry.fly.io/client-app:crash' }).catch((e) => e);
     expect(crash).toMatchObject({ kind: 'permanent', machinesTouched: true });
     expect(crash.flyMessage).toMatch(/smoke checks for [0-9a-f]+ failed/);
+  });
+
+  it('echoes each command but keeps JSON documents out of the log', async () => {
+    const lines: string[] = [];
+    const logged = new Fly({
+      token: 'client-test-token',
+      bin: sim.flyctl,
+      env: { ...process.env, ...sim.env },
+      onLine: (line) => lines.push(line),
+    });
+    await getStatus(logged, 'client-app');
+    await deploy(logged, { app: 'client-app', image: 'registry.fly.io/client-app:v1b', buildSecrets: { S: 'x' } });
+    expect(lines[0]).toBe('[command]flyctl status --app client-app --json');
+    expect(lines.join('\n')).not.toContain('"AppURL"');
+    expect(lines).toContain('[command]flyctl deploy --app client-app --image registry.fly.io/client-app:v1b --yes');
+    expect(lines.some((l) => l.startsWith('Visit your newly deployed app'))).toBe(true);
   });
 
   it('destroying an app twice is success both times', async () => {
@@ -128,7 +144,7 @@ describe('Fly against fly-sim', () => {
 
   it('kills flyctl at its timeout', async () => {
     const slow = new Fly({
-      token: 't',
+      token: 'client-test-token',
       bin: sim.flyctl,
       env: { ...process.env, ...sim.env, FLY_SIM_FAULTS: 'status:hang' },
       timeoutMs: 500,
@@ -138,7 +154,7 @@ describe('Fly against fly-sim', () => {
   });
 
   it('says so when flyctl is not there', async () => {
-    const missing = new Fly({ token: 't', bin: join(sim.stateDir, 'no-flyctl') });
+    const missing = new Fly({ token: 'client-test-token', bin: join(sim.stateDir, 'no-flyctl') });
     await expect(getStatus(missing, 'client-app')).rejects.toThrow(/not found/);
   });
 });
