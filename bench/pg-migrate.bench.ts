@@ -11,9 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { node24Path, REPO_ROOT } from '@deploy-actions/runner';
@@ -26,26 +25,36 @@ const ONE_WAY_DELAY_MS = 5;
 const node = node24Path();
 const require = createRequire(import.meta.url);
 
-/** A TCP proxy that delays every chunk by `delayMs` in each direction (order kept: same delay). */
-function delayProxy(targetPort: number, delayMs: number): Promise<{ port: number; server: Server }> {
-  const server = createServer((client: Socket) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    client.setNoDelay(true);
-    upstream.setNoDelay(true);
-    const pipe = (from: Socket, to: Socket) => {
-      from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), delayMs));
-      from.on('end', () => setTimeout(() => to.end(), delayMs));
-      from.on('error', () => to.destroy());
-    };
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ port: typeof address === 'object' && address ? address.port : 0, server });
-    }),
+/**
+ * A TCP proxy that delays every chunk by `delayMs` in each direction (order kept: same delay).
+ * It runs in its own process, so the work of this one (reading the runners' output) never
+ * delays its timers.
+ */
+const PROXY = `
+const { connect, createServer } = require('node:net');
+const [target, delay] = process.argv.slice(1).map(Number);
+const server = createServer((client) => {
+  const upstream = connect(target, '127.0.0.1');
+  client.setNoDelay(true);
+  upstream.setNoDelay(true);
+  const pipe = (from, to) => {
+    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), delay));
+    from.on('end', () => setTimeout(() => to.end(), delay));
+    from.on('error', () => to.destroy());
+  };
+  pipe(client, upstream);
+  pipe(upstream, client);
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.stdin.on('end', () => process.exit(0)).resume();
+`;
+
+async function delayProxy(targetPort: number, delayMs: number): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(node, ['-e', PROXY, String(targetPort), String(delayMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
   );
+  return { port, stop: () => child.stdin.end() };
 }
 
 const body = (i: number) => `CREATE TABLE t${i} (id bigint PRIMARY KEY, v text);\nCREATE INDEX t${i}_v ON t${i} (v);\n`;
@@ -167,18 +176,18 @@ const runners: Runner[] = [
   },
 ];
 
+/** Runs one command; its output goes to a file (not a pipe this process would have to service). */
 function run(spec: ReturnType<Runner['command']>): Promise<{ ms: number; code: number | null; output: string }> {
+  const logFile = join(work, 'run.log');
+  const fd = openSync(logFile, 'w');
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn(spec.cmd, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c) => {
-      output = (output + c).slice(-4000);
+    const child = spawn(spec.cmd, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', fd, fd] });
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      closeSync(fd);
+      resolve({ ms, code, output: readFileSync(logFile, 'utf8').slice(-4000) });
     });
-    child.stderr.on('data', (c) => {
-      output = (output + c).slice(-4000);
-    });
-    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, output }));
   });
 }
 
@@ -190,11 +199,11 @@ function median(values: number[]): number {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 let server: PgServer | undefined;
-let proxy: Server | undefined;
+let proxy: { port: number; stop: () => void } | undefined;
 try {
   server = await startPostgres({ version: 18, durable: true });
   const delayed = await delayProxy(server.port, ONE_WAY_DELAY_MS);
-  proxy = delayed.server;
+  proxy = delayed;
   const pg = server;
   const urlVia = (port: number, database: string) =>
     `postgres://${pg.user}:${encodeURIComponent(pg.password)}@127.0.0.1:${port}/${database}`;
@@ -252,6 +261,6 @@ try {
     );
   }
 } finally {
-  proxy?.close();
+  proxy?.stop();
   await server?.stop();
 }

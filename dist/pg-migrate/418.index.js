@@ -31,6 +31,7 @@ __webpack_require__.d(__webpack_exports__, {
   compareVersions: () => (/* reexport */ compareVersions),
   createApp: () => (/* reexport */ createApp),
   currentRelease: () => (/* reexport */ currentRelease),
+  currentState: () => (/* reexport */ currentState),
   defaultImageLabel: () => (/* reexport */ defaultImageLabel),
   deploy: () => (/* reexport */ deploy),
   deployApp: () => (/* reexport */ deployApp),
@@ -310,6 +311,8 @@ class Fly {
             timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 120_000,
             onLine: onLine
                 ? (line, stream) => {
+                    if (stream === 'stdout' && options.quietStdout)
+                        return;
                     const shown = forLog(line);
                     if (shown !== undefined)
                         onLine(shown, stream);
@@ -328,7 +331,7 @@ class Fly {
     }
     /** Runs a `--json` command and parses its stdout with `schema`. */
     async json(args, schema, options = {}) {
-        const run = await this.run(args, options);
+        const run = await this.run(args, { quietStdout: true, ...options });
         let data;
         try {
             data = JSON.parse(run.stdout.trim() === '' ? 'null' : run.stdout);
@@ -667,7 +670,7 @@ function showImages(fly, app, options) {
 /** True when the app exists (status answers), false when flyctl says it cannot be found. */
 async function appExists(fly, app, options) {
     assertAppName(app);
-    const run = await fly.run(['status', '--app', app, '--json'], { ...options, allowFailure: true });
+    const run = await fly.run(['status', '--app', app, '--json'], { quietStdout: true, ...options, allowFailure: true });
     if (run.code === 0 && !run.timedOut)
         return true;
     if (isAppNotFound(run.errorMessage))
@@ -786,7 +789,14 @@ async function sshConsole(fly, app, command, options = {}) {
  * newest 25). Undefined for an app that never had a release.
  */
 async function currentRelease(fly, app, options) {
+    return (await currentState(fly, app, options)).current;
+}
+/** The app's status and current release, read in parallel. */
+async function currentState(fly, app, options) {
     const [status, releases] = await Promise.all([getStatus(fly, app, options), listReleases(fly, app, options)]);
+    return { status, current: pickCurrent(status, releases) };
+}
+function pickCurrent(status, releases) {
     const pick = (r) => ({
         id: r.id,
         version: r.version,
@@ -980,18 +990,20 @@ async function deployApp(fly, request, hooks = {}) {
         outcome.finishedAt = new Date();
         return outcome;
     };
+    let before;
     try {
-        outcome.previous = await currentRelease(fly, request.app, quick());
+        before = await currentState(fly, request.app, quick());
+        outcome.previous = before.current;
+        // The URL does not change with a deploy; only an app never deployed may not report one yet.
+        outcome.appUrl = appUrl(before.status);
     }
     catch (error) {
         return fail('read current release', error);
     }
-    if (request.image && outcome.previous?.imageRef === request.image && outcome.previous.status === 'complete') {
+    const previous = outcome.previous;
+    if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
         outcome.result = 'unchanged';
-        outcome.release = { id: outcome.previous.id, version: outcome.previous.version, imageRef: request.image };
-        outcome.appUrl = await getStatus(fly, request.app, quick())
-            .then(appUrl)
-            .catch(() => '');
+        outcome.release = { id: previous.id, version: previous.version, imageRef: previous.imageRef };
         outcome.finishedAt = new Date();
         return outcome;
     }
@@ -1044,7 +1056,8 @@ async function deployApp(fly, request, hooks = {}) {
                 outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
         }
         outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
-        outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+        if (!outcome.appUrl)
+            outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
     }
     catch (error) {
         return fail('read new release', error);
@@ -1052,6 +1065,26 @@ async function deployApp(fly, request, hooks = {}) {
     outcome.result = 'success';
     outcome.finishedAt = new Date();
     return outcome;
+}
+/**
+ * True when deploying would change nothing: the requested image is the current, complete
+ * release, every machine runs it and is started, and no secret waits staged for a deploy
+ * (fly-secrets-sync stages them for exactly this step). Any doubt means deploy.
+ */
+async function alreadyDeployed(fly, request, status, current, options) {
+    if (!request.image || current.imageRef !== request.image || current.status !== 'complete')
+        return false;
+    const settled = status.Machines.length > 0 &&
+        status.Machines.every((m) => m.state === 'started' && machineReleaseVersion(m) === current.version);
+    if (!settled)
+        return false;
+    try {
+        const secrets = await listSecrets(fly, request.app, { ...options, onLine: () => { } });
+        return secrets.every((s) => s.status === 'Deployed' || s.status === undefined);
+    }
+    catch {
+        return false;
+    }
 }
 /** The image label a deploy will carry (for matching releases on old flyctl). */
 function expectedLabel(request) {

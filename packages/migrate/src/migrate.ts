@@ -384,6 +384,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const applicationName = `pg-migrate ${appliedBy}`;
   const work = await connect({ url: options.databaseUrl, applicationName, deadline: Date.now() + 60_000 });
   let lockClient: Client | undefined;
+  let lockConnecting: Promise<Client> | undefined;
   const runKey = lockKey(t, 'run');
   const workKey = lockKey(t, 'work');
   const done: DoneMigration[] = [];
@@ -419,6 +420,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       return result(plan, [], {});
     }
 
+    // The lock connection opens while the scripts are analysed and linted.
+    if (!options.dryRun) {
+      lockConnecting = connect({
+        url: options.databaseUrl,
+        applicationName: `${applicationName} (lock)`,
+        deadline: Date.now() + 60_000,
+      });
+      lockConnecting.catch(() => undefined);
+    }
     const problems: string[] = [];
     await analyse(plan.items, problems, options.dryRun ?? false);
     const findings =
@@ -455,11 +465,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Lock: the run lock on its own connection, then the work lock on the work connection, so
     // a killed runner's statement still executing on the server blocks the next run until it ends.
     const deadline = Date.now() + lockWaitMs;
-    lockClient = await connect({
-      url: options.databaseUrl,
-      applicationName: `${applicationName} (lock)`,
-      deadline: Date.now() + 60_000,
-    });
+    lockClient = await lockConnecting!;
     const what = `the migration lock on ${t.schema}.${t.table}`;
     await acquire(lockClient, runKey, {
       deadline,
@@ -467,10 +473,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       what,
       onWait: () => logger.info(`Waiting up to ${formatDuration(lockWaitMs)} for another runner's migration lock...`),
     });
-    // Notice a vanished client during long statements (PostgreSQL 14+), so its work ends with it.
-    await work.query(
-      `SELECT set_config('client_connection_check_interval', '1000', false) WHERE current_setting('server_version_num')::int >= 140000`,
-    );
     await acquire(work, workKey, {
       deadline,
       waitMs: lockWaitMs,
@@ -550,10 +552,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       backupPath,
     });
   } finally {
-    if (lockClient) {
-      await release(lockClient, runKey).catch(() => undefined);
-      await close(lockClient);
-    }
+    if (lockClient) await release(lockClient, runKey).catch(() => undefined);
+    await close(lockClient ?? (await lockConnecting?.catch(() => undefined)));
     await close(work);
   }
 }

@@ -59,7 +59,11 @@ function toRow(r: Record<string, unknown>): AppliedRow {
  * (first run) costs a second, cheap query; a table of another tool is refused.
  */
 export async function readState(client: Client, t: Tracking): Promise<ServerState> {
-  const head = `SELECT current_setting('server_version_num') AS v, current_database() AS db`;
+  // Also: notice a vanished client during long statements (PostgreSQL 14+), so a killed
+  // runner's work ends with it instead of running on.
+  const head = `SELECT current_setting('server_version_num') AS v, current_database() AS db,
+    CASE WHEN current_setting('server_version_num')::int >= 140000
+      THEN set_config('client_connection_check_interval', '1000', false) END AS check_interval`;
   try {
     const results = (await client.query(`${head}; SELECT ${COLUMNS} FROM ${t.qualified}`)) as unknown as {
       rows: Record<string, unknown>[];
@@ -86,10 +90,12 @@ export async function readState(client: Client, t: Tracking): Promise<ServerStat
 
 /** Creates the schema (when missing) and the tracking table. Runs under the migration lock. */
 export async function ensureTable(client: Client, t: Tracking): Promise<void> {
-  const { rows } = await client.query(`SELECT to_regnamespace(${literal(ident(t.schema))}) IS NOT NULL AS present`);
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
-  const schema = rows[0].present ? '' : `CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)};\n`;
-  await client.query(`${schema}CREATE TABLE IF NOT EXISTS ${t.qualified} (
+  const createSchema = `CREATE SCHEMA IF NOT EXISTS ${ident(t.schema)}`;
+  await client.query(`DO $pgm$ BEGIN
+  IF to_regnamespace(${literal(ident(t.schema))}) IS NULL THEN EXECUTE ${literal(createSchema)}; END IF;
+END $pgm$;
+CREATE TABLE IF NOT EXISTS ${t.qualified} (
   version text PRIMARY KEY,
   name text NOT NULL,
   checksum text NOT NULL,
