@@ -5,13 +5,27 @@ import {
   loadRules,
   outcome,
   renderSummary,
+  stoppedSummary,
   syncSecrets,
 } from '@deploy-actions/secrets-sync';
-import { log, parseInputs, runStep } from '@deploy-actions/toolkit';
+import { log, type Outputs, parseInputs, runStep } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
+const writes: string[] = [];
+let app = '';
+
 await runStep(outputs, async (out) => {
+  try {
+    await syncStep(out);
+  } catch (error) {
+    stoppedSummary(app, error, writes).write();
+    throw error;
+  }
+});
+
+async function syncStep(out: Outputs<(typeof outputs)[number]>): Promise<void> {
   const i = parseInputs(inputs);
+  app = i.app;
   const cwd = process.env.GITHUB_WORKSPACE || process.cwd();
   const declared = collectDeclared({ secrets: i.secrets, envFile: i['env-file'], envPrefix: i['env-prefix'], cwd });
   for (const warning of declared.warnings) log.warning(warning);
@@ -29,6 +43,7 @@ await runStep(outputs, async (out) => {
     stage: i.stage,
     deploy: i.deploy,
     dryRun: i['dry-run'],
+    onWrite: (write) => writes.push(write),
   });
 
   const { plan } = result;
@@ -40,4 +55,4 @@ await runStep(outputs, async (out) => {
   out.set('staged', result.staged);
   log.info(outcome(i.app, result, i['dry-run']));
   renderSummary(i.app, result, i['dry-run']).write();
-});
+}

@@ -204,6 +204,9 @@ describe('fly-secrets-sync against fly-sim', () => {
     expect(calls).toEqual([['secrets', 'list', '--app', 'rules-app', '--json']]);
     expect(secretsOf('rules-app')).toEqual({});
     expect(r.outputs).toMatchObject({ changes: '', staged: '' });
+    expect(r.summary).toContain('## Fly secrets: rules-app');
+    expect(r.summary).toContain('The sync stopped: 3 rules are broken');
+    expect(r.summary).toContain('Nothing was written to the app.');
     expectNoLeaks(r, { a: bad.SESSION_SECRET, b: bad.STRIPE_KEY });
     expect(r.log).not.toContain('TRUE');
   });

@@ -12,5 +12,5 @@ export {
 } from './plan';
 export { checkRules, enforceRules, loadRules, type Rules } from './rules';
 export { collectDeclared, type Declared, registerValue, type SourceOptions } from './sources';
-export { outcome, renderSummary } from './summary';
+export { outcome, renderSummary, stoppedSummary } from './summary';
 export { type SyncOptions, type SyncResult, syncSecrets } from './sync';

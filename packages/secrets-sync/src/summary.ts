@@ -1,4 +1,4 @@
-import { Summary } from '@deploy-actions/toolkit';
+import { errorMessage, Summary } from '@deploy-actions/toolkit';
 import { type Action, changeCount, type PlanItem } from './plan';
 import type { SyncResult } from './sync';
 
@@ -54,4 +54,16 @@ export function renderSummary(app: string, result: SyncResult, dryRun: boolean):
     ['flyctl writes', result.writes.length > 0 ? result.writes.map((w) => `\`${w}\``).join(', ') : 'none'],
   ]);
   return summary;
+}
+
+/** The summary of a run that stopped on an error: why, and what had been written by then. */
+export function stoppedSummary(app: string, error: unknown, writes: readonly string[]): Summary {
+  return new Summary()
+    .heading(`Fly secrets: ${app || '(no app)'}`)
+    .text(`The sync stopped: ${errorMessage(error)}`)
+    .text(
+      writes.length === 0
+        ? 'Nothing was written to the app.'
+        : `Written before it stopped: ${writes.map((w) => `\`${w}\``).join(', ')}. Run the step again: it writes only what still differs.`,
+    );
 }

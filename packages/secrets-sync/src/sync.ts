@@ -20,6 +20,8 @@ export interface SyncOptions {
   timeoutMs?: number;
   /** For the write that restarts machines and waits for their checks (default 15 minutes). */
   restartTimeoutMs?: number;
+  /** Told after each successful write (e.g. `secrets import --stage`), so a later failure can say what was done. */
+  onWrite?: (write: string) => void;
 }
 
 export interface SyncResult {
@@ -94,6 +96,7 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
     const run = await withRetry(what, () => fly.run(args, { timeoutMs, input: write.input }));
     lastOutput = run.stdout;
     result.writes.push(`${what}${stage ? ' --stage' : ''}`);
+    options.onWrite?.(result.writes[result.writes.length - 1]);
   }
   result.firstDeployment = applyNow && /staged for the first deployment/i.test(lastOutput);
   result.staged = !applyNow || result.firstDeployment;
