@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  type DeployAppOutcome,
   defaultImageLabel,
   deployApp,
   deployReason,
@@ -9,6 +10,7 @@ import {
   ensureApp,
   ensureFlyctl,
   Fly,
+  isAppNotFound,
   locateConfig,
   requireToken,
   resolveTarget,
@@ -114,10 +116,18 @@ async function deployStep(out: Outputs<(typeof outputs)[number]>): Promise<void>
   deploySummary(outcome, record, durationMs).write();
   if (outcome.result === 'failure' && outcome.error) {
     throw new UserError(`Deploy of ${target.app} failed at ${outcome.failedStep}: ${outcome.error.flyMessage}`, {
-      hint: outcome.previous
-        ? `The previous release was v${outcome.previous.version}; auto-rollback can restore it.`
-        : undefined,
+      hint: failureHint(outcome),
     });
   }
   if (outcome.result === 'unchanged') log.info(`Nothing to do: ${target.app} already runs ${outcome.imageRef}`);
+}
+
+/** The next step after a failed deploy. */
+function failureHint(outcome: DeployAppOutcome): string | undefined {
+  if (outcome.error && isAppNotFound(outcome.error.flyMessage)) {
+    return 'Check the app name, or create the app with `create-app: true` and `org` (a deploy token only sees its own app).';
+  }
+  return outcome.previous
+    ? `The previous release was v${outcome.previous.version}; auto-rollback can restore it.`
+    : undefined;
 }

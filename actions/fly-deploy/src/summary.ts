@@ -2,6 +2,8 @@ import type { DeployAppOutcome, DeploymentRecord } from '@deploy-actions/fly';
 import { errorMessage, escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
 
 const version = (v: number | null | undefined) => (v ? `v${v}` : '');
+/** Text for inside a code span: shown as is (escapes would be copied along), minus backticks. */
+const code = (text: string) => `\`${text.replace(/`/g, '')}\``;
 
 /** The job summary of a deploy: what runs now, what ran before, and what to do if it failed. */
 export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecord, durationMs: number): Summary {
@@ -9,9 +11,7 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecor
   const app = escapeMarkdown(outcome.app);
   if (outcome.result === 'unchanged') {
     s.heading(`Fly deploy: nothing to do for ${app}`);
-    s.text(
-      `The app already runs \`${escapeMarkdown(outcome.imageRef)}\` as release ${version(outcome.release?.version)}.`,
-    );
+    s.text(`The app already runs ${code(outcome.imageRef)} as release ${version(outcome.release?.version)}.`);
   } else if (outcome.result === 'success') {
     s.heading(`Fly deploy: ${app} release ${version(outcome.release?.version)} is live`);
   } else {
@@ -42,7 +42,7 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecor
     if (outcome.previous?.imageRef && touched) {
       s.text(
         `Machines were changed before it failed. **auto-rollback** can restore the previous release ` +
-          `${version(outcome.previous.version)}: \`flyctl deploy --app ${app} --image ${escapeMarkdown(outcome.previous.imageRef)}\`.`,
+          `${version(outcome.previous.version)}: ${code(`flyctl deploy --app ${outcome.app} --image ${outcome.previous.imageRef}`)}.`,
       );
     } else if (outcome.previous?.imageRef) {
       s.text(

@@ -235,6 +235,14 @@ describe('refusals', () => {
     expect((await sim.calls()).length).toBe(before);
   });
 
+  it('says how to create an app that does not exist', async () => {
+    const r = await run({ app: 'ghost-app', image: 'registry.fly.io/ghost-app:v1' });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain('Could not find App "ghost-app"');
+    expect(errors(r)[0].message).toContain('create-app: true');
+    expect(r.summary).toContain('Previous release | none');
+  });
+
   it.each([
     ['app', { app: '--help' }],
     ['image-label', { app: 'shop', 'image-label': '-x' }],
