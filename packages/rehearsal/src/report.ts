@@ -124,8 +124,27 @@ function runHtml({ label, run }: LabelledRun): string {
   const outputs = Object.entries(run.outputs)
     .map(([k, v]) => `<code>${escapeHtml(k)}</code>=${escapeHtml(v)}`)
     .join(', ');
+  const timeline = allJobs(run)
+    .flatMap((job) =>
+      job.steps.length === 0
+        ? [
+            [
+              job.id,
+              job.called ? `(calls ${basename(job.called.workflow)})` : '(job skipped)',
+              job.result,
+              job.durationMs,
+            ] as const,
+          ]
+        : job.steps.map((step) => [job.id, step.name, step.conclusion, step.durationMs] as const),
+    )
+    .map(
+      ([job, name, result, ms]) =>
+        `<tr><td>${escapeHtml(job)}</td><td>${escapeHtml(name)}</td><td class="${result}">${MARK[result]} ${result}</td><td>${result === 'skipped' ? '' : seconds(ms)}</td></tr>`,
+    )
+    .join('');
   return [
     `<h2>${escapeHtml(label)}: <span class="${run.result}">${run.result}</span> (${seconds(run.durationMs)})</h2>`,
+    `<table><tr><th>job</th><th>step</th><th>result</th><th>time</th></tr>${timeline}</table>`,
     `<p><code>${escapeHtml(run.name)}</code> on <code>${escapeHtml(run.eventName)}</code>${inputs ? `<br>inputs: ${inputs}` : ''}${outputs ? `<br>outputs: ${outputs}` : ''}</p>`,
     run.notes.length > 0 ? `<p class="failure">${run.notes.map(escapeHtml).join('<br>')}</p>` : '',
     ...jobs,

@@ -104,6 +104,9 @@ describe('reports', () => {
     expect(files.summaries).toEqual([join(dir, 'summaries', 'deploy-01-deploy-health-gate.md')]);
     expect(readFileSync(files.summaries[0], 'utf8')).toBe('## Health gate failed\n');
     const html = readFileSync(files.html, 'utf8');
+    expect(html).toContain(
+      '<tr><td>deploy</td><td>Health gate</td><td class="failure">✗ failure</td><td>1.5s</td></tr>',
+    );
     expect(html).toContain('<h2>Health gate failed</h2>');
     expect(html).toContain('probing &#60;http://x&#62;');
     expect(html).toContain('error: unhealthy');
