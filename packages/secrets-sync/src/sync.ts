@@ -64,10 +64,9 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
       hint: 'Check the secrets, env-file and env-prefix inputs.',
     });
   }
-  // The JSON list is for us, not the log (an entry per secret): only the command line is shown.
-  const onLine = (line: string) => line.startsWith('[command]') && log.info(line);
+  // packages/fly keeps the JSON list out of the log; the plan line below says what matters.
   const remote = await withRetry('secrets list', () =>
-    listSecrets(fly, app, { timeoutMs: options.timeoutMs ?? 120_000, onLine }),
+    listSecrets(fly, app, { timeoutMs: options.timeoutMs ?? 120_000 }),
   );
   const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
   if (options.rules) enforceRules(options.rules, options.declared, plan.after);
