@@ -12,7 +12,8 @@ async function common(ctx: Ctx, command: string, app: string): Promise<void> {
   if (fault) throw faultError(fault, app);
 }
 
-function wantsJson(ctx: Ctx, flag: boolean | undefined): boolean {
+/** `--json`, or FLY_JSON truthy (flyctl turns JSON on for every command that has it). */
+export function wantsJson(ctx: Ctx, flag: boolean | undefined): boolean {
   return flag === true || ['1', 'ok', 't', 'true'].includes((ctx.inv.env.FLY_JSON ?? '').toLowerCase());
 }
 

@@ -5,6 +5,7 @@ import { parseSecretsImport } from '../import-parser';
 import { FlyFail } from '../io';
 import { goJson } from '../render';
 import type { SimApp } from '../state';
+import { wantsJson } from './inspect';
 
 const SHARED = {
   app: { kind: 'string', aliases: ['a'] },
@@ -85,7 +86,7 @@ export async function secretsList(ctx: Ctx, args: string[]): Promise<number> {
   const entries = Object.entries(app.secrets).sort(([a], [b]) => a.localeCompare(b));
   const hasMachines = live(app).length > 0;
   const statusOf = (deployed: boolean) => (hasMachines && deployed ? 'Deployed' : 'Staged');
-  if (p.bools.json) {
+  if (wantsJson(ctx, p.bools.json)) {
     let rows: unknown[];
     if (!versionAtLeast(ctx.version, '0.3.178')) {
       rows = entries.map(([n, s]) => ({ Name: n, Digest: s.digest, CreatedAt: s.createdAt }));
