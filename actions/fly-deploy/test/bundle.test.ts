@@ -133,6 +133,17 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(await deployCalls('touch-app')).toHaveLength(2 + 2);
   });
 
+  it('stops retrying when waiting out the lease would pass the timeout', async () => {
+    await sim.seedApp('deadline-app', { releases: ['v1'] });
+    const r = await run(
+      { app: 'deadline-app', image: 'registry.fly.io/deadline-app:v2', timeout: '10s', retries: '5' },
+      { env: { FLY_SIM_FAULTS: 'deploy:lease,deploy:lease', FLY_SIM_LEASE_MS: '20000' } },
+    );
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain('failed to obtain lease');
+    expect(await deployCalls('deadline-app')).toHaveLength(1 + 1);
+  });
+
   it('deploying the image the app already runs does nothing the second time', async () => {
     await sim.seedApp('same-app', { releases: ['v1'] });
     const first = await run({ app: 'same-app', image: 'registry.fly.io/same-app:v2' });

@@ -12,10 +12,12 @@ import {
   FlyError,
   getStatus,
   importSecrets,
+  listApps,
   listMachines,
   listReleases,
   listSecrets,
   machineReleaseVersion,
+  showImages,
   sshConsole,
   startProxy,
   unsetSecrets,
@@ -89,6 +91,17 @@ describe('Fly against fly-sim', () => {
     expect(lines.join('\n')).not.toContain('"AppURL"');
     expect(lines).toContain('[command]flyctl deploy --app client-app --image registry.fly.io/client-app:v1b --yes');
     expect(lines.some((l) => l.startsWith('Visit your newly deployed app'))).toBe(true);
+  });
+
+  it('lists apps and the images machines run', async () => {
+    const apps = await listApps(fly);
+    expect(apps.map((a) => a.Name)).toContain('client-app');
+    const images = await showImages(fly, 'client-app');
+    expect(images[0]).toMatchObject({
+      registry: 'registry.fly.io',
+      repository: 'client-app',
+      labels: { 'fly.version': images[0].tag },
+    });
   });
 
   it('destroying an app twice is success both times', async () => {
