@@ -119,6 +119,13 @@ function resolveSecrets(plan: WorkflowPlan, given: Record<string, string>, token
   return { ...given, GITHUB_TOKEN: token };
 }
 
+/** GitHub gives a pull_request run from a fork no secrets (GITHUB_TOKEN aside, read-only). */
+function fromFork(identity: RunIdentity): boolean {
+  if (identity.eventName !== 'pull_request') return false;
+  const head = (identity.event.pull_request as { head?: { repo?: { full_name?: string } } } | undefined)?.head;
+  return head?.repo?.full_name !== undefined && head.repo.full_name !== identity.repository;
+}
+
 /** Resolves every `uses:` before anything runs, so an unsupported action stops the rehearsal up front. */
 function resolveAllUses(plan: WorkflowPlan, repoRoot: string): Map<string, ResolvedUses> {
   const resolved = new Map<string, ResolvedUses>();
@@ -169,7 +176,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     options.workspace,
   );
   const github = githubContext(identity, '');
-  const secrets = resolveSecrets(plan, options.secrets ?? {}, identity.token);
+  const withheld = options.jobPrefix === undefined && fromFork(identity);
+  const secrets = resolveSecrets(plan, withheld ? {} : (options.secrets ?? {}), identity.token);
   const inputs = resolveInputs(plan, options.inputs ?? {}, github);
   const masker = new Masker([...Object.values(secrets), ...Object.values(options.sensitive ?? {})]);
   for (const env of Object.values(options.environments ?? {}))
@@ -196,13 +204,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
   const jobs = [...run.jobs.values()];
   let outputs: Record<string, string> = {};
   const notes: string[] = [];
+  let outputsFailed = false;
+  if (withheld) notes.push('pull request from a fork: the secrets were withheld, as GitHub does');
   try {
     outputs = workflowOutputs(run);
   } catch (err) {
     if (!(err instanceof RehearsalError)) throw err;
     notes.push(`workflow outputs: ${err.message}`);
+    outputsFailed = true;
   }
-  const failed = notes.length > 0 || jobs.some((job) => job.result === 'failure');
+  const failed = outputsFailed || jobs.some((job) => job.result === 'failure');
   return {
     workflow: options.workflow,
     name: plan.name,

@@ -52,7 +52,7 @@ export interface RunRecord {
   jobs: JobRecord[];
   startedAt: number;
   durationMs: number;
-  /** Run-level problems (e.g. a workflow output that could not be evaluated). */
+  /** Run-level notes and problems (secrets withheld from a fork, a workflow output that failed). */
   notes: string[];
 }
 

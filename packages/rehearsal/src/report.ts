@@ -57,9 +57,9 @@ export function formatTimeline(run: RunRecord): string {
   const width = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const lines = rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(width[c])).join('  ')}`.trimEnd());
   const outputs = Object.entries(run.outputs).map(([k, v]) => `  output ${k} = ${v}`);
-  return [`${run.name} (${run.eventName}): ${run.result} in ${seconds(run.durationMs)}`, ...lines, ...outputs].join(
-    '\n',
-  );
+  const notes = run.notes.map((n) => `  note: ${n}`);
+  const head = `${run.name} (${run.eventName}): ${run.result} in ${seconds(run.durationMs)}`;
+  return [head, ...notes, ...lines, ...outputs].join('\n');
 }
 
 function slug(text: string): string {
@@ -146,7 +146,7 @@ function runHtml({ label, run }: LabelledRun): string {
     `<h2>${escapeHtml(label)}: <span class="${run.result}">${run.result}</span> (${seconds(run.durationMs)})</h2>`,
     `<table><tr><th>job</th><th>step</th><th>result</th><th>time</th></tr>${timeline}</table>`,
     `<p><code>${escapeHtml(run.name)}</code> on <code>${escapeHtml(run.eventName)}</code>${inputs ? `<br>inputs: ${inputs}` : ''}${outputs ? `<br>outputs: ${outputs}` : ''}</p>`,
-    run.notes.length > 0 ? `<p class="failure">${run.notes.map(escapeHtml).join('<br>')}</p>` : '',
+    run.notes.length > 0 ? `<p>${run.notes.map(escapeHtml).join('<br>')}</p>` : '',
     ...jobs,
   ].join('\n');
 }

@@ -156,6 +156,35 @@ describe('rehearse: a job that calls a reusable workflow', async () => {
   });
 });
 
+describe('rehearse: a pull request from a fork', () => {
+  const event = (headRepo: string) => ({
+    pull_request: { number: 3, head: { repo: { full_name: headRepo } } },
+  });
+  const fork = (headRepo: string) =>
+    rehearse(
+      options({
+        workflow: join(workflows, 'fork.yml'),
+        eventName: 'pull_request',
+        event: event(headRepo),
+        inputs: {},
+        secrets: { CALLER_TOKEN: 'caller-token-value-99' },
+      }),
+    );
+
+  it('gets no secrets, so a call that requires one fails, as on GitHub', async () => {
+    const run = await fork('mallory/shop');
+    expect(run.notes).toEqual(['pull request from a fork: the secrets were withheld, as GitHub does']);
+    expect(run.jobs[0].result).toBe('failure');
+    expect(run.jobs[0].notes).toEqual(["error: pipeline: required secret 'API_TOKEN' was not given"]);
+  });
+
+  it('gets its secrets when the branch is in the repository', async () => {
+    const run = await fork('acme/shop');
+    expect(run.notes).toEqual([]);
+    expect(run.jobs[0].result).toBe('success');
+  });
+});
+
 describe('rehearse: refusals before anything runs', () => {
   it('names unknown, missing and mistyped inputs and secrets', async () => {
     await expect(rehearse(options({ inputs: { app: 'demo', nope: 'x' } }))).rejects.toThrow(
