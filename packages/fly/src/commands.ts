@@ -1,6 +1,6 @@
 import { UserError } from '@deploy-actions/toolkit';
 import type { Fly, RunOptions } from './client';
-import { FlyError, isAppNotFound } from './errors';
+import { isAppNotFound } from './errors';
 import { ENV_NAME, isAppName, ORG_SLUG } from './names';
 import {
   type AppStatus,
@@ -187,5 +187,3 @@ export async function sshConsole(
   }
   return fly.run(args, options);
 }
-
-export { FlyError };
