@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json } from '../expressions';
-import type { RunRecord } from '../model';
+import { allJobs, allSteps, type RunRecord } from '../model';
 import type { RunSpec, Scenario, ScenarioContext } from '../scenario';
 import { stepOf } from '../scenario';
 import { APP_DIR, FLY_TOKEN, REPOSITORY } from '../stage';
@@ -100,8 +100,14 @@ export const preview: Scenario = {
 
     const fork = await s.run('pull request from a fork', pullRequest('opened', 'c'.repeat(40), 'mallory/shop'));
     s.expect('the run succeeded without deploying', fork.result, 'success');
-    const notice = stepOf(fork, 'preview / skip', '__run').annotations.find((a) => a.level === 'notice');
-    s.check('the skip says why', /fork/i.test(notice?.message ?? ''), notice?.message);
+    const skip = allSteps(fork).find((step) => step.job === 'preview / skip');
+    const notice = skip?.annotations.find((a) => a.level === 'notice');
+    const why =
+      notice?.message ??
+      allJobs(fork)
+        .flatMap((j) => j.notes)
+        .join('; ');
+    s.check('the skip job says why (a fork gets no secrets)', /fork/i.test(notice?.message ?? ''), why);
     s.check('no app for the fork', !s.stage.fly.appExists(PREVIEW_APP));
   },
 };
