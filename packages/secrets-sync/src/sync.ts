@@ -1,5 +1,6 @@
 import { type Fly, isTransient, listSecrets, type Secret } from '@deploy-actions/fly';
 import { errorMessage, log, retry, UserError } from '@deploy-actions/toolkit';
+import { SECRET_NAME } from './dotenv';
 import { encodeImport } from './import-format';
 import { buildPlan, changeCount, describePlan, type Plan, type SyncMode } from './plan';
 import { enforceRules, type Rules } from './rules';
@@ -82,6 +83,13 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
   const result: SyncResult = { plan, remote, writes: [], staged: false, firstDeployment: false, pending };
   if (options.dryRun || changeCount(plan) === 0) return result;
 
+  // Names reach flyctl's argv: only environment-style names, so none can read as a flag.
+  const odd = plan.remove.filter((name) => !SECRET_NAME.test(name));
+  if (odd.length > 0) {
+    throw new UserError(
+      `Refusing to unset secrets with unexpected names: ${odd.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
+  }
   const applyNow = options.deploy || !options.stage;
   const writes: { args: string[]; input?: string }[] = [];
   if (upserts.length > 0) writes.push({ args: ['secrets', 'import', '--app', app], input: stdin });

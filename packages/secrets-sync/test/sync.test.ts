@@ -124,6 +124,20 @@ describe('syncSecrets against fly-sim', () => {
     expect(values('sync-dry')).toEqual({ OLD: 'x-value' });
   });
 
+  it('refuses to pass a remote name that could read as a flag to secrets unset', async () => {
+    await sim.seedApp('sync-odd', { releases: ['v1'] });
+    const seeded = await sim.run(['secrets', 'import', '--app', 'sync-odd', '--stage'], {
+      env: { FLY_API_TOKEN: TOKEN },
+      input: '--stage=odd-value\n',
+    });
+    expect(seeded.code).toBe(0);
+    const start = (await sim.calls()).length;
+    await expect(sync('sync-odd', { FINE: 'fine-value' }, { mode: 'exact' })).rejects.toThrow(
+      'Refusing to unset secrets with unexpected names: "--stage"',
+    );
+    expect(await secretsCalls(start)).toEqual(['secrets list sync-odd --json']);
+  });
+
   it.each([
     ['0.3.170', 'PascalCase, MD5 digests'],
     ['0.4.5', 'lower case with timestamps'],
