@@ -156,7 +156,7 @@ class errors_FlyError extends src/* UserError */.yo {
         this.kind = options.kind ?? (this.timedOut ? 'permanent' : classifyFailure(options.flyMessage, options.exitCode));
     }
 }
-function isTransient(error) {
+function errors_isTransient(error) {
     return error instanceof errors_FlyError && error.kind === 'transient';
 }
 /** True when flyctl says the app does not exist (idempotent teardown treats this as done). */
@@ -239,6 +239,8 @@ class Fly {
             timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 120_000,
             onLine: onLine
                 ? (line, stream) => {
+                    if (stream === 'stdout' && options.quietStdout)
+                        return;
                     const shown = forLog(line);
                     if (shown !== undefined)
                         onLine(shown, stream);
@@ -257,7 +259,7 @@ class Fly {
     }
     /** Runs a `--json` command and parses its stdout with `schema`. */
     async json(args, schema, options = {}) {
-        const run = await this.run(args, options);
+        const run = await this.run(args, { quietStdout: true, ...options });
         let data;
         try {
             data = JSON.parse(run.stdout.trim() === '' ? 'null' : run.stdout);
@@ -468,7 +470,7 @@ const machinesSchema = schemas/* array */.YOg(machineSchema)
     .nullable()
     .transform((v) => v ?? []);
 /** The release a machine runs (`config.metadata.fly_release_version`), if it says. */
-function machineReleaseVersion(machine) {
+function schemas_machineReleaseVersion(machine) {
     const raw = machine.config?.metadata?.fly_release_version;
     return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
@@ -596,7 +598,7 @@ function showImages(fly, app, options) {
 /** True when the app exists (status answers), false when flyctl says it cannot be found. */
 async function commands_appExists(fly, app, options) {
     commands_assertAppName(app);
-    const run = await fly.run(['status', '--app', app, '--json'], { ...options, allowFailure: true });
+    const run = await fly.run(['status', '--app', app, '--json'], { quietStdout: true, ...options, allowFailure: true });
     if (run.code === 0 && !run.timedOut)
         return true;
     if (isAppNotFound(run.errorMessage))
@@ -625,7 +627,7 @@ async function destroyApp(fly, app, options) {
 }
 // --- secrets ---
 /** `flyctl secrets list --json`, any of the three shapes flyctl has printed. */
-function listSecrets(fly, app, options) {
+function commands_listSecrets(fly, app, options) {
     commands_assertAppName(app);
     return fly.json(['secrets', 'list', '--app', app, '--json'], secretsSchema, options);
 }
@@ -706,7 +708,6 @@ async function sshConsole(fly, app, command, options = {}) {
     return fly.run(args, options);
 }
 
-
 ;// CONCATENATED MODULE: ./packages/fly/src/current.ts
 
 /**
@@ -714,8 +715,15 @@ async function sshConsole(fly, app, command, options = {}) {
  * `releases` (newest complete one when status says 0 or the version is not among the
  * newest 25). Undefined for an app that never had a release.
  */
-async function current_currentRelease(fly, app, options) {
+async function currentRelease(fly, app, options) {
+    return (await current_currentState(fly, app, options)).current;
+}
+/** The app's status and current release, read in parallel. */
+async function current_currentState(fly, app, options) {
     const [status, releases] = await Promise.all([getStatus(fly, app, options), listReleases(fly, app, options)]);
+    return { status, current: pickCurrent(status, releases) };
+}
+function pickCurrent(status, releases) {
     const pick = (r) => ({
         id: r.id,
         version: r.version,
@@ -901,6 +909,14 @@ async function deployApp(fly, request, hooks = {}) {
         startedAt,
         finishedAt: startedAt,
     };
+    // Reads change nothing, so any transient failure of theirs is retried (same bounds).
+    const reading = (read) => retry(read, {
+        attempts: request.retries + 1,
+        baseDelayMs: request.retryBaseMs ?? 1_000,
+        maxDelayMs: 20_000,
+        deadline: request.deadline,
+        retryable: isTransient,
+    });
     const fail = (step, error) => {
         if (!(error instanceof FlyError))
             throw error;
@@ -909,18 +925,20 @@ async function deployApp(fly, request, hooks = {}) {
         outcome.finishedAt = new Date();
         return outcome;
     };
+    let before;
     try {
-        outcome.previous = await currentRelease(fly, request.app, quick());
+        before = await reading(() => currentState(fly, request.app, quick()));
+        outcome.previous = before.current;
+        // The URL does not change with a deploy; only an app never deployed may not report one yet.
+        outcome.appUrl = appUrl(before.status);
     }
     catch (error) {
         return fail('read current release', error);
     }
-    if (request.image && outcome.previous?.imageRef === request.image && outcome.previous.status === 'complete') {
+    const previous = outcome.previous;
+    if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
         outcome.result = 'unchanged';
-        outcome.release = { id: outcome.previous.id, version: outcome.previous.version, imageRef: request.image };
-        outcome.appUrl = await getStatus(fly, request.app, quick())
-            .then(appUrl)
-            .catch(() => '');
+        outcome.release = { id: previous.id, version: previous.version, imageRef: previous.imageRef };
         outcome.finishedAt = new Date();
         return outcome;
     }
@@ -967,13 +985,14 @@ async function deployApp(fly, request, hooks = {}) {
     try {
         if (!outcome.release) {
             // flyctl older than 0.4.56 prints no release line: find it by image.
-            const releases = await listReleases(fly, request.app, quick());
+            const releases = await reading(() => listReleases(fly, request.app, quick()));
             const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
             if (found)
                 outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
         }
         outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
-        outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+        if (!outcome.appUrl)
+            outcome.appUrl = appUrl(await reading(() => getStatus(fly, request.app, quick())));
     }
     catch (error) {
         return fail('read new release', error);
@@ -981,6 +1000,26 @@ async function deployApp(fly, request, hooks = {}) {
     outcome.result = 'success';
     outcome.finishedAt = new Date();
     return outcome;
+}
+/**
+ * True when deploying would change nothing: the requested image is the current, complete
+ * release, every machine runs it and is started, and no secret waits staged for a deploy
+ * (fly-secrets-sync stages them for exactly this step). Any doubt means deploy.
+ */
+async function alreadyDeployed(fly, request, status, current, options) {
+    if (!request.image || current.imageRef !== request.image || current.status !== 'complete')
+        return false;
+    const settled = status.Machines.length > 0 &&
+        status.Machines.every((m) => m.state === 'started' && machineReleaseVersion(m) === current.version);
+    if (!settled)
+        return false;
+    try {
+        const secrets = await listSecrets(fly, request.app, { ...options, onLine: () => { } });
+        return secrets.every((s) => s.status === 'Deployed' || s.status === undefined);
+    }
+    catch {
+        return false;
+    }
 }
 /** The image label a deploy will carry (for matching releases on old flyctl). */
 function expectedLabel(request) {
@@ -1358,7 +1397,7 @@ function deployReason(ctx) {
 /** Any flyctl lists machines as JSON: take the one on PATH unless a version was asked for. */
 const ANY_FLYCTL = '>=0.1.0';
 function toGateMachine(m) {
-    const release = machineReleaseVersion(m);
+    const release = schemas_machineReleaseVersion(m);
     return {
         id: m.id,
         state: m.state ?? 'unknown',
