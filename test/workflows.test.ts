@@ -412,6 +412,12 @@ describe('preview.yml', () => {
     expect(jobs.deploy.concurrency.group).toContain('github.event.pull_request.number');
   });
 
+  test('requires no secret, so a run from a fork (which gets none) reaches the skip job', () => {
+    const secrets = Object.values<{ required?: boolean }>(preview.data.on.workflow_call.secrets);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(secret.required).toBe(false);
+  });
+
   test('the fork notice explains why, through env (no expression in the script)', () => {
     const say = jobs.skip.steps[0];
     expect(say.run).toContain('::notice title=Preview skipped::');
