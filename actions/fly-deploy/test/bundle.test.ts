@@ -115,6 +115,21 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(await deployCalls('rate-app')).toHaveLength(1 + 2);
   });
 
+  it('retries reads that hit a transient error', async () => {
+    await sim.seedApp('read-app', { releases: ['v1'] });
+    const r = await run(
+      { app: 'read-app', image: 'registry.fly.io/read-app:v2' },
+      { env: { FLY_SIM_FAULTS: 'status:429,releases:reset' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
+    const reads = (await sim.calls()).filter(
+      (c) => ['status', 'releases'].includes(c.args[0]) && c.args.includes('read-app'),
+    );
+    expect(reads.map((c) => c.exitCode)).toContain(1);
+    expect(await deployCalls('read-app')).toHaveLength(1 + 1);
+  });
+
   it('never re-runs a deploy that already updated machines, and gives up when retries run out', async () => {
     await sim.seedApp('touch-app', { releases: ['v1'] });
     const touched = await run(

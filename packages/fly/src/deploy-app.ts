@@ -3,7 +3,7 @@ import type { Fly, RunOptions } from './client';
 import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
 import { DeployError, type DeployOptions, deploy, findReleaseByImage, type NewRelease } from './deploy';
-import { FlyError } from './errors';
+import { FlyError, isTransient } from './errors';
 import { imageTag } from './names';
 import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
 
@@ -75,6 +75,15 @@ export async function deployApp(
     startedAt,
     finishedAt: startedAt,
   };
+  // Reads change nothing, so any transient failure of theirs is retried (same bounds).
+  const reading = <T>(read: () => Promise<T>) =>
+    retry(read, {
+      attempts: request.retries + 1,
+      baseDelayMs: request.retryBaseMs ?? 1_000,
+      maxDelayMs: 20_000,
+      deadline: request.deadline,
+      retryable: isTransient,
+    });
   const fail = (step: DeployAppOutcome['failedStep'], error: unknown): DeployAppOutcome => {
     if (!(error instanceof FlyError)) throw error;
     outcome.error = error;
@@ -85,7 +94,7 @@ export async function deployApp(
 
   let before: Awaited<ReturnType<typeof currentState>>;
   try {
-    before = await currentState(fly, request.app, quick());
+    before = await reading(() => currentState(fly, request.app, quick()));
     outcome.previous = before.current;
     // The URL does not change with a deploy; only an app never deployed may not report one yet.
     outcome.appUrl = appUrl(before.status);
@@ -144,12 +153,12 @@ export async function deployApp(
   try {
     if (!outcome.release) {
       // flyctl older than 0.4.56 prints no release line: find it by image.
-      const releases = await listReleases(fly, request.app, quick());
+      const releases = await reading(() => listReleases(fly, request.app, quick()));
       const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
       if (found) outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
     }
     outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
-    if (!outcome.appUrl) outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+    if (!outcome.appUrl) outcome.appUrl = appUrl(await reading(() => getStatus(fly, request.app, quick())));
   } catch (error) {
     return fail('read new release', error);
   }
