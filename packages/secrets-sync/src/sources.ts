@@ -31,29 +31,57 @@ const FLYCTL_TOKENS = new Set(['FLY_API_TOKEN', 'FLY_ACCESS_TOKEN']);
  */
 const TOO_COMMON = /^(true|false|yes|no|on|off|null|none|enabled|disabled)$/i;
 
-/** Registers a declared value (and each of its lines) before anything can print it. */
-export function registerValue(value: string): void {
+/**
+ * Registers a declared value (and each of its lines) before anything can print it.
+ * A value that is part of a secret name (`PROD` beside `PROD_DB_URL`) is printed with
+ * every name anyway; masking it would garble the names and refuse the name outputs.
+ */
+export function registerValue(value: string, names: Iterable<string> = []): void {
   const t = value.trim();
   if (t.length < 3 || TOO_COMMON.test(t)) return;
+  for (const name of names) if (name.includes(t)) return;
   registerSecret(value);
 }
 
 /**
  * Collects the declared secrets from env-file, then env-prefix, then the `secrets`
- * text; a name declared again keeps the last value, with a warning. Every value is
- * registered as a secret as soon as it is read.
+ * text; a name declared again keeps the last value, with a warning. Every value read
+ * is registered as a secret before this returns or throws (nothing is logged meanwhile).
  */
 export function collectDeclared(options: SourceOptions): Declared {
   const values = new Map<string, string>();
   const origin = new Map<string, string>();
   const declaredIn = new Map<string, string[]>();
   const warnings: string[] = [];
+  const read: string[] = [];
   const add = (name: string, value: string, from: string) => {
-    registerValue(value);
+    read.push(value);
     values.set(name, value);
     origin.set(name, from);
     declaredIn.set(name, [...(declaredIn.get(name) ?? []), from]);
   };
+  try {
+    collect(options, add, warnings);
+  } finally {
+    for (const value of read) registerValue(value, values.keys());
+  }
+
+  const empty = [...values].filter(([, v]) => v === '').map(([n]) => `${n} (${origin.get(n)})`);
+  if (empty.length > 0) {
+    throw new UserError(`Empty secret values: ${empty.join(', ')}`, {
+      hint: 'Fly cannot store an empty secret. An empty value often means a GitHub secret is missing or misspelled.',
+    });
+  }
+  for (const [n, where] of declaredIn) {
+    if (where.length > 1)
+      warnings.push(`${n} is declared ${where.length} times (${where.join(', ')}); the last value wins`);
+  }
+  return { values, origin, warnings };
+}
+
+type Add = (name: string, value: string, from: string) => void;
+
+function collect(options: SourceOptions, add: Add, warnings: string[]): void {
   const addDotenv = (text: string, from: string) => {
     for (const e of parseDotenv(text, from).entries) add(e.name, e.value, `${from} line ${e.line}`);
   };
@@ -84,16 +112,4 @@ export function collectDeclared(options: SourceOptions): Declared {
     if (matched === 0) warnings.push(`No environment variable starts with the env-prefix ${prefix}`);
   }
   if (options.secrets) addDotenv(options.secrets, "input 'secrets'");
-
-  const empty = [...values].filter(([, v]) => v === '').map(([n]) => `${n} (${origin.get(n)})`);
-  if (empty.length > 0) {
-    throw new UserError(`Empty secret values: ${empty.join(', ')}`, {
-      hint: 'Fly cannot store an empty secret. An empty value often means a GitHub secret is missing or misspelled.',
-    });
-  }
-  for (const [n, where] of declaredIn) {
-    if (where.length > 1)
-      warnings.push(`${n} is declared ${where.length} times (${where.join(', ')}); the last value wins`);
-  }
-  return { values, origin, warnings };
 }

@@ -47,6 +47,17 @@ describe('collectDeclared', () => {
     expect(containsSecret('staged=true false 1')).toBe(false);
   });
 
+  it('does not register a value that is part of a declared name, which is printed with the names anyway', () => {
+    collectDeclared({ cwd, secrets: 'STAGE=PROD\nPROD_DB_URL=postgres://prod-db/app' });
+    expect(containsSecret('PROD_DB_URL')).toBe(false);
+    expect(containsSecret('postgres://prod-db/app')).toBe(true);
+  });
+
+  it('registers what it read even when a later source fails', () => {
+    expect(() => collectDeclared({ cwd, envFile: '.env.production', secrets: 'broken line' })).toThrow(/line 1/);
+    expect(containsSecret('postgres://u:file-pass@db/app')).toBe(true);
+  });
+
   it('a prefix never picks up flyctl’s own token variables', () => {
     const declared = collectDeclared({
       cwd,
