@@ -2,7 +2,7 @@
  * Fault injection. A spec is a comma-separated list of `<command>:<fault>` items, e.g.
  * `deploy:lease,deploy:lease,deploy:429,*:latency=200`. Each invocation of a command
  * takes the next unused fault listed for it (or for `*`), so `deploy:lease,deploy:lease`
- * fails two deploys and lets the third through. `latency=<ms>` is never used up: it
+ * fails two deploys of an app and lets the third through. `latency=<ms>` is never used up: it
  * delays every matching invocation.
  *
  * Faults: lease, 429, reset, timeout (Machines API timeout, before any machine changes),
@@ -45,16 +45,20 @@ export function parseFaults(spec: string): FaultItem[] {
   return items;
 }
 
-/** Remembers which items of which spec were used, so counts hold across flyctl processes. */
+/**
+ * Remembers which items of which spec were used for which app, so counts hold across
+ * flyctl processes and tests on different apps do not use up each other's faults.
+ */
 export class FaultBook {
   private readonly used = new Map<string, Set<number>>();
 
   /** The next fault for `command` under `spec`, marking it used, plus the latency that applies. */
-  take(spec: string, command: string): { fault?: Fault; latencyMs: number } {
+  take(spec: string, command: string, app = ''): { fault?: Fault; latencyMs: number } {
     if (!spec.trim()) return { latencyMs: 0 };
     const items = parseFaults(spec);
-    const used = this.used.get(spec) ?? new Set<number>();
-    this.used.set(spec, used);
+    const key = `${app}\u0000${spec}`;
+    const used = this.used.get(key) ?? new Set<number>();
+    this.used.set(key, used);
     let latencyMs = 0;
     let fault: Fault | undefined;
     items.forEach((item, index) => {

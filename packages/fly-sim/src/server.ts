@@ -47,6 +47,16 @@ function tokenOf(env: Record<string, string>, flag: string | undefined): string 
   return raw.replace(/^(FlyV1|Bearer)\s+/i, '').trim();
 }
 
+/** The app an invocation names (`--app`, `-a`, FLY_APP), for keeping fault counts per app. */
+function appArg(inv: Invocation): string {
+  const args = inv.args;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--app' || args[i] === '-a') return args[i + 1] ?? '';
+    if (args[i].startsWith('--app=')) return args[i].slice('--app='.length);
+  }
+  return inv.env.FLY_APP ?? '';
+}
+
 function accessTokenFlag(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--access-token' || args[i] === '-t') return args[i + 1];
@@ -180,7 +190,7 @@ export class SimServer {
       version,
       fault: async (command) => {
         const spec = [this.world.globalFaults, inv.env.FLY_SIM_FAULTS ?? ''].filter(Boolean).join(',');
-        const { fault, latencyMs } = this.world.faults.take(spec, command);
+        const { fault, latencyMs } = this.world.faults.take(spec, command, appArg(inv));
         if (latencyMs > 0) await io.sleep(latencyMs);
         return fault;
       },
