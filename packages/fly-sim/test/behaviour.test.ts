@@ -156,6 +156,10 @@ describe('faults', () => {
     expect((await sim.run(['status', '-a', 'faulty'], { env: faults })).code).toBe(0);
     // No release was created by the failed attempts.
     expect(sim.state().apps.faulty.releases.map((r) => r.version)).toEqual([1, 2]);
+    // Another app with the same spec gets its own count.
+    await sim.seedApp('faulty-too', { releases: ['v1'] });
+    const other = await sim.run(['deploy', '-a', 'faulty-too', '-i', 'registry.fly.io/faulty-too:v2'], { env: faults });
+    expect(other.stderr).toContain('failed to obtain lease');
   });
 
   it('update-timeout fails after a machine was updated', async () => {
