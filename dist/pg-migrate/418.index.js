@@ -780,7 +780,6 @@ async function sshConsole(fly, app, command, options = {}) {
     return fly.run(args, options);
 }
 
-
 ;// CONCATENATED MODULE: ./packages/fly/src/current.ts
 
 /**
@@ -982,6 +981,14 @@ async function deployApp(fly, request, hooks = {}) {
         startedAt,
         finishedAt: startedAt,
     };
+    // Reads change nothing, so any transient failure of theirs is retried (same bounds).
+    const reading = (read) => (0,src/* retry */.L5)(read, {
+        attempts: request.retries + 1,
+        baseDelayMs: request.retryBaseMs ?? 1_000,
+        maxDelayMs: 20_000,
+        deadline: request.deadline,
+        retryable: isTransient,
+    });
     const fail = (step, error) => {
         if (!(error instanceof FlyError))
             throw error;
@@ -992,7 +999,7 @@ async function deployApp(fly, request, hooks = {}) {
     };
     let before;
     try {
-        before = await currentState(fly, request.app, quick());
+        before = await reading(() => currentState(fly, request.app, quick()));
         outcome.previous = before.current;
         // The URL does not change with a deploy; only an app never deployed may not report one yet.
         outcome.appUrl = appUrl(before.status);
@@ -1050,14 +1057,14 @@ async function deployApp(fly, request, hooks = {}) {
     try {
         if (!outcome.release) {
             // flyctl older than 0.4.56 prints no release line: find it by image.
-            const releases = await listReleases(fly, request.app, quick());
+            const releases = await reading(() => listReleases(fly, request.app, quick()));
             const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
             if (found)
                 outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
         }
         outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
         if (!outcome.appUrl)
-            outcome.appUrl = appUrl(await getStatus(fly, request.app, quick()));
+            outcome.appUrl = appUrl(await reading(() => getStatus(fly, request.app, quick())));
     }
     catch (error) {
         return fail('read new release', error);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatDuration, runProcess, UserError } from '@deploy-actions/toolkit';
-import type { MigrateLogger } from './migrate';
+import type { MigrateLogger } from './types';
 
 /**
  * libpq environment for a URL: the password travels in PGPASSWORD, never in argv.

@@ -1,5 +1,5 @@
 import { formatDuration, UserError } from '@deploy-actions/toolkit';
-import type { MigrateLogger } from './migrate';
+import type { MigrateLogger } from './types';
 
 /** How pg-migrate reaches Fly: flyctl version to use and the token (input or environment). */
 export interface FlyAccess {

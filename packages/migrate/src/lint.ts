@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { errorMessage, runProcess } from '@deploy-actions/toolkit';
 import type { Script } from './files';
-import type { MigrateLogger } from './migrate';
+import type { MigrateLogger } from './types';
 
 export interface LintFinding {
   file: string;
@@ -63,7 +63,6 @@ interface SquawkJson {
 
 export interface LintOptions {
   serverVersionNum: number;
-  direction: 'up' | 'down';
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   root: string;

@@ -1,5 +1,5 @@
 import { formatDuration, Summary } from '@deploy-actions/toolkit';
-import type { DoneMigration, MigrateResult, MigrationError } from './migrate';
+import type { DoneMigration, MigrateResult, MigrationError } from './types';
 
 const label = (d: DoneMigration) => (d.name ? `${d.version}_${d.name}` : d.version);
 
