@@ -224,6 +224,8 @@ describe('PR preview apps', () => {
     expect(opened.exitCode).toBe(0);
     expect(opened.outputs['app-name']).toBe('pr-17-web-shop');
     expect(opened.outputs['release-version']).toBe('1');
+    // A first deploy reports the URL the app has once deployed (fly-sim: its loopback server).
+    expect(opened.outputs['app-url']).toBe(`${sim.appUrl('pr-17-web-shop')}/`);
     expect(sim.state().apps['pr-17-web-shop'].org).toBe('acme');
     const again = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v2' }, pr('synchronize'));
     expect(again.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });

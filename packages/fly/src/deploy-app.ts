@@ -96,8 +96,8 @@ export async function deployApp(
   try {
     before = await reading(() => currentState(fly, request.app, quick()));
     outcome.previous = before.current;
-    // The URL does not change with a deploy; only an app never deployed may not report one yet.
-    outcome.appUrl = appUrl(before.status);
+    // A deploy does not change an app's URL, but an app never deployed may not report its final one yet.
+    if (before.current) outcome.appUrl = appUrl(before.status);
   } catch (error) {
     return fail('read current release', error);
   }
