@@ -19,7 +19,12 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecor
   }
   s.facts([
     ['App', outcome.app],
-    ['Release', outcome.release ? `${version(outcome.release.version)} (${outcome.release.id})` : ''],
+    [
+      'Release',
+      outcome.release
+        ? `${version(outcome.release.version)}${outcome.result === 'failure' ? ' failed' : ''} (${outcome.release.id})`
+        : '',
+    ],
     ['Image', outcome.imageRef],
     ['Strategy', record.strategy],
     ['Duration', formatDuration(durationMs)],

@@ -83,8 +83,11 @@ describe('fly-deploy bundle against fly-sim', () => {
       'app-name': 'crash-app',
       'previous-release-version': '1',
       'previous-image-ref': 'registry.fly.io/crash-app:v1',
-      'release-version': '',
+      // The failed release is named, so auto-rollback knows what failed.
+      'release-version': '2',
+      'image-ref': 'registry.fly.io/crash-app:v2-crash',
     });
+    expect(r.summary).toContain('| Release | v2 failed (');
     expect(r.summary).toContain('Fly deploy failed: crash-app');
     expect(r.summary).toContain('auto-rollback');
     expect(r.summary).toContain('registry.fly.io/crash-app:v1');

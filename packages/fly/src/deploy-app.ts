@@ -147,6 +147,9 @@ export async function deployApp(
     );
     outcome.release = result.release;
   } catch (error) {
+    // A deploy that failed after creating its release still names it: auto-rollback needs it.
+    outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+    if (outcome.release?.imageRef) outcome.imageRef = outcome.release.imageRef;
     return fail('deploy', error);
   }
 
@@ -165,6 +168,19 @@ export async function deployApp(
   outcome.result = 'success';
   outcome.finishedAt = new Date();
   return outcome;
+}
+
+/** The release this deploy created (any status), found by its image among those newer than `previous`. */
+async function createdRelease(
+  fly: Fly,
+  request: DeployAppRequest,
+  previous: CurrentRelease | undefined,
+  options: RunOptions,
+): Promise<NewRelease | undefined> {
+  const releases = await listReleases(fly, request.app, options);
+  const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
+  const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
+  return found ? { id: found.id, version: found.version, imageRef: found.imageRef } : undefined;
 }
 
 /**
