@@ -131,7 +131,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
   if (!server) {
     rmSync(root, { recursive: true, force: true });
-    throw new Error(`PostgreSQL ${version} did not start: ${String(lastError ?? 'the server exited')}\n${logs.slice(-20).join('')}`);
+    throw new Error(
+      `PostgreSQL ${version} did not start: ${String(lastError ?? 'the server exited')}\n${logs.slice(-20).join('')}`,
+    );
   }
   const started = server;
   const host = '127.0.0.1';
