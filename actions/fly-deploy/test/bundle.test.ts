@@ -243,6 +243,15 @@ describe('PR preview apps', () => {
     expect(JSON.parse(readFileSync(closedAgain.outputs['deployment-file'], 'utf8')).result).toBe('destroyed');
   });
 
+  it('destroys a named app when asked, outside preview mode too', async () => {
+    await sim.seedApp('old-feature', { releases: ['v1'] });
+    const r = await run({ app: 'old-feature', destroy: 'true' });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs['app-name']).toBe('old-feature');
+    expect(r.summary).toContain('the `destroy` input is true');
+    expect(sim.state().apps['old-feature']).toBeUndefined();
+  });
+
   it('refuses preview mode outside a pull request and without an org', async () => {
     const push = await run({ preview: 'true', org: 'acme' });
     expect(push.exitCode).toBe(1);
@@ -306,5 +315,7 @@ describe('refusals', () => {
     expect(r.exitCode).toBe(1);
     expect(findLeaks(r, [TOKEN, BUILD_SECRET, `${BUILD_SECRET}-two`])).toEqual([]);
     expect(r.log).toContain('smoke checks');
+    const record = readFileSync(r.outputs['deployment-file'], 'utf8');
+    for (const secret of [TOKEN, BUILD_SECRET]) expect(record).not.toContain(secret);
   });
 });
