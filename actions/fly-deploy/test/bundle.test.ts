@@ -283,6 +283,14 @@ describe('refusals', () => {
     expect(r.summary).toContain('Previous release | none');
   });
 
+  it('refuses build inputs next to a built image before running flyctl', async () => {
+    const before = (await sim.calls()).length;
+    const r = await run({ app: 'shop', image: 'registry.fly.io/shop:v9', 'build-args': 'A=b' });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain("Input 'image' deploys a built image, so 'build-args' would be ignored");
+    expect((await sim.calls()).length).toBe(before);
+  });
+
   it.each([
     ['app', { app: '--help' }],
     ['image-label', { app: 'shop', 'image-label': '-x' }],

@@ -2,7 +2,7 @@ import { errorMessage, retry } from '@deploy-actions/toolkit';
 import type { Fly, RunOptions } from './client';
 import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
-import { DeployError, type DeployOptions, deploy, findReleaseByImage, type NewRelease } from './deploy';
+import { DeployError, type DeployOptions, deploy, deployArgs, findReleaseByImage, type NewRelease } from './deploy';
 import { FlyError, isTransient } from './errors';
 import { imageTag } from './names';
 import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
@@ -63,6 +63,8 @@ export async function deployApp(
   request: DeployAppRequest,
   hooks: { onRetry?: (attempt: Attempt, delayMs: number) => void } = {},
 ): Promise<DeployAppOutcome> {
+  // Refuse bad options before touching anything.
+  deployArgs(request);
   const startedAt = new Date();
   const remaining = () => Math.max(1_000, request.deadline - Date.now());
   const quick = () => ({ cwd: request.cwd, timeoutMs: Math.min(120_000, remaining()) });
@@ -148,7 +150,9 @@ export async function deployApp(
     outcome.release = result.release;
   } catch (error) {
     // A deploy that failed after creating its release still names it: auto-rollback needs it.
-    outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+    if (error instanceof DeployError && error.machinesTouched) {
+      outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+    }
     if (outcome.release?.imageRef) outcome.imageRef = outcome.release.imageRef;
     return fail('deploy', error);
   }

@@ -100,6 +100,16 @@ export function deployArgs(options: DeployOptions): string[] {
     args.push('--config', options.config);
   }
   if (options.image) {
+    const buildOnly = [
+      ['image-label', options.imageLabel],
+      ['build-args', Object.keys(options.buildArgs ?? {}).length > 0],
+      ['build-secrets', Object.keys(options.buildSecrets ?? {}).length > 0],
+    ].filter(([, given]) => given);
+    if (buildOnly.length > 0) {
+      throw new UserError(
+        `Input 'image' deploys a built image, so ${buildOnly.map(([name]) => `'${name}'`).join(' and ')} would be ignored: remove one or the other`,
+      );
+    }
     if (!IMAGE_REF.test(options.image)) throw new UserError(`Invalid image reference ${JSON.stringify(options.image)}`);
     args.push('--image', options.image);
   } else {

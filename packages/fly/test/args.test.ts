@@ -57,6 +57,15 @@ describe('deployArgs', () => {
     expect(() => deployArgs(options)).toThrow(/Invalid/);
   });
 
+  it('refuses build-only options next to a built image', () => {
+    expect(() => deployArgs({ app: 'shop', image: 'registry.fly.io/shop:v1', buildSecrets: { A: 'b' } })).toThrow(
+      /'build-secrets' would be ignored/,
+    );
+    expect(() =>
+      deployArgs({ app: 'shop', image: 'registry.fly.io/shop:v1', imageLabel: 'x', buildArgs: { A: 'b' } }),
+    ).toThrow(/'image-label' and 'build-args'/);
+  });
+
   it('hides values of secret-bearing flags when printing a command', () => {
     expect(describeArgs(['deploy', '--build-secret', 'NPM_TOKEN=s3cret', '--env', 'A=b'])).toBe(
       'flyctl deploy --build-secret NPM_TOKEN=*** --env A=***',

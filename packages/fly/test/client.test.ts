@@ -86,10 +86,13 @@ describe('Fly against fly-sim', () => {
       onLine: (line) => lines.push(line),
     });
     await getStatus(logged, 'client-app');
-    await deploy(logged, { app: 'client-app', image: 'registry.fly.io/client-app:v1b', buildSecrets: { S: 'x' } });
+    await deploy(logged, { app: 'client-app', imageLabel: 'v1b', buildSecrets: { S: 'build-secret-value' } });
     expect(lines[0]).toBe('[command]flyctl status --app client-app --json');
     expect(lines.join('\n')).not.toContain('"AppURL"');
-    expect(lines).toContain('[command]flyctl deploy --app client-app --image registry.fly.io/client-app:v1b --yes');
+    expect(lines).toContain(
+      '[command]flyctl deploy --app client-app --image-label v1b --remote-only --build-secret S=*** --yes',
+    );
+    expect(lines.join('\n')).not.toContain('build-secret-value');
     expect(lines.some((l) => l.startsWith('Visit your newly deployed app'))).toBe(true);
   });
 
