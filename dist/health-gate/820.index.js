@@ -798,7 +798,7 @@ function pairs(flag, values, what) {
     return out;
 }
 /** The argv of `flyctl deploy` for `options`, every value validated first. */
-function deployArgs(options) {
+function deploy_deployArgs(options) {
     assertAppName(options.app);
     const args = ['deploy', '--app', options.app];
     if (options.config) {
@@ -806,6 +806,14 @@ function deployArgs(options) {
         args.push('--config', options.config);
     }
     if (options.image) {
+        const buildOnly = [
+            ['image-label', options.imageLabel],
+            ['build-args', Object.keys(options.buildArgs ?? {}).length > 0],
+            ['build-secrets', Object.keys(options.buildSecrets ?? {}).length > 0],
+        ].filter(([, given]) => given);
+        if (buildOnly.length > 0) {
+            throw new UserError(`Input 'image' deploys a built image, so ${buildOnly.map(([name]) => `'${name}'`).join(' and ')} would be ignored: remove one or the other`);
+        }
         if (!IMAGE_REF.test(options.image))
             throw new UserError(`Invalid image reference ${JSON.stringify(options.image)}`);
         args.push('--image', options.image);
@@ -860,7 +868,7 @@ class deploy_DeployError extends errors_FlyError {
 }
 /** Runs one `flyctl deploy`. Throws DeployError saying whether machines were touched. */
 async function deploy_deploy(fly, options, run = {}) {
-    const args = deployArgs(options);
+    const args = deploy_deployArgs(options);
     const result = await fly.run(args, { ...run, allowFailure: true });
     if (result.code !== 0 || result.timedOut) {
         throw new deploy_DeployError(fly.failure(result), machinesTouched(`${result.stdout}\n${result.stderr}`));
@@ -897,6 +905,8 @@ function leaseWaitMs(message, now = Date.now()) {
  * come back as an outcome with everything known so far, not as an exception.
  */
 async function deployApp(fly, request, hooks = {}) {
+    // Refuse bad options before touching anything.
+    deployArgs(request);
     const startedAt = new Date();
     const remaining = () => Math.max(1_000, request.deadline - Date.now());
     const quick = () => ({ cwd: request.cwd, timeoutMs: Math.min(120_000, remaining()) });
@@ -929,8 +939,9 @@ async function deployApp(fly, request, hooks = {}) {
     try {
         before = await reading(() => currentState(fly, request.app, quick()));
         outcome.previous = before.current;
-        // The URL does not change with a deploy; only an app never deployed may not report one yet.
-        outcome.appUrl = appUrl(before.status);
+        // A deploy does not change an app's URL, but an app never deployed may not report its final one yet.
+        if (before.current)
+            outcome.appUrl = appUrl(before.status);
     }
     catch (error) {
         return fail('read current release', error);
@@ -980,6 +991,12 @@ async function deployApp(fly, request, hooks = {}) {
         outcome.release = result.release;
     }
     catch (error) {
+        // A deploy that failed after creating its release still names it: auto-rollback needs it.
+        if (error instanceof DeployError && error.machinesTouched) {
+            outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+        }
+        if (outcome.release?.imageRef)
+            outcome.imageRef = outcome.release.imageRef;
         return fail('deploy', error);
     }
     try {
@@ -1000,6 +1017,13 @@ async function deployApp(fly, request, hooks = {}) {
     outcome.result = 'success';
     outcome.finishedAt = new Date();
     return outcome;
+}
+/** The release this deploy created (any status), found by its image among those newer than `previous`. */
+async function createdRelease(fly, request, previous, options) {
+    const releases = await listReleases(fly, request.app, options);
+    const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
+    const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
+    return found ? { id: found.id, version: found.version, imageRef: found.imageRef } : undefined;
 }
 /**
  * True when deploying would change nothing: the requested image is the current, complete
