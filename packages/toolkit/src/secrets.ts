@@ -10,8 +10,14 @@ let ordered: string[] = [];
 /** Lines shorter than this are not masked on their own: `{` or `}` would mask half the log. */
 const MIN_LINE_LENGTH = 4;
 
+/**
+ * Shorter values are not secrets worth the damage of masking them: a one-letter
+ * "token" would turn every such letter of the log, outputs and summary into `***`.
+ */
+const MIN_SECRET_LENGTH = 3;
+
 function add(form: string): void {
-  if (form === '' || forms.has(form)) return;
+  if (form.length < MIN_SECRET_LENGTH || forms.has(form)) return;
   forms.add(form);
   core.setSecret(form);
 }

@@ -18,6 +18,11 @@ describe('registerSecret / redact', () => {
   });
 });
 
+it('does not mask values too short to be secrets', () => {
+  registerSecret('t');
+  expect(redact('the token is t')).toBe('the token is t');
+});
+
 describe('retry', () => {
   const fast = { baseDelayMs: 1, maxDelayMs: 4, sleep: async () => {} };
 
