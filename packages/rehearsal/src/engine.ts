@@ -4,7 +4,7 @@
  * env at every level, GITHUB_ENV/GITHUB_OUTPUT/GITHUB_PATH between steps, step and job outputs,
  * continue-on-error, and the workflow's outputs. Jobs run one after another on this machine.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
@@ -200,7 +200,11 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     jobs: new Map(),
   };
   const startedAt = Date.now();
-  for (const job of plan.jobs) run.jobs.set(job.id, await runJob(run, job));
+  try {
+    for (const job of plan.jobs) run.jobs.set(job.id, await runJob(run, job));
+  } finally {
+    rmSync(run.temp, { recursive: true, force: true });
+  }
   const jobs = [...run.jobs.values()];
   let outputs: Record<string, string> = {};
   const notes: string[] = [];

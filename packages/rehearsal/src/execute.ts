@@ -2,7 +2,7 @@
  * Executes one step body: a `run:` script with bash, or one of this repo's node24 actions through
  * packages/runner. Both report the same shape, read from the same runner files and command protocol.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Annotation,
@@ -171,6 +171,8 @@ export async function runAction(run: ActionRun, options: ExecuteOptions): Promis
     node: run.node,
     timeoutMs: options.timeoutMs,
   });
+  // The runner files were read into `result`; RUNNER_TEMP is the job's, so nothing else lives here.
+  rmSync(result.runnerTemp, { recursive: true, force: true });
   const annotations = [...result.annotations];
   if (result.timedOut)
     annotations.push({ level: 'error', message: `The step timed out after ${options.timeoutMs} ms` });

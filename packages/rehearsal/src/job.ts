@@ -2,6 +2,8 @@
  * One job: its `if:` against the results of the jobs it needs (transitively, as GitHub does), its
  * environment, concurrency and env, then its steps, or the reusable workflow it calls, then its outputs.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMapping } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
 import { REPO_ROOT } from '@deploy-actions/runner';
@@ -131,6 +133,7 @@ export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
       return finish();
     }
     state = {
+      temp: mkdtempSync(join(run.temp, 'job-')),
       record,
       failed: false,
       env: evaluateStringMap(job.env, { ...jobScope, where: `${where}.env` }),
@@ -164,6 +167,9 @@ export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
     if (!(err instanceof RehearsalError)) throw err;
     record.result = 'failure';
     record.notes.push(`error: ${err.message}`);
+  } finally {
+    // As on a runner, RUNNER_TEMP does not outlive its job.
+    if (state) rmSync(state.temp, { recursive: true, force: true });
   }
   return finish();
 }

@@ -4,7 +4,7 @@
  * the scenario app (fly.toml and three migrations). One stage per scenario; the PostgreSQL server is
  * shared (a database per stage) because it is the slow one to start.
  */
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
@@ -94,6 +94,7 @@ export async function startStage(pg: PgServer, name: string): Promise<Stage> {
     },
     async close() {
       await Promise.allSettled([fly.close(), smtp.close(), hooks.close(), api.close()]);
+      rmSync(workspace, { recursive: true, force: true });
     },
   };
 }

@@ -65,6 +65,8 @@ export interface JobState {
   needs: Json;
   timeoutMs?: number;
   workingDirectory?: string;
+  /** RUNNER_TEMP of the job: shared by its steps, removed when the job ends. */
+  temp: string;
 }
 
 export function stepScope(
@@ -82,7 +84,7 @@ export function stepScope(
       strategy: {},
       matrix: {},
       job: { status: state.failed ? 'failure' : 'success', container: {}, services: {} },
-      runner: runnerContext(run.temp),
+      runner: runnerContext(state.temp),
       env,
       vars: state.vars,
       secrets: state.secrets,
@@ -109,10 +111,11 @@ async function executeStep(
     ...run.options.env,
     ...env,
     PATH: [...[...state.path].reverse(), basePath].join(delimiter),
+    RUNNER_TEMP: state.temp,
   };
   const common = {
     timeoutMs: stepTimeout,
-    tempDir: run.temp,
+    tempDir: state.temp,
     secrets: { ...run.options.sensitive, ...state.secrets },
   };
   if (step.run) {
@@ -120,9 +123,9 @@ async function executeStep(
     const wd = step.workingDirectory ? asString(evaluateToken(step.workingDirectory, scope)) : state.workingDirectory;
     const base = {
       PATH: basePath,
-      HOME: process.env.HOME ?? run.temp,
+      HOME: process.env.HOME ?? state.temp,
       LANG: 'C.UTF-8',
-      ...defaultEnv(run.identity, job.id, run.temp),
+      ...defaultEnv(run.identity, job.id, state.temp),
     };
     return runScript(script, {
       ...common,

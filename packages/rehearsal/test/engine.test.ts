@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   allJobs,
   allLeaks,
@@ -15,6 +15,9 @@ import {
 const fixtures = join(import.meta.dirname, 'fixtures', 'repo');
 const workflows = join(fixtures, '.github', 'workflows');
 
+const workspace = mkdtempSync(join(tmpdir(), 'rehearsal-ws-'));
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
 function options(overrides: Partial<RehearsalOptions> = {}): RehearsalOptions {
   return {
     workflow: join(workflows, 'pipeline.yml'),
@@ -22,7 +25,7 @@ function options(overrides: Partial<RehearsalOptions> = {}): RehearsalOptions {
     inputs: { app: 'demo' },
     secrets: { API_TOKEN: 'api-token-value-1234' },
     environments: { production: { secrets: { ENV_ONLY: 'environment-secret-5678' } } },
-    workspace: mkdtempSync(join(tmpdir(), 'rehearsal-ws-')),
+    workspace,
     repoRoot: fixtures,
     node: 'current',
     ...overrides,
@@ -55,6 +58,13 @@ describe('rehearse: a passing run', async () => {
     expect(after.conclusion).toBe('success');
     expect(after.log).toContain('ECHOED=hello demo at step (3) FROM_ENV=set-by-hello LEVEL=job label=acme/shop-label');
     expect(after.log).toContain('tool-ran');
+  });
+
+  it("shares the job's RUNNER_TEMP between its steps and removes it when the job ends", () => {
+    const temp = step(run, 'build', 'Say hello to demo').outputs.temp;
+    expect(temp).toMatch(/job-/);
+    expect(step(run, 'build', 'After echo').conclusion).toBe('success');
+    expect(existsSync(temp)).toBe(false);
   });
 
   it("runs this repo's actions through the runner, with expression defaults and unexpected inputs flagged", () => {
