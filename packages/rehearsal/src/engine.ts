@@ -12,7 +12,7 @@ import { RehearsalError } from './errors';
 import { asString, evaluateStringMap, evaluateToken, type Json, type Scope } from './expressions';
 import { runJob } from './job';
 import { Masker } from './mask';
-import type { JobRecord, Result, RunRecord, StepRecord } from './model';
+import type { JobRecord, RunRecord, StepRecord } from './model';
 import { type GitHubOptions, githubContext, type RunIdentity, runIdentity } from './run-context';
 import { type ResolvedUses, resolveUses } from './uses';
 import { loadWorkflow, type WorkflowPlan } from './workflow';
@@ -231,5 +231,3 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     notes,
   };
 }
-
-export type { Result };
