@@ -6,8 +6,9 @@
  * rehearsal-output/ (git-ignored; CI uploads it when a check fails). --workflows <dir> rehearses copies of
  * deploy.yml and preview.yml from another folder (e.g. while changing them).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatResults, RehearsalError, runScenarios, SCENARIOS } from '@deploy-actions/rehearsal';
+import { REPO_ROOT } from '@deploy-actions/runner';
 
 function usage(): string {
   return `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>] [--workflows <dir>]`;
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown scenario '${name}'\n${usage()}`);
     return 2;
   }
-  const out = resolve(outDir ?? 'rehearsal-output');
+  const out = outDir ? resolve(outDir) : join(REPO_ROOT, 'rehearsal-output');
   const started = Date.now();
   const results = await runScenarios(chosen, { outDir: out, workflowsDir, print: (line) => console.log(line) });
   console.log(`\nRehearsal finished in ${((Date.now() - started) / 1000).toFixed(1)}s; reports in ${out}\n`);
