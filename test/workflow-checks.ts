@@ -456,6 +456,22 @@ export function referenceProblems(file: WorkflowFile, root = ROOT): string[] {
   return problems;
 }
 
+/** Across files: one action, one pinned commit (so an update reaches every workflow at once). */
+export function pinConsistencyProblems(files: WorkflowFile[]): string[] {
+  const seen = new Map<string, { sha: string; path: string }>();
+  const problems: string[] = [];
+  for (const file of files) {
+    for (const m of file.text.matchAll(/uses:\s*['"]?([^'"\s@]+)@([0-9a-f]{40})\b/g)) {
+      const first = seen.get(m[1]);
+      if (!first) seen.set(m[1], { sha: m[2], path: file.path });
+      else if (first.sha !== m[2]) {
+        problems.push(`${file.path}: ${m[1]} is pinned to ${m[2]}, but ${first.path} pins ${first.sha}`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** All checks over one workflow file. */
 export async function workflowProblems(file: WorkflowFile, root = ROOT): Promise<string[]> {
   return [

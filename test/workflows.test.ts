@@ -7,6 +7,7 @@ import {
   findWorkflows,
   loadWorkflow,
   ownUsesProblems,
+  pinConsistencyProblems,
   pinProblems,
   pullRequestTargetProblems,
   ROOT,
@@ -43,6 +44,10 @@ describe('every workflow in .github/workflows and examples/', () => {
         'examples/preview.yml',
       ]),
     );
+  });
+
+  test('pin each third-party action to the same commit', () => {
+    expect(pinConsistencyProblems(files.map((f) => loadWorkflow(join(ROOT, f))))).toEqual([]);
   });
 
   test.each(files)('%s passes every check', async (file) => {
@@ -106,6 +111,18 @@ describe('the checks catch', () => {
       expect.stringContaining('release tag'),
     ]);
     expect(pinProblems(wf(step('$/fly-deploy')))).toEqual([]);
+  });
+
+  test('one action pinned to two different commits', () => {
+    const a = workflowFromText('a.yml', `steps:\n  - uses: ${CHECKOUT}\n`);
+    const b = workflowFromText(
+      'b.yml',
+      'steps:\n  - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n',
+    );
+    expect(pinConsistencyProblems([a, a])).toEqual([]);
+    expect(pinConsistencyProblems([a, b])).toEqual([
+      expect.stringContaining('b.yml: actions/checkout is pinned to de0fac2'),
+    ]);
   });
 
   test('with: keys our actions do not declare, and missing required inputs', () => {
