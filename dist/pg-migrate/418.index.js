@@ -878,6 +878,14 @@ function deployArgs(options) {
         args.push('--config', options.config);
     }
     if (options.image) {
+        const buildOnly = [
+            ['image-label', options.imageLabel],
+            ['build-args', Object.keys(options.buildArgs ?? {}).length > 0],
+            ['build-secrets', Object.keys(options.buildSecrets ?? {}).length > 0],
+        ].filter(([, given]) => given);
+        if (buildOnly.length > 0) {
+            throw new src/* UserError */.yo(`Input 'image' deploys a built image, so ${buildOnly.map(([name]) => `'${name}'`).join(' and ')} would be ignored: remove one or the other`);
+        }
         if (!IMAGE_REF.test(options.image))
             throw new src/* UserError */.yo(`Invalid image reference ${JSON.stringify(options.image)}`);
         args.push('--image', options.image);
@@ -969,6 +977,8 @@ function leaseWaitMs(message, now = Date.now()) {
  * come back as an outcome with everything known so far, not as an exception.
  */
 async function deployApp(fly, request, hooks = {}) {
+    // Refuse bad options before touching anything.
+    deployArgs(request);
     const startedAt = new Date();
     const remaining = () => Math.max(1_000, request.deadline - Date.now());
     const quick = () => ({ cwd: request.cwd, timeoutMs: Math.min(120_000, remaining()) });
@@ -1001,8 +1011,9 @@ async function deployApp(fly, request, hooks = {}) {
     try {
         before = await reading(() => currentState(fly, request.app, quick()));
         outcome.previous = before.current;
-        // The URL does not change with a deploy; only an app never deployed may not report one yet.
-        outcome.appUrl = appUrl(before.status);
+        // A deploy does not change an app's URL, but an app never deployed may not report its final one yet.
+        if (before.current)
+            outcome.appUrl = appUrl(before.status);
     }
     catch (error) {
         return fail('read current release', error);
@@ -1052,6 +1063,12 @@ async function deployApp(fly, request, hooks = {}) {
         outcome.release = result.release;
     }
     catch (error) {
+        // A deploy that failed after creating its release still names it: auto-rollback needs it.
+        if (error instanceof DeployError && error.machinesTouched) {
+            outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+        }
+        if (outcome.release?.imageRef)
+            outcome.imageRef = outcome.release.imageRef;
         return fail('deploy', error);
     }
     try {
@@ -1072,6 +1089,13 @@ async function deployApp(fly, request, hooks = {}) {
     outcome.result = 'success';
     outcome.finishedAt = new Date();
     return outcome;
+}
+/** The release this deploy created (any status), found by its image among those newer than `previous`. */
+async function createdRelease(fly, request, previous, options) {
+    const releases = await listReleases(fly, request.app, options);
+    const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
+    const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
+    return found ? { id: found.id, version: found.version, imageRef: found.imageRef } : undefined;
 }
 /**
  * True when deploying would change nothing: the requested image is the current, complete

@@ -49,6 +49,14 @@ function failure(
 }
 
 /**
+ * Makes every commit so far durable: a transaction with an id commits synchronously (the session's
+ * synchronous_commit), flushing the WAL up to it, which holds all earlier commits.
+ */
+export async function flushCommits(client: Client): Promise<void> {
+  await client.query('SELECT txid_current()');
+}
+
+/**
  * Runs one transactional script in ONE round trip: BEGIN; SET LOCAL ...; <file>; <bookkeeping>; COMMIT.
  * On error the transaction is rolled back and the failing statement located; a lock timeout
  * (55P03) is retried with jittered backoff.
@@ -60,9 +68,12 @@ export async function runInTransaction(
   s: Settings,
   done: DoneMigration[],
   logger: MigrateLogger,
+  durable: boolean,
 ): Promise<void> {
   const script = scriptOf(item);
   const settings = settingStatements(s, true);
+  // Only the run's last commit waits for the WAL flush; it makes every earlier one durable too.
+  if (!durable) settings.push('SET LOCAL synchronous_commit = off');
   const prefix = `BEGIN;\n${settings.map((q) => `${q};\n`).join('')}`;
   const sql = `${prefix}${script.sql}\n;\n${bookkeeping};\nCOMMIT;`;
   for (let attempt = 1; ; attempt++) {

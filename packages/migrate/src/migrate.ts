@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { analyse, scriptOf } from './analyse';
-import { runInTransaction, runStatements, type Settings } from './apply';
+import { flushCommits, runInTransaction, runStatements, type Settings } from './apply';
 import { runBackup } from './backup';
 import { close, connect, poolerReason } from './db';
 import { type MigrationFile, readMigrations } from './files';
@@ -214,45 +214,60 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
     const versions = new Map<string, AppliedRow | true>();
     for (const row of state.rows ?? []) versions.set(BigInt(row.version).toString(), row);
-    for (const item of plan.items) {
-      const script = scriptOf(item);
-      const f = item.file;
-      const started = Date.now();
-      const values = {
-        version: f.version,
-        name: f.name,
-        checksum: f.checksum,
-        appliedBy,
-        appVersion: options.appVersion,
-      };
-      if (item.action === 'revert') {
-        if (script.noTransaction) {
-          await runStatements(work, t, item, settings, done, logger, false);
-          await work.query(deleteRow(t, f.version));
+    // Transactions commit without waiting for the WAL flush, except the last of the run, which
+    // makes all of them durable (and a failure flushes before it is reported): one fsync wait per
+    // run instead of one per migration. A crash in between loses whole migrations with their
+    // tracking rows, which the next run applies again.
+    let unflushed = false;
+    try {
+      for (const [index, item] of plan.items.entries()) {
+        const durable = index === plan.items.length - 1;
+        const script = scriptOf(item);
+        const f = item.file;
+        const started = Date.now();
+        const values = {
+          version: f.version,
+          name: f.name,
+          checksum: f.checksum,
+          appliedBy,
+          appVersion: options.appVersion,
+        };
+        if (item.action === 'revert') {
+          if (script.noTransaction) {
+            await runStatements(work, t, item, settings, done, logger, false);
+            await work.query(deleteRow(t, f.version));
+            unflushed = false; // autocommit statements commit synchronously
+          } else {
+            await runInTransaction(work, item, deleteRow(t, f.version), settings, done, logger, durable);
+            unflushed = !durable;
+          }
+          versions.delete(BigInt(f.version).toString());
+        } else if (script.noTransaction) {
+          if (item.action === 'apply') await work.query(upsertStarted(t, values, item.statements?.length ?? 0));
+          else logger.info(`Resuming ${label(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`);
+          await runStatements(work, t, item, settings, done, logger, true);
+          unflushed = false; // its progress rows commit synchronously
+          // A script with no statements still has to be marked finished.
+          if ((item.statements?.length ?? 0) === 0) await work.query(updateProgress(t, f.version, 0, true, 0));
+          versions.set(BigInt(f.version).toString(), true);
         } else {
-          await runInTransaction(work, item, deleteRow(t, f.version), settings, done, logger);
+          await runInTransaction(work, item, insertFinished(t, values), settings, done, logger, durable);
+          unflushed = !durable;
+          versions.set(BigInt(f.version).toString(), true);
         }
-        versions.delete(BigInt(f.version).toString());
-      } else if (script.noTransaction) {
-        if (item.action === 'apply') await work.query(upsertStarted(t, values, item.statements?.length ?? 0));
-        else logger.info(`Resuming ${label(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`);
-        await runStatements(work, t, item, settings, done, logger, true);
-        // A script with no statements still has to be marked finished.
-        if ((item.statements?.length ?? 0) === 0) await work.query(updateProgress(t, f.version, 0, true, 0));
-        versions.set(BigInt(f.version).toString(), true);
-      } else {
-        await runInTransaction(work, item, insertFinished(t, values), settings, done, logger);
-        versions.set(BigInt(f.version).toString(), true);
+        const durationMs = Date.now() - started;
+        done.push({
+          version: f.version,
+          name: f.name,
+          path: script.path,
+          noTransaction: script.noTransaction,
+          durationMs,
+        });
+        logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${label(f)} (${formatDuration(durationMs)})`);
       }
-      const durationMs = Date.now() - started;
-      done.push({
-        version: f.version,
-        name: f.name,
-        path: script.path,
-        noTransaction: script.noTransaction,
-        durationMs,
-      });
-      logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${label(f)} (${formatDuration(durationMs)})`);
+    } catch (error) {
+      if (unflushed) await flushCommits(work).catch(() => undefined);
+      throw error;
     }
     const currentVersion = highestVersion(versions);
     const fileVersion = files.find((f) => currentVersion !== undefined && BigInt(f.version) === BigInt(currentVersion));
