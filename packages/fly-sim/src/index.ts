@@ -8,6 +8,6 @@ export {
   type SeedOptions,
   startFlySim,
 } from './harness';
-export { parseSecretsImport } from './import-parser';
+export { parseSecretsImport, SecretsImportError, SecretsImportPanic } from './import-parser';
 export type { SimCall } from './server';
 export type { ConsoleConfig, SimApp, SimMachine, SimRelease, SimSecret, SimState } from './state';

@@ -178,7 +178,7 @@ export class SimServer {
       cwd: inv.cwd,
       envNames: Object.keys(inv.env).sort(),
       hadToken: token !== '',
-      stdinBytes: inv.stdin?.length ?? 0,
+      stdinBytes: inv.stdin === undefined ? 0 : Buffer.byteLength(inv.stdin),
       exitCode: null,
       at: new Date().toISOString(),
     };

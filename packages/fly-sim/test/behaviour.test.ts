@@ -214,6 +214,37 @@ describe('secrets', () => {
     expect(JSON.stringify(calls)).not.toContain('line1');
   });
 
+  it('import fails like flyctl: parse errors, a panic on a lone quote, nothing parsed, unknown app first', async () => {
+    await sim.seedApp('vault-errors', { releases: ['v1'] });
+    const run = (input: string, app = 'vault-errors') =>
+      sim.run(['secrets', 'import', '-a', app, '--stage'], { env, input });
+    expect(await run('A=1\nno pair here\n')).toMatchObject({
+      code: 1,
+      stderr:
+        'Error: Failed to parse secrets from stdin: Secrets must be provided as NAME=VALUE pairs (no pair here is invalid)\n',
+    });
+    const panic = await run('A=1\nB="\n');
+    expect(panic.code).toBe(3);
+    expect(panic.stdout).toBe('\u001b[31mOops, something went wrong! Could you try that again?\u001b[0m\n');
+    expect(panic.stderr).toBe('');
+    expect(await run('# only a comment\n')).toMatchObject({
+      code: 1,
+      stderr: 'Error: requires at least one SECRET=VALUE pair\n',
+    });
+    // flyctl looks the app up before it reads stdin.
+    expect((await run('A="\n', 'no-such-vault')).stderr).toContain('Could not find App');
+    expect(sim.state().apps['vault-errors'].secrets).toEqual({});
+  });
+
+  it('import stops silently at a line of 64 KiB, keeping what came before it', async () => {
+    await sim.seedApp('vault-long', { releases: ['v1'] });
+    const input = `FIRST=kept\nLONG=${'é'.repeat(33_000)}\nAFTER=lost\n`;
+    const r = await sim.run(['secrets', 'import', '-a', 'vault-long', '--stage'], { env, input });
+    expect(r.code).toBe(0);
+    expect(Object.keys(sim.state().apps['vault-long'].secrets)).toEqual(['FIRST']);
+    expect((await sim.calls()).at(-1)?.stdinBytes).toBe(Buffer.byteLength(input));
+  });
+
   it('secrets deploy without machines fails like flyctl', async () => {
     await sim.seedApp('empty-app');
     const r = await sim.run(['secrets', 'deploy', '-a', 'empty-app'], { env });

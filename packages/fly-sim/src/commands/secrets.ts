@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from '../args';
 import { appName, type Ctx, faultError, isoNow, requireApp, versionAtLeast } from '../context';
-import { parseSecretsImport } from '../import-parser';
+import { parseSecretsImport, SecretsImportError, SecretsImportPanic } from '../import-parser';
 import { FlyFail } from '../io';
 import { goJson } from '../render';
 import type { SimApp } from '../state';
@@ -136,18 +136,28 @@ export async function secretsSet(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** What a release build of flyctl prints on stdout (aurora.Red, coloured even under NO_COLOR) after a panic. */
+const PANIC_MESSAGE = '\u001b[31mOops, something went wrong! Could you try that again?\u001b[0m';
+
 export async function secretsImport(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, SHARED);
   const name = appName(ctx, p.strings.app);
+  // flyctl looks the app up before it reads stdin.
+  await prelude(ctx, name);
+  const app = requireApp(ctx, name);
   let values: Record<string, string>;
   try {
     values = parseSecretsImport(ctx.inv.stdin ?? '');
   } catch (error) {
-    throw new FlyFail((error as Error).message);
+    // main.go recovers a panic in release builds: sentry.Recover prints one line, exit code 3.
+    if (error instanceof SecretsImportPanic) {
+      ctx.io.out(PANIC_MESSAGE);
+      return 3;
+    }
+    if (error instanceof SecretsImportError) throw new FlyFail(`Failed to parse secrets from stdin: ${error.message}`);
+    throw error;
   }
   if (Object.keys(values).length === 0) throw new FlyFail('requires at least one SECRET=VALUE pair');
-  await prelude(ctx, name);
-  const app = requireApp(ctx, name);
   store(ctx, app, values, p.bools.stage === true);
   await afterChange(ctx, app, p.bools.stage === true);
   return 0;
