@@ -1,5 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
-import type { Fly, RunOptions } from './client';
+import type { Fly, FlyRun, RunOptions } from './client';
 import { isAppNotFound } from './errors';
 import { ENV_NAME, isAppName, ORG_SLUG } from './names';
 import {
@@ -14,6 +14,7 @@ import {
   secretsSchema,
   statusSchema,
 } from './schemas';
+import { encodeImport } from './secrets-import';
 
 /** Refuses anything flyctl could read as a flag or that is not a valid app name. */
 export function assertAppName(app: string, what = 'app name'): void {
@@ -101,66 +102,47 @@ export function listSecrets(fly: Fly, app: string, options?: RunOptions): Promis
 }
 
 /**
- * One `secrets import` line that flyctl's parser (reference §3.1) reads back as exactly
- * `value`: plain when nothing in it is special, else in double quotes, else triple quotes.
+ * `flyctl secrets import [--stage]` with the values on stdin, never in argv. Every value is
+ * encoded first, so one flyctl cannot read back exactly fails (naming the secret) before any
+ * write. Returns flyctl's run (its stdout says e.g. "staged for the first deployment"), or
+ * undefined when there is nothing to import and flyctl was not called.
  */
-export function importLine(name: string, value: string): string {
-  if (/\r/.test(value))
-    throw new UserError(`Secret ${name} contains a carriage return, which \`flyctl secrets import\` drops`);
-  if (value.includes('\n')) {
-    const lines = value.split('\n');
-    // A line ending in """ would end the value early.
-    if (lines.slice(0, -1).some((line) => line.endsWith('"""'))) {
-      throw new UserError(`Secret ${name} has a line ending in """, which \`flyctl secrets import\` cannot carry`);
-    }
-    return `${name}="""${value}"""`;
-  }
-  const quoted = /^(["']).*\1$/s.test(value) && value.length >= 2;
-  const special = value.includes('#') || /^\s/.test(value) || quoted || value.startsWith('"""') || value === '';
-  if (!special) return `${name}=${value}`;
-  if (!value.includes('"')) return `${name}="${value}"`;
-  return `${name}="""${value}"""`;
-}
-
-/** The stdin text for `secrets import`, one `NAME="""value"""` per secret. */
-export function importText(values: Record<string, string>): string {
-  return `${Object.entries(values)
-    .map(([name, value]) => {
-      if (!ENV_NAME.test(name)) throw new UserError(`Invalid secret name ${JSON.stringify(name)}`);
-      return importLine(name, value);
-    })
-    .join('\n')}\n`;
-}
-
-/** `flyctl secrets import [--stage]` with the values on stdin, never in argv. */
 export async function importSecrets(
   fly: Fly,
   app: string,
-  values: Record<string, string>,
+  values: Readonly<Record<string, string>> | ReadonlyMap<string, string>,
   options: RunOptions & { stage?: boolean } = {},
-): Promise<void> {
+): Promise<FlyRun | undefined> {
   assertAppName(app);
-  if (Object.keys(values).length === 0) return;
+  const entries = values instanceof Map ? [...values] : Object.entries(values);
+  if (entries.length === 0) return undefined;
+  const input = encodeImport(entries);
   const args = ['secrets', 'import', '--app', app];
   if (options.stage) args.push('--stage');
-  await fly.run(args, { ...options, input: importText(values) });
+  const { stage: _, ...runOptions } = options;
+  return fly.run(args, { ...runOptions, input });
 }
 
-/** `flyctl secrets unset NAME... [--stage]`; unsetting a missing secret is not an error. */
+/**
+ * `flyctl secrets unset NAME... [--stage]`; unsetting a missing secret is not an error.
+ * Returns flyctl's run, or undefined when no names were given and flyctl was not called.
+ */
 export async function unsetSecrets(
   fly: Fly,
   app: string,
   names: readonly string[],
   options: RunOptions & { stage?: boolean } = {},
-): Promise<void> {
+): Promise<FlyRun | undefined> {
   assertAppName(app);
-  if (names.length === 0) return;
+  if (names.length === 0) return undefined;
+  // Names reach flyctl's argv: only environment-style names, so none can read as a flag.
   for (const name of names) {
     if (!ENV_NAME.test(name)) throw new UserError(`Invalid secret name ${JSON.stringify(name)}`);
   }
   const args = ['secrets', 'unset', ...names, '--app', app];
   if (options.stage) args.push('--stage');
-  await fly.run(args, options);
+  const { stage: _, ...runOptions } = options;
+  return fly.run(args, runOptions);
 }
 
 /** `flyctl secrets deploy`: restarts machines so staged secrets take effect. */

@@ -7,9 +7,7 @@ export {
   deploySecrets,
   destroyApp,
   getStatus,
-  importLine,
   importSecrets,
-  importText,
   listApps,
   listMachines,
   listReleases,
@@ -89,6 +87,7 @@ export {
   type Secret,
   type SecretStatus,
 } from './schemas';
+export { encodeImport, encodeImportEntry, MAX_IMPORT_LINE_BYTES } from './secrets-import';
 export {
   deployReason,
   ensureApp,

@@ -1,7 +1,4 @@
-import { parseSecretsImport } from '@deploy-actions/fly-sim';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { importLine, importText } from '../src/commands';
 import { deployArgs, describeArgs } from '../src/index';
 
 describe('deployArgs', () => {
@@ -69,33 +66,6 @@ describe('deployArgs', () => {
   it('hides values of secret-bearing flags when printing a command', () => {
     expect(describeArgs(['deploy', '--build-secret', 'NPM_TOKEN=s3cret', '--env', 'A=b'])).toBe(
       'flyctl deploy --build-secret NPM_TOKEN=*** --env A=***',
-    );
-  });
-});
-
-describe('secrets import encoding', () => {
-  it('round-trips awkward values through flyctl’s parser', () => {
-    const values = {
-      PLAIN: 'abc',
-      HASH: 'abc#def',
-      QUOTED: '"wrapped"',
-      SINGLE: "'wrapped'",
-      SPACE: '  leading',
-      BOTH: 'a"b#c',
-      PEM: '-----BEGIN KEY-----\nMIIB#x"y\n-----END KEY-----',
-      EMPTY: '',
-    };
-    expect(parseSecretsImport(importText(values))).toEqual(values);
-  });
-
-  it('round-trips any single-line value without CR', () => {
-    fc.assert(
-      fc.property(
-        fc.string().filter((s) => !/[\r\n]/.test(s)),
-        (value) => {
-          expect(parseSecretsImport(`${importLine('X', value)}\n`)).toEqual({ X: value });
-        },
-      ),
     );
   });
 });

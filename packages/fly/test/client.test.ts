@@ -114,20 +114,52 @@ describe('Fly against fly-sim', () => {
   });
 
   it('imports secrets through stdin exactly, lists and unsets them', async () => {
-    const values = { PEM: 'line1\nline#2 "q"', URL: 'postgres://u:p@h/db?x=1#frag' };
-    await importSecrets(fly, 'client-app', values, { stage: true });
+    const values = {
+      PEM: 'line1\nline#2 "q"',
+      URL: 'postgres://u:p@h/db?x=1#frag',
+      ODD: 'a"b#c',
+      QUOTE: '"',
+      APOSTROPHE: "'",
+      CR: 'a\rb',
+      LAST: 'after-the-odd-ones',
+    };
+    const imported = await importSecrets(fly, 'client-app', values, { stage: true });
+    expect(imported?.stdout).toContain('Secrets have been staged');
     expect(
       Object.fromEntries(Object.entries(sim.state().apps['client-app'].secrets).map(([k, v]) => [k, v.value])),
     ).toEqual(values);
     const listed = await listSecrets(fly, 'client-app');
-    expect(listed.map((s) => [s.name, s.status])).toEqual([
-      ['PEM', 'Staged'],
-      ['URL', 'Staged'],
-    ]);
-    await unsetSecrets(fly, 'client-app', ['PEM'], { stage: true });
+    expect(listed.map((s) => [s.name, s.status])).toEqual(
+      Object.keys(values)
+        .sort()
+        .map((n) => [n, 'Staged']),
+    );
+    const unset = await unsetSecrets(fly, 'client-app', ['PEM', 'ODD', 'QUOTE', 'APOSTROPHE', 'CR', 'LAST'], {
+      stage: true,
+    });
+    expect(unset?.code).toBe(0);
     expect((await listSecrets(fly, 'client-app')).map((s) => s.name)).toEqual(['URL']);
     const calls = await sim.calls();
     expect(JSON.stringify(calls.map((c) => c.args))).not.toContain('postgres://');
+  });
+
+  it('calls flyctl for nothing, and refuses a value flyctl cannot read back before calling it', async () => {
+    const before = (await sim.calls()).length;
+    expect(await importSecrets(fly, 'client-app', {})).toBeUndefined();
+    expect(await unsetSecrets(fly, 'client-app', [])).toBeUndefined();
+    await expect(
+      importSecrets(
+        fly,
+        'client-app',
+        new Map([
+          ['FINE', 'x'],
+          ['BROKEN', 'one"""\ntwo'],
+        ]),
+        { stage: true },
+      ),
+    ).rejects.toThrow(/^Secret BROKEN cannot be passed to flyctl secrets import/);
+    await expect(unsetSecrets(fly, 'client-app', ['--stage'])).rejects.toThrow(/Invalid secret name/);
+    expect((await sim.calls()).length).toBe(before);
   });
 
   it('starts a proxy on a free port and stops it', async () => {
