@@ -1,6 +1,5 @@
 export { candidateDigests, digestMatches } from './digest';
 export { type DotenvEntry, type DotenvResult, parseDotenv, SECRET_NAME } from './dotenv';
-export { encodeImport, encodeImportEntry, MAX_LINE_BYTES } from './import-format';
 export {
   type Action,
   buildPlan,

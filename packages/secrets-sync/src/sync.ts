@@ -1,7 +1,15 @@
-import { type Fly, isTransient, listSecrets, type Secret } from '@deploy-actions/fly';
+import {
+  encodeImport,
+  type Fly,
+  type FlyRun,
+  importSecrets,
+  isTransient,
+  listSecrets,
+  type Secret,
+  unsetSecrets,
+} from '@deploy-actions/fly';
 import { errorMessage, log, retry, UserError } from '@deploy-actions/toolkit';
 import { SECRET_NAME } from './dotenv';
-import { encodeImport } from './import-format';
 import { buildPlan, changeCount, describePlan, type Plan, type SyncMode } from './plan';
 import { enforceRules, type Rules } from './rules';
 
@@ -73,9 +81,11 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
   if (options.rules) enforceRules(options.rules, options.declared, plan.after);
   log.info(describePlan(plan));
 
-  const upserts = [...plan.add, ...plan.change].map((name) => [name, options.declared.get(name) ?? ''] as const);
-  // Encoded now so a value flyctl cannot read fails the step before anything is written.
-  const stdin = upserts.length > 0 ? encodeImport(upserts) : '';
+  const upserts = new Map(
+    [...plan.add, ...plan.change].map((name) => [name, options.declared.get(name) ?? ''] as const),
+  );
+  // Encoded now (importSecrets encodes again) so a value flyctl cannot read fails even a dry run, before any write.
+  encodeImport(upserts);
   const touched = new Set([...plan.add, ...plan.change, ...plan.remove]);
   const pending = remote
     .filter((s) => (s.status === 'Staged' || s.status === 'Partial') && !touched.has(s.name))
@@ -91,17 +101,26 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
     );
   }
   const applyNow = options.deploy || !options.stage;
-  const writes: { args: string[]; input?: string }[] = [];
-  if (upserts.length > 0) writes.push({ args: ['secrets', 'import', '--app', app], input: stdin });
-  if (plan.remove.length > 0) writes.push({ args: ['secrets', 'unset', ...plan.remove, '--app', app] });
+  type Write = (stage: boolean, timeoutMs: number) => Promise<FlyRun | undefined>;
+  const writes: { what: string; write: Write }[] = [];
+  if (upserts.size > 0) {
+    writes.push({
+      what: 'secrets import',
+      write: (stage, timeoutMs) => importSecrets(fly, app, upserts, { stage, timeoutMs }),
+    });
+  }
+  if (plan.remove.length > 0) {
+    writes.push({
+      what: 'secrets unset',
+      write: (stage, timeoutMs) => unsetSecrets(fly, app, plan.remove, { stage, timeoutMs }),
+    });
+  }
   let lastOutput = '';
-  for (const [i, write] of writes.entries()) {
+  for (const [i, { what, write }] of writes.entries()) {
     const stage = i < writes.length - 1 || !applyNow;
-    const args = stage ? [...write.args, '--stage'] : write.args;
-    const what = args.slice(0, 2).join(' ');
     const timeoutMs = stage ? (options.timeoutMs ?? 120_000) : (options.restartTimeoutMs ?? 900_000);
-    const run = await withRetry(what, () => fly.run(args, { timeoutMs, input: write.input }));
-    lastOutput = run.stdout;
+    const run = await withRetry(what, () => write(stage, timeoutMs));
+    lastOutput = run?.stdout ?? '';
     result.writes.push(`${what}${stage ? ' --stage' : ''}`);
     options.onWrite?.(result.writes[result.writes.length - 1]);
   }

@@ -124,6 +124,30 @@ describe('syncSecrets against fly-sim', () => {
     expect(values('sync-dry')).toEqual({ OLD: 'x-value' });
   });
 
+  it('refuses a value flyctl secrets import cannot carry, naming it, before any write (dry run too)', async () => {
+    await sim.seedApp('sync-unsendable', { releases: ['v1'], secrets: { OLD: 'x-value' } });
+    const start = (await sim.calls()).length;
+    const declared = { FINE: 'fine-value', BROKEN: 'line one"""\nline two' };
+    for (const dryRun of [true, false]) {
+      await expect(sync('sync-unsendable', declared, { mode: 'exact', dryRun })).rejects.toThrow(
+        /^Secret BROKEN cannot be passed to flyctl secrets import: a line other than the last ends in `"""`/,
+      );
+    }
+    expect(await secretsCalls(start)).toEqual([
+      'secrets list sync-unsendable --json',
+      'secrets list sync-unsendable --json',
+    ]);
+    expect(values('sync-unsendable')).toEqual({ OLD: 'x-value' });
+  });
+
+  it('writes values the old encoder lost (odd quote before #, lone quotes, CR) and unsets in the same run', async () => {
+    await sim.seedApp('sync-awkward', { releases: ['v1'], secrets: { GONE: 'remove-me' } });
+    const declared = { ODD: 'a"b#c', QUOTE: '"', APOSTROPHE: "'", CR: 'a\rb', LAST: 'after-them' };
+    const result = await sync('sync-awkward', declared, { mode: 'exact' });
+    expect(result.writes).toEqual(['secrets import --stage', 'secrets unset --stage']);
+    expect(values('sync-awkward')).toEqual(declared);
+  });
+
   it('refuses to pass a remote name that could read as a flag to secrets unset', async () => {
     await sim.seedApp('sync-odd', { releases: ['v1'] });
     const seeded = await sim.run(['secrets', 'import', '--app', 'sync-odd', '--stage'], {
