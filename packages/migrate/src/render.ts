@@ -18,7 +18,7 @@ export function renderPlan(args: {
 }): string {
   const { plan, findings } = args;
   const verb = args.direction === 'up' ? 'apply' : 'revert';
-  const lines = [PLAN_MARKER, `### pg-migrate plan for \`${escapeMarkdown(args.database)}\``, ''];
+  const lines = [PLAN_MARKER, `### pg-migrate plan for ${escapeMarkdown(args.database)}`, ''];
   if (plan.items.length === 0) {
     lines.push(args.direction === 'up' ? 'Nothing to apply: the database is up to date.' : 'Nothing to revert.');
   } else {
