@@ -326,6 +326,17 @@ export function engineSuite(version: 15 | 18): void {
       expect(error.hint).toMatch(/allow-pooler/);
     });
 
+    it('applies up to a target, and refuses target with steps or a target that is not a migration', async () => {
+      const { run, versions } = await setup(generated(4));
+      const partial = await run({ target: '2' });
+      expect(partial.done.map((d) => d.version)).toEqual(['0001', '0002']);
+      expect(partial.pendingCount).toBe(2);
+      await expect(run({ target: '0009' })).rejects.toThrow(/target 0009 is not a migration in the folder/);
+      await expect(run({ direction: 'down', target: '1', steps: 1 })).rejects.toThrow(/either `target` or `steps`/);
+      expect(await versions()).toEqual(['0001', '0002']);
+      expect((await run()).done.map((d) => d.version)).toEqual(['0003', '0004']);
+    });
+
     it('keeps the tracking table in the chosen schema and table', async () => {
       const { run, q } = await setup(generated(2));
       await run({ schema: 'ops', table: 'migrations_log' });
