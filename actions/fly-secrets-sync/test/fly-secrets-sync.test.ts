@@ -211,6 +211,21 @@ describe('fly-secrets-sync against fly-sim', () => {
     expect(r.log).not.toContain('TRUE');
   });
 
+  it('a value flyctl secrets import cannot carry fails the step before any write, naming it, never the value', async () => {
+    await sim.seedApp('unsendable-app', { releases: ['v1'] });
+    const bad = { FINE_ONE: 'fine-value-123', BROKEN_ONE: 'first-line-x"""\nsecond-line-y' };
+    const { r, calls } = await sync({ app: 'unsendable-app', secrets: dotenv(bad) });
+    expect(r.exitCode).toBe(1);
+    const errors = r.annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toContain('Secret BROKEN_ONE cannot be passed to flyctl secrets import');
+    expect(r.log).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(calls).toEqual([['secrets', 'list', '--app', 'unsendable-app', '--json']]);
+    expect(secretsOf('unsendable-app')).toEqual({});
+    expect(r.summary).toContain('Nothing was written to the app.');
+    expectNoLeaks(r, bad);
+  });
+
   it('dry run shows the plan (names and actions) and writes nothing', async () => {
     await sim.seedApp('dry-app', { releases: ['v1'], secrets: { OLD_ONE: 'old-value-9' } });
     const { r, calls } = await sync({
