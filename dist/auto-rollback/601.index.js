@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   toGateMachine: () => (/* binding */ toGateMachine)
 /* harmony export */ });
 /* unused harmony export flyMachineGate */
-/* harmony import */ var _deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2572);
+/* harmony import */ var _deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8824);
 /**
  * The Fly side of the gate, kept out of the package index so flyctl code loads only when
  * a gate checks machines (`import('@deploy-actions/health/fly')`).
@@ -18,13 +18,13 @@ export const modules = {
 /** Any flyctl lists machines as JSON: take the one on PATH unless a version was asked for. */
 const ANY_FLYCTL = '>=0.1.0';
 function toGateMachine(m) {
-    const release = (0,_deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__/* .machineReleaseVersion */ .rh)(m);
+    const release = (0,_deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__.machineReleaseVersion)(m);
     return {
         id: m.id,
         state: m.state ?? 'unknown',
         region: m.region ?? undefined,
         releaseVersion: release === undefined ? undefined : String(release),
-        processGroup: (0,_deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__/* .machineProcessGroup */ .KN)(m) || undefined,
+        processGroup: (0,_deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__.machineProcessGroup)(m) || undefined,
         checks: m.checks.map((c) => ({ name: c.name ?? '?', status: c.status ?? 'unknown' })),
     };
 }
