@@ -17,6 +17,8 @@ export interface LintFinding {
 
 /** The squawk release whose binary is downloaded when none is installed. */
 export const SQUAWK_VERSION = '2.66.0';
+/** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
+export const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -42,9 +44,8 @@ async function findSquawk(): Promise<string> {
   const cached = tc.find('squawk', SQUAWK_VERSION);
   if (cached) return join(cached, 'squawk');
   const asset = `squawk-${process.platform}-${process.arch}`;
-  const downloaded = await tc.downloadTool(
-    `https://github.com/sbdchd/squawk/releases/download/v${SQUAWK_VERSION}/${asset}`,
-  );
+  const base = process.env.SQUAWK_DOWNLOAD_BASE_URL || SQUAWK_DOWNLOAD_BASE_URL;
+  const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/${asset}`);
   const dir = await tc.cacheFile(downloaded, 'squawk', 'squawk', SQUAWK_VERSION);
   const path = join(dir, 'squawk');
   const { chmodSync } = await import('node:fs');
