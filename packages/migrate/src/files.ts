@@ -35,7 +35,8 @@ const DOWN_MARK = /^--\s*migrate:down\b(.*)$/m;
 
 /** Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF, so checksums agree across checkouts. */
 export function normalise(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return withoutBom.includes('\r') ? withoutBom.replace(/\r\n?/g, '\n') : withoutBom;
 }
 
 export function checksum(sql: string): string {
@@ -104,7 +105,8 @@ export function readMigrations(dir: string, root = process.cwd()): MigrationFile
       hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
     });
   }
-  const shown = (p: string) => relative(root, p) || p;
+  const base = relative(root, dir);
+  const shown = (p: string) => (p.startsWith(`${dir}/`) ? join(base, p.slice(dir.length + 1)) : relative(root, p) || p);
   const entries = new Map<string, Entry>();
   const entry = (version: string, name: string, layout: Entry['layout'], source: string): Entry => {
     const key = BigInt(version).toString();
@@ -119,7 +121,11 @@ export function readMigrations(dir: string, root = process.cwd()): MigrationFile
     return created;
   };
 
-  for (const dirent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  // Sorted by name so that errors about duplicates are stable; the result is sorted by version.
+  const dirents = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  for (const dirent of dirents) {
     const full = join(dir, dirent.name);
     if (dirent.isDirectory()) {
       const upPath = join(full, 'up.sql');
@@ -146,7 +152,7 @@ export function readMigrations(dir: string, root = process.cwd()): MigrationFile
     const text = read(full);
     if (direction === 'down') {
       e.down = script(shown(full), text);
-    } else if (UP_MARK.test(text) || DOWN_MARK.test(text)) {
+    } else if (text.includes('migrate:') && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
       const parts = sections(shown(full), text);
       e.layout = 'sections';
       e.up = parts.up;
