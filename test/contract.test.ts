@@ -78,6 +78,15 @@ describe.each(ACTIONS)('%s', (name) => {
   });
 });
 
+it('every flyctl-version default is the pinned release packages/fly installs', async () => {
+  const { DEFAULT_FLYCTL_VERSION } = await import('@deploy-actions/fly');
+  const pinned = ACTIONS.map((name) => [name, readActionYml(name).inputs?.['flyctl-version']?.default] as const).filter(
+    ([, value]) => value !== undefined,
+  );
+  expect(pinned.length).toBeGreaterThan(0);
+  for (const [name, value] of pinned) expect(value, name).toBe(DEFAULT_FLYCTL_VERSION);
+});
+
 it('packages read no action inputs behind the schema’s back', () => {
   const offenders = readdirSync(join(ROOT, 'packages'))
     .filter((p) => !['toolkit', 'runner', 'rehearsal', 'testkit', 'fly-sim'].includes(p))
