@@ -203,7 +203,8 @@ const UP_MARK = /^--\s*migrate:up\b(.*)$/m;
 const DOWN_MARK = /^--\s*migrate:down\b(.*)$/m;
 /** Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF, so checksums agree across checkouts. */
 function normalise(text) {
-    return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom.includes('\r') ? withoutBom.replace(/\r\n?/g, '\n') : withoutBom;
 }
 function checksum(sql) {
     return (0,external_node_crypto_.createHash)('sha256').update(normalise(sql), 'utf8').digest('hex');
@@ -258,7 +259,8 @@ function readMigrations(dir, root = process.cwd()) {
             hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
         });
     }
-    const shown = (p) => (0,external_node_path_.relative)(root, p) || p;
+    const base = (0,external_node_path_.relative)(root, dir);
+    const shown = (p) => (p.startsWith(`${dir}/`) ? (0,external_node_path_.join)(base, p.slice(dir.length + 1)) : (0,external_node_path_.relative)(root, p) || p);
     const entries = new Map();
     const entry = (version, name, layout, source) => {
         const key = BigInt(version).toString();
@@ -270,7 +272,9 @@ function readMigrations(dir, root = process.cwd()) {
         entries.set(key, created);
         return created;
     };
-    for (const dirent of (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    // Sorted by name so that errors about duplicates are stable; the result is sorted by version.
+    const dirents = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const dirent of dirents) {
         const full = (0,external_node_path_.join)(dir, dirent.name);
         if (dirent.isDirectory()) {
             const upPath = (0,external_node_path_.join)(full, 'up.sql');
@@ -300,7 +304,7 @@ function readMigrations(dir, root = process.cwd()) {
         if (direction === 'down') {
             e.down = script(shown(full), text);
         }
-        else if (UP_MARK.test(text) || DOWN_MARK.test(text)) {
+        else if (text.includes('migrate:') && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
             const parts = sections(shown(full), text);
             e.layout = 'sections';
             e.up = parts.up;
@@ -397,6 +401,8 @@ var external_node_os_ = __webpack_require__(8161);
 
 /** The squawk release whose binary is downloaded when none is installed. */
 const SQUAWK_VERSION = '2.66.0';
+/** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
+const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
 function onPath(name) {
     for (const dir of (process.env.PATH ?? '').split(external_node_path_.delimiter)) {
         const candidate = (0,external_node_path_.join)(dir, name);
@@ -425,7 +431,8 @@ async function findSquawk() {
     if (cached)
         return (0,external_node_path_.join)(cached, 'squawk');
     const asset = `squawk-${process.platform}-${process.arch}`;
-    const downloaded = await tc.downloadTool(`https://github.com/sbdchd/squawk/releases/download/v${SQUAWK_VERSION}/${asset}`);
+    const base = process.env.SQUAWK_DOWNLOAD_BASE_URL || SQUAWK_DOWNLOAD_BASE_URL;
+    const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/${asset}`);
     const dir = await tc.cacheFile(downloaded, 'squawk', 'squawk', SQUAWK_VERSION);
     const path = (0,external_node_path_.join)(dir, 'squawk');
     const { chmodSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 3024, 23));
