@@ -13,23 +13,39 @@ const cell = (text: string | undefined) =>
     .replace(/\|/g, '\\|')
     .replace(/\s*\n\s*/g, ' ');
 
-/** A plausible value for an input in the example step. */
-function exampleValue(name: string): string {
-  if (name === 'fly-api-token') return '${{ secrets.FLY_API_TOKEN }}';
-  if (name === 'github-token') return '${{ github.token }}';
-  if (name === 'database-url') return '${{ secrets.DATABASE_URL }}';
-  if (name === 'app') return 'my-app';
-  if (name === 'status') return '${{ job.status }}';
-  return `<${name}>`;
-}
+/** The inputs each example step shows, with plausible values (every one is checked against action.yml). */
+export const EXAMPLES: Record<string, Record<string, string>> = {
+  'business-hours-gate': {
+    holidays: 'US-CA',
+    override: '${{ inputs.override }}',
+    'override-reason': '${{ inputs.reason }}',
+  },
+  'pg-migrate': { 'database-url': '${{ secrets.DATABASE_URL }}', 'migrations-dir': 'migrations' },
+  'fly-secrets-sync': {
+    app: 'my-app',
+    secrets: '${{ secrets.APP_SECRETS }}',
+    'fly-api-token': '${{ secrets.FLY_API_TOKEN }}',
+  },
+  'fly-deploy': { app: 'my-app', 'fly-api-token': '${{ secrets.FLY_API_TOKEN }}' },
+  'health-gate': { url: 'https://my-app.fly.dev/health', 'expected-version': '${{ github.sha }}' },
+  'auto-rollback': {
+    app: 'my-app',
+    'failed-release-version': '${{ steps.deploy.outputs.release-version }}',
+    'failed-image-ref': '${{ steps.deploy.outputs.image-ref }}',
+    'fly-api-token': '${{ secrets.FLY_API_TOKEN }}',
+  },
+  notify: { status: '${{ job.status }}', app: 'my-app', 'slack-webhook': '${{ secrets.SLACK_WEBHOOK_URL }}' },
+};
 
 function exampleStep(name: string, action: ActionYml): string {
-  const inputs = Object.entries(action.inputs ?? {});
-  const shown = inputs.filter(([key, spec]) => spec.required || key === 'fly-api-token' || key === 'app');
+  const shown = { ...EXAMPLES[name] };
+  for (const [key, spec] of Object.entries(action.inputs ?? {})) {
+    if (spec.required && !(key in shown)) shown[key] = `<${key}>`;
+  }
   const lines = [`- uses: <owner>/deploy-actions/${name}@v1`];
-  if (shown.length > 0) {
+  if (Object.keys(shown).length > 0) {
     lines.push('  with:');
-    for (const [key] of shown) lines.push(`    ${key}: ${exampleValue(key)}`);
+    for (const [key, value] of Object.entries(shown)) lines.push(`    ${key}: ${value}`);
   }
   return lines.join('\n');
 }
@@ -51,7 +67,7 @@ export function renderCatalog(): string {
     if (inputs.length > 0) {
       parts.push('### Inputs', '', '| name | required | default | description |', '| --- | --- | --- | --- |');
       for (const [key, spec] of inputs) {
-        const def = spec.default === undefined ? '' : `\`${cell(String(spec.default))}\``;
+        const def = spec.default === undefined || spec.default === '' ? '' : `\`${cell(String(spec.default))}\``;
         parts.push(`| \`${key}\` | ${spec.required ? 'yes' : 'no'} | ${def} | ${cell(spec.description)} |`);
       }
       parts.push('');

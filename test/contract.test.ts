@@ -10,7 +10,7 @@ import { runBundle } from '@deploy-actions/runner';
 import { input } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, actionYmlPath, discoverActions, ROOT, readActionYml } from '../scripts/actions';
-import { CATALOG_PATH, renderCatalog } from '../scripts/catalog';
+import { CATALOG_PATH, EXAMPLES, renderCatalog } from '../scripts/catalog';
 import { contractMismatches } from '../scripts/contract';
 
 const sourceFiles = (dir: string): string[] =>
@@ -22,6 +22,15 @@ const sourceFiles = (dir: string): string[] =>
 
 it('the action list matches the folders holding an action.yml', () => {
   expect(discoverActions()).toEqual([...ACTIONS].sort());
+});
+
+it('the catalog examples use only declared inputs', () => {
+  for (const [name, inputs] of Object.entries(EXAMPLES)) {
+    expect(
+      Object.keys(inputs).filter((key) => !(key in (readActionYml(name).inputs ?? {}))),
+      name,
+    ).toEqual([]);
+  }
 });
 
 it('action-catalog.md is what `npm run catalog` generates', () => {
