@@ -20,7 +20,8 @@ let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    const n = (hits[path] = (hits[path] ?? 0) + 1);
+    hits[path] = (hits[path] ?? 0) + 1;
+    const n = hits[path];
     const replies = script[path] ?? [{ status: 404 }];
     const reply = replies[Math.min(n, replies.length) - 1];
     res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
