@@ -11,6 +11,7 @@ import { input } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, actionYmlPath, discoverActions, ROOT, readActionYml } from '../scripts/actions';
 import { CATALOG_PATH, EXAMPLES, renderCatalog } from '../scripts/catalog';
+import { LOCKFILE, missingOptionals } from '../scripts/complete-lockfile';
 import { contractMismatches } from '../scripts/contract';
 
 const sourceFiles = (dir: string): string[] =>
@@ -22,6 +23,14 @@ const sourceFiles = (dir: string): string[] =>
 
 it('the action list matches the folders holding an action.yml', () => {
   expect(discoverActions()).toEqual([...ACTIONS].sort());
+});
+
+it('package-lock.json lists every optional dependency, so that npm ci accepts it', () => {
+  const lock = JSON.parse(readFileSync(LOCKFILE, 'utf8'));
+  expect(
+    missingOptionals(lock).map(([where]) => where),
+    'run npm run lockfile',
+  ).toEqual([]);
 });
 
 it('the catalog examples use only declared inputs', () => {
