@@ -11,6 +11,7 @@ import {
   parseFileCommands,
   type RunBundleResult,
   runBundle,
+  toAnnotation,
 } from '@deploy-actions/runner';
 import { runProcess } from '@deploy-actions/toolkit';
 import type { RunIdentity } from './run-context';
@@ -38,18 +39,10 @@ export interface ExecuteOptions {
   secrets: Record<string, string>;
 }
 
-/** `::error`/`::warning`/`::notice` lines of a script as annotations (runner's own parser, runner's shape). */
-function toAnnotation(line: string): Annotation | undefined {
+/** `::error`/`::warning`/`::notice` lines of a script as annotations, parsed as the runner parses them. */
+function lineAnnotation(line: string): Annotation | undefined {
   const command = parseCommandLine(line);
-  if (!command || !['error', 'warning', 'notice'].includes(command.command)) return undefined;
-  const { title, file, line: at } = command.properties;
-  return {
-    level: command.command as Annotation['level'],
-    message: command.message,
-    ...(title ? { title } : {}),
-    ...(file ? { file } : {}),
-    ...(at ? { line: Number(at) } : {}),
-  };
+  return command ? toAnnotation(command) : undefined;
 }
 
 function leaksIn(texts: [string, string][], secrets: Record<string, string>): string[] {
@@ -97,7 +90,7 @@ export async function runScript(script: string, options: ExecuteOptions): Promis
       masks.push(command.message);
       continue;
     }
-    const annotation = toAnnotation(line);
+    const annotation = lineAnnotation(line);
     if (annotation) annotations.push(annotation);
     log.push(masks.reduce((text, m) => text.split(m).join('***'), line));
   }

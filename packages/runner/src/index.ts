@@ -1,4 +1,4 @@
-export { type Annotation, parseCommandLine, parseFileCommands, type WorkflowCommand } from './commands';
+export { type Annotation, parseCommandLine, parseFileCommands, toAnnotation, type WorkflowCommand } from './commands';
 export { node24Path } from './node';
 export {
   findLeaks,
