@@ -1,9 +1,6 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runProcess } from '@deploy-actions/toolkit';
+import { selfSignedCert } from '@deploy-actions/testkit/smtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GateMachine, httpRequest, judgeMachines, runHealthGate, urlChecks } from '../src/index';
 import { errorRate, percentile } from '../src/stats';
@@ -53,32 +50,11 @@ describe('httpRequest', () => {
 describe('TLS', () => {
   let tls: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'health-tls-'));
-    const made = await runProcess(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-      { timeoutMs: 20_000 },
-    );
-    expect(made.code).toBe(0);
-    const server = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"version":"v2"}');
-      },
-    );
+    const { key, cert } = selfSignedCert();
+    const server = createHttpsServer({ key, cert }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"version":"v2"}');
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     tls = {
       url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/health`,
