@@ -155,35 +155,28 @@ export function httpRequest(request: HttpRequest, options: HttpOptions): Promise
         }
         const chunks: Buffer[] = [];
         let kept = 0;
-        res.on('data', (chunk: Buffer) => {
-          const room = maxBody - kept;
-          if (chunk.length >= room) {
-            if (room > 0) chunks.push(chunk.subarray(0, room));
-            kept = maxBody;
-            // Enough read: stop the transfer instead of draining megabytes.
-            const data = Buffer.concat(chunks);
-            finish({
-              status: lastStatus,
-              headers: lastHeaders,
-              body: data.toString('utf8'),
-              bodyBytes: data.length,
-              truncated: true,
-            });
-            return;
-          }
-          chunks.push(chunk);
-          kept += chunk.length;
-        });
-        res.on('end', () => {
+        const finishBody = (truncated: boolean) => {
           const data = Buffer.concat(chunks);
           finish({
             status: lastStatus,
             headers: lastHeaders,
             body: data.toString('utf8'),
             bodyBytes: data.length,
-            truncated: false,
+            truncated,
           });
+        };
+        res.on('data', (chunk: Buffer) => {
+          const room = maxBody - kept;
+          if (chunk.length >= room) {
+            if (room > 0) chunks.push(chunk.subarray(0, room));
+            kept = maxBody;
+            // Enough read: stop the transfer instead of draining megabytes.
+            return finishBody(true);
+          }
+          chunks.push(chunk);
+          kept += chunk.length;
         });
+        res.on('end', () => finishBody(false));
         res.on('error', (error: NodeJS.ErrnoException) => fail(classify(error), error.message));
         res.on('close', () => {
           if (!res.complete) fail('reset', 'connection closed before the body ended');
