@@ -185,37 +185,23 @@ export async function notify(
   let commentUrl: string | undefined;
   const tasks: Promise<ChannelResult>[] = [];
 
-  const slackWebhook = inputs['slack-webhook'];
-  if (slackWebhook) {
+  // Chat webhooks: one JSON POST each, rendered for that service.
+  const postChat = (channel: ChannelName, label: string, url: string | undefined, payload: () => unknown) => {
+    if (!url) return;
     tasks.push(
-      timed('slack', async () => {
-        const r = await postJson('Slack', slackWebhook, renderSlack(message), retrying('slack'));
-        return { outcome: 'sent', detail: `posted (HTTP ${r.status})`, attempts: r.attempts };
-      }),
-    );
-  }
-  const teamsWebhook = inputs['teams-webhook'];
-  if (teamsWebhook) {
-    tasks.push(
-      timed('teams', async () => {
-        const r = await postJson('Teams', teamsWebhook, renderTeams(message), retrying('teams'));
+      timed(channel, async () => {
+        const r = await postJson(label, url, payload(), retrying(channel));
         const detail =
-          r.status === 202
+          channel === 'teams' && r.status === 202
             ? 'accepted (HTTP 202): the Teams workflow runs later, so delivery to the channel is not confirmed'
             : `posted (HTTP ${r.status})`;
         return { outcome: 'sent', detail, attempts: r.attempts };
       }),
     );
-  }
-  const discordWebhook = inputs['discord-webhook'];
-  if (discordWebhook) {
-    tasks.push(
-      timed('discord', async () => {
-        const r = await postJson('Discord', discordWebhook, renderDiscord(message), retrying('discord'));
-        return { outcome: 'sent', detail: `posted (HTTP ${r.status})`, attempts: r.attempts };
-      }),
-    );
-  }
+  };
+  postChat('slack', 'Slack', inputs['slack-webhook'], () => renderSlack(message));
+  postChat('teams', 'Teams', inputs['teams-webhook'], () => renderTeams(message));
+  postChat('discord', 'Discord', inputs['discord-webhook'], () => renderDiscord(message));
   const webhookUrl = inputs['webhook-url'];
   if (webhookUrl || inputs['webhook-secret']) {
     tasks.push(
