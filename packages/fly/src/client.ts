@@ -1,6 +1,6 @@
 import { type ProcessResult, redact, registerSecret, runProcess, UserError } from '@deploy-actions/toolkit';
 import type { z } from 'zod';
-import { flyEnv } from './env';
+import { flyEnv, noTokenError } from './env';
 import { FlyError, flyErrorMessage } from './errors';
 
 export interface FlyOptions {
@@ -85,11 +85,7 @@ export class Fly {
   private readonly options: FlyOptions;
 
   constructor(options: FlyOptions) {
-    if (!options.token?.trim()) {
-      throw new UserError('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
-        hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
-      });
-    }
+    if (!options.token?.trim()) throw noTokenError();
     registerSecret(options.token);
     this.options = options;
     this.bin = options.bin ?? 'flyctl';

@@ -41,10 +41,13 @@ export function resolveToken(inputToken: string | undefined, env: NodeJS.Process
 /** The token, or a UserError naming the input and the variable to set. */
 export function requireToken(inputToken: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const token = resolveToken(inputToken, env);
-  if (!token) {
-    throw new UserError('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
-      hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
-    });
-  }
+  if (!token) throw noTokenError();
   return token;
+}
+
+/** The error for a missing token: which input and variable to set, and how to make a token. */
+export function noTokenError(): UserError {
+  return new UserError('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
+    hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
+  });
 }

@@ -20,13 +20,16 @@ const TRANSIENT: readonly RegExp[] = [
   /temporary failure in name resolution/i,
 ];
 
+/** flyctl's ways of saying the app does not exist. */
+const APP_NOT_FOUND = /could not find app|could not be found|app not found/i;
+
 /**
  * Messages that no retry can fix; checked first so "health checks timed out ... request canceled"
  * is never mistaken for a blip. (flyctl's own "Unrecoverable error:" prefix is not here: it wraps
  * lease conflicts, which do clear up.)
  */
 const PERMANENT: readonly RegExp[] = [
-  /could not find app|could not be found|app not found/i,
+  APP_NOT_FOUND,
   /unauthori[sz]ed|not authorized|no access token available|authentication required/i,
   /failed to fetch an image or build from source|could not find image|build failed|failed to build/i,
   /release command failed/i,
@@ -53,7 +56,7 @@ export function classifyFailure(message: string, exitCode: number | null): Failu
 export function flyErrorMessage(stderr: string, stdout = ''): string {
   const clean = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
   const lines = clean(stderr).split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith('Error: ') || line.startsWith('Error:'));
+  const start = lines.findIndex((line) => line.startsWith('Error:'));
   if (start !== -1) {
     return lines
       .slice(start)
@@ -104,5 +107,5 @@ export function isTransient(error: unknown): boolean {
 
 /** True when flyctl says the app does not exist (idempotent teardown treats this as done). */
 export function isAppNotFound(message: string): boolean {
-  return /could not find app|could not be found|app not found/i.test(message);
+  return APP_NOT_FOUND.test(message);
 }
