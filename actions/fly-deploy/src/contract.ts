@@ -1,6 +1,7 @@
 import {
   APP_NAME,
   DEFAULT_FLYCTL_VERSION,
+  FLYCTL_VERSION_REQUEST,
   IMAGE_LABEL,
   IMAGE_REF,
   ORG_SLUG,
@@ -26,7 +27,7 @@ export const inputs = {
   'remote-only': input.boolean({ default: 'true' }),
   'flyctl-version': input.string({
     default: DEFAULT_FLYCTL_VERSION,
-    pattern: /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/,
+    pattern: FLYCTL_VERSION_REQUEST,
     expected: 'a flyctl version such as 0.4.87, >=0.4.56 or latest',
   }),
   'fly-api-token': input.string({ secret: true }),

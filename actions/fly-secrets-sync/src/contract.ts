@@ -1,10 +1,10 @@
-import { APP_NAME } from '@deploy-actions/fly';
+import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly';
 import { SECRET_NAME } from '@deploy-actions/secrets-sync';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors fly-secrets-sync/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  app: input.string({ required: true, pattern: APP_NAME, notFlag: true }),
+  app: input.string({ required: true, pattern: APP_NAME }),
   secrets: input.string({ secret: true, expected: 'dotenv text' }),
   'env-file': input.string(),
   'env-prefix': input.string({ pattern: SECRET_NAME }),
@@ -15,7 +15,11 @@ export const inputs = {
   rules: input.string(),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({ default: '0.4.87' }),
+  'flyctl-version': input.string({
+    default: DEFAULT_FLYCTL_VERSION,
+    pattern: FLYCTL_VERSION_REQUEST,
+    expected: 'a flyctl version such as 0.4.87, >=0.4.56 or latest',
+  }),
 };
 
 export const outputs = ['added', 'changed', 'removed', 'unchanged', 'changes', 'staged'] as const;

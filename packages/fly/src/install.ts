@@ -18,6 +18,9 @@ export const DEFAULT_RELEASES_URL = 'https://api.fly.io/app/flyctl_releases';
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
 
+/** What a `flyctl-version` input accepts (`parseVersionRequest` reads it), for action contracts. */
+export const FLYCTL_VERSION_REQUEST = /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/;
+
 /** Parses `0.4.87`, `v0.4.87` or `>=0.4.56`; undefined when it is none of these. */
 export function parseVersionRequest(text: string): VersionRequest | undefined {
   const value = text.trim();
