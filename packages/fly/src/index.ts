@@ -52,6 +52,7 @@ export {
   DEFAULT_FLYCTL_VERSION,
   DEFAULT_RELEASES_URL,
   ensureFlyctl,
+  FLYCTL_VERSION_REQUEST,
   flyctlVersion,
   type InstalledFlyctl,
   parseFlyctlVersion,
