@@ -4,7 +4,6 @@ import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
 import { DeployError, type DeployOptions, deploy, deployArgs, findReleaseByImage, type NewRelease } from './deploy';
 import { FlyError, isTransient } from './errors';
-import { imageTag } from './names';
 import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
 
 export interface DeployAppRequest extends DeployOptions {
@@ -77,15 +76,14 @@ export async function deployApp(
     startedAt,
     finishedAt: startedAt,
   };
+  const bounds = {
+    attempts: request.retries + 1,
+    baseDelayMs: request.retryBaseMs ?? 1_000,
+    maxDelayMs: 20_000,
+    deadline: request.deadline,
+  };
   // Reads change nothing, so any transient failure of theirs is retried (same bounds).
-  const reading = <T>(read: () => Promise<T>) =>
-    retry(read, {
-      attempts: request.retries + 1,
-      baseDelayMs: request.retryBaseMs ?? 1_000,
-      maxDelayMs: 20_000,
-      deadline: request.deadline,
-      retryable: isTransient,
-    });
+  const reading = <T>(read: () => Promise<T>) => retry(read, { ...bounds, retryable: isTransient });
   const fail = (step: DeployAppOutcome['failedStep'], error: unknown): DeployAppOutcome => {
     if (!(error instanceof FlyError)) throw error;
     outcome.error = error;
@@ -106,24 +104,22 @@ export async function deployApp(
   const previous = outcome.previous;
   if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
     outcome.result = 'unchanged';
-    outcome.release = { id: previous.id, version: previous.version, imageRef: previous.imageRef };
+    outcome.release = newRelease(previous);
     outcome.finishedAt = new Date();
     return outcome;
   }
 
-  let attemptNo = 0;
   try {
     const result = await retry(
-      async () => {
-        attemptNo++;
+      async (attempt) => {
         try {
           const r = await deploy(fly, request, { cwd: request.cwd, timeoutMs: remaining() });
-          outcome.attempts.push({ attempt: attemptNo, ok: true });
+          outcome.attempts.push({ attempt, ok: true });
           return r;
         } catch (error) {
           if (error instanceof DeployError) {
             outcome.attempts.push({
-              attempt: attemptNo,
+              attempt,
               ok: false,
               message: error.flyMessage,
               kind: error.kind,
@@ -134,10 +130,7 @@ export async function deployApp(
         }
       },
       {
-        attempts: request.retries + 1,
-        baseDelayMs: request.retryBaseMs ?? 1_000,
-        maxDelayMs: 20_000,
-        deadline: request.deadline,
+        ...bounds,
         // Never re-run a deploy that reached the machines: it may have half-rolled.
         retryable: (error) => error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
         requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
@@ -162,7 +155,7 @@ export async function deployApp(
       // flyctl older than 0.4.56 prints no release line: find it by image.
       const releases = await reading(() => listReleases(fly, request.app, quick()));
       const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
-      if (found) outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
+      if (found) outcome.release = newRelease(found);
     }
     outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
     if (!outcome.appUrl) outcome.appUrl = appUrl(await reading(() => getStatus(fly, request.app, quick())));
@@ -184,7 +177,11 @@ async function createdRelease(
   const releases = await listReleases(fly, request.app, options);
   const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
   const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
-  return found ? { id: found.id, version: found.version, imageRef: found.imageRef } : undefined;
+  return found ? newRelease(found) : undefined;
+}
+
+function newRelease(r: Pick<NewRelease, 'id' | 'version' | 'imageRef'>): NewRelease {
+  return { id: r.id, version: r.version, imageRef: r.imageRef };
 }
 
 /**
@@ -210,9 +207,4 @@ async function alreadyDeployed(
   } catch {
     return false;
   }
-}
-
-/** The image label a deploy will carry (for matching releases on old flyctl). */
-export function expectedLabel(request: Pick<DeployOptions, 'image' | 'imageLabel'>): string | undefined {
-  return request.image ? imageTag(request.image) || undefined : request.imageLabel;
 }

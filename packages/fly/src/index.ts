@@ -33,7 +33,6 @@ export {
   type DeployAppOutcome,
   type DeployAppRequest,
   deployApp,
-  expectedLabel,
   leaseWaitMs,
 } from './deploy-app';
 export { flyEnv, requireToken, resolveToken } from './env';
