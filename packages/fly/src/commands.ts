@@ -20,7 +20,7 @@ import { encodeImport } from './secrets-import';
 export function assertAppName(app: string, what = 'app name'): void {
   if (!isAppName(app)) {
     throw new UserError(
-      `Invalid ${what} ${JSON.stringify(app)}: expected lower-case letters, digits and dashes (at most 63, not starting with "-")`,
+      `Invalid ${what} ${JSON.stringify(app)}: expected lower-case letters, digits and dashes (at most 63, not starting or ending with "-")`,
     );
   }
 }

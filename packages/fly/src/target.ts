@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { type RunContext, UserError } from '@deploy-actions/toolkit';
 import type { Fly, RunOptions } from './client';
-import { appExists, createApp } from './commands';
+import { appExists, assertAppName, createApp } from './commands';
 import { type FlyToml, parseFlyToml } from './flytoml';
-import { isAppName, previewAppName } from './names';
+import { previewAppName } from './names';
 
 export interface FlyConfig {
   /** The `--config` value to pass (relative to the working directory), or undefined when there is no file. */
@@ -69,7 +69,7 @@ export function resolveTarget(
       hint: 'Set the `app` input, or `app = "name"` in fly.toml.',
     });
   }
-  if (!isAppName(app)) throw new UserError(`Invalid app name ${JSON.stringify(app)} (from the config file)`);
+  assertAppName(app, app === options.app ? "input 'app'" : 'app name in the config file');
   if (options.destroy) return { app, destroy: true, why: 'the `destroy` input is true' };
   if (options.preview && prClosed) return { app, destroy: true, why: 'the pull request was closed' };
   return { app, destroy: false, why: '' };

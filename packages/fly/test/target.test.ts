@@ -31,6 +31,10 @@ describe('resolveTarget', () => {
     expect(() => resolveTarget({ preview: false, destroy: false, configApp: '-x' }, ctx({}))).toThrow(
       /Invalid app name/,
     );
+    // The action's pattern lets a trailing dash through; the message names where the name came from.
+    expect(() => resolveTarget({ app: 'shop-', preview: false, destroy: false }, ctx({}))).toThrow(
+      /Invalid input 'app' "shop-"/,
+    );
   });
 });
 
