@@ -28,7 +28,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-/** flyctl's own duration syntax (`5m0s`), for flags such as `--wait-timeout`. */
+/** A Go duration in whole seconds (`300s`, rounded up), for flyctl flags such as `--wait-timeout`. */
 export function toGoDuration(ms: number): string {
   const seconds = Math.ceil(ms / 1_000);
   return `${seconds}s`;

@@ -14,7 +14,7 @@ export interface RunProcessOptions {
   killGraceMs?: number;
   /** Called with each complete output line, already redacted (for streaming to the log). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Called once the child has started (e.g. to read a ready line it prints later). */
+  /** Aborting it ends the child the way a timeout does (SIGTERM to the group, then SIGKILL). */
   signal?: AbortSignal;
 }
 
