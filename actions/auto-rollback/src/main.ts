@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { GitHubClient } from '@deploy-actions/deployments';
-import { ensureFlyctl, Fly, resolveToken } from '@deploy-actions/fly';
+import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
 import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
 import { InputError, log, parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
@@ -24,9 +24,11 @@ await runStep(outputs, async (out) => {
   out.set('rolled-back', false);
   out.set('verified', false);
   const context = readRunContext();
+  // A missing token fails before any flyctl download.
+  const token = requireToken(i['fly-api-token']);
   const installed = await ensureFlyctl(i['flyctl-version']);
   const fly = new Fly({
-    token: resolveToken(i['fly-api-token']) ?? '',
+    token,
     bin: installed.bin,
     onLine: (line) => log.info(line),
   });

@@ -9,7 +9,7 @@ import {
   type Machine,
   machineProcessGroup,
   machineReleaseVersion,
-  resolveToken,
+  requireToken,
 } from '@deploy-actions/fly';
 import type { FlyGate } from './gate';
 import type { GateMachine } from './machines';
@@ -44,9 +44,9 @@ export function toGateMachine(m: Machine): GateMachine {
 /** Machine checks through flyctl (`machines list --json` each round, under the request timeout). */
 export async function flyMachineGate(options: FlyMachineGateOptions): Promise<FlyGate> {
   const env = options.env ?? process.env;
-  const token = resolveToken(options.token, env) ?? '';
+  // A missing token fails here, naming the input, before any flyctl download.
+  const token = requireToken(options.token, env);
   const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-  // Refuses a missing token with a message naming the input.
   const fly = new Fly({ token, env, bin: installed.bin });
   return {
     app: options.app,
