@@ -11,8 +11,10 @@ export interface FlyAccess {
 async function flyClient(access: FlyAccess) {
   // Loaded only when a Fly input is used: the SQL path stays light.
   const fly = await import('@deploy-actions/fly');
+  // A missing token fails before any flyctl download.
+  const token = fly.requireToken(access.token);
   const installed = await fly.ensureFlyctl(access.flyctlVersion);
-  return { fly, client: new fly.Fly({ token: fly.requireToken(access.token), bin: installed.bin }) };
+  return { fly, client: new fly.Fly({ token, bin: installed.bin }) };
 }
 
 /** The database URL with its host and port replaced by a local tunnel's. */
