@@ -1,7 +1,8 @@
+import { ENV_NAME } from '@deploy-actions/fly';
 import { UserError } from '@deploy-actions/toolkit';
 
-/** Secret names Fly accepts as environment variable names. */
-export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Secret names Fly accepts: environment variable names, the same rule flyctl's argv checks use. */
+export const SECRET_NAME = ENV_NAME;
 
 export interface DotenvEntry {
   name: string;
