@@ -63,7 +63,7 @@ export interface RunBundleResult {
   /** Everything the bundle wrote to stdout, unmasked. */
   stdout: string;
   stderr: string;
-  /** Values registered with `::add-mask::`. */
+  /** Values registered with `::add-mask::`, longest first. */
   masks: string[];
   durationMs: number;
   /** The folder holding the runner files of this run. */
@@ -83,10 +83,11 @@ function readDefaults(path: string): Record<string, string> {
   return defaults;
 }
 
+/** Replaces each of `masks` (longest first, so a whole value goes before its parts) with `***`. */
 function mask(line: string, masks: readonly string[]): string {
   let out = line;
-  for (const value of [...masks].sort((a, b) => b.length - a.length)) {
-    if (value !== '' && out.includes(value)) out = out.split(value).join('***');
+  for (const value of masks) {
+    if (out.includes(value)) out = out.split(value).join('***');
   }
   return out;
 }
@@ -213,6 +214,8 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
       for (const part of [cmd.message, ...cmd.message.split(/\r?\n/)]) {
         if (part.trim() !== '' && !masks.includes(part)) masks.push(part);
       }
+      // Sorted once per new mask, not once per masked line.
+      masks.sort((a, b) => b.length - a.length);
       continue;
     }
     if (cmd?.command === 'set-output') legacyOutputs[cmd.properties.name ?? ''] = cmd.message;
