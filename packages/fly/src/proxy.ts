@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { redact, UserError } from '@deploy-actions/toolkit';
+import { lineSplitter, redact, UserError } from '@deploy-actions/toolkit';
 import type { Fly } from './client';
 import { assertAppName, assertNotFlag } from './commands';
 import { FlyError, flyErrorMessage } from './errors';
@@ -85,20 +85,26 @@ export function startProxy(fly: Fly, options: ProxyOptions): Promise<Proxy> {
       options.readyTimeoutMs ?? 60_000,
     );
     child.stdin.on('error', () => {});
-    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      if (stream === 'stdout') stdout += text;
-      else stderr += text;
-      for (const line of text.split(/\r?\n/)) if (line) options.onLine?.(redact(line), stream);
-      const match = READY.exec(stdout);
-      if (match && !settled) {
-        settled = true;
-        clearTimeout(timer);
-        resolve({ host: '127.0.0.1', port: Number(match[1] ?? match[2]), stop });
-      }
+    const onData = (stream: 'stdout' | 'stderr') => {
+      // Whole lines only: a line cut between chunks would be logged in two parts, each unredacted.
+      const lines = lineSplitter((line) => {
+        if (line) options.onLine?.(redact(line), stream);
+      });
+      child[stream].on('end', () => lines.end());
+      return (text: string) => {
+        if (stream === 'stdout') stdout += text;
+        else stderr += text;
+        lines.push(text);
+        const match = READY.exec(stdout);
+        if (match && !settled) {
+          settled = true;
+          clearTimeout(timer);
+          resolve({ host: '127.0.0.1', port: Number(match[1] ?? match[2]), stop });
+        }
+      };
     };
-    child.stdout.on('data', onData('stdout'));
-    child.stderr.on('data', onData('stderr'));
+    child.stdout.setEncoding('utf8').on('data', onData('stdout'));
+    child.stderr.setEncoding('utf8').on('data', onData('stderr'));
     child.on('error', (error: NodeJS.ErrnoException) =>
       fail(error.code === 'ENOENT' ? new UserError(`Could not start \`${fly.bin}\`: it was not found on PATH`) : error),
     );

@@ -20,7 +20,7 @@ export {
   splitList,
 } from './inputs';
 export { log } from './log';
-export { type ProcessResult, type RunProcessOptions, runProcess } from './process';
+export { lineSplitter, type ProcessResult, type RunProcessOptions, runProcess } from './process';
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
 export { containsSecret, redact, registerSecret, resetSecretsForTesting } from './secrets';
 export { escapeCell, escapeMarkdown, Summary } from './summary';

@@ -28,8 +28,8 @@ export interface ProcessResult {
   durationMs: number;
 }
 
-/** Splits a byte stream into lines for `onLine`, keeping the unfinished tail. */
-function lineSplitter(emit: (line: string) => void) {
+/** Splits a text stream into lines (without `\r\n`) for `emit`, keeping the unfinished tail until `end`. */
+export function lineSplitter(emit: (line: string) => void) {
   let pending = '';
   return {
     push(chunk: string) {

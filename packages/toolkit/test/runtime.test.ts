@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, redact, registerSecret, retry, runProcess, Summary, UserError } from '../src/index';
+import {
+  backoffDelay,
+  lineSplitter,
+  redact,
+  registerSecret,
+  retry,
+  runProcess,
+  Summary,
+  UserError,
+} from '../src/index';
 
 describe('registerSecret / redact', () => {
   it('redacts the value, its lines and its encodings', () => {
@@ -86,6 +95,17 @@ function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+describe('lineSplitter', () => {
+  it('emits whole lines only, however the chunks cut them, and the tail at the end', () => {
+    const lines: string[] = [];
+    const split = lineSplitter((line) => lines.push(line));
+    for (const chunk of ['tok', 'en-12', '34\r', '\nnext\n\nta', 'il']) split.push(chunk);
+    expect(lines).toEqual(['token-1234', 'next', '']);
+    split.end();
+    expect(lines).toEqual(['token-1234', 'next', '', 'tail']);
+  });
+});
 
 describe('runProcess', () => {
   it('passes argv verbatim, stdin and env, and captures output', async () => {
