@@ -31,7 +31,7 @@ export const inputs = {
     pattern: /^(true|false|[1-9]\d*)$/,
     expected: '`true`, `false` or a pull request number',
   }),
-  'github-token': input.string({ secret: true, default: '${{ github.token }}' }),
+  'github-token': input.string({ runnerDefault: '${{ github.token }}', secret: true }),
   'fail-on-error': input.boolean({ default: 'false' }),
   retries: input.integer({ default: '3', min: 0, max: 10 }),
   timeout: input.duration({ default: '30s', minMs: 1_000, maxMs: 600_000 }),
