@@ -187,7 +187,12 @@ describe('notify bundle', () => {
   });
 
   it('an empty github-token (an unset secret) is a missing token, not the text of its action.yml default', async () => {
-    const r = await run({ status: 'success', environment: 'production', 'github-deployment': 'true', 'github-token': '' });
+    const r = await run({
+      status: 'success',
+      environment: 'production',
+      'github-deployment': 'true',
+      'github-token': '',
+    });
     expect(r.exitCode).toBe(0);
     expect(r.outputs.failed).toBe('github-deployment');
     expect(r.annotations.find((a) => a.level === 'warning')?.message).toContain("Input 'github-token'");
