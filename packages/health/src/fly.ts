@@ -29,7 +29,7 @@ export interface FlyMachineGateOptions {
 /** Any flyctl lists machines as JSON: take the one on PATH unless a version was asked for. */
 const ANY_FLYCTL = '>=0.1.0';
 
-export function toGateMachine(m: Machine): GateMachine {
+function toGateMachine(m: Machine): GateMachine {
   const release = machineReleaseVersion(m);
   return {
     id: m.id,
@@ -47,11 +47,15 @@ export async function flyMachineGate(options: FlyMachineGateOptions): Promise<Fl
   // A missing token fails here, naming the input, before any flyctl download.
   const token = requireToken(options.token, env);
   const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-  const fly = new Fly({ token, env, bin: installed.bin });
+  return machineGate(new Fly({ token, env, bin: installed.bin }), options);
+}
+
+/** The gate's machine checks over a flyctl the caller already set up. */
+export function machineGate(fly: Fly, target: Pick<FlyGate, 'app' | 'releaseVersion' | 'perMachine'>): FlyGate {
   return {
-    app: options.app,
-    releaseVersion: options.releaseVersion,
-    perMachine: options.perMachine,
-    listMachines: async (timeoutMs) => (await listMachines(fly, options.app, { timeoutMs })).map(toGateMachine),
+    app: target.app,
+    releaseVersion: target.releaseVersion,
+    perMachine: target.perMachine,
+    listMachines: async (timeoutMs) => (await listMachines(fly, target.app, { timeoutMs })).map(toGateMachine),
   };
 }

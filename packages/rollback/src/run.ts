@@ -1,5 +1,5 @@
 import { findLastKnownGood, type GitHubClient, listDeployments } from '@deploy-actions/deployments';
-import { appUrl, deploy, type Fly, getStatus, imageTag, listMachines, listReleases } from '@deploy-actions/fly';
+import { appUrl, deploy, type Fly, getStatus, imageTag, listReleases } from '@deploy-actions/fly';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
 import { chooseTarget, type LkgSource, type RecordedGood, type RollbackTarget, type TargetRequest } from './select';
@@ -209,7 +209,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       ? options.verify.urls
       : [`${result.appUrl?.replace(/\/$/, '')}/health`];
   const expectedVersion = options.verify.expectedVersion || versionOfImage(target.imageRef);
-  const { toGateMachine } = await import('@deploy-actions/health/fly');
+  const { machineGate } = await import('@deploy-actions/health/fly');
   const gate = await runHealthGate({
     ...VERIFY,
     checks: await resolveChecks({
@@ -220,13 +220,11 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     expectedVersion,
     timeoutMs: options.verify.timeoutMs,
     // Every machine must be on the rollback release, started, with passing checks.
-    fly: {
+    fly: machineGate(options.fly, {
       app: options.app,
       releaseVersion: result.newReleaseVersion === undefined ? undefined : String(result.newReleaseVersion),
       perMachine: false,
-      listMachines: async (timeoutMs) =>
-        (await listMachines(options.fly, options.app, { timeoutMs })).map(toGateMachine),
-    },
+    }),
   });
   result.verification = gate;
   result.verified = gate.healthy;
