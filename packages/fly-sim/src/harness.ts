@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -218,9 +218,4 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
     },
   };
   return sim;
-}
-
-/** Reads the state folder of a fly-sim without a running platform (e.g. after stop with a kept stateDir). */
-export function readSimState(stateDir: string): SimState {
-  return JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as SimState;
 }

@@ -1,10 +1,8 @@
-export { secretDigest } from './commands/secrets';
-export { FAULTS, type Fault, parseFaults } from './faults';
+export type { Fault } from './faults';
 export {
   type FlySim,
   type FlySimOptions,
   type RunResult,
-  readSimState,
   type SeedOptions,
   startFlySim,
 } from './harness';
