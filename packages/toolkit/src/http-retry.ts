@@ -80,8 +80,8 @@ export async function requestWithRetry(url: string, options: RequestWithRetryOpt
   let attempts = 0;
   try {
     return await retry(
-      async () => {
-        attempts++;
+      async (attempt) => {
+        attempts = attempt;
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw new HttpRequestError(`${label} did not answer in time`, undefined, false, undefined);
         let response: Response;
