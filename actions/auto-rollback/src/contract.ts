@@ -1,3 +1,4 @@
+import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors auto-rollback/action.yml: the contract test keeps the two equal. */
@@ -21,7 +22,11 @@ export const inputs = {
   'migrate-to': input.string({ pattern: /^\d+$/, expected: 'a migration version (its leading digits)' }),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({ default: '0.4.87', notFlag: true }),
+  'flyctl-version': input.string({
+    default: DEFAULT_FLYCTL_VERSION,
+    pattern: FLYCTL_VERSION_REQUEST,
+    expected: 'a flyctl version such as 0.4.87 or >=0.4.56',
+  }),
 };
 
 export const outputs = [
