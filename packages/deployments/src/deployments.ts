@@ -209,6 +209,8 @@ export interface FindLastKnownGoodOptions {
   exclude?: (record: DeploymentRecord, deployment: DeploymentInfo) => boolean;
   /** Deployments examined, newest first (default 100). */
   limit?: number;
+  /** The environment's deployments, newest first, when the caller listed them already. */
+  deployments?: DeploymentInfo[];
 }
 
 /**
@@ -221,10 +223,9 @@ export async function findLastKnownGood(
   options: FindLastKnownGoodOptions,
 ): Promise<LastKnownGood | undefined> {
   const limit = options.limit ?? 100;
-  const deployments = await listDeployments(client, {
-    environment: options.environment,
-    maxPages: Math.ceil(limit / 100),
-  });
+  const deployments =
+    options.deployments ??
+    (await listDeployments(client, { environment: options.environment, maxPages: Math.ceil(limit / 100) }));
   for (const deployment of deployments.slice(0, limit)) {
     const record = deployment.record;
     if (!record) continue;

@@ -1,4 +1,9 @@
-import { findLastKnownGood, type GitHubClient, listDeployments } from '@deploy-actions/deployments';
+import {
+  type DeploymentInfo,
+  findLastKnownGood,
+  type GitHubClient,
+  listDeployments,
+} from '@deploy-actions/deployments';
 import { appUrl, deploy, type Fly, getStatus, imageTag, listReleases } from '@deploy-actions/fly';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
@@ -68,12 +73,17 @@ export function versionOfImage(imageRef: string): string | undefined {
   return imageTag(imageRef) || undefined;
 }
 
-async function recordedGood(options: RollbackOptions, failedImage: string): Promise<RecordedGood | undefined> {
+async function recordedGood(
+  options: RollbackOptions,
+  deployments: DeploymentInfo[],
+  failedImage: string,
+): Promise<RecordedGood | undefined> {
   if (!options.github || options.lkgSource === 'fly-releases') return undefined;
   const found = await findLastKnownGood(options.github, {
     environment: options.environment,
     app: options.app,
     exclude: (record) => record.image_ref === failedImage,
+    deployments,
   });
   if (!found) return undefined;
   const version = Number(found.record.release_version);
@@ -87,14 +97,12 @@ async function recordedGood(options: RollbackOptions, failedImage: string): Prom
 }
 
 /** Refuses what would make a loop: a second rollback in one run, or rolling back a recorded rollback. */
-async function guardAgainstLoops(options: RollbackOptions, failedImage: string): Promise<void> {
+function guardAgainstLoops(options: RollbackOptions, deployments: DeploymentInfo[], failedImage: string): void {
   if (options.run.alreadyRolledBack.includes(options.app)) {
     throw new UserError(`${options.app} was already rolled back in this run; not rolling back twice.`, {
       hint: 'If the rolled-back release is failing too, a person needs to look at the app.',
     });
   }
-  if (!options.github) return;
-  const deployments = await listDeployments(options.github, { environment: options.environment, maxPages: 1 });
   const failedRecord = deployments.find(
     (d) => d.record?.app === options.app && d.record.image_ref === failedImage,
   )?.record;
@@ -146,8 +154,12 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     },
   ];
 
-  await guardAgainstLoops(options, fromImage);
-  const recorded = await recordedGood(options, fromImage);
+  // One page of the environment's deployments serves the loop guard and the last-known-good search.
+  const deployments = options.github
+    ? await listDeployments(options.github, { environment: options.environment, maxPages: 1 })
+    : [];
+  guardAgainstLoops(options, deployments, fromImage);
+  const recorded = await recordedGood(options, deployments, fromImage);
   const target = chooseTarget({
     failed: { version: failedVersion, imageRef: fromImage },
     releases: releases.map((r) => ({ version: r.version, status: r.status, imageRef: r.imageRef })),
