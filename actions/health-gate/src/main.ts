@@ -12,6 +12,10 @@ import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
+  if (!i['fly-app'] && (i['fly-release-version'] || i['per-machine'])) {
+    const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';
+    throw new InputError([{ input: name, message: `Input '${name}' needs 'fly-app': the machines of which app?` }]);
+  }
   const headers = i.headers ? parseHeaderLines(i.headers) : {};
   const checks = await resolveChecks({
     urls: i.url ?? [],
@@ -22,10 +26,6 @@ await runStep(outputs, async (out) => {
     checksFile: i['checks-file'],
     baseUrl: i['base-url'],
   });
-  if (!i['fly-app'] && (i['fly-release-version'] || i['per-machine'])) {
-    const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';
-    throw new InputError([{ input: name, message: `Input '${name}' needs 'fly-app': the machines of which app?` }]);
-  }
   let fly: FlyGate | undefined;
   if (i['fly-app']) {
     // flyctl is only needed (and loaded) for the machine checks.
