@@ -5,8 +5,8 @@ import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/sm
 import type { RunContext } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type NotifyInputs, notify, notifySummary, reportResults, webhookPayloadSchema } from '../src/index';
+import { runContext, SHA } from './context';
 
-const SHA = '0123456789abcdef0123456789abcdef01234567';
 const FAST = { baseDelayMs: 50 };
 
 let sink: HttpSink;
@@ -33,26 +33,11 @@ beforeEach(() => {
 });
 
 function context(overrides: Partial<RunContext> = {}): RunContext {
-  return {
-    eventName: 'push',
+  return runContext({
     event: { head_commit: { id: SHA, message: 'Add cart <!channel>' } },
-    repository: 'acme/shop',
-    owner: 'acme',
-    repo: 'shop',
-    sha: SHA,
-    ref: 'refs/heads/main',
-    refName: 'main',
-    refType: 'branch',
-    actor: 'octocat',
-    runId: '42',
-    runAttempt: '1',
-    workflow: 'deploy',
-    job: 'deploy',
-    serverUrl: 'https://github.com',
     apiUrl: api.url,
-    runUrl: 'https://github.com/acme/shop/actions/runs/42',
     ...overrides,
-  };
+  });
 }
 
 /** An SMTP URL whose user is not an address, so the sender cannot be derived from it. */

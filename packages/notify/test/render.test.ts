@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunContext } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import {
   buildMessage,
@@ -20,31 +19,7 @@ import {
   webhookJsonSchema,
   webhookPayloadSchema,
 } from '../src/index';
-
-const SHA = '0123456789abcdef0123456789abcdef01234567';
-
-function context(overrides: Partial<RunContext> = {}): RunContext {
-  return {
-    eventName: 'push',
-    event: {},
-    repository: 'acme/shop',
-    owner: 'acme',
-    repo: 'shop',
-    sha: SHA,
-    ref: 'refs/heads/main',
-    refName: 'main',
-    refType: 'branch',
-    actor: 'octocat',
-    runId: '42',
-    runAttempt: '1',
-    workflow: 'deploy',
-    job: 'deploy',
-    serverUrl: 'https://github.com',
-    apiUrl: 'https://api.github.com',
-    runUrl: 'https://github.com/acme/shop/actions/runs/42',
-    ...overrides,
-  };
-}
+import { runContext, SHA } from './context';
 
 /** Text a hostile committer controls: mentions, links, markup and HTML in every syntax we render. */
 const HOSTILE_COMMIT =
@@ -67,7 +42,7 @@ function hostile(): DeployMessage {
       startedAt: Date.parse('2026-01-01T00:00:00Z'),
       now: Date.parse('2026-01-01T00:03:25Z'),
     },
-    context({ eventName: 'pull_request', event: { pull_request: { number: 7, head: { ref: HOSTILE_BRANCH } } } }),
+    runContext({ eventName: 'pull_request', event: { pull_request: { number: 7, head: { ref: HOSTILE_BRANCH } } } }),
   );
 }
 
@@ -85,7 +60,7 @@ describe('message model', () => {
   it('reads the commit message of a push event', () => {
     const m = buildMessage(
       { status: 'success' },
-      context({ event: { head_commit: { id: SHA, message: 'Add cart\n\nlong body' } } }),
+      runContext({ event: { head_commit: { id: SHA, message: 'Add cart\n\nlong body' } } }),
     );
     expect(m.commitTitle).toBe('Add cart');
     expect(m.title).toBe('Deployed shop');
@@ -131,7 +106,9 @@ describe('escaping', () => {
     expect(mail.html).toContain('&lt;script&gt;');
     expect(mail.subject).not.toMatch(/[\r\n]/);
     expect(mail.text).toContain(HOSTILE_COMMIT.split('\n')[0]);
-    const injected = renderEmail(buildMessage({ status: 'success', title: 'x\r\nBcc: victim@example.com' }, context()));
+    const injected = renderEmail(
+      buildMessage({ status: 'success', title: 'x\r\nBcc: victim@example.com' }, runContext()),
+    );
     expect(injected.subject).toBe('[success] x Bcc: victim@example.com');
   });
 
@@ -155,7 +132,7 @@ describe('channel formats', () => {
     const huge = 'x'.repeat(10_000);
     const m = buildMessage(
       { status: 'success', app: huge, environment: huge, version: huge, reason: huge, message: huge, title: huge },
-      context(),
+      runContext(),
     );
     const embed = (renderDiscord(m).embeds as Record<string, unknown>[])[0] as {
       title: string;
@@ -209,7 +186,7 @@ describe('channel formats', () => {
       duration_ms: 205_000,
       rollback: false,
     });
-    expect(renderWebhook(buildMessage({ status: 'rolled-back' }, context())).rollback).toBe(true);
+    expect(renderWebhook(buildMessage({ status: 'rolled-back' }, runContext())).rollback).toBe(true);
   });
 
   it('publishes the webhook JSON Schema that the code sends', () => {
@@ -221,7 +198,7 @@ describe('channel formats', () => {
   it('describes a rollback in every format', () => {
     const m = buildMessage(
       { status: 'rolled-back', app: 'shop', environment: 'production', imageRef: 'img:good', releaseVersion: '41' },
-      context(),
+      runContext(),
     );
     expect(m.title).toBe('Rolled back shop in production');
     for (const text of [
