@@ -42,10 +42,10 @@ export async function runBackup(url: string, path: string, serverVersionNum: num
   if (result.code !== 0) {
     const server = Math.floor(serverVersionNum / 10_000);
     const mismatch = /server version mismatch/i.test(result.stderr)
-      ? ` The server runs PostgreSQL ${server}: install pg_dump ${server} or newer (e.g. the postgresql-client-${server} package).`
+      ? `\nThe server runs PostgreSQL ${server}: install pg_dump ${server} or newer (e.g. the postgresql-client-${server} package).`
       : '';
     throw new UserError(
-      `Backup with pg_dump failed (exit ${result.code}); nothing was migrated: ${result.stderr.trim().slice(0, 500)}${mismatch ? `\n${mismatch.trim()}` : ''}`,
+      `Backup with pg_dump failed (exit ${result.code}); nothing was migrated: ${result.stderr.trim().slice(0, 500)}${mismatch}`,
     );
   }
   logger.info(`Backup written to ${path} (${formatDuration(result.durationMs)})`);
