@@ -51,8 +51,8 @@ export function resolveTarget(
   options: { app?: string; preview: boolean; destroy: boolean; configApp?: string },
   ctx: RunContext,
 ): Target {
-  const closed = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-  const prClosed = closed && ctx.event.action === 'closed';
+  const prEvent = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
+  const prClosed = prEvent && ctx.event.action === 'closed';
   let app = options.app;
   if (!app && options.preview) {
     const pr = pullRequestNumber(ctx);
