@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, input, parseDuration, parseInputs } from '../src/index';
+import { formatDuration, InputError, input, parseDuration, parseInputs, toGoDuration } from '../src/index';
 
 const env = (values: Record<string, string>) =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
@@ -86,4 +86,19 @@ describe('parseDuration', () => {
   it.each(['', '5 minutes', '1.5h', 'm', '-5s', '5m1h'])('refuses %j', (text) =>
     expect(parseDuration(text)).toBeUndefined(),
   );
+});
+
+describe('formatDuration and toGoDuration', () => {
+  it.each([
+    [850, '850ms'],
+    [12_345, '12.3s'],
+    [245_000, '4m05s'],
+    [3_720_000, '1h02m'],
+  ])('%d ms reads %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it('gives flyctl whole seconds, rounded up, which parseDuration reads back', () => {
+    expect(toGoDuration(300_000)).toBe('300s');
+    expect(toGoDuration(90_500)).toBe('91s');
+    expect(parseDuration(toGoDuration(90_500))).toBe(91_000);
+  });
 });
