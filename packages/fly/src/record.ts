@@ -4,15 +4,10 @@ import { join } from 'node:path';
 import type { DeployAppOutcome } from './deploy-app';
 
 /** The deployment record fly-deploy writes (the `deployment-file` output): one JSON object. */
-export interface DeploymentRecord {
+export interface DeploymentRecord extends RecordBase {
   app: string;
   release: { id: string; version: number | null };
   image: string;
-  sha: string;
-  ref: string;
-  actor: string;
-  reason: string;
-  started: string;
   finished: string;
   strategy: string;
   result: 'success' | 'failure' | 'unchanged' | 'destroyed';
