@@ -1,12 +1,8 @@
+import type { Secret } from '@deploy-actions/fly';
 import { digestMatches } from './digest';
 
-/** A secret as `flyctl secrets list --json` reports it (packages/fly reads all three shapes). */
-export interface RemoteSecret {
-  name: string;
-  digest: string;
-  /** `Deployed`, `Staged`, `Partial` or `Unknown`, when flyctl reports it. */
-  status?: string;
-}
+/** What the plan needs of a secret `flyctl secrets list --json` reports (packages/fly reads all three shapes). */
+export type RemoteSecret = Pick<Secret, 'name' | 'digest' | 'status'>;
 
 export type SyncMode = 'merge' | 'exact';
 export type Action = 'add' | 'change' | 'remove' | 'unchanged' | 'keep';

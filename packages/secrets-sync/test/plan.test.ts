@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { candidateDigests, digestMatches } from '../src/digest';
-import { buildPlan, changeCount, describePlan } from '../src/plan';
+import { buildPlan, changeCount, describePlan, type RemoteSecret } from '../src/plan';
 
 const md5 = (v: string) => createHash('md5').update(v).digest('hex');
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
@@ -34,7 +34,7 @@ describe('buildPlan', () => {
     ['DIFFERENT', 'new value'],
     ['UNKNOWN_DIGEST', 'whatever'],
   ]);
-  const remote = [
+  const remote: RemoteSecret[] = [
     { name: 'SAME_MD5', digest: md5('same'), status: 'Deployed' },
     { name: 'SAME_SHA', digest: sha256('same too').slice(0, 16) },
     { name: 'DIFFERENT', digest: md5('old value').slice(0, 16), status: 'Staged' },
