@@ -23,7 +23,7 @@ const CREDENTIAL_NAME = /authorization|cookie|token|secret|key|passw|auth|sessio
 const CREDENTIAL_VALUE = /^(bearer|basic|token|digest)\s+(\S+)/i;
 
 /** Registers a header value as secret when its name or shape says it is a credential. */
-export function maskCredentialHeader(name: string, value: string): void {
+function maskCredentialHeader(name: string, value: string): void {
   const scheme = CREDENTIAL_VALUE.exec(value);
   if (CREDENTIAL_NAME.test(name) || scheme) registerSecret(value);
   if (scheme) registerSecret(scheme[2]);

@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 /** Bodies are read up to this many bytes; the rest is discarded so a huge answer cannot exhaust memory. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Redirect hops followed at most (when following at all). */
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 
 export interface HttpRequest {
   url: string;

@@ -1,4 +1,4 @@
-export { type Check, maskCredentialHeader, parseHeaderLines, parseSuite, resolveChecks, urlChecks } from './checks';
+export { type Check, parseHeaderLines, parseSuite, resolveChecks, urlChecks } from './checks';
 export { type Evaluation, evaluate, type Outcome, type VersionSource } from './evaluate';
 export { jsonPath, parseStatusSet, type StatusSet } from './expect';
 export {
@@ -11,14 +11,7 @@ export {
   runHealthGate,
   type Verdict,
 } from './gate';
-export {
-  type HttpOptions,
-  type HttpRequest,
-  type HttpResponse,
-  httpRequest,
-  MAX_BODY_BYTES,
-  MAX_REDIRECTS,
-} from './http';
-export { type GateMachine, judgeMachines, type MachineVerdict, servingMachines } from './machines';
+export { type HttpOptions, type HttpRequest, type HttpResponse, httpRequest } from './http';
+export { type GateMachine, judgeMachines, type MachineVerdict } from './machines';
 export { describeRound, writeReport } from './report';
-export { addGateSummary, latencyChart } from './summary';
+export { addGateSummary } from './summary';

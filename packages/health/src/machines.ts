@@ -30,7 +30,7 @@ const ON_THE_WAY = new Set(['created', 'starting', 'replacing', 'updating', 'lau
 const DOWN = new Set(['stopped', 'stopping', 'failed', 'suspended', 'suspending']);
 
 /** The machines that serve traffic: release-command and console machines and destroyed ones are left out. */
-export function servingMachines(machines: GateMachine[]): GateMachine[] {
+function servingMachines(machines: GateMachine[]): GateMachine[] {
   return machines.filter((m) => !NOT_SERVING_GROUPS.has(m.processGroup ?? '') && !GONE.has(m.state));
 }
 

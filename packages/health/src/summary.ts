@@ -24,7 +24,7 @@ const NEXT_STEP: Record<GateReport['verdict'], string | undefined> = {
 };
 
 /** A Mermaid line chart of the slowest probe per round (GitHub renders Mermaid in job summaries). */
-export function latencyChart(report: GateReport): string | undefined {
+function latencyChart(report: GateReport): string | undefined {
   const perRound = new Map<number, number>();
   for (const p of report.probes) {
     if (p.status === undefined) continue;
