@@ -7,7 +7,7 @@ import type { MigrateLogger } from './types';
  * libpq environment for a URL: the password travels in PGPASSWORD, never in argv.
  * Query parameters such as sslmode map to their PG* variables.
  */
-export function libpqEnv(url: string): Record<string, string> {
+function libpqEnv(url: string): Record<string, string> {
   const u = new URL(url);
   const env: Record<string, string> = {};
   if (u.hostname) env.PGHOST = u.hostname.replace(/^\[|\]$/g, '');

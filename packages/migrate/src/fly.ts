@@ -18,7 +18,7 @@ async function flyClient(access: FlyAccess) {
 }
 
 /** The database URL with its host and port replaced by a local tunnel's. */
-export function throughTunnel(url: string, host: string, port: number): string {
+function throughTunnel(url: string, host: string, port: number): string {
   const u = new URL(url);
   u.hostname = host;
   u.port = String(port);

@@ -1,8 +1,6 @@
-export { libpqEnv } from './backup';
-export { poolerReason } from './db';
 export { checksum, compareVersions, type MigrationFile, normalise, readMigrations, type Script } from './files';
-export { type AppMigratorResult, type FlyAccess, runAppMigrator, throughTunnel, withFlyPostgresTunnel } from './fly';
-export { type LintFinding, SQUAWK_VERSION } from './lint';
+export { type AppMigratorResult, type FlyAccess, runAppMigrator, withFlyPostgresTunnel } from './fly';
+export type { LintFinding } from './lint';
 export {
   type DoneMigration,
   type Location,
@@ -13,6 +11,5 @@ export {
   migrate,
 } from './migrate';
 export type { Plan, PlanItem } from './plan';
-export { PLAN_MARKER, renderPlan } from './render';
 export { failureSummary, resultSummary } from './report';
 export { parseScript, type Statement } from './sql';

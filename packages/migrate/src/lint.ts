@@ -16,7 +16,7 @@ export interface LintFinding {
 }
 
 /** The squawk release whose binary is downloaded when none is installed. */
-export const SQUAWK_VERSION = '2.66.0';
+const SQUAWK_VERSION = '2.66.0';
 /** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
 export const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
 

@@ -2,7 +2,7 @@ import { escapeCell, escapeMarkdown } from '@deploy-actions/toolkit';
 import type { LintFinding } from './lint';
 import type { Plan } from './plan';
 
-export const PLAN_MARKER = '<!-- pg-migrate-plan -->';
+const PLAN_MARKER = '<!-- pg-migrate-plan -->';
 
 /**
  * The plan as Markdown: pending (or to-revert) migrations with transaction mode and
