@@ -88,7 +88,7 @@ function branchOf(context: RunContext): string | undefined {
   return head || context.refName || undefined;
 }
 
-export function defaultTitle(status: NotifyStatus, app: string | undefined, environment: string | undefined): string {
+function defaultTitle(status: NotifyStatus, app: string | undefined, environment: string | undefined): string {
   const what = app ?? 'the app';
   const where = environment ? ` ${status === 'rolled-back' ? 'in' : 'to'} ${environment}` : '';
   return `${STATUS_STYLE[status].headline} ${what}${where}`;

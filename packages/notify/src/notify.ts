@@ -10,7 +10,7 @@ import { parseSmtpUrl, sendEmail } from './send/email';
 import { recordDeployment, upsertPrComment } from './send/github';
 import { type DeliveryOptions, postJson, webhookHeaders } from './send/http';
 
-export const CHANNELS = ['slack', 'teams', 'discord', 'webhook', 'email', 'github-deployment', 'pr-comment'] as const;
+const CHANNELS = ['slack', 'teams', 'discord', 'webhook', 'email', 'github-deployment', 'pr-comment'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
 export interface ChannelResult {

@@ -7,7 +7,7 @@ import { type DeployMessage, facts, rollbackLine, STATUS_STYLE } from '../messag
  */
 const clean = (v: string | undefined) => (v ?? '').replace(/[^A-Za-z0-9._/-]/g, '_');
 
-export function commentMarker(app: string | undefined, environment: string | undefined): string {
+function commentMarker(app: string | undefined, environment: string | undefined): string {
   return `<!-- deploy-actions:notify app=${clean(app)} environment=${clean(environment)} -->`;
 }
 

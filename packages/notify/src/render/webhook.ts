@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type DeployMessage, STATUSES } from '../message';
 
-export const WEBHOOK_SCHEMA = 'deploy-actions/notify@1';
+const WEBHOOK_SCHEMA = 'deploy-actions/notify@1';
 
 const text = z.string().nullable();
 
