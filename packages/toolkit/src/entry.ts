@@ -2,6 +2,9 @@ import * as core from '@actions/core';
 import { errorMessage, isUserError } from './errors';
 import { containsSecret, redact } from './secrets';
 
+/** Registered values this long or longer never reach an output; shorter ones are not credentials. */
+const OUTPUT_GUARD_MIN_LENGTH = 8;
+
 /** The outputs an action declares; unset ones are written empty when the step ends. */
 export class Outputs<Name extends string> {
   private readonly values = new Map<Name, string>();
@@ -10,7 +13,7 @@ export class Outputs<Name extends string> {
   set(name: Name, value: string | number | boolean | undefined | null): void {
     const text = value === undefined || value === null ? '' : String(value);
     // An output is visible to every later step and job: a secret there is a bug, not a mask.
-    if (containsSecret(text)) throw new Error(`output '${name}' would contain a secret value`);
+    if (containsSecret(text, OUTPUT_GUARD_MIN_LENGTH)) throw new Error(`output '${name}' would contain a secret value`);
     this.values.set(name, text);
   }
 

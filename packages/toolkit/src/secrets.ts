@@ -60,8 +60,14 @@ export function redact(text: string): string {
 }
 
 /** True when `text` contains any registered secret form. */
-export function containsSecret(text: string): boolean {
-  return ordered.some((form) => text.includes(form));
+/**
+ * True when `text` contains a registered secret form of at least `minLength` characters.
+ * The output guard asks only about forms long enough to be credentials: a short
+ * build secret such as `acme` may well be part of an app name, and is masked in the
+ * log all the same.
+ */
+export function containsSecret(text: string, minLength = 0): boolean {
+  return ordered.some((form) => form.length >= minLength && text.includes(form));
 }
 
 /** For tests: forget every registered form. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
   lineSplitter,
+  Outputs,
   redact,
   registerSecret,
   retry,
@@ -153,5 +154,16 @@ describe('Summary', () => {
       .table(['a', 'b'], [['x|y', 'line1\nline2 hunter2-secret']])
       .toString();
     expect(md).toBe('## Deploy\n\n| a | b |\n| --- | --- |\n| x\\|y | line1<br>line2 *** |\n');
+  });
+});
+
+describe('Outputs', () => {
+  it('refuses an output holding a credential-length secret, not one holding a short masked value', () => {
+    registerSecret('acme');
+    registerSecret('tok_9f8e7d6c5b4a');
+    const out = new Outputs(['app-name', 'url'] as const);
+    out.set('app-name', 'acme-shop');
+    expect(out.get('app-name')).toBe('acme-shop');
+    expect(() => out.set('url', 'https://x/?t=tok_9f8e7d6c5b4a')).toThrow("output 'url' would contain a secret value");
   });
 });
