@@ -216,10 +216,13 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 
   const status = await getStatus(options.fly, options.app);
   result.appUrl = appUrl(status) || undefined;
-  const urls =
-    options.verify.urls.length > 0 || options.verify.checksFile
-      ? options.verify.urls
-      : [`${result.appUrl?.replace(/\/$/, '')}/health`];
+  const given = options.verify.urls.length > 0 || options.verify.checksFile !== undefined;
+  if (!given && !result.appUrl) {
+    result.reason = `rolled back to ${target.imageRef}, but it cannot be verified: flyctl reports no URL for the app; give health-url or checks-file`;
+    timeline.push({ step: 'verification', detail: 'not run: no URL to probe' });
+    return result;
+  }
+  const urls = given ? options.verify.urls : [`${result.appUrl?.replace(/\/$/, '')}/health`];
   const expectedVersion = options.verify.expectedVersion || versionOfImage(target.imageRef);
   const { machineGate } = await import('@deploy-actions/health/fly');
   const gate = await runHealthGate({
