@@ -6,7 +6,7 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   toGateMachine: () => (/* binding */ toGateMachine)
+/* harmony export */   machineGate: () => (/* binding */ machineGate)
 /* harmony export */ });
 /* unused harmony export flyMachineGate */
 /* harmony import */ var _deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8824);
@@ -31,15 +31,18 @@ function toGateMachine(m) {
 /** Machine checks through flyctl (`machines list --json` each round, under the request timeout). */
 async function flyMachineGate(options) {
     const env = options.env ?? process.env;
-    const token = resolveToken(options.token, env) ?? '';
+    // A missing token fails here, naming the input, before any flyctl download.
+    const token = requireToken(options.token, env);
     const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-    // Refuses a missing token with a message naming the input.
-    const fly = new Fly({ token, env, bin: installed.bin });
+    return machineGate(new Fly({ token, env, bin: installed.bin }), options);
+}
+/** The gate's machine checks over a flyctl the caller already set up. */
+function machineGate(fly, target) {
     return {
-        app: options.app,
-        releaseVersion: options.releaseVersion,
-        perMachine: options.perMachine,
-        listMachines: async (timeoutMs) => (await listMachines(fly, options.app, { timeoutMs })).map(toGateMachine),
+        app: target.app,
+        releaseVersion: target.releaseVersion,
+        perMachine: target.perMachine,
+        listMachines: async (timeoutMs) => (await (0,_deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__.listMachines)(fly, target.app, { timeoutMs })).map(toGateMachine),
     };
 }
 

@@ -11,187 +11,16 @@ __webpack_require__.d(__webpack_exports__, {
   migrate: () => (/* reexport */ migrate)
 });
 
-// UNUSED EXPORTS: MigrationError, PLAN_MARKER, SQUAWK_VERSION, checksum, compareVersions, failureSummary, libpqEnv, normalise, parseScript, poolerReason, readMigrations, renderPlan, resultSummary, runAppMigrator, throughTunnel, withFlyPostgresTunnel
+// UNUSED EXPORTS: MigrationError, checksum, compareVersions, failureSummary, normalise, parseScript, readMigrations, resultSummary, runAppMigrator, withFlyPostgresTunnel
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 11 modules
 var src = __webpack_require__(6079);
-;// CONCATENATED MODULE: ./packages/migrate/src/backup.ts
-
-
-
-/**
- * libpq environment for a URL: the password travels in PGPASSWORD, never in argv.
- * Query parameters such as sslmode map to their PG* variables.
- */
-function libpqEnv(url) {
-    const u = new URL(url);
-    const env = {};
-    if (u.hostname)
-        env.PGHOST = u.hostname.replace(/^\[|\]$/g, '');
-    if (u.port)
-        env.PGPORT = u.port;
-    if (u.username)
-        env.PGUSER = decodeURIComponent(u.username);
-    if (u.password)
-        env.PGPASSWORD = decodeURIComponent(u.password);
-    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    if (database)
-        env.PGDATABASE = database;
-    const params = {
-        sslmode: 'PGSSLMODE',
-        sslrootcert: 'PGSSLROOTCERT',
-        sslcert: 'PGSSLCERT',
-        sslkey: 'PGSSLKEY',
-        connect_timeout: 'PGCONNECT_TIMEOUT',
-    };
-    for (const [param, variable] of Object.entries(params)) {
-        const value = u.searchParams.get(param);
-        if (value)
-            env[variable] = value;
-    }
-    return env;
-}
-/** `pg_dump --format=custom` of the database to `path`, before anything changes. */
-async function runBackup(url, path, serverVersionNum, logger) {
-    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
-    const env = { ...process.env, ...libpqEnv(url) };
-    delete env.PGSERVICE;
-    const result = await (0,src/* runProcess */.R3)('pg_dump', ['--format=custom', '--no-password', `--file=${path}`], {
-        env,
-        timeoutMs: 30 * 60_000,
-    });
-    if (result.code !== 0) {
-        const server = Math.floor(serverVersionNum / 10_000);
-        const mismatch = /server version mismatch/i.test(result.stderr)
-            ? ` The server runs PostgreSQL ${server}: install pg_dump ${server} or newer (e.g. the postgresql-client-${server} package).`
-            : '';
-        throw new src/* UserError */.yo(`Backup with pg_dump failed (exit ${result.code}); nothing was migrated: ${result.stderr.trim().slice(0, 500)}${mismatch ? `\n${mismatch.trim()}` : ''}`);
-    }
-    logger.info(`Backup written to ${path} (${(0,src/* formatDuration */.a3)(result.durationMs)})`);
-}
-
-;// CONCATENATED MODULE: ./packages/migrate/src/db.ts
-
-function isPgError(error) {
-    return error instanceof Error && typeof error.code === 'string' && 'severity' in error;
-}
-/** SQL string literal; standard_conforming_strings is on in every supported server. */
-function literal(value) {
-    if (value === null || value === undefined)
-        return 'NULL';
-    if (typeof value === 'number')
-        return String(value);
-    if (value.includes('\0'))
-        throw new src/* UserError */.yo('A value sent to PostgreSQL contains a NUL character');
-    return `'${value.replace(/'/g, "''")}'`;
-}
-function ident(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-/** A `SET` value for a duration in milliseconds (0 = off). */
-function msSetting(ms) {
-    return literal(`${Math.max(0, Math.round(ms))}ms`);
-}
-/** Hosts and ports of connection poolers, where session advisory locks do not hold. */
-function poolerReason(url) {
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return undefined;
-    }
-    const host = parsed.hostname.toLowerCase();
-    if (host.startsWith('pgbouncer.') || host.includes('.pgbouncer.') || host.includes('pooler'))
-        return `the host ${host} is a connection pooler`;
-    if (host.endsWith('.flympg.net') && !host.startsWith('direct.'))
-        return `${host} is Fly Managed Postgres's pooled endpoint (use the direct.<cluster>.flympg.net URL)`;
-    if (parsed.port === '6432')
-        return 'port 6432 is PgBouncer’s port';
-    if (parsed.searchParams.get('pgbouncer') === 'true')
-        return 'the URL says pgbouncer=true';
-    return undefined;
-}
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03', '53300']);
-function describeConnectError(error) {
-    const e = error;
-    return `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`;
-}
-let pgModule;
-/**
- * Opens a connection. `pg` is loaded here, on first use, to keep start-up light.
- * Refused or reset connections and "the database system is starting up" are retried.
- */
-async function connect(options) {
-    pgModule ??= __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849));
-    const pg = (await pgModule).default ?? (await pgModule);
-    return (0,src/* retry */.L5)(async () => {
-        const config = {
-            connectionString: options.url,
-            application_name: options.applicationName.slice(0, 63),
-            keepAlive: true,
-            connectionTimeoutMillis: Math.max(1_000, Math.min(30_000, options.deadline - Date.now())),
-        };
-        const client = new pg.Client(config);
-        // An idle client that loses its server emits 'error'; the next query reports it.
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-        }
-        catch (error) {
-            await client.end().catch(() => undefined);
-            throw error;
-        }
-        return client;
-    }, {
-        attempts: 5,
-        baseDelayMs: 250,
-        maxDelayMs: 4_000,
-        deadline: options.deadline,
-        retryable: (error) => TRANSIENT_CODES.has(error.code ?? ''),
-    }).catch((error) => {
-        if (isPgError(error) && error.code === '28P01') {
-            throw new src/* UserError */.yo('PostgreSQL refused the password in `database-url` (28P01 invalid_password)');
-        }
-        throw new src/* UserError */.yo(`Could not connect to PostgreSQL: ${describeConnectError(error)}`, { cause: error });
-    });
-}
-/**
- * Runs one simple-protocol query (several statements allowed) and counts the statements
- * that completed before an error, so a failure can be pinned to a statement.
- */
-async function simpleQuery(client, sql) {
-    const connection = client.connection;
-    let completed = 0;
-    const onComplete = () => {
-        completed++;
-    };
-    connection?.on('commandComplete', onComplete);
-    try {
-        await client.query(sql);
-        return { completed };
-    }
-    catch (error) {
-        error.completedStatements = completed;
-        throw error;
-    }
-    finally {
-        connection?.off('commandComplete', onComplete);
-    }
-}
-/** Ends a client without waiting forever on a connection that is already broken. */
-async function db_close(client) {
-    if (!client)
-        return;
-    await Promise.race([client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]);
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./packages/migrate/src/files.ts
 
 
@@ -342,8 +171,10 @@ function compareVersions(a, b) {
 async function flyClient(access) {
     // Loaded only when a Fly input is used: the SQL path stays light.
     const fly = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 8824));
+    // A missing token fails before any flyctl download.
+    const token = fly.requireToken(access.token);
     const installed = await fly.ensureFlyctl(access.flyctlVersion);
-    return { fly, client: new fly.Fly({ token: fly.requireToken(access.token), bin: installed.bin }) };
+    return { fly, client: new fly.Fly({ token, bin: installed.bin }) };
 }
 /** The database URL with its host and port replaced by a local tunnel's. */
 function throughTunnel(url, host, port) {
@@ -387,127 +218,6 @@ async function runAppMigrator(app, command, access) {
     }
     access.logger.info(`Migration command finished in ${formatDuration(run.durationMs)}`);
     return { durationMs: run.durationMs, tail };
-}
-
-// EXTERNAL MODULE: external "node:module"
-var external_node_module_ = __webpack_require__(8995);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
-;// CONCATENATED MODULE: ./packages/migrate/src/lint.ts
-
-
-
-
-
-/** The squawk release whose binary is downloaded when none is installed. */
-const SQUAWK_VERSION = '2.66.0';
-/** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
-const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
-function onPath(name) {
-    for (const dir of (process.env.PATH ?? '').split(external_node_path_.delimiter)) {
-        const candidate = (0,external_node_path_.join)(dir, name);
-        if (dir && (0,external_node_fs_.existsSync)(candidate))
-            return candidate;
-    }
-    return undefined;
-}
-/** squawk from SQUAWK_PATH, PATH, the squawk-cli npm package, or a downloaded release (cached by the runner). */
-async function findSquawk() {
-    const explicit = process.env.SQUAWK_PATH;
-    if (explicit && (0,external_node_fs_.existsSync)(explicit))
-        return explicit;
-    const found = onPath('squawk');
-    if (found)
-        return found;
-    try {
-        const require = (0,external_node_module_.createRequire)(import.meta.url);
-        return require.resolve(`@squawk-cli/${process.platform}-${process.arch}/bin/squawk`);
-    }
-    catch {
-        // Not installed next to us (the bundled action): fetch the release binary.
-    }
-    const tc = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
-    const cached = tc.find('squawk', SQUAWK_VERSION);
-    if (cached)
-        return (0,external_node_path_.join)(cached, 'squawk');
-    const asset = `squawk-${process.platform}-${process.arch}`;
-    const base = process.env.SQUAWK_DOWNLOAD_BASE_URL || SQUAWK_DOWNLOAD_BASE_URL;
-    const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/${asset}`);
-    const dir = await tc.cacheFile(downloaded, 'squawk', 'squawk', SQUAWK_VERSION);
-    const path = (0,external_node_path_.join)(dir, 'squawk');
-    const { chmodSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 3024, 23));
-    chmodSync(path, 0o755);
-    return path;
-}
-/**
- * Lints the scripts a run will execute with squawk (`--pg-version` from the server). Each
- * script is written to a scratch file padded with blank lines, so squawk's line numbers are
- * the migration file's even for a `-- migrate:up` section. Timeout rules are dropped when
- * pg-migrate sets that timeout itself.
- */
-async function lint(scripts, options) {
-    if (scripts.length === 0)
-        return [];
-    let squawk;
-    try {
-        squawk = await findSquawk();
-    }
-    catch (error) {
-        options.logger.warning(`Lint skipped: squawk is not available (${(0,src/* errorMessage */.gJ)(error)})`);
-        return [];
-    }
-    const scratch = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'pg-migrate-lint-'));
-    try {
-        const exclude = [];
-        if (options.lockTimeoutMs > 0)
-            exclude.push('require-lock-timeout');
-        if (options.statementTimeoutMs > 0)
-            exclude.push('require-statement-timeout');
-        const major = Math.floor(options.serverVersionNum / 10_000);
-        const minor = options.serverVersionNum % 100;
-        const findings = [];
-        for (const inTransaction of [true, false]) {
-            const group = scripts.filter((s) => s.noTransaction !== inTransaction);
-            if (group.length === 0)
-                continue;
-            const byScratch = new Map();
-            group.forEach((s, i) => {
-                const file = (0,external_node_path_.join)(scratch, `${inTransaction ? 't' : 'n'}${i}.sql`);
-                (0,external_node_fs_.writeFileSync)(file, `${'\n'.repeat(s.firstLine - 1)}${s.sql}`);
-                byScratch.set(file, s);
-            });
-            const args = ['--reporter', 'json', `--pg-version=${major}.${minor}`, ...byScratch.keys()];
-            if (inTransaction)
-                args.unshift('--assume-in-transaction');
-            if (exclude.length > 0)
-                args.unshift(`--exclude=${exclude.join(',')}`);
-            const result = await (0,src/* runProcess */.R3)(squawk, args, { timeoutMs: 120_000 });
-            let parsed;
-            try {
-                parsed = JSON.parse(result.stdout.trim() || '[]');
-            }
-            catch {
-                options.logger.warning(`Lint skipped: squawk exited ${result.code} without a report: ${result.stderr.slice(0, 300)}`);
-                return findings;
-            }
-            for (const f of parsed) {
-                const script = byScratch.get(f.file) ?? [...byScratch.entries()].find(([k]) => k.endsWith(f.file))?.[1];
-                if (!script)
-                    continue;
-                findings.push({
-                    file: script.path,
-                    line: f.line + 1,
-                    rule: f.rule_name,
-                    level: f.level.toLowerCase() === 'error' ? 'error' : 'warning',
-                    message: f.help ? `${f.message} ${f.help}` : f.message,
-                });
-            }
-        }
-        return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
-    }
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -734,6 +444,122 @@ async function analyse(items, problems, all) {
 }
 function scriptOf(item) {
     return item.action === 'revert' ? item.file.down : item.file.up;
+}
+
+;// CONCATENATED MODULE: ./packages/migrate/src/db.ts
+
+function isPgError(error) {
+    return error instanceof Error && typeof error.code === 'string' && 'severity' in error;
+}
+/** SQL string literal; standard_conforming_strings is on in every supported server. */
+function literal(value) {
+    if (value === null || value === undefined)
+        return 'NULL';
+    if (typeof value === 'number')
+        return String(value);
+    if (value.includes('\0'))
+        throw new src/* UserError */.yo('A value sent to PostgreSQL contains a NUL character');
+    return `'${value.replace(/'/g, "''")}'`;
+}
+function ident(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+/** A `SET` value for a duration in milliseconds (0 = off). */
+function msSetting(ms) {
+    return literal(`${Math.max(0, Math.round(ms))}ms`);
+}
+/** Hosts and ports of connection poolers, where session advisory locks do not hold. */
+function poolerReason(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+    const host = parsed.hostname.toLowerCase();
+    if (host.startsWith('pgbouncer.') || host.includes('.pgbouncer.') || host.includes('pooler'))
+        return `the host ${host} is a connection pooler`;
+    if (host.endsWith('.flympg.net') && !host.startsWith('direct.'))
+        return `${host} is Fly Managed Postgres's pooled endpoint (use the direct.<cluster>.flympg.net URL)`;
+    if (parsed.port === '6432')
+        return 'port 6432 is PgBouncer’s port';
+    if (parsed.searchParams.get('pgbouncer') === 'true')
+        return 'the URL says pgbouncer=true';
+    return undefined;
+}
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03', '53300']);
+function describeConnectError(error) {
+    const e = error;
+    return `${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}`;
+}
+let pgModule;
+/**
+ * Opens a connection. `pg` is loaded here, on first use, to keep start-up light.
+ * Refused or reset connections and "the database system is starting up" are retried.
+ */
+async function connect(options) {
+    pgModule ??= __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849));
+    const pg = (await pgModule).default ?? (await pgModule);
+    return (0,src/* retry */.L5)(async () => {
+        const config = {
+            connectionString: options.url,
+            application_name: options.applicationName.slice(0, 63),
+            keepAlive: true,
+            connectionTimeoutMillis: Math.max(1_000, Math.min(30_000, options.deadline - Date.now())),
+        };
+        const client = new pg.Client(config);
+        // An idle client that loses its server emits 'error'; the next query reports it.
+        client.on('error', () => undefined);
+        try {
+            await client.connect();
+        }
+        catch (error) {
+            await client.end().catch(() => undefined);
+            throw error;
+        }
+        return client;
+    }, {
+        attempts: 5,
+        baseDelayMs: 250,
+        maxDelayMs: 4_000,
+        deadline: options.deadline,
+        retryable: (error) => TRANSIENT_CODES.has(error.code ?? ''),
+    }).catch((error) => {
+        if (isPgError(error) && error.code === '28P01') {
+            throw new src/* UserError */.yo('PostgreSQL refused the password in `database-url` (28P01 invalid_password)');
+        }
+        throw new src/* UserError */.yo(`Could not connect to PostgreSQL: ${describeConnectError(error)}`, { cause: error });
+    });
+}
+/**
+ * Runs one simple-protocol query (several statements allowed) and counts the statements
+ * that completed before an error, so a failure can be pinned to a statement.
+ */
+async function simpleQuery(client, sql) {
+    const connection = client.connection;
+    let completed = 0;
+    const onComplete = () => {
+        completed++;
+    };
+    connection?.on('commandComplete', onComplete);
+    try {
+        await client.query(sql);
+        return { completed };
+    }
+    catch (error) {
+        error.completedStatements = completed;
+        throw error;
+    }
+    finally {
+        connection?.off('commandComplete', onComplete);
+    }
+}
+/** Ends a client without waiting forever on a connection that is already broken. */
+async function db_close(client) {
+    if (!client)
+        return;
+    await Promise.race([client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000).unref())]);
 }
 
 ;// CONCATENATED MODULE: ./packages/migrate/src/tracking.ts
@@ -974,6 +800,182 @@ async function runStatements(client, t, item, s, done, logger, progress) {
     }
     finally {
         await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/migrate/src/backup.ts
+
+
+
+/**
+ * libpq environment for a URL: the password travels in PGPASSWORD, never in argv.
+ * Query parameters such as sslmode map to their PG* variables.
+ */
+function libpqEnv(url) {
+    const u = new URL(url);
+    const env = {};
+    if (u.hostname)
+        env.PGHOST = u.hostname.replace(/^\[|\]$/g, '');
+    if (u.port)
+        env.PGPORT = u.port;
+    if (u.username)
+        env.PGUSER = decodeURIComponent(u.username);
+    if (u.password)
+        env.PGPASSWORD = decodeURIComponent(u.password);
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (database)
+        env.PGDATABASE = database;
+    const params = {
+        sslmode: 'PGSSLMODE',
+        sslrootcert: 'PGSSLROOTCERT',
+        sslcert: 'PGSSLCERT',
+        sslkey: 'PGSSLKEY',
+        connect_timeout: 'PGCONNECT_TIMEOUT',
+    };
+    for (const [param, variable] of Object.entries(params)) {
+        const value = u.searchParams.get(param);
+        if (value)
+            env[variable] = value;
+    }
+    return env;
+}
+/** `pg_dump --format=custom` of the database to `path`, before anything changes. */
+async function runBackup(url, path, serverVersionNum, logger) {
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
+    const env = { ...process.env, ...libpqEnv(url) };
+    delete env.PGSERVICE;
+    const result = await (0,src/* runProcess */.R3)('pg_dump', ['--format=custom', '--no-password', `--file=${path}`], {
+        env,
+        timeoutMs: 30 * 60_000,
+    });
+    if (result.code !== 0) {
+        const server = Math.floor(serverVersionNum / 10_000);
+        const mismatch = /server version mismatch/i.test(result.stderr)
+            ? `\nThe server runs PostgreSQL ${server}: install pg_dump ${server} or newer (e.g. the postgresql-client-${server} package).`
+            : '';
+        throw new src/* UserError */.yo(`Backup with pg_dump failed (exit ${result.code}); nothing was migrated: ${result.stderr.trim().slice(0, 500)}${mismatch}`);
+    }
+    logger.info(`Backup written to ${path} (${(0,src/* formatDuration */.a3)(result.durationMs)})`);
+}
+
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(8995);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+;// CONCATENATED MODULE: ./packages/migrate/src/lint.ts
+
+
+
+
+
+/** The squawk release whose binary is downloaded when none is installed. */
+const SQUAWK_VERSION = '2.66.0';
+/** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
+const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
+function onPath(name) {
+    for (const dir of (process.env.PATH ?? '').split(external_node_path_.delimiter)) {
+        const candidate = (0,external_node_path_.join)(dir, name);
+        if (dir && (0,external_node_fs_.existsSync)(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+/** squawk from SQUAWK_PATH, PATH, the squawk-cli npm package, or a downloaded release (cached by the runner). */
+async function findSquawk() {
+    const explicit = process.env.SQUAWK_PATH;
+    if (explicit && (0,external_node_fs_.existsSync)(explicit))
+        return explicit;
+    const found = onPath('squawk');
+    if (found)
+        return found;
+    try {
+        const require = (0,external_node_module_.createRequire)(import.meta.url);
+        return require.resolve(`@squawk-cli/${process.platform}-${process.arch}/bin/squawk`);
+    }
+    catch {
+        // Not installed next to us (the bundled action): fetch the release binary.
+    }
+    const tc = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
+    const cached = tc.find('squawk', SQUAWK_VERSION);
+    if (cached)
+        return (0,external_node_path_.join)(cached, 'squawk');
+    const asset = `squawk-${process.platform}-${process.arch}`;
+    const base = process.env.SQUAWK_DOWNLOAD_BASE_URL || SQUAWK_DOWNLOAD_BASE_URL;
+    const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/${asset}`);
+    const dir = await tc.cacheFile(downloaded, 'squawk', 'squawk', SQUAWK_VERSION);
+    const path = (0,external_node_path_.join)(dir, 'squawk');
+    const { chmodSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 3024, 23));
+    chmodSync(path, 0o755);
+    return path;
+}
+/**
+ * Lints the scripts a run will execute with squawk (`--pg-version` from the server). Each
+ * script is written to a scratch file padded with blank lines, so squawk's line numbers are
+ * the migration file's even for a `-- migrate:up` section. Timeout rules are dropped when
+ * pg-migrate sets that timeout itself.
+ */
+async function lint(scripts, options) {
+    if (scripts.length === 0)
+        return [];
+    let squawk;
+    try {
+        squawk = await findSquawk();
+    }
+    catch (error) {
+        options.logger.warning(`Lint skipped: squawk is not available (${(0,src/* errorMessage */.gJ)(error)})`);
+        return [];
+    }
+    const scratch = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'pg-migrate-lint-'));
+    try {
+        const exclude = [];
+        if (options.lockTimeoutMs > 0)
+            exclude.push('require-lock-timeout');
+        if (options.statementTimeoutMs > 0)
+            exclude.push('require-statement-timeout');
+        const major = Math.floor(options.serverVersionNum / 10_000);
+        const minor = options.serverVersionNum % 100;
+        const findings = [];
+        for (const inTransaction of [true, false]) {
+            const group = scripts.filter((s) => s.noTransaction !== inTransaction);
+            if (group.length === 0)
+                continue;
+            const byScratch = new Map();
+            group.forEach((s, i) => {
+                const file = (0,external_node_path_.join)(scratch, `${inTransaction ? 't' : 'n'}${i}.sql`);
+                (0,external_node_fs_.writeFileSync)(file, `${'\n'.repeat(s.firstLine - 1)}${s.sql}`);
+                byScratch.set(file, s);
+            });
+            const args = ['--reporter', 'json', `--pg-version=${major}.${minor}`, ...byScratch.keys()];
+            if (inTransaction)
+                args.unshift('--assume-in-transaction');
+            if (exclude.length > 0)
+                args.unshift(`--exclude=${exclude.join(',')}`);
+            const result = await (0,src/* runProcess */.R3)(squawk, args, { timeoutMs: 120_000 });
+            let parsed;
+            try {
+                parsed = JSON.parse(result.stdout.trim() || '[]');
+            }
+            catch {
+                options.logger.warning(`Lint skipped: squawk exited ${result.code} without a report: ${result.stderr.slice(0, 300)}`);
+                return findings;
+            }
+            for (const f of parsed) {
+                const script = byScratch.get(f.file) ?? [...byScratch.entries()].find(([k]) => k.endsWith(f.file))?.[1];
+                if (!script)
+                    continue;
+                findings.push({
+                    file: script.path,
+                    line: f.line + 1,
+                    rule: f.rule_name,
+                    level: f.level.toLowerCase() === 'error' ? 'error' : 'warning',
+                    message: f.help ? `${f.message} ${f.help}` : f.message,
+                });
+            }
+        }
+        return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
     }
 }
 
@@ -1515,10 +1517,6 @@ function failureSummary(error) {
 }
 
 ;// CONCATENATED MODULE: ./packages/migrate/src/index.ts
-
-
-
-
 
 
 

@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   flyMachineGate: () => (/* binding */ flyMachineGate)
 });
 
-// UNUSED EXPORTS: toGateMachine
+// UNUSED EXPORTS: machineGate
 
 // EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 11 modules
 var src = __webpack_require__(6079);
@@ -58,12 +58,15 @@ function resolveToken(inputToken, env = process.env) {
 /** The token, or a UserError naming the input and the variable to set. */
 function requireToken(inputToken, env = process.env) {
     const token = resolveToken(inputToken, env);
-    if (!token) {
-        throw new UserError('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
-            hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
-        });
-    }
+    if (!token)
+        throw noTokenError();
     return token;
+}
+/** The error for a missing token: which input and variable to set, and how to make a token. */
+function noTokenError() {
+    return new src/* UserError */.yo('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
+        hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
+    });
 }
 
 ;// CONCATENATED MODULE: ./packages/fly/src/errors.ts
@@ -85,13 +88,15 @@ const TRANSIENT = [
     /\b50[234]\b.*(bad gateway|unavailable|gateway timeout)|(bad gateway|service unavailable|gateway timeout)/i,
     /temporary failure in name resolution/i,
 ];
+/** flyctl's ways of saying the app does not exist. */
+const APP_NOT_FOUND = /could not find app|could not be found|app not found/i;
 /**
  * Messages that no retry can fix; checked first so "health checks timed out ... request canceled"
  * is never mistaken for a blip. (flyctl's own "Unrecoverable error:" prefix is not here: it wraps
  * lease conflicts, which do clear up.)
  */
 const PERMANENT = [
-    /could not find app|could not be found|app not found/i,
+    APP_NOT_FOUND,
     /unauthori[sz]ed|not authorized|no access token available|authentication required/i,
     /failed to fetch an image or build from source|could not find image|build failed|failed to build/i,
     /release command failed/i,
@@ -119,7 +124,7 @@ function classifyFailure(message, exitCode) {
 function errors_flyErrorMessage(stderr, stdout = '') {
     const clean = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
     const lines = clean(stderr).split(/\r?\n/);
-    const start = lines.findIndex((line) => line.startsWith('Error: ') || line.startsWith('Error:'));
+    const start = lines.findIndex((line) => line.startsWith('Error:'));
     if (start !== -1) {
         return lines
             .slice(start)
@@ -161,7 +166,7 @@ function errors_isTransient(error) {
 }
 /** True when flyctl says the app does not exist (idempotent teardown treats this as done). */
 function errors_isAppNotFound(message) {
-    return /could not find app|could not be found|app not found/i.test(message);
+    return APP_NOT_FOUND.test(message);
 }
 
 ;// CONCATENATED MODULE: ./packages/fly/src/client.ts
@@ -214,11 +219,8 @@ class Fly {
     env;
     options;
     constructor(options) {
-        if (!options.token?.trim()) {
-            throw new src/* UserError */.yo('No Fly API token: set the `fly-api-token` input or the FLY_API_TOKEN environment variable', {
-                hint: 'Create one with `flyctl tokens create deploy` (or `flyctl tokens create org` to create and destroy apps).',
-            });
-        }
+        if (!options.token?.trim())
+            throw noTokenError();
         (0,src/* registerSecret */.cl)(options.token);
         this.options = options;
         this.bin = options.bin ?? 'flyctl';
@@ -313,7 +315,7 @@ const names_IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
 /** Docker tag rules: at most 128 of letters, digits, `_`, `.`, `-`, not starting with `.` or `-`. */
 const names_IMAGE_LABEL = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const names_STRATEGIES = (/* unused pure expression or super */ null && (['rolling', 'canary', 'bluegreen', 'immediate']));
-function names_isAppName(value) {
+function isAppName(value) {
     return APP_NAME.test(value) && !value.endsWith('-');
 }
 /**
@@ -643,8 +645,8 @@ function secrets_import_encodeImport(entries) {
 
 /** Refuses anything flyctl could read as a flag or that is not a valid app name. */
 function commands_assertAppName(app, what = 'app name') {
-    if (!names_isAppName(app)) {
-        throw new src/* UserError */.yo(`Invalid ${what} ${JSON.stringify(app)}: expected lower-case letters, digits and dashes (at most 63, not starting with "-")`);
+    if (!isAppName(app)) {
+        throw new src/* UserError */.yo(`Invalid ${what} ${JSON.stringify(app)}: expected lower-case letters, digits and dashes (at most 63, not starting or ending with "-")`);
     }
 }
 /** Refuses a value that flyctl would parse as a flag. */
@@ -954,7 +956,6 @@ async function deploy_deploy(fly, options, run = {}) {
 
 
 
-
 /** `lease ... expires at <RFC 3339>`: how long until the holder's lease lapses. */
 function leaseWaitMs(message, now = Date.now()) {
     const m = /expires at (\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(message);
@@ -985,14 +986,14 @@ async function deployApp(fly, request, hooks = {}) {
         startedAt,
         finishedAt: startedAt,
     };
-    // Reads change nothing, so any transient failure of theirs is retried (same bounds).
-    const reading = (read) => retry(read, {
+    const bounds = {
         attempts: request.retries + 1,
         baseDelayMs: request.retryBaseMs ?? 1_000,
         maxDelayMs: 20_000,
         deadline: request.deadline,
-        retryable: isTransient,
-    });
+    };
+    // Reads change nothing, so any transient failure of theirs is retried (same bounds).
+    const reading = (read) => retry(read, { ...bounds, retryable: isTransient });
     const fail = (step, error) => {
         if (!(error instanceof FlyError))
             throw error;
@@ -1015,23 +1016,21 @@ async function deployApp(fly, request, hooks = {}) {
     const previous = outcome.previous;
     if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
         outcome.result = 'unchanged';
-        outcome.release = { id: previous.id, version: previous.version, imageRef: previous.imageRef };
+        outcome.release = newRelease(previous);
         outcome.finishedAt = new Date();
         return outcome;
     }
-    let attemptNo = 0;
     try {
-        const result = await retry(async () => {
-            attemptNo++;
+        const result = await retry(async (attempt) => {
             try {
                 const r = await deploy(fly, request, { cwd: request.cwd, timeoutMs: remaining() });
-                outcome.attempts.push({ attempt: attemptNo, ok: true });
+                outcome.attempts.push({ attempt, ok: true });
                 return r;
             }
             catch (error) {
                 if (error instanceof DeployError) {
                     outcome.attempts.push({
-                        attempt: attemptNo,
+                        attempt,
                         ok: false,
                         message: error.flyMessage,
                         kind: error.kind,
@@ -1041,10 +1040,7 @@ async function deployApp(fly, request, hooks = {}) {
                 throw error;
             }
         }, {
-            attempts: request.retries + 1,
-            baseDelayMs: request.retryBaseMs ?? 1_000,
-            maxDelayMs: 20_000,
-            deadline: request.deadline,
+            ...bounds,
             // Never re-run a deploy that reached the machines: it may have half-rolled.
             retryable: (error) => error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
             requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
@@ -1071,7 +1067,7 @@ async function deployApp(fly, request, hooks = {}) {
             const releases = await reading(() => listReleases(fly, request.app, quick()));
             const found = findReleaseByImage(releases, { imageRef: request.image, label: request.imageLabel });
             if (found)
-                outcome.release = { id: found.id, version: found.version, imageRef: found.imageRef };
+                outcome.release = newRelease(found);
         }
         outcome.imageRef = outcome.release?.imageRef || outcome.imageRef;
         if (!outcome.appUrl)
@@ -1089,7 +1085,10 @@ async function createdRelease(fly, request, previous, options) {
     const releases = await listReleases(fly, request.app, options);
     const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
     const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
-    return found ? { id: found.id, version: found.version, imageRef: found.imageRef } : undefined;
+    return found ? newRelease(found) : undefined;
+}
+function newRelease(r) {
+    return { id: r.id, version: r.version, imageRef: r.imageRef };
 }
 /**
  * True when deploying would change nothing: the requested image is the current, complete
@@ -1111,10 +1110,6 @@ async function alreadyDeployed(fly, request, status, current, options) {
         return false;
     }
 }
-/** The image label a deploy will carry (for matching releases on old flyctl). */
-function expectedLabel(request) {
-    return request.image ? imageTag(request.image) || undefined : request.imageLabel;
-}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
@@ -1131,6 +1126,8 @@ const DEFAULT_DOWNLOAD_BASE_URL = 'https://github.com/superfly/flyctl/releases/d
 /** Where `latest` is resolved (as superfly/setup-flyctl does); `FLYCTL_RELEASES_URL` overrides it. */
 const DEFAULT_RELEASES_URL = 'https://api.fly.io/app/flyctl_releases';
 const SEMVER = /^\d+\.\d+\.\d+$/;
+/** What a `flyctl-version` input accepts (`parseVersionRequest` reads it), for action contracts. */
+const FLYCTL_VERSION_REQUEST = /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/;
 /** Parses `0.4.87`, `v0.4.87` or `>=0.4.56`; undefined when it is none of these. */
 function parseVersionRequest(text) {
     const value = text.trim();
@@ -1310,24 +1307,29 @@ function startProxy(fly, options) {
             flyMessage: flyErrorMessage(stderr, stdout) || 'no ready line from flyctl proxy',
         })), options.readyTimeoutMs ?? 60_000);
         child.stdin.on('error', () => { });
-        const onData = (stream) => (chunk) => {
-            const text = chunk.toString('utf8');
-            if (stream === 'stdout')
-                stdout += text;
-            else
-                stderr += text;
-            for (const line of text.split(/\r?\n/))
+        const onData = (stream) => {
+            // Whole lines only: a line cut between chunks would be logged in two parts, each unredacted.
+            const lines = lineSplitter((line) => {
                 if (line)
                     options.onLine?.(redact(line), stream);
-            const match = READY.exec(stdout);
-            if (match && !settled) {
-                settled = true;
-                clearTimeout(timer);
-                resolve({ host: '127.0.0.1', port: Number(match[1] ?? match[2]), stop });
-            }
+            });
+            child[stream].on('end', () => lines.end());
+            return (text) => {
+                if (stream === 'stdout')
+                    stdout += text;
+                else
+                    stderr += text;
+                lines.push(text);
+                const match = READY.exec(stdout);
+                if (match && !settled) {
+                    settled = true;
+                    clearTimeout(timer);
+                    resolve({ host: '127.0.0.1', port: Number(match[1] ?? match[2]), stop });
+                }
+            };
         };
-        child.stdout.on('data', onData('stdout'));
-        child.stderr.on('data', onData('stderr'));
+        child.stdout.setEncoding('utf8').on('data', onData('stdout'));
+        child.stderr.setEncoding('utf8').on('data', onData('stderr'));
         child.on('error', (error) => fail(error.code === 'ENOENT' ? new UserError(`Could not start \`${fly.bin}\`: it was not found on PATH`) : error));
         child.on('close', (code) => fail(new FlyError({ command: 'proxy', exitCode: code, flyMessage: flyErrorMessage(stderr, stdout) })));
     });
@@ -1415,8 +1417,8 @@ function pullRequestNumber(ctx) {
 }
 /** Which app this run acts on, and whether it destroys it. */
 function resolveTarget(options, ctx) {
-    const closed = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-    const prClosed = closed && ctx.event.action === 'closed';
+    const prEvent = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
+    const prClosed = prEvent && ctx.event.action === 'closed';
     let app = options.app;
     if (!app && options.preview) {
         const pr = pullRequestNumber(ctx);
@@ -1433,8 +1435,7 @@ function resolveTarget(options, ctx) {
             hint: 'Set the `app` input, or `app = "name"` in fly.toml.',
         });
     }
-    if (!isAppName(app))
-        throw new UserError(`Invalid app name ${JSON.stringify(app)} (from the config file)`);
+    assertAppName(app, app === options.app ? "input 'app'" : 'app name in the config file');
     if (options.destroy)
         return { app, destroy: true, why: 'the `destroy` input is true' };
     if (options.preview && prClosed)
@@ -1501,15 +1502,18 @@ function toGateMachine(m) {
 /** Machine checks through flyctl (`machines list --json` each round, under the request timeout). */
 async function flyMachineGate(options) {
     const env = options.env ?? process.env;
-    const token = resolveToken(options.token, env) ?? '';
+    // A missing token fails here, naming the input, before any flyctl download.
+    const token = requireToken(options.token, env);
     const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-    // Refuses a missing token with a message naming the input.
-    const fly = new Fly({ token, env, bin: installed.bin });
+    return machineGate(new Fly({ token, env, bin: installed.bin }), options);
+}
+/** The gate's machine checks over a flyctl the caller already set up. */
+function machineGate(fly, target) {
     return {
-        app: options.app,
-        releaseVersion: options.releaseVersion,
-        perMachine: options.perMachine,
-        listMachines: async (timeoutMs) => (await listMachines(fly, options.app, { timeoutMs })).map(toGateMachine),
+        app: target.app,
+        releaseVersion: target.releaseVersion,
+        perMachine: target.perMachine,
+        listMachines: async (timeoutMs) => (await listMachines(fly, target.app, { timeoutMs })).map(toGateMachine),
     };
 }
 
