@@ -19,8 +19,8 @@ var external_node_crypto_ = __webpack_require__(7598);
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 11 modules
-var src = __webpack_require__(6079);
+// EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 12 modules
+var src = __webpack_require__(4697);
 ;// CONCATENATED MODULE: ./packages/migrate/src/files.ts
 
 
@@ -170,7 +170,7 @@ function compareVersions(a, b) {
 
 async function flyClient(access) {
     // Loaded only when a Fly input is used: the SQL path stays light.
-    const fly = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 8824));
+    const fly = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 6443));
     // A missing token fails before any flyctl download.
     const token = fly.requireToken(access.token);
     const installed = await fly.ensureFlyctl(access.flyctlVersion);
@@ -895,7 +895,7 @@ async function findSquawk() {
     catch {
         // Not installed next to us (the bundled action): fetch the release binary.
     }
-    const tc = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
+    const tc = await Promise.all(/* import() */[__webpack_require__.e(58), __webpack_require__.e(805)]).then(__webpack_require__.bind(__webpack_require__, 9805));
     const cached = tc.find('squawk', SQUAWK_VERSION);
     if (cached)
         return (0,external_node_path_.join)(cached, 'squawk');

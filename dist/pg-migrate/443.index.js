@@ -2,7 +2,7 @@ export const id = 443;
 export const ids = [443];
 export const modules = {
 
-/***/ 8824:
+/***/ 6443:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -86,8 +86,8 @@ __webpack_require__.d(__webpack_exports__, {
   writeDeploymentFile: () => (/* reexport */ writeDeploymentFile)
 });
 
-// EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 11 modules
-var src = __webpack_require__(6079);
+// EXTERNAL MODULE: ./packages/toolkit/src/index.ts + 12 modules
+var src = __webpack_require__(4697);
 ;// CONCATENATED MODULE: ./packages/fly/src/env.ts
 
 /** Token variables flyctl reads, in its own order of precedence. */
@@ -1320,11 +1320,11 @@ async function ensureFlyctl(requested = DEFAULT_FLYCTL_VERSION, env = process.en
         : request.mode === 'minimum' && compareVersions(DEFAULT_FLYCTL_VERSION, request.version) >= 0
             ? DEFAULT_FLYCTL_VERSION
             : request.version;
-    const tc = await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 9805));
+    const tc = await Promise.all(/* import() */[__webpack_require__.e(58), __webpack_require__.e(805)]).then(__webpack_require__.bind(__webpack_require__, 9805));
     const arch = process.arch;
     const cached = tc.find('flyctl', version, arch);
     if (cached && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(cached, 'flyctl'))) {
-        const { addPath } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 6058));
+        const { addPath } = await __webpack_require__.e(/* import() */ 58).then(__webpack_require__.bind(__webpack_require__, 6058));
         addPath(cached);
         return { bin: (0,external_node_path_.join)(cached, 'flyctl'), version, source: 'cache' };
     }
@@ -1346,7 +1346,7 @@ async function ensureFlyctl(requested = DEFAULT_FLYCTL_VERSION, env = process.en
         throw new src/* UserError */.yo(`The flyctl ${version} archive holds no \`flyctl\` executable`);
     (0,external_node_fs_.chmodSync)(bin, 0o755);
     const dir = await tc.cacheDir(extracted, 'flyctl', version, arch);
-    const { addPath } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 6058));
+    const { addPath } = await __webpack_require__.e(/* import() */ 58).then(__webpack_require__.bind(__webpack_require__, 6058));
     addPath(dir);
     return { bin: (0,external_node_path_.join)(dir, 'flyctl'), version, source: 'download' };
 }

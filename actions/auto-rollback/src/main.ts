@@ -1,8 +1,15 @@
-import * as core from '@actions/core';
 import { GitHubClient } from '@deploy-actions/deployments';
 import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
 import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
-import { InputError, log, parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
+import {
+  exportVariable,
+  InputError,
+  log,
+  parseInputs,
+  readRunContext,
+  runStep,
+  UserError,
+} from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 import { rollbackSummary } from './summary';
 
@@ -72,7 +79,7 @@ await runStep(outputs, async (out) => {
   out.set('reason', result.reason);
   if (result.rolledBack) {
     const done = [process.env[ROLLED_BACK_ENV], i.app].filter(Boolean).join(',');
-    core.exportVariable(ROLLED_BACK_ENV, done);
+    exportVariable(ROLLED_BACK_ENV, done);
   }
   rollbackSummary(result, {
     app: i.app,

@@ -1,13 +1,12 @@
-import * as core from '@actions/core';
 import { notify, notifySummary, reportResults, STARTED_AT_ENV, startedAtFromEnv } from '@deploy-actions/notify';
-import { parseInputs, readRunContext, runStep } from '@deploy-actions/toolkit';
+import { exportVariable, parseInputs, readRunContext, runStep } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
   const values = parseInputs(inputs);
   // Later notify steps of this job report the duration from here.
   if (values.status === 'started' && startedAtFromEnv() === undefined) {
-    core.exportVariable(STARTED_AT_ENV, String(Date.now()));
+    exportVariable(STARTED_AT_ENV, String(Date.now()));
   }
   const result = await notify(values, readRunContext(), { startedAt: startedAtFromEnv() });
   out.set('sent', result.sent.join(','));

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './commands';
 import { errorMessage, isUserError } from './errors';
 import { containsSecret, redact } from './secrets';
 

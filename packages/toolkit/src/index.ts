@@ -1,3 +1,4 @@
+export { type AnnotationProperties, exportVariable } from './commands';
 export { type RunContext, readRunContext } from './context';
 export { formatDuration, parseDuration, toGoDuration } from './duration';
 export { Outputs, runStep } from './entry';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as commands from './commands';
 import { redact } from './secrets';
 
 /**
@@ -6,10 +6,12 @@ import { redact } from './secrets';
  * The runner masks too; redacting here also protects values the runner has no mask for.
  */
 export const log = {
-  info: (message: string) => core.info(redact(message)),
-  debug: (message: string) => core.debug(redact(message)),
-  notice: (message: string, props?: core.AnnotationProperties) => core.notice(redact(message), props),
-  warning: (message: string, props?: core.AnnotationProperties) => core.warning(redact(message), props),
-  error: (message: string, props?: core.AnnotationProperties) => core.error(redact(message), props),
-  group: async <T>(title: string, fn: () => Promise<T>): Promise<T> => core.group(redact(title), fn),
+  info: (message: string) => commands.info(redact(message)),
+  debug: (message: string) => commands.debug(redact(message)),
+  notice: (message: string, props?: commands.AnnotationProperties) =>
+    commands.annotate('notice', redact(message), props),
+  warning: (message: string, props?: commands.AnnotationProperties) =>
+    commands.annotate('warning', redact(message), props),
+  error: (message: string, props?: commands.AnnotationProperties) => commands.annotate('error', redact(message), props),
+  group: async <T>(title: string, fn: () => Promise<T>): Promise<T> => commands.group(redact(title), fn),
 };

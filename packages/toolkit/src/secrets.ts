@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as core from './commands';
 
 /**
  * Every form of every registered secret, longest first, so `redact` replaces a
@@ -19,7 +19,7 @@ const MIN_SECRET_LENGTH = 3;
 function add(form: string): void {
   if (form.length < MIN_SECRET_LENGTH || forms.has(form)) return;
   forms.add(form);
-  core.setSecret(form);
+  core.addMask(form);
 }
 
 /**
