@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   machineGate: () => (/* binding */ machineGate)
 /* harmony export */ });
 /* unused harmony export flyMachineGate */
-/* harmony import */ var _deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6443);
+/* harmony import */ var _deploy_actions_fly__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3954);
 /**
  * The Fly side of the gate, kept out of the package index so flyctl code loads only when
  * a gate checks machines (`import('@deploy-actions/health/fly')`).

@@ -358,8 +358,8 @@ function names_imageTag(ref) {
     return colon === -1 ? '' : noDigest.slice(colon + 1);
 }
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 15 modules
-var schemas = __webpack_require__(9691);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __webpack_require__(8816);
 ;// CONCATENATED MODULE: ./packages/fly/src/schemas.ts
 
 /**

@@ -55,6 +55,8 @@ export interface ConnectOptions {
   applicationName: string;
   /** Absolute deadline for connecting (retries of refused/reset connections included). */
   deadline: number;
+  /** Gives up at once: no further attempt, an attempt in flight is ended. */
+  signal?: AbortSignal;
 }
 
 let pgModule: Promise<typeof import('pg')> | undefined;
@@ -66,6 +68,7 @@ let pgModule: Promise<typeof import('pg')> | undefined;
 export async function connect(options: ConnectOptions): Promise<Client> {
   pgModule ??= import('pg');
   const pg = (await pgModule).default ?? (await pgModule);
+  const { signal } = options;
   return retry(
     async () => {
       const config: ClientConfig = {
@@ -77,11 +80,17 @@ export async function connect(options: ConnectOptions): Promise<Client> {
       const client = new pg.Client(config);
       // An idle client that loses its server emits 'error'; the next query reports it.
       client.on('error', () => undefined);
+      // Abandoning closes the socket: pg's end() during a connect leaves connect() pending forever.
+      const abort = () =>
+        (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      signal?.addEventListener('abort', abort, { once: true });
       try {
         await client.connect();
       } catch (error) {
         await client.end().catch(() => undefined);
         throw error;
+      } finally {
+        signal?.removeEventListener('abort', abort);
       }
       return client;
     },
@@ -91,6 +100,7 @@ export async function connect(options: ConnectOptions): Promise<Client> {
       maxDelayMs: 4_000,
       deadline: options.deadline,
       retryable: (error) => TRANSIENT_CODES.has((error as { code?: string }).code ?? ''),
+      signal,
     },
   ).catch((error) => {
     if (isPgError(error) && error.code === '28P01') {

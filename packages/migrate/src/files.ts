@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { UserError } from '@deploy-actions/toolkit';
 
 /** SQL for one direction of a migration, with where it came from (for file:line errors). */
@@ -40,10 +40,12 @@ export function normalise(text: string): string {
 }
 
 export function checksum(sql: string): string {
-  return createHash('sha256').update(normalise(sql), 'utf8').digest('hex');
+  return hash('sha256', normalise(sql), 'hex');
 }
 
 function firstLineIsDirective(sql: string): boolean {
+  // Most files do not mention it at all; only those need their first line looked at.
+  if (!/pg-migrate:no-transaction/i.test(sql)) return false;
   const first = sql
     .replace(/^\s*\n/, '')
     .split('\n', 1)[0]
@@ -100,13 +102,43 @@ interface Entry {
  * `up.sql` and `down.sql`. Sorted by the numeric value of the leading digits.
  */
 export function readMigrations(dir: string, root = process.cwd()): MigrationFile[] {
+  const reading = scan(dir, root);
+  let step = reading.next();
+  while (!step.done) step = reading.next();
+  return step.value;
+}
+
+/**
+ * `readMigrations`, giving the event loop a turn every few dozen files, so that network work
+ * started before it (a connection's handshake, mostly waiting) proceeds while files are read.
+ */
+export async function readMigrationsInSlices(dir: string, root = process.cwd()): Promise<MigrationFile[]> {
+  const reading = scan(dir, root);
+  let step = reading.next();
+  while (!step.done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    step = reading.next();
+  }
+  return step.value;
+}
+
+const FILES_PER_SLICE = 64;
+
+/** Reads the folder; yields after every FILES_PER_SLICE files read. */
+function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
+  const dir = resolve(folder);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UserError(`Migrations folder not found: ${relative(root, dir) || dir}`, {
       hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
     });
   }
   const base = relative(root, dir);
-  const shown = (p: string) => (p.startsWith(`${dir}/`) ? join(base, p.slice(dir.length + 1)) : relative(root, p) || p);
+  const shown = (p: string) =>
+    p.startsWith(`${dir}/`)
+      ? base
+        ? `${base}/${p.slice(dir.length + 1)}`
+        : p.slice(dir.length + 1)
+      : relative(root, p) || p;
   const entries = new Map<string, Entry>();
   const entry = (version: string, name: string, layout: Entry['layout'], source: string): Entry => {
     const key = BigInt(version).toString();
@@ -125,8 +157,10 @@ export function readMigrations(dir: string, root = process.cwd()): MigrationFile
   const dirents = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
+  let count = 0;
   for (const dirent of dirents) {
-    const full = join(dir, dirent.name);
+    if (++count % FILES_PER_SLICE === 0) yield;
+    const full = `${dir}/${dirent.name}`;
     if (dirent.isDirectory()) {
       const upPath = join(full, 'up.sql');
       if (!existsSync(upPath)) continue;

@@ -5,7 +5,7 @@ import { analyse, scriptOf } from './analyse';
 import { flushCommits, runInTransaction, runStatements, type Settings } from './apply';
 import { runBackup } from './backup';
 import { close, connect, poolerReason } from './db';
-import { type MigrationFile, readMigrations } from './files';
+import { type MigrationFile, readMigrationsInSlices } from './files';
 import { type LintFinding, lint } from './lint';
 import { acquire, lockKey, release } from './lock';
 import { buildPlan, type Plan } from './plan';
@@ -84,7 +84,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
 
   registerUrlPassword(options.databaseUrl);
-  const files = readMigrations(resolve(root, options.dir), root);
   const pooler = poolerReason(options.databaseUrl);
   if (pooler && !options.allowPooler) {
     throw new UserError(
@@ -95,15 +94,37 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     );
   }
 
+  // The connection opens while the files are read: its handshake is mostly waiting for the
+  // server. A problem in the files abandons it.
   const applicationName = `pg-migrate ${appliedBy}`;
-  const work = await connect({ url: options.databaseUrl, applicationName, deadline: Date.now() + 60_000 });
+  const abandon = new AbortController();
+  const connecting = connect({
+    url: options.databaseUrl,
+    applicationName,
+    deadline: Date.now() + 60_000,
+    signal: abandon.signal,
+  });
+  // The state is read as soon as the connection is up, while the last files may still be read.
+  const readingState = connecting.then((client) => readState(client, t));
+  // Both are awaited below; until then a rejection is not an unhandled one.
+  connecting.catch(() => undefined);
+  readingState.catch(() => undefined);
+  let files: MigrationFile[];
+  try {
+    files = await readMigrationsInSlices(resolve(root, options.dir), root);
+  } catch (error) {
+    abandon.abort();
+    await close(await connecting.catch(() => undefined));
+    throw error;
+  }
+  const work = await connecting;
   let lockClient: Client | undefined;
   let lockConnecting: Promise<Client> | undefined;
   const runKey = lockKey(t, 'run');
   const workKey = lockKey(t, 'work');
   const done: DoneMigration[] = [];
   try {
-    let state = await readState(work, t);
+    let state = await readingState;
     let plan: Plan = buildPlan(files, state.rows ?? [], planOptions);
     const previousVersion = plan.currentVersion;
     const finished = new Set((state.rows ?? []).filter((r) => r.finished).map((r) => BigInt(r.version).toString()));

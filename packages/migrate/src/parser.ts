@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 
 /**
  * PostgreSQL's own parser: the WASM build of the `libpg-query` package, loaded on first use.
@@ -41,7 +40,7 @@ let loading: Promise<WasmModule> | undefined;
 function load(): Promise<WasmModule> {
   loading ??= (async () => {
     const { PARSER_WASM_GZIP_BASE64 } = await import('./parser-wasm');
-    const bytes = gunzipSync(Buffer.from(PARSER_WASM_GZIP_BASE64, 'base64'));
+    const bytes = process.getBuiltinModule('node:zlib').gunzipSync(Buffer.from(PARSER_WASM_GZIP_BASE64, 'base64'));
     // The Emscripten loader is CommonJS and reads the free variable `__dirname`, which an ESM
     // bundle lacks; `instantiateWasm` hands it the module, so the folder is never used.
     const scope = globalThis as { __dirname?: string };

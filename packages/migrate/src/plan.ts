@@ -35,7 +35,15 @@ const label = (f: { version: string; name: string }) => (f.name ? `${f.version}_
 
 function highest(rows: AppliedRow[]): string | undefined {
   let best: AppliedRow | undefined;
-  for (const row of rows) if (row.finished && (!best || BigInt(row.version) > BigInt(best.version))) best = row;
+  let bestOrder = 0n;
+  for (const row of rows) {
+    if (!row.finished) continue;
+    const order = BigInt(row.version);
+    if (!best || order > bestOrder) {
+      best = row;
+      bestOrder = order;
+    }
+  }
   return best?.version;
 }
 
@@ -48,11 +56,14 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
   const problems: string[] = [];
   const warnings: string[] = [];
   const byVersion = new Map(rows.map((r) => [key(r.version), r]));
-  const onDisk = new Set(files.map((f) => key(f.version)));
+  const fileKeys = files.map((f) => f.order.toString());
+  const onDisk = new Set(fileKeys);
+  // The tracking row of each file (by position), looked up once.
+  const rowOf = fileKeys.map((k) => byVersion.get(k));
   const currentVersion = highest(rows);
 
-  const drifted = files.filter((f) => {
-    const row = byVersion.get(key(f.version));
+  const drifted = files.filter((f, i) => {
+    const row = rowOf[i];
     return row?.finished && row.checksum !== f.checksum;
   });
   if (drifted.length > 0) {
@@ -64,8 +75,8 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
         `${message}. Restore the applied SQL and put the change in a new migration, or set \`allow-drift: true\`.`,
       );
   }
-  for (const f of files) {
-    const row = byVersion.get(key(f.version));
+  for (const [i, f] of files.entries()) {
+    const row = rowOf[i];
     if (row && !row.finished && row.checksum !== f.checksum) {
       problems.push(
         `${f.up.path} was edited while part-way applied (${row.statementsDone} of ${row.statementsTotal} statements done); restore it so the run can resume, then change things in a new migration.`,
@@ -88,8 +99,8 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
 
   if (options.direction === 'up') {
     const pending: PlanItem[] = [];
-    for (const f of files) {
-      const row = byVersion.get(key(f.version));
+    for (const [i, f] of files.entries()) {
+      const row = rowOf[i];
       if (!row) pending.push({ file: f, action: 'apply', resumeFrom: 0 });
       else if (!row.finished) pending.push({ file: f, action: 'resume', resumeFrom: row.statementsDone ?? 0 });
     }

@@ -134,14 +134,23 @@ export function engineSuite(version: 15 | 18): void {
       expect(result.currentVersion).toBe('0003');
     });
 
-    it('warns about applied migrations missing on disk', async () => {
-      const { dir, run } = await setup({ '0001_a.sql': 'CREATE TABLE a ();', '0002_b.sql': 'CREATE TABLE b ();' });
+    it('warns about applied migrations missing on disk, with names as recorded (spaces and all)', async () => {
+      const { dir, run } = await setup({
+        '0001_a.sql': 'CREATE TABLE a ();',
+        '0002_b.sql': 'CREATE TABLE b ();',
+        '0003_add  the c table.sql': 'CREATE TABLE c ();',
+        '0004_d.sql': 'CREATE TABLE d ();',
+      });
       await run();
       const { rmSync } = await import('node:fs');
       rmSync(join(dir, '0002_b.sql'));
+      rmSync(join(dir, '0003_add  the c table.sql'));
       const log = capture();
-      await run({ logger: log });
-      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/not found on disk: 0002_b/);
+      const result = await run({ logger: log });
+      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(
+        /not found on disk: 0002_b, 0003_add {2}the c table \(/,
+      );
+      expect([result.done, result.currentVersion, result.pendingCount]).toEqual([[], '0004', 0]);
     });
 
     it('splits dollar-quoted bodies, E strings and comments containing semicolons exactly as PostgreSQL does', async () => {
@@ -335,6 +344,28 @@ export function engineSuite(version: 15 | 18): void {
       await expect(run({ direction: 'down', target: '1', steps: 1 })).rejects.toThrow(/either `target` or `steps`/);
       expect(await versions()).toEqual(['0001', '0002']);
       expect((await run()).done.map((d) => d.version)).toEqual(['0003', '0004']);
+    });
+
+    it('abandons the connection it opened when the files have a problem: no retries behind the error', async () => {
+      // A server that resets every connection: connecting would be retried for seconds.
+      const { createServer } = await import('node:net');
+      let connections = 0;
+      const resetter = createServer((socket) => {
+        connections++;
+        socket.resetAndDestroy();
+      });
+      await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+      const port = (resetter.address() as { port: number }).port;
+      const dir = migrationsDir({ '0001_a.sql': '-- migrate:down\nDROP TABLE a;\n' });
+      try {
+        await expect(
+          migrate({ databaseUrl: `postgres://u:p@127.0.0.1:${port}/db`, dir: 'migrations', root: dirname(dir) }),
+        ).rejects.toThrow(/has a `-- migrate:down` section but no `-- migrate:up` section/);
+        await new Promise((resolve) => setTimeout(resolve, 600)); // past the first retry's earliest start
+        expect(connections).toBeLessThanOrEqual(1);
+      } finally {
+        resetter.close();
+      }
     });
 
     it('keeps the tracking table in the chosen schema and table', async () => {

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { EOL } from 'node:os';
+
+/** os.EOL without loading `node:os` at start-up. */
+const EOL = process.platform === 'win32' ? '\r\n' : '\n';
 
 /** Where an annotation points, as @actions/core names it. */
 export interface AnnotationProperties {

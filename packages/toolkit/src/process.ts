@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { UserError } from './errors';
 import { redact } from './secrets';
 
@@ -69,6 +68,8 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    // Loaded on first use: most steps never start a process, and child_process costs start-up.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(command, [...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,

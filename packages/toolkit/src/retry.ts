@@ -11,12 +11,28 @@ export interface RetryOptions {
   /** A delay the failure asked for (e.g. Retry-After), used instead of the backoff when longer. */
   requestedDelayMs?: (error: unknown) => number | undefined;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
-  sleep?: (ms: number) => Promise<void>;
+  /** Aborting stops retrying: no new attempt starts, and a wait between attempts ends at once. */
+  signal?: AbortSignal;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   now?: () => number;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; an aborted `signal` ends the wait at once with its reason. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Delay before attempt `attempt + 1`: exponential, capped, with "equal jitter"
@@ -35,15 +51,16 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
   const wait = options.sleep ?? sleep;
   const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= options.attempts || !options.retryable(error)) throw error;
+      if (attempt >= options.attempts || options.signal?.aborted || !options.retryable(error)) throw error;
       const backoff = backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs, options.random);
       const delay = Math.max(backoff, options.requestedDelayMs?.(error) ?? 0);
       if (options.deadline !== undefined && now() + delay >= options.deadline) throw error;
       options.onRetry?.(error, attempt, delay);
-      await wait(delay);
+      await wait(delay, options.signal);
     }
   }
 }

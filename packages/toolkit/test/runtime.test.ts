@@ -86,6 +86,31 @@ describe('retry', () => {
     );
     expect(waits).toEqual([700]);
   });
+
+  it('stops when aborted: no new attempt, and a wait ends at once with the reason', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const failing = retry(
+      async () => {
+        calls++;
+        throw new Error('refused');
+      },
+      { attempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, retryable: () => true, signal: controller.signal },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort(new Error('abandoned'));
+    await expect(failing).rejects.toThrow('abandoned');
+    expect(calls).toBe(1);
+    await expect(
+      retry(async () => 'never', {
+        attempts: 1,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        retryable: () => true,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow('abandoned');
+  });
 });
 
 /** Alive and not a zombie (a killed orphan may wait for a reaper that never comes in a container). */
