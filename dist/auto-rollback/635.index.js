@@ -537,6 +537,7 @@ async function connect(options) {
             connectionString: options.url,
             application_name: options.applicationName.slice(0, 63),
             keepAlive: true,
+            pipeline: options.pipeline ?? false,
             connectionTimeoutMillis: Math.max(1_000, Math.min(30_000, options.deadline - Date.now())),
         };
         const client = new pg.Client(config);
@@ -569,29 +570,6 @@ async function connect(options) {
         }
         throw new src/* UserError */.yo(`Could not connect to PostgreSQL: ${describeConnectError(error)}`, { cause: error });
     });
-}
-/**
- * Runs one simple-protocol query (several statements allowed) and counts the statements
- * that completed before an error, so a failure can be pinned to a statement.
- */
-async function simpleQuery(client, sql) {
-    const connection = client.connection;
-    let completed = 0;
-    const onComplete = () => {
-        completed++;
-    };
-    connection?.on('commandComplete', onComplete);
-    try {
-        await client.query(sql);
-        return { completed };
-    }
-    catch (error) {
-        error.completedStatements = completed;
-        throw error;
-    }
-    finally {
-        connection?.off('commandComplete', onComplete);
-    }
 }
 /** Ends a client without waiting forever on a connection that is already broken. */
 async function db_close(client) {
@@ -692,6 +670,15 @@ function upsertStarted(t, v, total) {
 function updateProgress(t, version, done, finished, ms) {
     return `UPDATE ${t.qualified} SET statements_done = ${done}, finished = ${finished}, execution_ms = execution_ms + ${Math.round(ms)}${finished ? ', applied_at = now()' : ''} WHERE version = ${literal(version)}`;
 }
+/**
+ * A statement that raises unless `version` was applied (`present`) or reverted (`absent`):
+ * the guard of the migration sent after it in a pipeline.
+ */
+function guardAfter(t, version, expect) {
+    const check = `${expect === 'present' ? 'NOT ' : ''}EXISTS (SELECT FROM ${t.qualified} WHERE version = ${literal(version)} AND finished)`;
+    const message = `pg-migrate: skipped because migration ${version} before it did not take effect`;
+    return `DO $pgm$ BEGIN IF ${check} THEN RAISE EXCEPTION ${literal(message)}; END IF; END $pgm$`;
+}
 function deleteRow(t, version) {
     return `DELETE FROM ${t.qualified} WHERE version = ${literal(version)}`;
 }
@@ -752,43 +739,115 @@ function failure(error, script, statement, position, done, what) {
 async function flushCommits(client) {
     await client.query('SELECT txid_current()');
 }
+/** Transactional migrations sent ahead of their results on the work connection. */
+const PIPELINE_DEPTH = 32;
+function transactionText(job, s) {
+    const script = scriptOf(job.item);
+    const leading = [...(job.guard ? [job.guard] : []), ...settingStatements(s, true)];
+    if (!job.durable)
+        leading.push('SET LOCAL synchronous_commit = off');
+    const prefix = `BEGIN;\n${leading.map((q) => `${q};\n`).join('')}`;
+    // Statements before the script's own: BEGIN and the leading ones (for locating a failure).
+    return { script, prefix, before: 1 + leading.length, sql: `${prefix}${script.sql}\n;\n${job.bookkeeping};\nCOMMIT;` };
+}
 /**
- * Runs one transactional script in ONE round trip: BEGIN; SET LOCAL ...; <file>; <bookkeeping>; COMMIT.
- * On error the transaction is rolled back and the failing statement located; a lock timeout
- * (55P03) is retried with jittered backoff.
+ * Counts, per query in flight, the statements the server completed: queries are answered in
+ * order, each ending with ReadyForQuery, so the oldest open count is the current query's.
  */
-async function runInTransaction(client, item, bookkeeping, s, done, logger, durable) {
-    const script = scriptOf(item);
-    const settings = settingStatements(s, true);
-    // Only the run's last commit waits for the WAL flush; it makes every earlier one durable too.
-    if (!durable)
-        settings.push('SET LOCAL synchronous_commit = off');
-    const prefix = `BEGIN;\n${settings.map((q) => `${q};\n`).join('')}`;
-    const sql = `${prefix}${script.sql}\n;\n${bookkeeping};\nCOMMIT;`;
-    for (let attempt = 1;; attempt++) {
-        try {
-            await simpleQuery(client, sql);
-            return;
-        }
-        catch (error) {
-            await client.query('ROLLBACK').catch(() => undefined);
-            if (isPgError(error) && error.code === '55P03' && attempt <= s.lockRetries) {
-                const delay = (0,src/* backoffDelay */.EY)(attempt, 500, 8_000);
-                logger.warning(`${script.path}: lock not available (55P03), retry ${attempt} of ${s.lockRetries} in ${(0,src/* formatDuration */.a3)(delay)}`);
-                await (0,src/* sleep */.yy)(delay);
-                continue;
+function statementCounts(client) {
+    const connection = client.connection;
+    const open = [];
+    const onComplete = () => {
+        if (open[0])
+            open[0].completed++;
+    };
+    const onReady = () => void open.shift();
+    connection.on('commandComplete', onComplete);
+    connection.on('readyForQuery', onReady);
+    return {
+        /** The count of a query about to be sent. */
+        add() {
+            const count = { completed: 0 };
+            open.push(count);
+            return count;
+        },
+        stop() {
+            connection.off('commandComplete', onComplete);
+            connection.off('readyForQuery', onReady);
+        },
+    };
+}
+/**
+ * Runs transactional migrations in order, each as ONE simple query: BEGIN; <guard>; SET LOCAL ...;
+ * <file>; <bookkeeping>; COMMIT. Up to PIPELINE_DEPTH queries are sent before the first answer
+ * arrives (the connection is in pipeline mode), so a run costs about one round trip, not one per
+ * migration. Each job's guard fails when the job before it did not take effect, so when one
+ * fails, the ones sent behind it change nothing: their answers are awaited, the failed
+ * transaction is rolled back, and the failure is located in its file. A lock timeout (55P03) is
+ * retried with jittered backoff, the pipeline resuming at that migration.
+ */
+async function runTransactions(client, jobs, s, done, logger, onApplied) {
+    const counts = statementCounts(client);
+    const lockFailures = new Map();
+    const inFlight = [];
+    let next = 0;
+    let lastAnswerAt = Date.now();
+    try {
+        while (next < jobs.length || inFlight.length > 0) {
+            while (next < jobs.length && inFlight.length < PIPELINE_DEPTH) {
+                const count = counts.add();
+                const answer = client.query(transactionText(jobs[next], s).sql);
+                answer.catch(() => undefined); // awaited in turn below
+                inFlight.push({ index: next, sentAt: Date.now(), count, answer });
+                next++;
             }
-            const completed = error.completedStatements ?? 0;
-            const index = completed - 1 - settings.length; // BEGIN and the SET LOCALs come first
-            // Scripts are parsed lazily: locate the failed statement now.
-            item.statements ??= await parseScript(script).catch(() => undefined);
-            const statements = item.statements ?? [];
-            const statement = index >= 0 && index < statements.length ? statements[index] : undefined;
-            const raw = isPgError(error) && error.position ? Number(error.position) - prefix.length : undefined;
-            const position = raw !== undefined && raw > 0 && raw <= script.sql.length ? raw : undefined;
-            throw failure(error, script, statement, position, done, `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)}`);
+            const head = inFlight.shift();
+            try {
+                await head.answer;
+                const now = Date.now();
+                onApplied(jobs[head.index], now - Math.max(lastAnswerAt, head.sentAt));
+                lastAnswerAt = now;
+            }
+            catch (error) {
+                const behind = await Promise.allSettled(inFlight.map((f) => f.answer));
+                inFlight.length = 0;
+                await client.query('ROLLBACK').catch(() => undefined);
+                if (behind.some((b) => b.status === 'fulfilled')) {
+                    throw new Error(`a migration sent after a failed one committed (its guard did not stop it)`, {
+                        cause: error,
+                    });
+                }
+                const job = jobs[head.index];
+                const failures = (lockFailures.get(head.index) ?? 0) + 1;
+                if (isPgError(error) && error.code === '55P03' && failures <= s.lockRetries) {
+                    lockFailures.set(head.index, failures);
+                    const delay = (0,src/* backoffDelay */.EY)(failures, 500, 8_000);
+                    logger.warning(`${scriptOf(job.item).path}: lock not available (55P03), retry ${failures} of ${s.lockRetries} in ${(0,src/* formatDuration */.a3)(delay)}`);
+                    await (0,src/* sleep */.yy)(delay);
+                    next = head.index;
+                    lastAnswerAt = Date.now();
+                    continue;
+                }
+                throw await locate(error, job, s, head.count.completed, done);
+            }
         }
     }
+    finally {
+        counts.stop();
+    }
+}
+/** The failure of a transactional migration, pinned to its file, line and statement. */
+async function locate(error, job, s, completed, done) {
+    const { item } = job;
+    const { script, prefix, before } = transactionText(job, s);
+    const index = completed - before;
+    // Scripts are parsed lazily: locate the failed statement now.
+    item.statements ??= await parseScript(script).catch(() => undefined);
+    const statements = item.statements ?? [];
+    const statement = index >= 0 && index < statements.length ? statements[index] : undefined;
+    const raw = isPgError(error) && error.position ? Number(error.position) - prefix.length : undefined;
+    const position = raw !== undefined && raw > 0 && raw <= script.sql.length ? raw : undefined;
+    return failure(error, script, statement, position, done, `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)}`);
 }
 /** Drops the INVALID index a failed CREATE INDEX CONCURRENTLY left, so the statement can build it again. */
 async function dropInvalidIndex(client, statement, logger, path) {
@@ -1338,6 +1397,7 @@ async function migrate(options) {
         applicationName,
         deadline: Date.now() + 60_000,
         signal: abandon.signal,
+        pipeline: true,
     });
     // The state is read as soon as the connection is up, while the last files may still be read.
     const readingState = connecting.then((client) => readState(client, t));
@@ -1461,6 +1521,13 @@ async function migrate(options) {
         }
         if (!state.rows)
             await ensureTable(work, t);
+        const rowValues = (f) => ({
+            version: f.version,
+            name: f.name,
+            checksum: f.checksum,
+            appliedBy,
+            appVersion: options.appVersion,
+        });
         const versions = new Map();
         for (const row of state.rows ?? [])
             versions.set(BigInt(row.version).toString(), row);
@@ -1469,57 +1536,64 @@ async function migrate(options) {
         // run instead of one per migration. A crash in between loses whole migrations with their
         // tracking rows, which the next run applies again.
         let unflushed = false;
+        const finish = (item, durationMs) => {
+            const f = item.file;
+            const script = scriptOf(item);
+            if (item.action === 'revert')
+                versions.delete(BigInt(f.version).toString());
+            else
+                versions.set(BigInt(f.version).toString(), true);
+            done.push({
+                version: f.version,
+                name: f.name,
+                path: script.path,
+                noTransaction: script.noTransaction,
+                durationMs,
+            });
+            logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${migrate_label(f)} (${(0,src/* formatDuration */.a3)(durationMs)})`);
+        };
+        const last = plan.items.length - 1;
         try {
-            for (const [index, item] of plan.items.entries()) {
-                const durable = index === plan.items.length - 1;
-                const script = scriptOf(item);
+            for (let index = 0; index <= last;) {
+                const item = plan.items[index];
                 const f = item.file;
-                const started = Date.now();
-                const values = {
-                    version: f.version,
-                    name: f.name,
-                    checksum: f.checksum,
-                    appliedBy,
-                    appVersion: options.appVersion,
-                };
-                if (item.action === 'revert') {
-                    if (script.noTransaction) {
-                        await runStatements(work, t, item, settings, done, logger, false);
-                        await work.query(deleteRow(t, f.version));
-                        unflushed = false; // autocommit statements commit synchronously
+                if (!scriptOf(item).noTransaction) {
+                    // Consecutive transactional migrations go through one pipeline.
+                    const jobs = [];
+                    for (; index <= last && !scriptOf(plan.items[index]).noTransaction; index++) {
+                        const it = plan.items[index];
+                        const previous = jobs.at(-1)?.item;
+                        jobs.push({
+                            item: it,
+                            bookkeeping: it.action === 'revert' ? deleteRow(t, it.file.version) : insertFinished(t, rowValues(it.file)),
+                            durable: index === last,
+                            guard: previous && guardAfter(t, previous.file.version, previous.action === 'revert' ? 'absent' : 'present'),
+                        });
                     }
-                    else {
-                        await runInTransaction(work, item, deleteRow(t, f.version), settings, done, logger, durable);
-                        unflushed = !durable;
-                    }
-                    versions.delete(BigInt(f.version).toString());
+                    await runTransactions(work, jobs, settings, done, logger, (job, ms) => {
+                        unflushed = !job.durable;
+                        finish(job.item, ms);
+                    });
+                    continue;
                 }
-                else if (script.noTransaction) {
+                const started = Date.now();
+                if (item.action === 'revert') {
+                    await runStatements(work, t, item, settings, done, logger, false);
+                    await work.query(deleteRow(t, f.version));
+                }
+                else {
                     if (item.action === 'apply')
-                        await work.query(upsertStarted(t, values, item.statements?.length ?? 0));
+                        await work.query(upsertStarted(t, rowValues(f), item.statements?.length ?? 0));
                     else
                         logger.info(`Resuming ${migrate_label(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`);
                     await runStatements(work, t, item, settings, done, logger, true);
-                    unflushed = false; // its progress rows commit synchronously
                     // A script with no statements still has to be marked finished.
                     if ((item.statements?.length ?? 0) === 0)
                         await work.query(updateProgress(t, f.version, 0, true, 0));
-                    versions.set(BigInt(f.version).toString(), true);
                 }
-                else {
-                    await runInTransaction(work, item, insertFinished(t, values), settings, done, logger, durable);
-                    unflushed = !durable;
-                    versions.set(BigInt(f.version).toString(), true);
-                }
-                const durationMs = Date.now() - started;
-                done.push({
-                    version: f.version,
-                    name: f.name,
-                    path: script.path,
-                    noTransaction: script.noTransaction,
-                    durationMs,
-                });
-                logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${migrate_label(f)} (${(0,src/* formatDuration */.a3)(durationMs)})`);
+                unflushed = false; // autocommit statements and progress rows commit synchronously
+                finish(item, Date.now() - started);
+                index++;
             }
         }
         catch (error) {

@@ -1,7 +1,7 @@
 import { backoffDelay, formatDuration, sleep } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { scriptOf } from './analyse';
-import { ident, isPgError, literal, msSetting, simpleQuery } from './db';
+import { ident, isPgError, literal, msSetting } from './db';
 import type { MigrationFile, Script } from './files';
 import type { PlanItem } from './plan';
 import { lineOfPosition, parseScript, type Statement } from './sql';
@@ -56,58 +56,152 @@ export async function flushCommits(client: Client): Promise<void> {
   await client.query('SELECT txid_current()');
 }
 
+/** Transactional migrations sent ahead of their results on the work connection. */
+export const PIPELINE_DEPTH = 32;
+
+/** One transactional migration of a pipeline. */
+export interface TransactionJob {
+  item: PlanItem;
+  /** The tracking-table change that commits with the script. */
+  bookkeeping: string;
+  /** This commit waits for the WAL flush (the run's last one, which makes every earlier one durable). */
+  durable: boolean;
+  /**
+   * A statement that fails unless the job before it took effect (its tracking row is there, or
+   * gone for a revert). It runs first in the transaction, so nothing after a failed job applies.
+   */
+  guard?: string;
+}
+
+function transactionText(job: TransactionJob, s: Settings) {
+  const script = scriptOf(job.item);
+  const leading = [...(job.guard ? [job.guard] : []), ...settingStatements(s, true)];
+  if (!job.durable) leading.push('SET LOCAL synchronous_commit = off');
+  const prefix = `BEGIN;\n${leading.map((q) => `${q};\n`).join('')}`;
+  // Statements before the script's own: BEGIN and the leading ones (for locating a failure).
+  return { script, prefix, before: 1 + leading.length, sql: `${prefix}${script.sql}\n;\n${job.bookkeeping};\nCOMMIT;` };
+}
+
 /**
- * Runs one transactional script in ONE round trip: BEGIN; SET LOCAL ...; <file>; <bookkeeping>; COMMIT.
- * On error the transaction is rolled back and the failing statement located; a lock timeout
- * (55P03) is retried with jittered backoff.
+ * Counts, per query in flight, the statements the server completed: queries are answered in
+ * order, each ending with ReadyForQuery, so the oldest open count is the current query's.
  */
-export async function runInTransaction(
+function statementCounts(client: Client) {
+  const connection = (client as unknown as { connection: NodeJS.EventEmitter }).connection;
+  const open: { completed: number }[] = [];
+  const onComplete = () => {
+    if (open[0]) open[0].completed++;
+  };
+  const onReady = () => void open.shift();
+  connection.on('commandComplete', onComplete);
+  connection.on('readyForQuery', onReady);
+  return {
+    /** The count of a query about to be sent. */
+    add() {
+      const count = { completed: 0 };
+      open.push(count);
+      return count;
+    },
+    stop() {
+      connection.off('commandComplete', onComplete);
+      connection.off('readyForQuery', onReady);
+    },
+  };
+}
+
+/**
+ * Runs transactional migrations in order, each as ONE simple query: BEGIN; <guard>; SET LOCAL ...;
+ * <file>; <bookkeeping>; COMMIT. Up to PIPELINE_DEPTH queries are sent before the first answer
+ * arrives (the connection is in pipeline mode), so a run costs about one round trip, not one per
+ * migration. Each job's guard fails when the job before it did not take effect, so when one
+ * fails, the ones sent behind it change nothing: their answers are awaited, the failed
+ * transaction is rolled back, and the failure is located in its file. A lock timeout (55P03) is
+ * retried with jittered backoff, the pipeline resuming at that migration.
+ */
+export async function runTransactions(
   client: Client,
-  item: PlanItem,
-  bookkeeping: string,
+  jobs: TransactionJob[],
   s: Settings,
   done: DoneMigration[],
   logger: MigrateLogger,
-  durable: boolean,
+  onApplied: (job: TransactionJob, durationMs: number) => void,
 ): Promise<void> {
-  const script = scriptOf(item);
-  const settings = settingStatements(s, true);
-  // Only the run's last commit waits for the WAL flush; it makes every earlier one durable too.
-  if (!durable) settings.push('SET LOCAL synchronous_commit = off');
-  const prefix = `BEGIN;\n${settings.map((q) => `${q};\n`).join('')}`;
-  const sql = `${prefix}${script.sql}\n;\n${bookkeeping};\nCOMMIT;`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await simpleQuery(client, sql);
-      return;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (isPgError(error) && error.code === '55P03' && attempt <= s.lockRetries) {
-        const delay = backoffDelay(attempt, 500, 8_000);
-        logger.warning(
-          `${script.path}: lock not available (55P03), retry ${attempt} of ${s.lockRetries} in ${formatDuration(delay)}`,
-        );
-        await sleep(delay);
-        continue;
+  const counts = statementCounts(client);
+  const lockFailures = new Map<number, number>();
+  type Sent = { index: number; sentAt: number; count: { completed: number }; answer: Promise<unknown> };
+  const inFlight: Sent[] = [];
+  let next = 0;
+  let lastAnswerAt = Date.now();
+  try {
+    while (next < jobs.length || inFlight.length > 0) {
+      while (next < jobs.length && inFlight.length < PIPELINE_DEPTH) {
+        const count = counts.add();
+        const answer = client.query(transactionText(jobs[next], s).sql);
+        answer.catch(() => undefined); // awaited in turn below
+        inFlight.push({ index: next, sentAt: Date.now(), count, answer });
+        next++;
       }
-      const completed = (error as { completedStatements?: number }).completedStatements ?? 0;
-      const index = completed - 1 - settings.length; // BEGIN and the SET LOCALs come first
-      // Scripts are parsed lazily: locate the failed statement now.
-      item.statements ??= await parseScript(script).catch(() => undefined);
-      const statements = item.statements ?? [];
-      const statement = index >= 0 && index < statements.length ? statements[index] : undefined;
-      const raw = isPgError(error) && error.position ? Number(error.position) - prefix.length : undefined;
-      const position = raw !== undefined && raw > 0 && raw <= script.sql.length ? raw : undefined;
-      throw failure(
-        error,
-        script,
-        statement,
-        position,
-        done,
-        `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)}`,
-      );
+      const head = inFlight.shift()!;
+      try {
+        await head.answer;
+        const now = Date.now();
+        onApplied(jobs[head.index], now - Math.max(lastAnswerAt, head.sentAt));
+        lastAnswerAt = now;
+      } catch (error) {
+        const behind = await Promise.allSettled(inFlight.map((f) => f.answer));
+        inFlight.length = 0;
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (behind.some((b) => b.status === 'fulfilled')) {
+          throw new Error(`a migration sent after a failed one committed (its guard did not stop it)`, {
+            cause: error,
+          });
+        }
+        const job = jobs[head.index];
+        const failures = (lockFailures.get(head.index) ?? 0) + 1;
+        if (isPgError(error) && error.code === '55P03' && failures <= s.lockRetries) {
+          lockFailures.set(head.index, failures);
+          const delay = backoffDelay(failures, 500, 8_000);
+          logger.warning(
+            `${scriptOf(job.item).path}: lock not available (55P03), retry ${failures} of ${s.lockRetries} in ${formatDuration(delay)}`,
+          );
+          await sleep(delay);
+          next = head.index;
+          lastAnswerAt = Date.now();
+          continue;
+        }
+        throw await locate(error, job, s, head.count.completed, done);
+      }
     }
+  } finally {
+    counts.stop();
   }
+}
+
+/** The failure of a transactional migration, pinned to its file, line and statement. */
+async function locate(
+  error: unknown,
+  job: TransactionJob,
+  s: Settings,
+  completed: number,
+  done: DoneMigration[],
+): Promise<MigrationError> {
+  const { item } = job;
+  const { script, prefix, before } = transactionText(job, s);
+  const index = completed - before;
+  // Scripts are parsed lazily: locate the failed statement now.
+  item.statements ??= await parseScript(script).catch(() => undefined);
+  const statements = item.statements ?? [];
+  const statement = index >= 0 && index < statements.length ? statements[index] : undefined;
+  const raw = isPgError(error) && error.position ? Number(error.position) - prefix.length : undefined;
+  const position = raw !== undefined && raw > 0 && raw <= script.sql.length ? raw : undefined;
+  return failure(
+    error,
+    script,
+    statement,
+    position,
+    done,
+    `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)}`,
+  );
 }
 
 /** Drops the INVALID index a failed CREATE INDEX CONCURRENTLY left, so the statement can build it again. */

@@ -57,6 +57,8 @@ export interface ConnectOptions {
   deadline: number;
   /** Gives up at once: no further attempt, an attempt in flight is ended. */
   signal?: AbortSignal;
+  /** Send queries without waiting for earlier answers (pg's pipeline mode). */
+  pipeline?: boolean;
 }
 
 let pgModule: Promise<typeof import('pg')> | undefined;
@@ -75,6 +77,7 @@ export async function connect(options: ConnectOptions): Promise<Client> {
         connectionString: options.url,
         application_name: options.applicationName.slice(0, 63),
         keepAlive: true,
+        pipeline: options.pipeline ?? false,
         connectionTimeoutMillis: Math.max(1_000, Math.min(30_000, options.deadline - Date.now())),
       };
       const client = new pg.Client(config);
@@ -108,28 +111,6 @@ export async function connect(options: ConnectOptions): Promise<Client> {
     }
     throw new UserError(`Could not connect to PostgreSQL: ${describeConnectError(error)}`, { cause: error });
   });
-}
-
-/**
- * Runs one simple-protocol query (several statements allowed) and counts the statements
- * that completed before an error, so a failure can be pinned to a statement.
- */
-export async function simpleQuery(client: Client, sql: string): Promise<{ completed: number }> {
-  const connection = (client as unknown as { connection?: NodeJS.EventEmitter }).connection;
-  let completed = 0;
-  const onComplete = () => {
-    completed++;
-  };
-  connection?.on('commandComplete', onComplete);
-  try {
-    await client.query(sql);
-    return { completed };
-  } catch (error) {
-    (error as { completedStatements?: number }).completedStatements = completed;
-    throw error;
-  } finally {
-    connection?.off('commandComplete', onComplete);
-  }
 }
 
 /** Ends a client without waiting forever on a connection that is already broken. */

@@ -2,18 +2,19 @@ import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { analyse, scriptOf } from './analyse';
-import { flushCommits, runInTransaction, runStatements, type Settings } from './apply';
+import { flushCommits, runStatements, runTransactions, type Settings, type TransactionJob } from './apply';
 import { runBackup } from './backup';
 import { close, connect, poolerReason } from './db';
 import { type MigrationFile, readMigrationsInSlices } from './files';
 import { type LintFinding, lint } from './lint';
 import { acquire, lockKey, release } from './lock';
-import { buildPlan, type Plan } from './plan';
+import { buildPlan, type Plan, type PlanItem } from './plan';
 import { renderPlan } from './render';
 import {
   type AppliedRow,
   deleteRow,
   ensureTable,
+  guardAfter,
   insertFinished,
   readState,
   tracking,
@@ -103,6 +104,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     applicationName,
     deadline: Date.now() + 60_000,
     signal: abandon.signal,
+    pipeline: true,
   });
   // The state is read as soon as the connection is up, while the last files may still be read.
   const readingState = connecting.then((client) => readState(client, t));
@@ -233,6 +235,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     if (!state.rows) await ensureTable(work, t);
 
+    const rowValues = (f: MigrationFile) => ({
+      version: f.version,
+      name: f.name,
+      checksum: f.checksum,
+      appliedBy,
+      appVersion: options.appVersion,
+    });
     const versions = new Map<string, AppliedRow | true>();
     for (const row of state.rows ?? []) versions.set(BigInt(row.version).toString(), row);
     // Transactions commit without waiting for the WAL flush, except the last of the run, which
@@ -240,51 +249,60 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // run instead of one per migration. A crash in between loses whole migrations with their
     // tracking rows, which the next run applies again.
     let unflushed = false;
+    const finish = (item: PlanItem, durationMs: number) => {
+      const f = item.file;
+      const script = scriptOf(item);
+      if (item.action === 'revert') versions.delete(BigInt(f.version).toString());
+      else versions.set(BigInt(f.version).toString(), true);
+      done.push({
+        version: f.version,
+        name: f.name,
+        path: script.path,
+        noTransaction: script.noTransaction,
+        durationMs,
+      });
+      logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${label(f)} (${formatDuration(durationMs)})`);
+    };
+    const last = plan.items.length - 1;
     try {
-      for (const [index, item] of plan.items.entries()) {
-        const durable = index === plan.items.length - 1;
-        const script = scriptOf(item);
+      for (let index = 0; index <= last; ) {
+        const item = plan.items[index];
         const f = item.file;
-        const started = Date.now();
-        const values = {
-          version: f.version,
-          name: f.name,
-          checksum: f.checksum,
-          appliedBy,
-          appVersion: options.appVersion,
-        };
-        if (item.action === 'revert') {
-          if (script.noTransaction) {
-            await runStatements(work, t, item, settings, done, logger, false);
-            await work.query(deleteRow(t, f.version));
-            unflushed = false; // autocommit statements commit synchronously
-          } else {
-            await runInTransaction(work, item, deleteRow(t, f.version), settings, done, logger, durable);
-            unflushed = !durable;
+        if (!scriptOf(item).noTransaction) {
+          // Consecutive transactional migrations go through one pipeline.
+          const jobs: TransactionJob[] = [];
+          for (; index <= last && !scriptOf(plan.items[index]).noTransaction; index++) {
+            const it = plan.items[index];
+            const previous = jobs.at(-1)?.item;
+            jobs.push({
+              item: it,
+              bookkeeping:
+                it.action === 'revert' ? deleteRow(t, it.file.version) : insertFinished(t, rowValues(it.file)),
+              durable: index === last,
+              guard:
+                previous && guardAfter(t, previous.file.version, previous.action === 'revert' ? 'absent' : 'present'),
+            });
           }
-          versions.delete(BigInt(f.version).toString());
-        } else if (script.noTransaction) {
-          if (item.action === 'apply') await work.query(upsertStarted(t, values, item.statements?.length ?? 0));
+          await runTransactions(work, jobs, settings, done, logger, (job, ms) => {
+            unflushed = !job.durable;
+            finish(job.item, ms);
+          });
+          continue;
+        }
+        const started = Date.now();
+        if (item.action === 'revert') {
+          await runStatements(work, t, item, settings, done, logger, false);
+          await work.query(deleteRow(t, f.version));
+        } else {
+          if (item.action === 'apply') await work.query(upsertStarted(t, rowValues(f), item.statements?.length ?? 0));
           else logger.info(`Resuming ${label(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`);
           await runStatements(work, t, item, settings, done, logger, true);
-          unflushed = false; // its progress rows commit synchronously
           // A script with no statements still has to be marked finished.
           if ((item.statements?.length ?? 0) === 0) await work.query(updateProgress(t, f.version, 0, true, 0));
-          versions.set(BigInt(f.version).toString(), true);
-        } else {
-          await runInTransaction(work, item, insertFinished(t, values), settings, done, logger, durable);
-          unflushed = !durable;
-          versions.set(BigInt(f.version).toString(), true);
         }
-        const durationMs = Date.now() - started;
-        done.push({
-          version: f.version,
-          name: f.name,
-          path: script.path,
-          noTransaction: script.noTransaction,
-          durationMs,
-        });
-        logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${label(f)} (${formatDuration(durationMs)})`);
+        unflushed = false; // autocommit statements and progress rows commit synchronously
+        finish(item, Date.now() - started);
+        index++;
       }
     } catch (error) {
       if (unflushed) await flushCommits(work).catch(() => undefined);

@@ -135,6 +135,16 @@ export function updateProgress(t: Tracking, version: string, done: number, finis
   return `UPDATE ${t.qualified} SET statements_done = ${done}, finished = ${finished}, execution_ms = execution_ms + ${Math.round(ms)}${finished ? ', applied_at = now()' : ''} WHERE version = ${literal(version)}`;
 }
 
+/**
+ * A statement that raises unless `version` was applied (`present`) or reverted (`absent`):
+ * the guard of the migration sent after it in a pipeline.
+ */
+export function guardAfter(t: Tracking, version: string, expect: 'present' | 'absent'): string {
+  const check = `${expect === 'present' ? 'NOT ' : ''}EXISTS (SELECT FROM ${t.qualified} WHERE version = ${literal(version)} AND finished)`;
+  const message = `pg-migrate: skipped because migration ${version} before it did not take effect`;
+  return `DO $pgm$ BEGIN IF ${check} THEN RAISE EXCEPTION ${literal(message)}; END IF; END $pgm$`;
+}
+
 export function deleteRow(t: Tracking, version: string): string {
   return `DELETE FROM ${t.qualified} WHERE version = ${literal(version)}`;
 }

@@ -93,6 +93,34 @@ export function engineSuite(version: 15 | 18): void {
       expect(await tables()).toEqual(['schema_migrations', 't1', 't2']);
     });
 
+    it('applies nothing sent behind a failure that never opened a transaction or failed at COMMIT', async () => {
+      // Migrations are pipelined: these two failures leave no aborted transaction to stop the ones
+      // sent after them, so only the guards do.
+      const syntax = generated(40);
+      syntax['0003_t3.sql'] = 'CREATE TABLE t3 (id bigint);\nCREAT INDEX oops ON t3 (id);\n';
+      const a = await setup(syntax);
+      const error = await a.run().catch((e) => e);
+      expect([error.sqlstate, error.location]).toEqual(['42601', { file: 'migrations/0003_t3.sql', line: 2 }]);
+      expect(await a.versions()).toEqual(['0001', '0002']);
+      expect(await a.tables()).toEqual(['schema_migrations', 't1', 't2']);
+
+      const deferred = generated(40);
+      deferred['0003_t3.sql'] = `CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);
+INSERT INTO child VALUES (1);
+`;
+      const b = await setup(deferred);
+      const late = await b.run().catch((e) => e);
+      expect(late.sqlstate).toBe('23503');
+      expect(late.done.map((d: { version: string }) => d.version)).toEqual(['0001', '0002']);
+      expect(await b.versions()).toEqual(['0001', '0002']);
+      expect(await b.tables()).toEqual(['schema_migrations', 't1', 't2']);
+      // The run is repeatable once the file is fixed: everything after it applies, in order.
+      writeFileSync(join(b.dir, '0003_t3.sql'), 'CREATE TABLE t3 (id bigint);\n');
+      expect((await b.run()).done).toHaveLength(38);
+      expect(await b.versions()).toHaveLength(40);
+    });
+
     it('locates an error without a position by the statement that failed', async () => {
       const { run } = await setup({
         '0001_a.sql':
@@ -293,6 +321,38 @@ export function engineSuite(version: 15 | 18): void {
         await blocker.end();
       }
       expect(await versions()).toEqual(['0001']);
+    });
+
+    it('retries a migration blocked by a lock, then applies it and the ones behind it once each', async () => {
+      const { db, run, versions, q } = await setup({ '0001_a.sql': 'CREATE TABLE a (id int);' });
+      await run();
+      const blocker = new pg.Client({ connectionString: db.url });
+      await blocker.connect();
+      await blocker.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
+      const files = migrationsDir({
+        '0001_a.sql': 'CREATE TABLE a (id int);',
+        '0002_b.sql': 'ALTER TABLE a ADD COLUMN b int;',
+        ...generated(20, 3),
+      });
+      const log = capture();
+      const running = migrate({
+        databaseUrl: db.url,
+        dir: files,
+        lint: 'off',
+        lockTimeoutMs: 50,
+        lockRetries: 5,
+        logger: log,
+      });
+      // The lock goes once the first retry was announced.
+      while (!log.warnings.some((w) => /retry 1 of 5/.test(w.message))) await new Promise((r) => setTimeout(r, 20));
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+      const result = await running;
+      expect(result.done).toHaveLength(21);
+      expect(await versions()).toHaveLength(22);
+      expect(await q(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'a'`)).toEqual([
+        { n: 2 },
+      ]);
     });
 
     it('dry run plans, analyses and lints without changing anything', async () => {
