@@ -2,10 +2,13 @@
  * Builds one minified ncc bundle per action into dist/<name>/.
  * `npm run build` builds all; `npm run build -- fly-deploy notify` builds those.
  * Deterministic: no timestamps, no absolute paths, assets written in sorted order.
+ * ncc minifies index.js only; the chunks it splits off (lazy imports) are minified here with
+ * esbuild, which halves them (pg's chunk: 190 KiB -> 85 KiB) and with them their compile time.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { transformSync } from 'esbuild';
 import { ACTIONS, entryPath, ROOT } from './actions';
 
 const require = createRequire(import.meta.url);
@@ -28,8 +31,15 @@ export async function bundle(name: string): Promise<Map<string, string | Buffer>
     externals: ['@deploy-actions/fly-sim', '@deploy-actions/runner'],
   });
   const files = new Map<string, string | Buffer>([['index.js', code]]);
-  for (const file of Object.keys(assets).sort()) files.set(file, assets[file].source);
+  for (const file of Object.keys(assets).sort()) {
+    const { source } = assets[file];
+    files.set(file, /^\d+\.index\.js$/.test(file) ? minifyChunk(String(source)) : source);
+  }
   return files;
+}
+
+function minifyChunk(code: string): string {
+  return transformSync(code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'inline' }).code;
 }
 
 async function build(name: string): Promise<void> {

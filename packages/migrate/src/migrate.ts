@@ -16,6 +16,7 @@ import {
   ensureTable,
   guardAfter,
   insertFinished,
+  readRows,
   readState,
   tracking,
   updateProgress,
@@ -127,15 +128,24 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const done: DoneMigration[] = [];
   try {
     let state = await readingState;
-    let plan: Plan = buildPlan(files, state.rows ?? [], planOptions);
+    // The common case, a database already up to date, is settled by one comparison of texts.
+    const upToDate = direction === 'up' && options.target === undefined && state.matches(files);
+    let rows = upToDate || !state.exists ? [] : await readRows(work, t);
+    let plan: Plan = upToDate
+      ? { items: [], warnings: [], currentVersion: files.at(-1)?.version, notInRun: 0 }
+      : buildPlan(files, rows, planOptions);
     const previousVersion = plan.currentVersion;
-    const finished = new Set((state.rows ?? []).filter((r) => r.finished).map((r) => BigInt(r.version).toString()));
+    const pendingBefore = () => {
+      if (upToDate) return 0;
+      const finished = new Set(rows.filter((r) => r.finished).map((r) => BigInt(r.version).toString()));
+      return files.filter((f) => !finished.has(f.order.toString())).length;
+    };
     const result = (p: Plan, findings: LintFinding[], extra: Partial<MigrateResult>): MigrateResult => ({
       direction,
       dryRun: options.dryRun ?? false,
       done,
       plan: p.items,
-      pendingCount: files.filter((f) => !finished.has(BigInt(f.version).toString())).length,
+      pendingCount: extra.pendingCount ?? pendingBefore(),
       previousVersion,
       currentVersion: p.currentVersion,
       planMarkdown: renderPlan({
@@ -216,9 +226,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     });
 
     // Another runner may have finished while we waited: decide again under the lock.
-    state = await readState(work, t);
+    state = await readState(work, t, true);
+    rows = state.rows ?? [];
     const before = plan;
-    plan = buildPlan(files, state.rows ?? [], planOptions);
+    plan = buildPlan(files, rows, planOptions);
     for (const item of plan.items)
       item.statements = before.items.find((b) => b.file === item.file && b.action === item.action)?.statements;
     await analyse(plan.items, problems, false);
@@ -233,7 +244,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       backupPath = resolve(root, options.backupPath);
       await runBackup(options.databaseUrl, backupPath, state.versionNum, logger);
     }
-    if (!state.rows) await ensureTable(work, t);
+    if (!state.exists) await ensureTable(work, t);
 
     const rowValues = (f: MigrationFile) => ({
       version: f.version,
@@ -243,7 +254,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       appVersion: options.appVersion,
     });
     const versions = new Map<string, AppliedRow | true>();
-    for (const row of state.rows ?? []) versions.set(BigInt(row.version).toString(), row);
+    for (const row of rows) versions.set(BigInt(row.version).toString(), row);
     // Transactions commit without waiting for the WAL flush, except the last of the run, which
     // makes all of them durable (and a failure flushes before it is reported): one fsync wait per
     // run instead of one per migration. A crash in between loses whole migrations with their

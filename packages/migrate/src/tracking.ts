@@ -25,6 +25,39 @@ export function tracking(schema: string, table: string): Tracking {
 }
 
 /**
+ * `version checksum` of every row, in text order, joined by `/`: the same text as
+ * `inSyncText(files)` exactly when the table records every file of the folder, unchanged, and
+ * nothing else. About 2 ms of server time for a thousand rows, and one string comparison.
+ */
+const IN_SYNC = `string_agg(version || ' ' || checksum, '/' ORDER BY version COLLATE "C")`;
+
+/**
+ * The folder's side of IN_SYNC. Sorting the `version checksum` entries as text gives the
+ * server's order: a space sorts before every digit, so `1 ...` comes before `10 ...`.
+ */
+export function inSyncText(files: readonly { version: string; checksum: string }[]): string {
+  return files
+    .map((f) => `${f.version} ${f.checksum}`)
+    .sort()
+    .join('/');
+}
+
+export interface ServerState {
+  /** `server_version_num`, e.g. 180004. */
+  versionNum: number;
+  database: string;
+  /** The tracking table exists. */
+  exists: boolean;
+  /**
+   * True when the table records exactly these files (same versions, same checksums, all
+   * finished): the database is up to date, with nothing to plan or check.
+   */
+  matches(files: readonly { version: string; checksum: string }[]): boolean;
+  /** Every row, when asked for (`readState(client, t, true)`) and the table exists. */
+  rows?: AppliedRow[];
+}
+
+/**
  * Every row as one text value: `version checksum finished done total name` per row, rows
  * joined by `/`, which no name holds (names come from file and folder names). A thousand
  * rows cost the server about 2 ms this way and the client one split, against 4 to 10 ms
@@ -49,37 +82,42 @@ function parseRows(text: string | null): AppliedRow[] {
   });
 }
 
-export interface ServerState {
-  /** `server_version_num`, e.g. 180004. */
-  versionNum: number;
-  database: string;
-  /** Undefined when the tracking table does not exist yet. */
-  rows?: AppliedRow[];
+/** Every row of the tracking table (which exists). */
+export async function readRows(client: Client, t: Tracking): Promise<AppliedRow[]> {
+  const { rows } = await client.query(`SELECT ${ROWS} AS rows FROM ${t.qualified}`);
+  return parseRows(rows[0].rows as string | null);
 }
 
 /**
- * Reads the server version and every tracking row in one round trip. A missing table
- * (first run) costs a second, cheap query; a table of another tool is refused.
+ * Reads the server version and whether the tracking table matches the folder, in one round
+ * trip; with `withRows`, every row too. A missing table (first run) costs a second, cheap
+ * query; a table of another tool is refused.
  */
-export async function readState(client: Client, t: Tracking): Promise<ServerState> {
+export async function readState(client: Client, t: Tracking, withRows = false): Promise<ServerState> {
   // Also: notice a vanished client during long statements (PostgreSQL 14+), so a killed
   // runner's work ends with it instead of running on.
   const head = `SELECT current_setting('server_version_num') AS v, current_database() AS db,
     CASE WHEN current_setting('server_version_num')::int >= 140000
       THEN set_config('client_connection_check_interval', '1000', false) END AS check_interval`;
+  // Every column is named, so a table of another tool fails here (42703), not at the first write.
+  const columns = `version, name, checksum, applied_at, execution_ms, applied_by, app_version, no_transaction, finished, statements_done, statements_total`;
+  const table = `(SELECT ${columns} FROM ${t.qualified}) AS tracking`;
   try {
-    const results = (await client.query(`${head}; SELECT ${ROWS} AS rows FROM ${t.qualified}`)) as unknown as {
-      rows: Record<string, unknown>[];
-    }[];
+    const results = (await client.query(
+      `${head}; SELECT ${IN_SYNC} AS in_sync, coalesce(bool_and(finished), true) AS finished${withRows ? `, ${ROWS} AS rows` : ''} FROM ${table}`,
+    )) as unknown as { rows: Record<string, unknown>[] }[];
+    const summary = results[1].rows[0];
     return {
       versionNum: Number(results[0].rows[0].v),
       database: String(results[0].rows[0].db),
-      rows: parseRows(results[1].rows[0].rows as string | null),
+      exists: true,
+      matches: (files) => summary.finished === true && inSyncText(files) === ((summary.in_sync as string | null) ?? ''),
+      rows: withRows ? parseRows(summary.rows as string | null) : undefined,
     };
   } catch (error) {
     if (isPgError(error) && error.code === '42P01') {
       const { rows } = await client.query(head);
-      return { versionNum: Number(rows[0].v), database: String(rows[0].db) };
+      return { versionNum: Number(rows[0].v), database: String(rows[0].db), exists: false, matches: () => false };
     }
     if (isPgError(error) && error.code === '42703') {
       throw new UserError(

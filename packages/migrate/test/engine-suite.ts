@@ -75,6 +75,33 @@ export function engineSuite(version: 15 | 18): void {
       expect(again.previousVersion).toBe('0003');
       expect(again.currentVersion).toBe('0003');
       expect(log.infos.join('\n')).toMatch(/Nothing to migrate/);
+      // An up-to-date database is recognised by one comparison; a full plan (forced by a target)
+      // must come to the same answer.
+      const planned = await run({ target: '0003' });
+      const { durationMs: _a, ...fast } = { ...again, durationMs: 0 };
+      const { durationMs: _b, ...full } = { ...planned, durationMs: 0 };
+      expect(full).toEqual(fast);
+    });
+
+    it('is not fooled into a no-op by a file added, removed, edited or part-way applied', async () => {
+      const { dir, run, q } = await setup(generated(12));
+      await run();
+      addFile(dir, '0013_t13.sql', 'CREATE TABLE t13 ();');
+      expect((await run()).done.map((d) => d.version)).toEqual(['0013']);
+      const { rmSync } = await import('node:fs');
+      rmSync(join(dir, '0013_t13.sql'));
+      const log = capture();
+      expect((await run({ logger: log })).done).toEqual([]);
+      expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/not found on disk: 0013_t13/);
+      addFile(dir, '0013_t13.sql', 'CREATE TABLE t13 ();');
+      writeFileSync(join(dir, '0002_t2.sql'), 'SELECT 2;');
+      await expect(run()).rejects.toThrow(/0002_t2\.sql/);
+      writeFileSync(join(dir, '0002_t2.sql'), generated(1, 2)['0002_t2.sql']);
+      await q(
+        `UPDATE schema_migrations SET finished = false, statements_done = 0, statements_total = 1 WHERE version = '0012'`,
+      );
+      // Recorded as part-way applied: the run takes it up again (and fails: its table exists).
+      await expect(run()).rejects.toThrow(/Migration 0012_t12 failed/);
     });
 
     it('stops at a failure in file 3 of 5: 1 and 2 stay, 3 leaves nothing, the error names file:line and SQLSTATE', async () => {
