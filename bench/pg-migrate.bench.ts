@@ -223,7 +223,7 @@ try {
     const db = await pg.createDatabase('bench');
     const outcome = await run(runner.command(urlVia(network.port, db.name)));
     const [{ n }] = await pg.query(db.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename ~ '^t[0-9]+$'`);
-    await pg.query('postgres', `DROP DATABASE "${db.name}"`);
+    await pg.query('postgres', `DROP DATABASE "${db.name}" WITH (FORCE)`);
     const ok = outcome.code === 0 && n === N;
     console.log(
       `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? seconds(outcome.ms) : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,

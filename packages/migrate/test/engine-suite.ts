@@ -455,6 +455,13 @@ INSERT INTO child VALUES (1);
       }
     });
 
+    it('refuses a table of that name kept by another tool, and changes nothing', async () => {
+      const { run, q, tables } = await setup(generated(2));
+      await q('CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)');
+      await expect(run()).rejects.toThrow(/public\.schema_migrations exists but is not a pg-migrate tracking table/);
+      expect(await tables()).toEqual(['schema_migrations']);
+    });
+
     it('keeps the tracking table in the chosen schema and table', async () => {
       const { run, q } = await setup(generated(2));
       await run({ schema: 'ops', table: 'migrations_log' });
