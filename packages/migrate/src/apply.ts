@@ -57,7 +57,7 @@ export async function flushCommits(client: Client): Promise<void> {
 }
 
 /** Transactional migrations sent ahead of their results on the work connection. */
-export const PIPELINE_DEPTH = 32;
+const PIPELINE_DEPTH = 32;
 
 /** One transactional migration of a pipeline. */
 export interface TransactionJob {

@@ -43,6 +43,9 @@ export function checksum(sql: string): string {
   return hash('sha256', normalise(sql), 'hex');
 }
 
+/** `checksum` of text read by `read`, which is normalised already. */
+const checksumOfNormalised = (sql: string) => hash('sha256', sql, 'hex');
+
 function firstLineIsDirective(sql: string): boolean {
   // Most files do not mention it at all; only those need their first line looked at.
   if (!/pg-migrate:no-transaction/i.test(sql)) return false;
@@ -88,6 +91,7 @@ function read(path: string): string {
 
 interface Entry {
   version: string;
+  order: bigint;
   name: string;
   layout: MigrationFile['layout'];
   up?: Script;
@@ -141,14 +145,15 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
       : relative(root, p) || p;
   const entries = new Map<string, Entry>();
   const entry = (version: string, name: string, layout: Entry['layout'], source: string): Entry => {
-    const key = BigInt(version).toString();
+    const order = BigInt(version);
+    const key = order.toString();
     const existing = entries.get(key);
     if (existing && existing.name !== name) {
       throw new UserError(
         `Two migrations have version ${version}: ${shown(existing.source)} and ${shown(source)}. Versions must be unique.`,
       );
     }
-    const created = existing ?? { version, name, layout, source };
+    const created = existing ?? { version, order, name, layout, source };
     entries.set(key, created);
     return created;
   };
@@ -175,7 +180,7 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
     if (!dirent.name.endsWith('.sql')) continue;
     const base = dirent.name.slice(0, -'.sql'.length);
     const direction = base.endsWith('.down') ? 'down' : 'up';
-    const stem = base.replace(/\.(down|up)$/, '');
+    const stem = direction === 'down' ? base.slice(0, -5) : base.endsWith('.up') ? base.slice(0, -3) : base;
     const match = VERSIONED.exec(stem);
     if (!match) {
       throw new UserError(
@@ -202,12 +207,12 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
       throw new UserError(`${shown(e.source)}: a down migration without its up migration (version ${e.version})`);
     files.push({
       version: e.version,
-      order: BigInt(e.version),
+      order: e.order,
       name: e.name,
       layout: e.layout,
       up: e.up,
       down: e.down,
-      checksum: checksum(e.up.sql),
+      checksum: checksumOfNormalised(e.up.sql),
     });
   }
   return files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));

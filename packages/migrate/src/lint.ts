@@ -1,6 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { errorMessage, runProcess } from '@deploy-actions/toolkit';
 import type { Script } from './files';
@@ -85,7 +84,7 @@ export async function lint(scripts: Script[], options: LintOptions): Promise<Lin
     options.logger.warning(`Lint skipped: squawk is not available (${errorMessage(error)})`);
     return [];
   }
-  const scratch = mkdtempSync(join(tmpdir(), 'pg-migrate-lint-'));
+  const scratch = mkdtempSync(join(process.getBuiltinModule('node:os').tmpdir(), 'pg-migrate-lint-'));
   try {
     const exclude: string[] = [];
     if (options.lockTimeoutMs > 0) exclude.push('require-lock-timeout');
