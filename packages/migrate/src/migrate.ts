@@ -1,13 +1,10 @@
 import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
-import { analyse, scriptOf } from './analyse';
-import { flushCommits, runStatements, runTransactions, type Settings, type TransactionJob } from './apply';
-import { runBackup } from './backup';
+import type { Settings, TransactionJob } from './apply';
 import { close, connect, poolerReason } from './db';
 import { type MigrationFile, readMigrationsInSlices } from './files';
-import { type LintFinding, lint } from './lint';
-import { acquire, lockKey, release } from './lock';
+import type { LintFinding } from './lint';
 import { buildPlan, type Plan, type PlanItem } from './plan';
 import { renderPlan } from './render';
 import {
@@ -123,8 +120,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const work = await connecting;
   let lockClient: Client | undefined;
   let lockConnecting: Promise<Client> | undefined;
-  const runKey = lockKey(t, 'run');
-  const workKey = lockKey(t, 'work');
+  let releaseRunLock: (() => Promise<unknown>) | undefined;
   const done: DoneMigration[] = [];
   try {
     let state = await readingState;
@@ -166,6 +162,21 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       logger.info(direction === 'up' ? 'Nothing to migrate: the database is up to date.' : 'Nothing to revert.');
       return result(plan, [], {});
     }
+
+    const {
+      acquire,
+      analyse,
+      flushCommits,
+      lint,
+      lockKey,
+      release,
+      runBackup,
+      runStatements,
+      runTransactions,
+      scriptOf,
+    } = await import('./steps');
+    const runKey = lockKey(t, 'run');
+    const workKey = lockKey(t, 'work');
 
     // The lock connection opens while the scripts are analysed and linted.
     if (!options.dryRun) {
@@ -211,14 +222,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Lock: the run lock on its own connection, then the work lock on the work connection, so
     // a killed runner's statement still executing on the server blocks the next run until it ends.
     const deadline = Date.now() + lockWaitMs;
-    lockClient = await lockConnecting!;
+    const runLockClient = await lockConnecting!;
+    lockClient = runLockClient;
     const what = `the migration lock on ${t.schema}.${t.table}`;
-    await acquire(lockClient, runKey, {
+    await acquire(runLockClient, runKey, {
       deadline,
       waitMs: lockWaitMs,
       what,
       onWait: () => logger.info(`Waiting up to ${formatDuration(lockWaitMs)} for another runner's migration lock...`),
     });
+    releaseRunLock = () => release(runLockClient, runKey);
     await acquire(work, workKey, {
       deadline,
       waitMs: lockWaitMs,
@@ -330,7 +343,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       backupPath,
     });
   } finally {
-    if (lockClient) await release(lockClient, runKey).catch(() => undefined);
+    await releaseRunLock?.().catch(() => undefined);
     await close(lockClient ?? (await lockConnecting?.catch(() => undefined)));
     await close(work);
   }
