@@ -1,6 +1,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { log, runProcess, UserError } from '@deploy-actions/toolkit';
+import { log, requestWithRetry, runProcess, UserError } from '@deploy-actions/toolkit';
 
 /** The flyctl release the suite is tested against; bumped deliberately. */
 export const DEFAULT_FLYCTL_VERSION = '0.4.87';
@@ -66,11 +66,18 @@ async function resolveLatest(env: NodeJS.ProcessEnv): Promise<string> {
   const base = (env.FLYCTL_RELEASES_URL || DEFAULT_RELEASES_URL).replace(/\/+$/, '');
   const url = `${base}/Linux/${process.arch === 'arm64' ? 'arm64' : 'x86_64'}/latest`;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    const body = (await res.text()).trim();
+    // Fly's releases endpoint may redirect; 5xx, 429 and network errors are retried.
+    const { text } = await requestWithRetry(url, {
+      label: 'The flyctl releases endpoint',
+      method: 'GET',
+      redirect: 'follow',
+      attempts: 4,
+      timeoutMs: 60_000,
+    });
+    const body = text.trim();
     const version = /\/v(\d+\.\d+\.\d+)\//.exec(body)?.[1] ?? /(\d+\.\d+\.\d+)/.exec(body)?.[1];
-    if (res.ok && version) return version;
-    throw new Error(`HTTP ${res.status}: ${body.slice(0, 200)}`);
+    if (version) return version;
+    throw new Error(`no version in its answer: ${body.slice(0, 200)}`);
   } catch (error) {
     throw new UserError(`Could not find the latest flyctl release at ${url}: ${(error as Error).message}`, {
       hint: 'Set the `flyctl-version` input to a version such as 0.4.87.',

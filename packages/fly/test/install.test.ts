@@ -43,6 +43,12 @@ beforeAll(async () => {
       res.end(archive(release[1]));
     } else if (req.url === '/releases/Linux/x86_64/latest') {
       res.end(`${base}/v0.4.90/flyctl_0.4.90_Linux_x86_64.tar.gz`);
+    } else if (req.url === '/flaky-releases/Linux/x86_64/latest') {
+      // Busy once, then redirected to the real endpoint.
+      const hits = requests.filter((r) => r === req.url).length;
+      if (hits === 1) res.writeHead(503, { 'retry-after': '0' });
+      else res.writeHead(302, { location: '/releases/Linux/x86_64/latest' });
+      res.end();
     } else {
       res.writeHead(404);
       res.end('Not Found');
@@ -100,6 +106,13 @@ describe('ensureFlyctl', () => {
   it('resolves latest through the releases endpoint when no flyctl is on PATH', async () => {
     const latest = await ensureFlyctl('latest', envWith({ PATH: '/usr/bin:/bin' }));
     expect(latest).toMatchObject({ version: '0.4.90', source: 'download' });
+  });
+
+  it('resolves latest through a busy endpoint that then redirects', async () => {
+    const env = envWith({ PATH: '/usr/bin:/bin', FLYCTL_RELEASES_URL: `${base}/flaky-releases` });
+    const latest = await ensureFlyctl('latest', env);
+    expect(latest).toMatchObject({ version: '0.4.90' });
+    expect(requests.filter((r) => r === '/flaky-releases/Linux/x86_64/latest')).toHaveLength(2);
   });
 
   it('explains a version that cannot be downloaded, naming the input', async () => {

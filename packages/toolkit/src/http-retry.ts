@@ -25,6 +25,8 @@ export interface RequestWithRetryOptions {
   /** Names the service in messages ("Slack answered HTTP 400: ..."). */
   label: string;
   method?: string;
+  /** Redirects are refused unless `follow` (a webhook that redirects is misconfigured). */
+  redirect?: 'error' | 'follow';
   headers?: Record<string, string>;
   body?: string;
   /** Total attempts, including the first. */
@@ -91,7 +93,7 @@ export async function requestWithRetry(url: string, options: RequestWithRetryOpt
             headers: options.headers,
             body: options.body,
             signal: AbortSignal.timeout(remaining),
-            redirect: 'error',
+            redirect: options.redirect ?? 'error',
           });
         } catch (error) {
           const name = (error as { name?: string })?.name;
