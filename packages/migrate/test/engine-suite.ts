@@ -77,10 +77,7 @@ export function engineSuite(version: 15 | 18): void {
       expect(log.infos.join('\n')).toMatch(/Nothing to migrate/);
       // An up-to-date database is recognised by one comparison; a full plan (forced by a target)
       // must come to the same answer.
-      const planned = await run({ target: '0003' });
-      const { durationMs: _a, ...fast } = { ...again, durationMs: 0 };
-      const { durationMs: _b, ...full } = { ...planned, durationMs: 0 };
-      expect(full).toEqual(fast);
+      expect(await run({ target: '0003' })).toEqual(again);
     });
 
     it('is not fooled into a no-op by a file added, removed, edited or part-way applied', async () => {
