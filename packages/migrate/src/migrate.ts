@@ -12,6 +12,7 @@ import {
   deleteRow,
   ensureTable,
   guardAfter,
+  inSyncText,
   insertFinished,
   readRows,
   readState,
@@ -117,6 +118,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     await close(await connecting.catch(() => undefined));
     throw error;
   }
+  // Built while the state query may still be on its way.
+  const folderText = direction === 'up' && options.target === undefined ? inSyncText(files) : undefined;
   const work = await connecting;
   let lockClient: Client | undefined;
   let lockConnecting: Promise<Client> | undefined;
@@ -125,7 +128,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   try {
     let state = await readingState;
     // The common case, a database already up to date, is settled by one comparison of texts.
-    const upToDate = direction === 'up' && options.target === undefined && state.matches(files);
+    const upToDate = folderText !== undefined && state.matches(folderText);
     let rows = upToDate || !state.exists ? [] : await readRows(work, t);
     let plan: Plan = upToDate
       ? { items: [], warnings: [], currentVersion: files.at(-1)?.version, notInRun: 0 }

@@ -33,13 +33,19 @@ const IN_SYNC = `string_agg(version || ' ' || checksum, '/' ORDER BY version COL
 
 /**
  * The folder's side of IN_SYNC. Sorting the `version checksum` entries as text gives the
- * server's order: a space sorts before every digit, so `1 ...` comes before `10 ...`.
+ * server's order: a space sorts before every digit, so `1 ...` comes before `10 ...`. Files
+ * come in numeric order, which is already the text order when all versions have one width
+ * (padded numbers, timestamps): then nothing is sorted.
  */
 export function inSyncText(files: readonly { version: string; checksum: string }[]): string {
-  return files
-    .map((f) => `${f.version} ${f.checksum}`)
-    .sort()
-    .join('/');
+  const entries = files.map((f) => `${f.version} ${f.checksum}`);
+  for (let i = 1; i < files.length; i++) {
+    if (files[i - 1].version >= files[i].version) {
+      entries.sort();
+      break;
+    }
+  }
+  return entries.join('/');
 }
 
 export interface ServerState {
@@ -49,10 +55,10 @@ export interface ServerState {
   /** The tracking table exists. */
   exists: boolean;
   /**
-   * True when the table records exactly these files (same versions, same checksums, all
-   * finished): the database is up to date, with nothing to plan or check.
+   * True when the table records exactly the files whose `inSyncText` this is (same versions,
+   * same checksums, all finished): the database is up to date, with nothing to plan or check.
    */
-  matches(files: readonly { version: string; checksum: string }[]): boolean;
+  matches(folderText: string): boolean;
   /** Every row, when asked for (`readState(client, t, true)`) and the table exists. */
   rows?: AppliedRow[];
 }
@@ -111,7 +117,7 @@ export async function readState(client: Client, t: Tracking, withRows = false): 
       versionNum: Number(results[0].rows[0].v),
       database: String(results[0].rows[0].db),
       exists: true,
-      matches: (files) => summary.finished === true && inSyncText(files) === ((summary.in_sync as string | null) ?? ''),
+      matches: (folderText) => summary.finished === true && folderText === ((summary.in_sync as string | null) ?? ''),
       rows: withRows ? parseRows(summary.rows as string | null) : undefined,
     };
   } catch (error) {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checksum, parseScript, readMigrations } from '../src/index';
 import { PARSER_WASM_GZIP_BASE64 } from '../src/parser-wasm';
+import { inSyncText } from '../src/tracking';
 import { migrationsDir } from './helpers';
 
 describe('migration files', () => {
@@ -28,6 +29,26 @@ describe('migration files', () => {
     expect(files[0].down).toMatchObject({ sql: 'SELECT -9;\n', firstLine: 4, noTransaction: false });
     expect(files[2].down?.path).toBe('migrations/0011_eleven/down.sql');
     expect(files[3].down?.noTransaction).toBe(true);
+  });
+
+  it('ignores what is not a migration: other files, folders without up.sql', () => {
+    const dir = migrationsDir({
+      'README.md': '# migrations',
+      '.keep': '',
+      'fixtures/data.csv': 'a,b',
+      '0002_two/notes.txt': 'no up.sql here',
+      '0001_one.sql': 'SELECT 1;',
+      '0003_three.sql/up.sql': 'SELECT 3;',
+    });
+    const files = readMigrations(dir, dirname(dir));
+    expect(files.map((f) => [f.version, f.name, f.layout, f.up.path])).toEqual([
+      ['0001', 'one', 'files', 'migrations/0001_one.sql'],
+      ['0003', 'three.sql', 'folders', 'migrations/0003_three.sql/up.sql'],
+    ]);
+    expect(() => readMigrations(migrationsDir({ 'seed/up.sql': '' }))).toThrow(
+      /migrations\/seed: a migration folder name must start with its version number/,
+    );
+    expect(() => readMigrations(join(dir, '0001_one.sql'))).toThrow(/Migrations folder not found/);
   });
 
   it('refuses duplicate versions, unnumbered files and a down without its up', () => {
@@ -62,5 +83,16 @@ describe('migration files', () => {
   it('embeds the parser of the installed libpg-query (run scripts/embed-parser.ts after upgrading it)', () => {
     const installed = readFileSync(createRequire(import.meta.url).resolve('libpg-query/wasm/libpg-query.wasm'));
     expect(gunzipSync(Buffer.from(PARSER_WASM_GZIP_BASE64, 'base64')).equals(installed)).toBe(true);
+  });
+});
+
+describe('the folder side of the up-to-date check', () => {
+  it('lists versions in the server text order, sorted only when widths differ', () => {
+    const entry = (version: string) => ({ version, checksum: `c${version}` });
+    // Numeric order (as files come) of mixed widths is not text order: 9 < 10, but '10' < '9'.
+    expect(inSyncText(['9', '10', '0011'].map(entry))).toBe('0011 c0011/10 c10/9 c9');
+    expect(inSyncText(['1', '10', '100'].map(entry))).toBe('1 c1/10 c10/100 c100');
+    expect(inSyncText(['0009', '0010', '0011'].map(entry))).toBe('0009 c0009/0010 c0010/0011 c0011');
+    expect(inSyncText([])).toBe('');
   });
 });
