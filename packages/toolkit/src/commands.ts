@@ -28,17 +28,26 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** Writes `::command key=value,...::message`, escaped as the runner unescapes it. */
+/** `::command key=value,...::message` and a line end, escaped as the runner unescapes it. */
+function formatCommand(
+  command: string,
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
+  const props = Object.entries(properties)
+    .filter(([, value]) => value !== undefined && value !== '')
+    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
+    .join(',');
+  return `::${command}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`;
+}
+
+/** Writes one workflow command. */
 export function issueCommand(
   command: string,
   properties: Record<string, string | number | undefined>,
   message: string,
 ) {
-  const props = Object.entries(properties)
-    .filter(([, value]) => value !== undefined && value !== '')
-    .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
-    .join(',');
-  process.stdout.write(`::${command}${props ? ` ${props}` : ''}::${escapeData(message)}${EOL}`);
+  process.stdout.write(formatCommand(command, properties, message));
 }
 
 export function annotationProperties(props: AnnotationProperties = {}): Record<string, string | number | undefined> {
@@ -52,30 +61,36 @@ export function annotationProperties(props: AnnotationProperties = {}): Record<s
   };
 }
 
-/** Appends `name<<delimiter` / value / `delimiter` to a runner file, or returns false when there is none. */
-function appendFileCommand(variable: 'GITHUB_OUTPUT' | 'GITHUB_ENV', name: string, value: string): boolean {
-  const file = process.env[variable];
-  if (!file) return false;
+/** `name<<delimiter` / value / `delimiter`, as a runner file (GITHUB_OUTPUT, GITHUB_ENV) holds it. */
+function fileCommand(name: string, value: string): string {
   const delimiter = `ghadelimiter_${randomUUID()}`;
   if (name.includes(delimiter) || value.includes(delimiter))
     throw new Error(`${name}: the value holds its own delimiter`);
-  appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
-  return true;
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }
 
-export function setOutput(name: string, value: string): void {
-  if (!appendFileCommand('GITHUB_OUTPUT', name, value)) issueCommand('set-output', { name }, value);
+/**
+ * Sets outputs, all with one write: appended to the GITHUB_OUTPUT file, or as `set-output`
+ * commands where there is none (a local run).
+ */
+export function setOutputs(outputs: readonly (readonly [name: string, value: string])[]): void {
+  if (outputs.length === 0) return;
+  const file = process.env.GITHUB_OUTPUT;
+  if (file) appendFileSync(file, outputs.map(([name, value]) => fileCommand(name, value)).join(''), 'utf8');
+  else process.stdout.write(outputs.map(([name, value]) => formatCommand('set-output', { name }, value)).join(''));
 }
 
 /** Sets a variable for this process and for every later step of the job. */
 export function exportVariable(name: string, value: string): void {
   process.env[name] = value;
-  if (!appendFileCommand('GITHUB_ENV', name, value)) issueCommand('set-env', { name }, value);
+  const file = process.env.GITHUB_ENV;
+  if (file) appendFileSync(file, fileCommand(name, value), 'utf8');
+  else issueCommand('set-env', { name }, value);
 }
 
-/** Registers a value the runner masks in the log from now on. */
-export function addMask(value: string): void {
-  issueCommand('add-mask', {}, value);
+/** Registers values the runner masks in the log from now on, with one write. */
+export function addMasks(values: readonly string[]): void {
+  if (values.length > 0) process.stdout.write(values.map((value) => formatCommand('add-mask', {}, value)).join(''));
 }
 
 export function info(message: string): void {

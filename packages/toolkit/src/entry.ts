@@ -23,7 +23,7 @@ export class Outputs<Name extends string> {
 
   /** Writes every declared output, empty when it does not apply. */
   flush(): void {
-    for (const name of this.names) core.setOutput(name, this.values.get(name) ?? '');
+    core.setOutputs(this.names.map((name) => [name, this.values.get(name) ?? ''] as const));
   }
 }
 

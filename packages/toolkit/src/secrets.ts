@@ -16,12 +16,6 @@ const MIN_LINE_LENGTH = 4;
  */
 const MIN_SECRET_LENGTH = 3;
 
-function add(form: string): void {
-  if (form.length < MIN_SECRET_LENGTH || forms.has(form)) return;
-  forms.add(form);
-  core.addMask(form);
-}
-
 /**
  * Registers a secret before anything can print it: the value, each of its lines,
  * and the encodings the runner does not mask by itself (base64url, URL-encoded,
@@ -45,9 +39,11 @@ export function registerSecret(value: string | undefined | null): void {
     candidates.add(encodeURIComponent(c));
     candidates.add(JSON.stringify(c).slice(1, -1));
   }
-  const before = forms.size;
-  for (const c of candidates) add(c);
-  if (forms.size !== before) ordered = [...forms].sort((a, b) => b.length - a.length);
+  const added = [...candidates].filter((c) => c.length >= MIN_SECRET_LENGTH && !forms.has(c));
+  if (added.length === 0) return;
+  for (const c of added) forms.add(c);
+  core.addMasks(added);
+  ordered = [...forms].sort((a, b) => b.length - a.length);
 }
 
 /** Replaces every registered secret form in `text` with `***`. */
