@@ -1,6 +1,5 @@
 import { retry, UserError } from '@deploy-actions/toolkit';
 import type { Client, ClientConfig, DatabaseError } from 'pg';
-import { useNodeCryptoForScram } from './scram';
 
 /** A PostgreSQL error as `pg` reports it (SQLSTATE in `code`, 1-based `position`). */
 export type PgError = DatabaseError;
@@ -62,22 +61,15 @@ export interface ConnectOptions {
   pipeline?: boolean;
 }
 
-let pgModule: Promise<typeof import('pg')> | undefined;
-
-/** pg, with its SCRAM arithmetic done by node:crypto (see scram.ts). */
-async function loadPg(): Promise<typeof import('pg')> {
-  const [pg, utils] = await Promise.all([import('pg'), import('pg/lib/crypto/utils')]);
-  useNodeCryptoForScram(utils.default);
-  return pg;
-}
+let pgModule: Promise<typeof import('pg').default> | undefined;
 
 /**
  * Opens a connection. `pg` is loaded here, on first use, to keep start-up light.
  * Refused or reset connections and "the database system is starting up" are retried.
  */
 export async function connect(options: ConnectOptions): Promise<Client> {
-  pgModule ??= loadPg();
-  const pg = (await pgModule).default ?? (await pgModule);
+  pgModule ??= import('./pg-driver').then((m) => m.default);
+  const pg = await pgModule;
   const { signal } = options;
   return retry(
     async () => {
