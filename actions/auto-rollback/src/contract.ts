@@ -1,4 +1,4 @@
-import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly';
+import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_EXPECTED, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors auto-rollback/action.yml: the contract test keeps the two equal. */
@@ -25,7 +25,7 @@ export const inputs = {
   'flyctl-version': input.string({
     default: DEFAULT_FLYCTL_VERSION,
     pattern: FLYCTL_VERSION_REQUEST,
-    expected: 'a flyctl version such as 0.4.87 or >=0.4.56',
+    expected: FLYCTL_VERSION_EXPECTED,
   }),
 };
 

@@ -1,13 +1,14 @@
 import {
   APP_NAME,
   DEFAULT_FLYCTL_VERSION,
+  FLYCTL_VERSION_EXPECTED,
   FLYCTL_VERSION_REQUEST,
   IMAGE_LABEL,
   IMAGE_REF,
   ORG_SLUG,
   REGION,
   STRATEGIES,
-} from '@deploy-actions/fly';
+} from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors fly-deploy/action.yml: the contract test keeps the two equal. */
@@ -28,7 +29,7 @@ export const inputs = {
   'flyctl-version': input.string({
     default: DEFAULT_FLYCTL_VERSION,
     pattern: FLYCTL_VERSION_REQUEST,
-    expected: 'a flyctl version such as 0.4.87, >=0.4.56 or latest',
+    expected: FLYCTL_VERSION_EXPECTED,
   }),
   'fly-api-token': input.string({ secret: true }),
   'create-app': input.boolean({ default: 'false' }),

@@ -1,4 +1,9 @@
-import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly';
+import {
+  APP_NAME,
+  DEFAULT_FLYCTL_VERSION,
+  FLYCTL_VERSION_EXPECTED,
+  FLYCTL_VERSION_REQUEST,
+} from '@deploy-actions/fly/names';
 import { SECRET_NAME } from '@deploy-actions/secrets-sync';
 import { input } from '@deploy-actions/toolkit';
 
@@ -18,7 +23,7 @@ export const inputs = {
   'flyctl-version': input.string({
     default: DEFAULT_FLYCTL_VERSION,
     pattern: FLYCTL_VERSION_REQUEST,
-    expected: 'a flyctl version such as 0.4.87, >=0.4.56 or latest',
+    expected: FLYCTL_VERSION_EXPECTED,
   }),
 };
 

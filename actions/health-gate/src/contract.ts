@@ -1,3 +1,4 @@
+import { APP_NAME, FLYCTL_VERSION_EXPECTED, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors health-gate/action.yml: the contract test keeps the two equal. */
@@ -24,15 +25,15 @@ export const inputs = {
     expected: 'a percentage from 0 to 100',
   }),
   'max-p95-ms': input.integer({ min: 1 }),
-  'fly-app': input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/ }),
+  'fly-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   'fly-release-version': input.string({ pattern: /^v?\d+$/, expected: 'a release number such as 42 or v42' }),
   'per-machine': input.boolean({ default: 'false' }),
   'follow-redirects': input.boolean({ default: 'false' }),
   insecure: input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string({
-    pattern: /^(>=\s*)?v?\d+\.\d+\.\d+$/,
-    expected: 'a flyctl version such as 0.4.87 or >=0.4.56',
+    pattern: FLYCTL_VERSION_REQUEST,
+    expected: FLYCTL_VERSION_EXPECTED,
   }),
 };
 

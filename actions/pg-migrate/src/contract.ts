@@ -1,3 +1,9 @@
+import {
+  APP_NAME,
+  DEFAULT_FLYCTL_VERSION,
+  FLYCTL_VERSION_EXPECTED,
+  FLYCTL_VERSION_REQUEST,
+} from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -26,14 +32,14 @@ export const inputs = {
   'app-version': input.string(),
   lint: input.enum(['off', 'warn', 'error'] as const, { default: 'warn' }),
   backup: input.string({ notFlag: true }),
-  'fly-postgres-app': input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, expected: 'a Fly app name' }),
+  'fly-postgres-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   command: input.string(),
-  app: input.string({ pattern: /^[a-z0-9][a-z0-9-]{0,62}$/, expected: 'a Fly app name' }),
+  app: input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string({
-    default: '0.4.87',
-    pattern: /^(latest|(>=)?\d+\.\d+\.\d+)$/,
-    expected: 'a version such as 0.4.87, a minimum such as >=0.4.56, or `latest`',
+    default: DEFAULT_FLYCTL_VERSION,
+    pattern: FLYCTL_VERSION_REQUEST,
+    expected: FLYCTL_VERSION_EXPECTED,
   }),
 };
 

@@ -48,10 +48,8 @@ export { type FlyToml, parseFlyToml } from './flytoml';
 export {
   compareVersions,
   DEFAULT_DOWNLOAD_BASE_URL,
-  DEFAULT_FLYCTL_VERSION,
   DEFAULT_RELEASES_URL,
   ensureFlyctl,
-  FLYCTL_VERSION_REQUEST,
   flyctlVersion,
   type InstalledFlyctl,
   parseFlyctlVersion,
@@ -60,8 +58,11 @@ export {
 } from './install';
 export {
   APP_NAME,
+  DEFAULT_FLYCTL_VERSION,
   defaultImageLabel,
   ENV_NAME,
+  FLYCTL_VERSION_EXPECTED,
+  FLYCTL_VERSION_REQUEST,
   IMAGE_LABEL,
   IMAGE_REF,
   imageTag,

@@ -1,9 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, requestWithRetry, runProcess, UserError } from '@deploy-actions/toolkit';
+import { DEFAULT_FLYCTL_VERSION } from './names';
 
-/** The flyctl release the suite is tested against; bumped deliberately. */
-export const DEFAULT_FLYCTL_VERSION = '0.4.87';
 /** Where release archives live; `FLYCTL_DOWNLOAD_BASE_URL` overrides it (tests serve a local tarball). */
 export const DEFAULT_DOWNLOAD_BASE_URL = 'https://github.com/superfly/flyctl/releases/download';
 
@@ -17,9 +16,6 @@ export interface VersionRequest {
 export const DEFAULT_RELEASES_URL = 'https://api.fly.io/app/flyctl_releases';
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
-
-/** What a `flyctl-version` input accepts (`parseVersionRequest` reads it), for action contracts. */
-export const FLYCTL_VERSION_REQUEST = /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/;
 
 /** Parses `0.4.87`, `v0.4.87` or `>=0.4.56`; undefined when it is none of these. */
 export function parseVersionRequest(text: string): VersionRequest | undefined {

@@ -1,6 +1,8 @@
 /**
  * What flyctl accepts, checked before anything reaches its argv. Every check also
- * refuses a leading `-`, so no value can be read by flyctl as a flag.
+ * refuses a leading `-`, so no value can be read by flyctl as a flag. No imports: action
+ * contracts that load flyctl code only on use import this module alone
+ * (`@deploy-actions/fly/names`).
  */
 
 /** Fly app names: lower-case letters, digits and dashes, starting with a letter or digit, at most 63. */
@@ -17,6 +19,13 @@ export const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
 export const IMAGE_LABEL = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export const STRATEGIES = ['rolling', 'canary', 'bluegreen', 'immediate'] as const;
+
+/** The flyctl release the suite is tested against; bumped deliberately. */
+export const DEFAULT_FLYCTL_VERSION = '0.4.87';
+/** What a `flyctl-version` input accepts (`parseVersionRequest` reads it), for action contracts. */
+export const FLYCTL_VERSION_REQUEST = /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/;
+/** How contracts describe FLYCTL_VERSION_REQUEST in their errors. */
+export const FLYCTL_VERSION_EXPECTED = 'a flyctl version such as 0.4.87, a minimum such as >=0.4.56, or latest';
 export type Strategy = (typeof STRATEGIES)[number];
 
 export function isAppName(value: string): boolean {

@@ -7,7 +7,8 @@ import { delimiter, join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { runProcess } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FLYCTL_VERSION, ensureFlyctl, parseVersionRequest, satisfies } from '../src/install';
+import { ensureFlyctl, parseVersionRequest, satisfies } from '../src/install';
+import { DEFAULT_FLYCTL_VERSION } from '../src/names';
 
 let server: Server;
 let base: string;
