@@ -1,7 +1,7 @@
 import { UserError } from '@deploy-actions/toolkit';
 import type { Fly, FlyRun, RunOptions } from './client';
 import { isAppNotFound } from './errors';
-import { ENV_NAME, isAppName, ORG_SLUG } from './names';
+import { isAppName, ORG_SLUG } from './names';
 import {
   type AppStatus,
   appsSchema,
@@ -14,7 +14,7 @@ import {
   secretsSchema,
   statusSchema,
 } from './schemas';
-import { encodeImport } from './secrets-import';
+import { assertSecretName, encodeImport } from './secrets-import';
 
 /** Refuses anything flyctl could read as a flag or that is not a valid app name. */
 export function assertAppName(app: string, what = 'app name'): void {
@@ -136,9 +136,7 @@ export async function unsetSecrets(
   assertAppName(app);
   if (names.length === 0) return undefined;
   // Names reach flyctl's argv: only environment-style names, so none can read as a flag.
-  for (const name of names) {
-    if (!ENV_NAME.test(name)) throw new UserError(`Invalid secret name ${JSON.stringify(name)}`);
-  }
+  for (const name of names) assertSecretName(name);
   const args = ['secrets', 'unset', ...names, '--app', app];
   if (options.stage) args.push('--stage');
   const { stage: _, ...runOptions } = options;

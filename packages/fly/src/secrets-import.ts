@@ -40,9 +40,18 @@ function unrepresentable(value: string): string | undefined {
   return undefined;
 }
 
+/** Refuses a name flyctl would not take as a secret (or could read as a flag). */
+export function assertSecretName(name: string): void {
+  if (!ENV_NAME.test(name)) {
+    throw new UserError(
+      `Invalid secret name ${JSON.stringify(name)}: expected letters, digits and _, not starting with a digit`,
+    );
+  }
+}
+
 /** One secret as `secrets import` input (one or more lines, without the final newline). */
 export function encodeImportEntry(name: string, value: string): string {
-  if (!ENV_NAME.test(name)) throw new UserError(`Invalid secret name ${JSON.stringify(name)}`);
+  assertSecretName(name);
   const problem = unrepresentable(value);
   if (problem) {
     throw new UserError(`Secret ${name} cannot be passed to flyctl secrets import: ${problem}.`);
