@@ -4,7 +4,7 @@ const EMAIL = /^(?:[^<>,\s]+@[^<>,\s]+|[^<>,]*<[^<>,\s]+@[^<>,\s]+>)$/;
 
 /** Mirrors notify/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  status: input.enum(['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped'] as const, {
+  status: input.enum(['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped', 'destroyed'] as const, {
     required: true,
   }),
   environment: input.string(),

@@ -256,3 +256,44 @@ export async function findRunDeployment(
     );
   });
 }
+
+/** A deployment whose newest status is one of these still claims its environment. */
+const LIVE_STATES: readonly DeploymentState[] = ['success', 'in_progress', 'queued', 'pending'];
+
+export interface DeactivateOptions {
+  description?: string;
+  /** Where to read what happened: the workflow run. */
+  logUrl?: string;
+  /** Pages of 100 deployments to look through, newest first (default 3). */
+  maxPages?: number;
+}
+
+/**
+ * Marks every deployment of `environment` that is still live (newest status success, in
+ * progress, queued or pending) inactive: for an environment that is gone, such as a closed
+ * pull request's preview app. GitHub does not do it for transient environments (auto_inactive
+ * skips them) and shows an inactive transient environment as destroyed. Returns the ids
+ * marked; none when nothing was live (a re-run).
+ */
+export async function deactivateEnvironment(
+  client: GitHubClient,
+  environment: string,
+  options: DeactivateOptions = {},
+): Promise<number[]> {
+  const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 3 });
+  const latest = await Promise.all(deployments.map((d) => latestDeploymentStatus(client, d.id)));
+  const live = deployments.filter((_, i) => {
+    const state = latest[i]?.state;
+    return state !== undefined && LIVE_STATES.includes(state);
+  });
+  // One at a time: GitHub limits how fast content is created.
+  for (const d of live) {
+    await createDeploymentStatus(client, d.id, {
+      state: 'inactive',
+      description: options.description,
+      logUrl: options.logUrl,
+      autoInactive: false,
+    });
+  }
+  return live.map((d) => d.id);
+}

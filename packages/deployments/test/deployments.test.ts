@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createDeployment,
   createDeploymentStatus,
+  deactivateEnvironment,
   findLastKnownGood,
   findRunDeployment,
   GitHubApiError,
@@ -267,5 +268,30 @@ describe('last known good', () => {
     expect(await findRunDeployment(client, { environment: 'staging', sha: SHA1, runId: '3', rollback: false })).toBe(
       undefined,
     );
+  });
+});
+
+describe('an environment that is gone', () => {
+  it('marks every live deployment of it inactive, and only those', async () => {
+    const payload = record(SHA1, 'registry.fly.io/pr-7-shop:1');
+    const opened = api.seedDeployment({ environment: 'pr-7', sha: SHA1, payload, states: ['in_progress', 'success'] });
+    const synced = api.seedDeployment({ environment: 'pr-7', sha: SHA2, payload, states: ['in_progress', 'success'] });
+    const failed = api.seedDeployment({ environment: 'pr-7', sha: SHA2, payload, states: ['in_progress', 'failure'] });
+    const running = api.seedDeployment({ environment: 'pr-7', sha: SHA3, payload, states: ['in_progress'] });
+    const other = api.seedDeployment({ environment: 'pr-8', sha: SHA1, payload, states: ['success'] });
+    const latest = (id: number) => api.state.statuses.filter((st) => st.deployment_id === id).at(-1);
+
+    const marked = await deactivateEnvironment(client, 'pr-7', {
+      description: 'Preview destroyed',
+      logUrl: 'https://github.com/acme/shop/actions/runs/5',
+    });
+    expect(marked.sort()).toEqual([opened.id, synced.id, running.id].sort());
+    for (const id of marked) {
+      expect(latest(id)).toMatchObject({ state: 'inactive', description: 'Preview destroyed' });
+    }
+    expect(latest(failed.id)?.state).toBe('failure');
+    expect(latest(other.id)?.state).toBe('success');
+    // Nothing is live any more: a second run marks nothing.
+    expect(await deactivateEnvironment(client, 'pr-7')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { formatDuration, type RunContext } from '@deploy-actions/toolkit';
 import { oneLine } from './escape';
 
-export const STATUSES = ['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped'] as const;
+export const STATUSES = ['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped', 'destroyed'] as const;
 export type NotifyStatus = (typeof STATUSES)[number];
 
 /**
@@ -53,6 +53,8 @@ export const STATUS_STYLE: Record<NotifyStatus, StatusStyle> = {
   cancelled: { emoji: '⚪', headline: 'Deploy cancelled for', color: '6e7781', teamsColor: 'Default' },
   'rolled-back': { emoji: '↩️', headline: 'Rolled back', color: 'bf8700', teamsColor: 'Warning' },
   skipped: { emoji: '⏭️', headline: 'Deploy skipped for', color: '6e7781', teamsColor: 'Default' },
+  // The environment is gone (a closed pull request's preview app).
+  destroyed: { emoji: '🗑️', headline: 'Destroyed', color: '6e7781', teamsColor: 'Default' },
 };
 
 export interface MessageInput {
@@ -90,7 +92,9 @@ function branchOf(context: RunContext): string | undefined {
 
 function defaultTitle(status: NotifyStatus, app: string | undefined, environment: string | undefined): string {
   const what = app ?? 'the app';
-  const where = environment ? ` ${status === 'rolled-back' ? 'in' : 'to'} ${environment}` : '';
+  const where = environment
+    ? ` ${status === 'rolled-back' || status === 'destroyed' ? 'in' : 'to'} ${environment}`
+    : '';
   return `${STATUS_STYLE[status].headline} ${what}${where}`;
 }
 

@@ -372,6 +372,35 @@ describe('GitHub deployment and PR comment', () => {
     expect(api.state.deployments).toHaveLength(1);
   });
 
+  it('on destroyed, marks every live deployment of the environment inactive, whichever run made it', async () => {
+    const base = { ...github(), 'github-deployment': true, environment: 'pr-7', app: 'pr-7-shop' };
+    // Two pushes to the pull request: two runs, two live deployments (GitHub keeps both active).
+    const opened = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '1' }), FAST);
+    const synced = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '2' }), FAST);
+    expect(api.state.deployments.map((d) => d.transient_environment)).toEqual([true, true]);
+
+    const closed = await notify(
+      inputs({ ...base, status: 'destroyed', url: 'https://pr-7-shop.fly.dev' }),
+      context({ runId: '3' }),
+      FAST,
+    );
+    expect(closed.results[0]).toMatchObject({ outcome: 'sent', detail: '2 deployment(s) in pr-7 set to inactive' });
+    for (const id of [opened.deploymentId!, synced.deploymentId!]) {
+      expect(api.latestStatus(id)).toMatchObject({
+        state: 'inactive',
+        description: 'Environment destroyed',
+        environment_url: '',
+        log_url: expect.stringContaining('/actions/runs/'),
+      });
+    }
+    expect(api.state.deployments).toHaveLength(2);
+
+    // A re-run finds nothing live and creates nothing.
+    const again = await notify(inputs({ ...base, status: 'destroyed' }), context({ runId: '3' }), FAST);
+    expect(again.results[0]).toMatchObject({ outcome: 'skipped', detail: 'no live deployment in pr-7' });
+    expect(api.state.deployments).toHaveLength(2);
+  });
+
   it('keeps one PR comment per app and environment, found by its marker and updated in place', async () => {
     const pr = {
       eventName: 'pull_request',

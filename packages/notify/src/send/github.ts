@@ -4,6 +4,7 @@ import {
   type DeploymentInfo,
   type DeploymentRecordDraft,
   type DeploymentState,
+  deactivateEnvironment,
   findRunDeployment,
   type GitHubClient,
   getDeployment,
@@ -21,6 +22,7 @@ const STATE: Record<NotifyStatus, DeploymentState> = {
   cancelled: 'error',
   'rolled-back': 'success',
   skipped: 'inactive',
+  destroyed: 'inactive',
 };
 
 function describe(m: DeployMessage): string {
@@ -39,6 +41,8 @@ function describe(m: DeployMessage): string {
       return `Rolled back to ${what}${reason}`;
     case 'skipped':
       return `Deploy skipped${reason}`;
+    case 'destroyed':
+      return `Environment destroyed${reason}`;
   }
 }
 
@@ -117,6 +121,17 @@ export async function recordDeployment(
   if (!m.environment && target.deploymentId === undefined) {
     throw new UserError("Input 'environment' is empty: github-deployment needs the GitHub environment to deploy to");
   }
+  if (m.status === 'destroyed' && target.deploymentId === undefined) {
+    // Not this run's deployment: every one still live in the environment, whichever run made it.
+    const environment = m.environment!;
+    const marked = await deactivateEnvironment(client, environment, { description: describe(m), logUrl: m.runUrl });
+    if (marked.length === 0) return { skipped: true, detail: `no live deployment in ${environment}` };
+    return {
+      deploymentId: marked[0],
+      state: 'inactive',
+      detail: `${marked.length} deployment(s) in ${environment} set to inactive`,
+    };
+  }
   if (!m.sha || !/^[0-9a-f]{7,40}$/.test(m.sha)) {
     throw new UserError('github-deployment needs the commit sha (GITHUB_SHA), which this run does not have.');
   }
@@ -124,7 +139,7 @@ export async function recordDeployment(
   const status = {
     state,
     description: describe(m),
-    environmentUrl: m.status === 'failure' || m.status === 'cancelled' ? undefined : m.url,
+    environmentUrl: m.status === 'failure' || m.status === 'cancelled' || m.status === 'destroyed' ? undefined : m.url,
     logUrl: m.runUrl,
     autoInactive: true,
   };

@@ -97,6 +97,14 @@ export const preview: Scenario = {
     const last = comments(s);
     s.expect('still one comment', last.length, 1);
     s.check('the comment says the preview was removed', /remov|destroy/i.test(last[0]?.body ?? ''), last[0]?.body);
+    const { deployments, statuses } = s.stage.api.state;
+    const latest = (id: number) => statuses.filter((st) => st.deployment_id === id).at(-1)?.state;
+    const previews = deployments.filter((d) => d.environment === `pr-${PR}`);
+    s.check(
+      'every deployment of the preview is inactive (GitHub shows it as destroyed)',
+      previews.length === 2 && previews.every((d) => latest(d.id) === 'inactive'),
+      previews.map((d) => `${d.id}: ${latest(d.id)}`).join(', '),
+    );
 
     const fork = await s.run('pull request from a fork', pullRequest('opened', 'c'.repeat(40), 'mallory/shop'));
     s.expect('the run succeeded without deploying', fork.result, 'success');
