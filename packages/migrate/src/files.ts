@@ -132,13 +132,18 @@ const FILES_PER_SLICE = 64;
 /** The error code of a failed file-system call (`ENOENT`, ...). */
 const fsCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
+/** A file that exists but cannot be read (permissions, ...), named as shown in messages. */
+function unreadable(shown: string, error: unknown): UserError {
+  return new UserError(`${shown}: cannot be read (${(error as Error).message})`, { cause: error });
+}
+
 /** Reads `path`, or undefined when it does not exist (or a part of it is not a folder). */
-function readIfExists(path: string): string | undefined {
+function readIfExists(path: string, shown: string): string | undefined {
   try {
     return read(path);
   } catch (error) {
     if (fsCode(error) === 'ENOENT' || fsCode(error) === 'ENOTDIR') return undefined;
-    throw error;
+    throw unreadable(shown, error);
   }
 }
 
@@ -154,7 +159,7 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    if (fsCode(error) !== 'ENOENT' && fsCode(error) !== 'ENOTDIR') throw error;
+    if (fsCode(error) !== 'ENOENT' && fsCode(error) !== 'ENOTDIR') throw unreadable(relative(root, dir) || dir, error);
     throw new UserError(`Migrations folder not found: ${relative(root, dir) || dir}`, {
       hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
     });
@@ -177,13 +182,13 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   };
   const folderEntry = (name: string): void => {
     const shown = `${prefix}${name}`;
-    const up = readIfExists(`${dir}/${name}/up.sql`);
+    const up = readIfExists(`${dir}/${name}/up.sql`, `${shown}/up.sql`);
     if (up === undefined) return;
     const match = VERSIONED.exec(name);
     if (!match) throw new UserError(`${shown}: a migration folder name must start with its version number`);
     const e = entry(match[1], match[2] ?? '', 'folders', shown);
     e.up = script(`${shown}/up.sql`, up);
-    const down = readIfExists(`${dir}/${name}/down.sql`);
+    const down = readIfExists(`${dir}/${name}/down.sql`, `${shown}/down.sql`);
     if (down !== undefined) e.down = script(`${shown}/down.sql`, down);
   };
 
@@ -208,7 +213,7 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
     try {
       text = read(`${dir}/${name}`);
     } catch (error) {
-      if (fsCode(error) !== 'EISDIR') throw error;
+      if (fsCode(error) !== 'EISDIR') throw unreadable(shown, error);
       folderEntry(name);
       continue;
     }

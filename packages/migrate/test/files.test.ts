@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { UserError } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import { checksum, parseScript, readMigrations } from '../src/index';
 import { PARSER_WASM_GZIP_BASE64 } from '../src/parser-wasm';
@@ -49,6 +50,15 @@ describe('migration files', () => {
       /migrations\/seed: a migration folder name must start with its version number/,
     );
     expect(() => readMigrations(join(dir, '0001_one.sql'))).toThrow(/Migrations folder not found/);
+  });
+
+  it('names a file that exists but cannot be read, as a user error', () => {
+    const dir = migrationsDir({ '0001_one.sql': 'SELECT 1;' });
+    // A symbolic link to itself: every read fails with ELOOP (permissions do not stop root).
+    symlinkSync('0002_loop.sql', join(dir, '0002_loop.sql'));
+    const read = () => readMigrations(dir, dirname(dir));
+    expect(read).toThrow(UserError);
+    expect(read).toThrow(/^migrations\/0002_loop.sql: cannot be read \(ELOOP/);
   });
 
   it('refuses duplicate versions, unnumbered files and a down without its up', () => {
