@@ -399,6 +399,17 @@ describe('GitHub deployment and PR comment', () => {
     const again = await notify(inputs({ ...base, status: 'destroyed' }), context({ runId: '3' }), FAST);
     expect(again.results[0]).toMatchObject({ outcome: 'skipped', detail: 'no live deployment in pr-7' });
     expect(api.state.deployments).toHaveLength(2);
+
+    // Production's success statuses are the rollback's memory: never retired this way.
+    const live = api.seedDeployment({ environment: 'production', sha: SHA, payload: {}, states: ['success'] });
+    const refused = await notify(
+      inputs({ ...base, environment: 'production', status: 'destroyed' }),
+      context({ runId: '4' }),
+      FAST,
+    );
+    expect(refused.results[0]).toMatchObject({ outcome: 'failed' });
+    expect(refused.results[0].detail).toMatch(/not production/);
+    expect(api.latestStatus(live.id)?.state).toBe('success');
   });
 
   it('keeps one PR comment per app and environment, found by its marker and updated in place', async () => {

@@ -8,6 +8,7 @@ import {
   findRunDeployment,
   type GitHubClient,
   getDeployment,
+  isProductionEnvironment,
 } from '@deploy-actions/deployments';
 import { UserError } from '@deploy-actions/toolkit';
 import { oneLine } from '../escape';
@@ -124,6 +125,12 @@ export async function recordDeployment(
   if (m.status === 'destroyed' && target.deploymentId === undefined) {
     // Not this run's deployment: every one still live in the environment, whichever run made it.
     const environment = m.environment!;
+    if (isProductionEnvironment(environment)) {
+      // Its success statuses are what auto-rollback reads as the last known good release.
+      throw new UserError(
+        `status 'destroyed' would mark every deployment of ${environment} inactive; it is for environments that are gone (a closed pull request's preview), not production`,
+      );
+    }
     const marked = await deactivateEnvironment(client, environment, { description: describe(m), logUrl: m.runUrl });
     if (marked.length === 0) return { skipped: true, detail: `no live deployment in ${environment}` };
     return {
