@@ -1,4 +1,4 @@
-import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_EXPECTED, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly/names';
+import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors auto-rollback/action.yml: the contract test keeps the two equal. */
@@ -22,11 +22,7 @@ export const inputs = {
   'migrate-to': input.string({ pattern: /^\d+$/, expected: 'a migration version (its leading digits)' }),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({
-    default: DEFAULT_FLYCTL_VERSION,
-    pattern: FLYCTL_VERSION_REQUEST,
-    expected: FLYCTL_VERSION_EXPECTED,
-  }),
+  'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
 };
 
 export const outputs = [

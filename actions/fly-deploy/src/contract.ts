@@ -1,8 +1,7 @@
 import {
   APP_NAME,
   DEFAULT_FLYCTL_VERSION,
-  FLYCTL_VERSION_EXPECTED,
-  FLYCTL_VERSION_REQUEST,
+  FLYCTL_VERSION_INPUT,
   IMAGE_LABEL,
   IMAGE_REF,
   ORG_SLUG,
@@ -26,11 +25,7 @@ export const inputs = {
   ha: input.boolean(),
   'wait-timeout': input.duration({ default: '5m', minMs: 1_000, maxMs: 6 * 3_600_000 }),
   'remote-only': input.boolean({ default: 'true' }),
-  'flyctl-version': input.string({
-    default: DEFAULT_FLYCTL_VERSION,
-    pattern: FLYCTL_VERSION_REQUEST,
-    expected: FLYCTL_VERSION_EXPECTED,
-  }),
+  'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
   'fly-api-token': input.string({ secret: true }),
   'create-app': input.boolean({ default: 'false' }),
   org: input.string({ pattern: ORG_SLUG, expected: 'a Fly organization slug' }),

@@ -1,9 +1,4 @@
-import {
-  APP_NAME,
-  DEFAULT_FLYCTL_VERSION,
-  FLYCTL_VERSION_EXPECTED,
-  FLYCTL_VERSION_REQUEST,
-} from '@deploy-actions/fly/names';
+import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { SECRET_NAME } from '@deploy-actions/secrets-sync';
 import { input } from '@deploy-actions/toolkit';
 
@@ -20,11 +15,7 @@ export const inputs = {
   rules: input.string(),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({
-    default: DEFAULT_FLYCTL_VERSION,
-    pattern: FLYCTL_VERSION_REQUEST,
-    expected: FLYCTL_VERSION_EXPECTED,
-  }),
+  'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
 };
 
 export const outputs = ['added', 'changed', 'removed', 'unchanged', 'changes', 'staged'] as const;

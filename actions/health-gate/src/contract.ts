@@ -1,4 +1,4 @@
-import { APP_NAME, FLYCTL_VERSION_EXPECTED, FLYCTL_VERSION_REQUEST } from '@deploy-actions/fly/names';
+import { APP_NAME, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors health-gate/action.yml: the contract test keeps the two equal. */
@@ -31,10 +31,7 @@ export const inputs = {
   'follow-redirects': input.boolean({ default: 'false' }),
   insecure: input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({
-    pattern: FLYCTL_VERSION_REQUEST,
-    expected: FLYCTL_VERSION_EXPECTED,
-  }),
+  'flyctl-version': input.string(FLYCTL_VERSION_INPUT),
 };
 
 export const outputs = [

@@ -1,9 +1,4 @@
-import {
-  APP_NAME,
-  DEFAULT_FLYCTL_VERSION,
-  FLYCTL_VERSION_EXPECTED,
-  FLYCTL_VERSION_REQUEST,
-} from '@deploy-actions/fly/names';
+import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -36,11 +31,7 @@ export const inputs = {
   command: input.string(),
   app: input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   'fly-api-token': input.string({ secret: true }),
-  'flyctl-version': input.string({
-    default: DEFAULT_FLYCTL_VERSION,
-    pattern: FLYCTL_VERSION_REQUEST,
-    expected: FLYCTL_VERSION_EXPECTED,
-  }),
+  'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
 };
 
 export const outputs = [

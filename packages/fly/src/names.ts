@@ -26,6 +26,8 @@ export const DEFAULT_FLYCTL_VERSION = '0.4.87';
 export const FLYCTL_VERSION_REQUEST = /^(latest|>=\s*v?\d+\.\d+\.\d+|v?\d+\.\d+\.\d+)$/;
 /** How contracts describe FLYCTL_VERSION_REQUEST in their errors. */
 export const FLYCTL_VERSION_EXPECTED = 'a flyctl version such as 0.4.87, a minimum such as >=0.4.56, or latest';
+/** The check of every `flyctl-version` input: `input.string({ default: ..., ...FLYCTL_VERSION_INPUT })`. */
+export const FLYCTL_VERSION_INPUT = { pattern: FLYCTL_VERSION_REQUEST, expected: FLYCTL_VERSION_EXPECTED };
 export type Strategy = (typeof STRATEGIES)[number];
 
 export function isAppName(value: string): boolean {
