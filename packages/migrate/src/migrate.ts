@@ -12,7 +12,7 @@ import {
   deleteRow,
   ensureTable,
   guardAfter,
-  inSyncText,
+  inSyncDigest,
   insertFinished,
   readRows,
   readState,
@@ -119,7 +119,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     throw error;
   }
   // Built while the state query may still be on its way.
-  const folderText = direction === 'up' && options.target === undefined ? inSyncText(files) : undefined;
+  const folderDigest = direction === 'up' && options.target === undefined ? inSyncDigest(files) : undefined;
   const work = await connecting;
   let lockClient: Client | undefined;
   let lockConnecting: Promise<Client> | undefined;
@@ -128,7 +128,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   try {
     let state = await readingState;
     // The common case, a database already up to date, is settled by one comparison of texts.
-    const upToDate = folderText !== undefined && state.matches(folderText);
+    const upToDate = folderDigest !== undefined && state.matches(folderDigest);
     let rows = upToDate || !state.exists ? [] : await readRows(work, t);
     let plan: Plan = upToDate
       ? { items: [], warnings: [], currentVersion: files.at(-1)?.version, notInRun: 0 }
