@@ -1,0 +1,52 @@
+/**
+ * runStep ends the process itself: in a child process (Node 24, the toolkit source through tsx),
+ * with stdout a pipe read slowly, so that writes are still pending when the step is done.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { node24Path } from '@deploy-actions/runner';
+import { describe, expect, it } from 'vitest';
+
+const toolkit = join(import.meta.dirname, '..', 'src', 'index.ts');
+
+/** Runs `body` as an action's main with runStep; stdout is read only after `readAfterMs`. */
+async function runAction(body: string, readAfterMs = 300) {
+  const dir = mkdtempSync(join(tmpdir(), 'run-step-'));
+  const script = join(dir, 'main.mts');
+  writeFileSync(
+    script,
+    `import { log, runStep, UserError } from ${JSON.stringify(toolkit)};\nawait runStep(['done'], async (out) => {\n${body}\n});\n`,
+  );
+  const started = Date.now();
+  const child = spawn(node24Path(), ['--import', 'tsx', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: '' },
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.pause();
+  setTimeout(() => child.stdout.on('data', (c: Buffer) => chunks.push(c)).resume(), readAfterMs);
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, stdout: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started };
+}
+
+describe('runStep ends the process', () => {
+  it('after stdout took everything, however slowly the pipe is read', async () => {
+    // 1 MB: far more than a pipe holds, so most of it is still pending when main returns.
+    const r = await runAction(
+      `for (let i = 0; i < 2000; i++) log.info(i + ' ' + 'x'.repeat(500));\nout.set('done', 'yes');`,
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => l.endsWith('x'.repeat(500)))).toHaveLength(2000);
+    expect(lines.at(-2)).toBe('::set-output name=done::yes');
+  });
+
+  it('with exit code 1 after a failure, and without waiting for a handle left open', async () => {
+    const r = await runAction(`setInterval(() => {}, 1000);\nthrow new UserError('the deploy window is closed');`, 0);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('::error::the deploy window is closed');
+    expect(r.stdout).toContain('::set-output name=done::');
+  });
+});
