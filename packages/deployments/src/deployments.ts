@@ -281,7 +281,12 @@ export async function deactivateEnvironment(
   options: DeactivateOptions = {},
 ): Promise<number[]> {
   const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 3 });
-  const latest = await Promise.all(deployments.map((d) => latestDeploymentStatus(client, d.id)));
+  const latest: (DeploymentStatusInfo | undefined)[] = [];
+  // Ten at a time: GitHub's secondary rate limits punish bursts of concurrent requests.
+  for (let i = 0; i < deployments.length; i += 10) {
+    const batch = deployments.slice(i, i + 10);
+    latest.push(...(await Promise.all(batch.map((d) => latestDeploymentStatus(client, d.id)))));
+  }
   const live = deployments.filter((_, i) => {
     const state = latest[i]?.state;
     return state !== undefined && LIVE_STATES.includes(state);

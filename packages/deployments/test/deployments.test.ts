@@ -294,4 +294,13 @@ describe('an environment that is gone', () => {
     // Nothing is live any more: a second run marks nothing.
     expect(await deactivateEnvironment(client, 'pr-7')).toEqual([]);
   });
+
+  it('looks at every deployment of a long-lived pull request, a few requests at a time', async () => {
+    const payload = record(SHA1, 'registry.fly.io/pr-9-shop:1');
+    const seeded = Array.from({ length: 25 }, () =>
+      api.seedDeployment({ environment: 'pr-9', sha: SHA1, payload, states: ['success'] }),
+    );
+    const marked = await deactivateEnvironment(client, 'pr-9');
+    expect(marked.sort((a, b) => a - b)).toEqual(seeded.map((d) => d.id).sort((a, b) => a - b));
+  });
 });
