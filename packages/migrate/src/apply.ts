@@ -2,7 +2,7 @@ import { backoffDelay, formatDuration, sleep } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { scriptOf } from './analyse';
 import { ident, isPgError, literal, msSetting } from './db';
-import type { MigrationFile, Script } from './files';
+import { migrationLabel, type Script } from './files';
 import type { PlanItem } from './plan';
 import { lineOfPosition, parseScript, type Statement } from './sql';
 import { type Tracking, updateProgress } from './tracking';
@@ -14,8 +14,6 @@ export interface Settings {
   statementTimeoutMs: number;
   lockRetries: number;
 }
-
-const label = (f: MigrationFile) => (f.name ? `${f.version}_${f.name}` : f.version);
 
 /** SET statements for the timeouts; a 0 statement timeout leaves the server's own setting. */
 export function settingStatements(s: Settings, local: boolean): string[] {
@@ -200,7 +198,7 @@ async function locate(
     statement,
     position,
     done,
-    `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)}`,
+    `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${migrationLabel(item.file)}`,
   );
 }
 
@@ -270,7 +268,7 @@ export async function runStatements(
             statement,
             absolute,
             done,
-            `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label(item.file)} (statement ${i + 1} of ${statements.length}, not in a transaction)`,
+            `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${migrationLabel(item.file)} (statement ${i + 1} of ${statements.length}, not in a transaction)`,
           );
         }
       }

@@ -246,6 +246,12 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   return files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
 }
 
+/** `0001_users` (or `0001` when the migration has no name): how messages name a migration. */
+export const migrationLabel = (m: { version: string; name: string }) => (m.name ? `${m.version}_${m.name}` : m.version);
+
+/** One key per numeric version (`0010` and `10` alike), for maps of rows and files. */
+export const versionKey = (version: string) => BigInt(version).toString();
+
 /** Compares two version strings numerically (`0010` > `9`). */
 export function compareVersions(a: string, b: string): number {
   const x = BigInt(a);

@@ -3,7 +3,7 @@ import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolk
 import type { Client } from 'pg';
 import type { Settings, TransactionJob } from './apply';
 import { close, connect, poolerReason } from './db';
-import { type MigrationFile, readMigrationsInSlices } from './files';
+import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
 import type { LintFinding } from './lint';
 import { buildPlan, type Plan, type PlanItem } from './plan';
 import { renderPlan } from './render';
@@ -42,7 +42,6 @@ function registerUrlPassword(url: string): void {
 }
 
 const silent: MigrateLogger = { info: () => undefined, warning: () => undefined };
-const label = (f: MigrationFile) => (f.name ? `${f.version}_${f.name}` : f.version);
 
 function highestVersion(rows: Map<string, AppliedRow | true>, fallback?: string): string | undefined {
   let best: bigint | undefined;
@@ -127,7 +126,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const done: DoneMigration[] = [];
   try {
     let state = await readingState;
-    // The common case, a database already up to date, is settled by one comparison of texts.
+    // The common case, a database already up to date, is settled by one comparison of digests.
     const upToDate = folderDigest !== undefined && state.matches(folderDigest);
     let rows = upToDate || !state.exists ? [] : await readRows(work, t);
     let plan: Plan = upToDate
@@ -136,7 +135,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const previousVersion = plan.currentVersion;
     const pendingBefore = () => {
       if (upToDate) return 0;
-      const finished = new Set(rows.filter((r) => r.finished).map((r) => BigInt(r.version).toString()));
+      const finished = new Set(rows.filter((r) => r.finished).map((r) => versionKey(r.version)));
       return files.filter((f) => !finished.has(f.order.toString())).length;
     };
     const result = (p: Plan, findings: LintFinding[], extra: Partial<MigrateResult>): MigrateResult => ({
@@ -270,7 +269,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       appVersion: options.appVersion,
     });
     const versions = new Map<string, AppliedRow | true>();
-    for (const row of rows) versions.set(BigInt(row.version).toString(), row);
+    for (const row of rows) versions.set(versionKey(row.version), row);
     // Transactions commit without waiting for the WAL flush, except the last of the run, which
     // makes all of them durable (and a failure flushes before it is reported): one fsync wait per
     // run instead of one per migration. A crash in between loses whole migrations with their
@@ -279,8 +278,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const finish = (item: PlanItem, durationMs: number) => {
       const f = item.file;
       const script = scriptOf(item);
-      if (item.action === 'revert') versions.delete(BigInt(f.version).toString());
-      else versions.set(BigInt(f.version).toString(), true);
+      if (item.action === 'revert') versions.delete(versionKey(f.version));
+      else versions.set(versionKey(f.version), true);
       done.push({
         version: f.version,
         name: f.name,
@@ -288,7 +287,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         noTransaction: script.noTransaction,
         durationMs,
       });
-      logger.info(`${item.action === 'revert' ? 'Reverted' : 'Applied'} ${label(f)} (${formatDuration(durationMs)})`);
+      logger.info(
+        `${item.action === 'revert' ? 'Reverted' : 'Applied'} ${migrationLabel(f)} (${formatDuration(durationMs)})`,
+      );
     };
     const last = plan.items.length - 1;
     try {
@@ -322,7 +323,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           await work.query(deleteRow(t, f.version));
         } else {
           if (item.action === 'apply') await work.query(upsertStarted(t, rowValues(f), item.statements?.length ?? 0));
-          else logger.info(`Resuming ${label(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`);
+          else
+            logger.info(
+              `Resuming ${migrationLabel(f)} after statement ${item.resumeFrom} of ${item.statements?.length}`,
+            );
           await runStatements(work, t, item, settings, done, logger, true);
           // A script with no statements still has to be marked finished.
           if ((item.statements?.length ?? 0) === 0) await work.query(updateProgress(t, f.version, 0, true, 0));
@@ -340,7 +344,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     return result(plan, findings, {
       currentVersion: fileVersion?.version ?? currentVersion,
       pendingCount: files.filter((f) => {
-        const row = versions.get(BigInt(f.version).toString());
+        const row = versions.get(versionKey(f.version));
         return row === undefined || (row !== true && !row.finished);
       }).length,
       backupPath,

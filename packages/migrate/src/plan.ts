@@ -1,5 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
-import type { MigrationFile } from './files';
+import { type MigrationFile, migrationLabel, versionKey } from './files';
 import type { Statement } from './sql';
 import type { AppliedRow } from './tracking';
 
@@ -30,9 +30,6 @@ export interface PlanOptions {
   allowOutOfOrder: boolean;
 }
 
-const key = (version: string) => BigInt(version).toString();
-const label = (f: { version: string; name: string }) => (f.name ? `${f.version}_${f.name}` : f.version);
-
 function highest(rows: AppliedRow[]): string | undefined {
   let best: AppliedRow | undefined;
   let bestOrder = 0n;
@@ -55,7 +52,7 @@ function highest(rows: AppliedRow[]): string | undefined {
 export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: PlanOptions): Plan {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const byVersion = new Map(rows.map((r) => [key(r.version), r]));
+  const byVersion = new Map(rows.map((r) => [versionKey(r.version), r]));
   const fileKeys = files.map((f) => f.order.toString());
   const onDisk = new Set(fileKeys);
   // The tracking row of each file (by position), looked up once.
@@ -83,10 +80,10 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
       );
     }
   }
-  const missing = rows.filter((r) => !onDisk.has(key(r.version)));
+  const missing = rows.filter((r) => !onDisk.has(versionKey(r.version)));
   if (missing.length > 0) {
     warnings.push(
-      `Applied migration${missing.length > 1 ? 's' : ''} not found on disk: ${missing.map(label).join(', ')} (recorded in the tracking table, no file in the migrations folder).`,
+      `Applied migration${missing.length > 1 ? 's' : ''} not found on disk: ${missing.map(migrationLabel).join(', ')} (recorded in the tracking table, no file in the migrations folder).`,
     );
   }
 
@@ -129,22 +126,23 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
     const unfinished = rows.filter((r) => !r.finished && (target === undefined || BigInt(r.version) > target));
     if (unfinished.length > 0) {
       problems.push(
-        `Cannot revert while ${unfinished.map(label).join(', ')} ${unfinished.length > 1 ? 'are' : 'is'} part-way applied; run up first to finish ${unfinished.length > 1 ? 'them' : 'it'}.`,
+        `Cannot revert while ${unfinished.map(migrationLabel).join(', ')} ${unfinished.length > 1 ? 'are' : 'is'} part-way applied; run up first to finish ${unfinished.length > 1 ? 'them' : 'it'}.`,
       );
     }
-    const filesByVersion = new Map(files.map((f) => [key(f.version), f]));
-    const noFile = chosen.filter((r) => !filesByVersion.has(key(r.version)));
+    const filesByVersion = new Map(files.map((f) => [versionKey(f.version), f]));
+    const noFile = chosen.filter((r) => !filesByVersion.has(versionKey(r.version)));
     const noDown = chosen.filter(
-      (r) => filesByVersion.get(key(r.version)) && !filesByVersion.get(key(r.version))?.down,
+      (r) => filesByVersion.get(versionKey(r.version)) && !filesByVersion.get(versionKey(r.version))?.down,
     );
-    if (noFile.length > 0) problems.push(`Cannot revert ${noFile.map(label).join(', ')}: no migration file on disk`);
+    if (noFile.length > 0)
+      problems.push(`Cannot revert ${noFile.map(migrationLabel).join(', ')}: no migration file on disk`);
     if (noDown.length > 0) {
       problems.push(
-        `Cannot revert ${noDown.map((r) => filesByVersion.get(key(r.version))?.up.path).join(', ')}: no down migration (add a .down.sql file, a \`-- migrate:down\` section or down.sql)`,
+        `Cannot revert ${noDown.map((r) => filesByVersion.get(versionKey(r.version))?.up.path).join(', ')}: no down migration (add a .down.sql file, a \`-- migrate:down\` section or down.sql)`,
       );
     }
     items = chosen
-      .map((r) => filesByVersion.get(key(r.version)))
+      .map((r) => filesByVersion.get(versionKey(r.version)))
       .filter((f): f is MigrationFile => f !== undefined)
       .map((file) => ({ file, action: 'revert' as const, resumeFrom: 0 }));
   }

@@ -1,12 +1,11 @@
 import { formatDuration, Summary } from '@deploy-actions/toolkit';
+import { migrationLabel } from './files';
 import type { DoneMigration, MigrateResult, MigrationError } from './types';
-
-const label = (d: DoneMigration) => (d.name ? `${d.version}_${d.name}` : d.version);
 
 function doneTable(summary: Summary, done: DoneMigration[], verb: string): void {
   summary.table(
     [verb, 'Transaction', 'Time', 'File'],
-    done.map((d) => [label(d), d.noTransaction ? 'none' : 'yes', formatDuration(d.durationMs), d.path]),
+    done.map((d) => [migrationLabel(d), d.noTransaction ? 'none' : 'yes', formatDuration(d.durationMs), d.path]),
   );
 }
 
