@@ -5,7 +5,7 @@ import type { Settings, TransactionJob } from './apply';
 import { close, connect, poolerReason } from './db';
 import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
 import type { LintFinding } from './lint';
-import { buildPlan, type Plan, type PlanItem } from './plan';
+import { buildPlan, type Plan, type PlanItem, refuseProblems } from './plan';
 import { renderPlan } from './render';
 import {
   type AppliedRow,
@@ -207,13 +207,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         `squawk found ${findings.length} problem${findings.length > 1 ? 's' : ''} in pending migrations (lint: error); see the annotations`,
       );
     }
-    if (problems.length > 0) {
-      throw new UserError(
-        problems.length === 1
-          ? problems[0]
-          : `${problems.length} problems, nothing was changed:\n- ${problems.join('\n- ')}`,
-      );
-    }
+    refuseProblems(problems);
     if (options.dryRun) {
       logger.info(
         `Dry run: ${plan.items.length} migration${plan.items.length > 1 ? 's' : ''} would ${direction === 'up' ? 'be applied' : 'be reverted'}.`,
@@ -248,7 +242,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     for (const item of plan.items)
       item.statements = before.items.find((b) => b.file === item.file && b.action === item.action)?.statements;
     await analyse(plan.items, problems, false);
-    if (problems.length > 0) throw new UserError(problems.join('\n'));
+    refuseProblems(problems);
     if (plan.items.length === 0) {
       logger.info('Nothing to migrate: another runner applied everything while this one waited.');
       return result(plan, findings, {});

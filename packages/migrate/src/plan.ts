@@ -44,6 +44,16 @@ function highest(rows: AppliedRow[]): string | undefined {
   return best?.version;
 }
 
+/** Fails with every problem found (one UserError, before anything changed); nothing when there are none. */
+export function refuseProblems(problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw new UserError(
+    problems.length === 1
+      ? problems[0]
+      : `${problems.length} problems, nothing was changed:\n- ${problems.join('\n- ')}`,
+  );
+}
+
 /**
  * Decides what a run does and runs every check that does not need the SQL parsed:
  * drift of applied files, out-of-order pending files, missing files, down files.
@@ -146,12 +156,6 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
       .filter((f): f is MigrationFile => f !== undefined)
       .map((file) => ({ file, action: 'revert' as const, resumeFrom: 0 }));
   }
-  if (problems.length > 0) {
-    throw new UserError(
-      problems.length === 1
-        ? problems[0]
-        : `${problems.length} problems, nothing was changed:\n- ${problems.join('\n- ')}`,
-    );
-  }
+  refuseProblems(problems);
   return { items, warnings, currentVersion, notInRun };
 }
