@@ -8,7 +8,7 @@ import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { runProcess } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFlyctl, parseVersionRequest, satisfies } from '../src/install';
-import { DEFAULT_FLYCTL_VERSION } from '../src/names';
+import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_REQUEST } from '../src/names';
 
 let server: Server;
 let base: string;
@@ -81,6 +81,21 @@ describe('version requests', () => {
     expect(parseVersionRequest('>=0.4.56')).toEqual({ mode: 'minimum', version: '0.4.56' });
     expect(parseVersionRequest('latest')?.mode).toBe('latest');
     expect(parseVersionRequest('--version')).toBeUndefined();
+    // The contracts' pattern accepts exactly what the parser reads.
+    for (const text of [
+      '0.4.87',
+      'v0.4.87',
+      '>=0.4.56',
+      '>= v0.4.56',
+      'latest',
+      '0.4',
+      'LATEST',
+      '>0.4.1',
+      '-0.4.87',
+      '0.4.87-rc1',
+    ]) {
+      expect(FLYCTL_VERSION_REQUEST.test(text), text).toBe(parseVersionRequest(text) !== undefined);
+    }
     expect(satisfies('0.4.100', { mode: 'minimum', version: '0.4.56' })).toBe(true);
     expect(satisfies('0.4.9', { mode: 'minimum', version: '0.4.56' })).toBe(false);
   });

@@ -30,7 +30,7 @@ export class Outputs<Name extends string> {
 /**
  * Ends the process once stdout has taken everything written to it (a pipe can be asynchronous;
  * the actions write nothing to stderr). The step is over: waiting for Node's own end instead
- * costs its teardown of the heap and handles (2-3 ms measured on pg-migrate's no-op), or as long
+ * costs its teardown of the heap and handles (1-3 ms measured on pg-migrate's no-op), or as long
  * as a handle a library left open stays open (a keep-alive socket, a forgotten timer). The exit
  * code is `process.exitCode` (1 after setFailed).
  */
