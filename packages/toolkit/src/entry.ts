@@ -1,5 +1,6 @@
 import * as core from './commands';
 import { errorMessage, isUserError } from './errors';
+import { processesEnded } from './process';
 import { containsSecret, redact } from './secrets';
 
 /** Registered values this long or longer never reach an output; shorter ones are not credentials. */
@@ -28,13 +29,14 @@ export class Outputs<Name extends string> {
 }
 
 /**
- * Ends the process once stdout has taken everything written to it (a pipe can be asynchronous;
- * the actions write nothing to stderr). The step is over: waiting for Node's own end instead
- * costs its teardown of the heap and handles (1-3 ms measured on pg-migrate's no-op), or as long
- * as a handle a library left open stays open (a keep-alive socket, a forgotten timer). The exit
- * code is `process.exitCode` (1 after setFailed).
+ * Ends the process once the processes it started have ended and stdout has taken everything
+ * written to it (a pipe can be asynchronous; the actions write nothing to stderr). The step is
+ * over: waiting for Node's own end instead costs its teardown of the heap and handles (1-3 ms
+ * measured on pg-migrate's no-op), or as long as a handle a library left open stays open (a
+ * keep-alive socket, a forgotten timer). The exit code is `process.exitCode` (1 after setFailed).
  */
 async function exitWhenWritten(): Promise<void> {
+  await processesEnded();
   await new Promise((done) => process.stdout.write('', done));
   process.exit();
 }

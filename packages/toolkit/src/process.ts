@@ -56,6 +56,18 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** Processes runProcess started that have not ended yet. */
+const running = new Set<Promise<ProcessResult>>();
+
+/**
+ * Resolves once every process runProcess started has ended, also one nobody awaits any more
+ * (its sibling failed first): a step ends after its processes, not before them. Each is
+ * bounded by its own timeout.
+ */
+export async function processesEnded(): Promise<void> {
+  while (running.size > 0) await Promise.allSettled([...running]);
+}
+
 /**
  * Runs `command` with an argv array (no shell), a hard timeout that kills the whole
  * process group, optional stdin, and captured plus streamed (redacted) output.
@@ -66,6 +78,14 @@ export function runProcess(
   args: readonly string[],
   options: RunProcessOptions,
 ): Promise<ProcessResult> {
+  const result = startProcess(command, args, options);
+  running.add(result);
+  const forget = () => running.delete(result);
+  result.then(forget, forget);
+  return result;
+}
+
+function startProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // Loaded on first use: most steps never start a process, and child_process costs start-up.

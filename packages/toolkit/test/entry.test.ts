@@ -3,7 +3,7 @@
  * with stdout a pipe read slowly, so that writes are still pending when the step is done.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { node24Path } from '@deploy-actions/runner';
@@ -17,7 +17,7 @@ async function runAction(body: string, readAfterMs = 300) {
   const script = join(dir, 'main.mts');
   writeFileSync(
     script,
-    `import { log, runStep, UserError } from ${JSON.stringify(toolkit)};\nawait runStep(['done'], async (out) => {\n${body}\n});\n`,
+    `import { log, runProcess, runStep, UserError } from ${JSON.stringify(toolkit)};\nawait runStep(['done'], async (out) => {\n${body}\n});\n`,
   );
   const started = Date.now();
   const child = spawn(node24Path(), ['--import', 'tsx', script], {
@@ -48,5 +48,16 @@ describe('runStep ends the process', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('::error::the deploy window is closed');
     expect(r.stdout).toContain('::set-output name=done::');
+  });
+
+  it('after the processes it started, also one nobody awaits any more', async () => {
+    const mark = join(mkdtempSync(join(tmpdir(), 'run-step-mark-')), 'done');
+    const child = `setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(mark)}, 'x'), 300)`;
+    const r = await runAction(
+      `runProcess(process.execPath, ['-e', ${JSON.stringify(child)}], { timeoutMs: 10_000 });\nthrow new UserError('a sibling failed first');`,
+      0,
+    );
+    expect(r.code).toBe(1);
+    expect(existsSync(mark)).toBe(true);
   });
 });
