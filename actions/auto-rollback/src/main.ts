@@ -1,5 +1,5 @@
-import { GitHubClient } from '@deploy-actions/deployments';
 import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
+import { GitHubClient } from '@deploy-actions/github';
 import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
 import {
   exportVariable,

@@ -1,5 +1,11 @@
-import type { GitHubClient } from './github';
-import { type DeploymentRecord, type DeploymentRecordDraft, parseDeploymentRecord, toPayload } from './record';
+import type { GitHubClient } from '@deploy-actions/github';
+import {
+  type DeploymentPayload,
+  type DeploymentPayloadDraft,
+  parseDeploymentPayload,
+  payloadObject,
+  toPayload,
+} from './payload';
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
@@ -15,7 +21,7 @@ export interface DeploymentInfo {
   transient: boolean;
   payload: unknown;
   /** The parsed record when the payload is a complete one of ours. */
-  record?: DeploymentRecord;
+  record?: DeploymentPayload;
 }
 
 export interface DeploymentStatusInfo {
@@ -63,7 +69,7 @@ function toInfo(d: ApiDeployment): DeploymentInfo {
     production: d.production_environment ?? false,
     transient: d.transient_environment ?? false,
     payload: d.payload,
-    record: parseDeploymentRecord(d.payload),
+    record: parseDeploymentPayload(d.payload),
   };
 }
 
@@ -76,19 +82,6 @@ function toStatus(s: ApiStatus): DeploymentStatusInfo {
     logUrl: s.log_url ?? s.target_url ?? '',
     createdAt: s.created_at,
   };
-}
-
-/** A payload as an object: GitHub returns it as sent, which may be a JSON string. */
-function payloadObject(payload: unknown): Record<string, unknown> {
-  let value = payload;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return {};
-    }
-  }
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 export function truncateDescription(text: string): string {
@@ -109,7 +102,7 @@ export function isTransientEnvironment(environment: string): boolean {
 export interface CreateDeploymentOptions {
   environment: string;
   /** What is deployed; `sha` is also the deployment's ref. */
-  record: DeploymentRecordDraft;
+  record: DeploymentPayloadDraft;
   description?: string;
   /** Defaults from the environment name (isProductionEnvironment / isTransientEnvironment). */
   production?: boolean;
@@ -197,7 +190,7 @@ export async function latestDeploymentStatus(
 
 export interface LastKnownGood {
   deployment: DeploymentInfo;
-  record: DeploymentRecord;
+  record: DeploymentPayload;
   status: DeploymentStatusInfo;
 }
 
@@ -206,7 +199,7 @@ export interface FindLastKnownGoodOptions {
   /** Only records of this Fly app. */
   app?: string;
   /** Skip candidates this returns true for (e.g. the failing image). */
-  exclude?: (record: DeploymentRecord, deployment: DeploymentInfo) => boolean;
+  exclude?: (record: DeploymentPayload, deployment: DeploymentInfo) => boolean;
   /** Deployments examined, newest first (default 100). */
   limit?: number;
   /** The environment's deployments, newest first, when the caller listed them already. */

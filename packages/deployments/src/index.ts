@@ -20,12 +20,11 @@ export {
   type StatusOptions,
   truncateDescription,
 } from './deployments';
-export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './github';
 export {
-  type DeploymentRecord,
-  type DeploymentRecordDraft,
-  deploymentRecordSchema,
-  parseDeploymentRecord,
+  type DeploymentPayload,
+  type DeploymentPayloadDraft,
+  deploymentPayloadSchema,
+  parseDeploymentPayload,
   RECORD_SCHEMA,
   toPayload,
-} from './record';
+} from './payload';

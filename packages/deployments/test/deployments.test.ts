@@ -1,3 +1,4 @@
+import { GitHubApiError, GitHubClient } from '@deploy-actions/github';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -6,11 +7,9 @@ import {
   deactivateEnvironment,
   findLastKnownGood,
   findRunDeployment,
-  GitHubApiError,
-  GitHubClient,
   isProductionEnvironment,
   isTransientEnvironment,
-  parseDeploymentRecord,
+  parseDeploymentPayload,
   RECORD_SCHEMA,
 } from '../src/index';
 
@@ -78,12 +77,12 @@ describe('deployment record', () => {
   });
 
   it('does not accept incomplete or foreign payloads as records', () => {
-    expect(parseDeploymentRecord(JSON.stringify(record(SHA1, 'img')))).toMatchObject({ image_ref: 'img' });
-    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), image_ref: undefined })).toBeUndefined();
-    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), schema: 'someone-else' })).toBeUndefined();
-    expect(parseDeploymentRecord({ ...record('not-a-sha', 'img') })).toBeUndefined();
-    expect(parseDeploymentRecord('{not json')).toBeUndefined();
-    expect(parseDeploymentRecord(null)).toBeUndefined();
+    expect(parseDeploymentPayload(JSON.stringify(record(SHA1, 'img')))).toMatchObject({ image_ref: 'img' });
+    expect(parseDeploymentPayload({ ...record(SHA1, 'img'), image_ref: undefined })).toBeUndefined();
+    expect(parseDeploymentPayload({ ...record(SHA1, 'img'), schema: 'someone-else' })).toBeUndefined();
+    expect(parseDeploymentPayload({ ...record('not-a-sha', 'img') })).toBeUndefined();
+    expect(parseDeploymentPayload('{not json')).toBeUndefined();
+    expect(parseDeploymentPayload(null)).toBeUndefined();
   });
 
   it('classifies environment names', () => {

@@ -1,10 +1,6 @@
-import {
-  type DeploymentInfo,
-  findLastKnownGood,
-  type GitHubClient,
-  listDeployments,
-} from '@deploy-actions/deployments';
+import { type DeploymentInfo, findLastKnownGood, listDeployments } from '@deploy-actions/deployments';
 import { appUrl, deploy, type Fly, getStatus, imageTag, listReleases } from '@deploy-actions/fly';
+import type { GitHubClient } from '@deploy-actions/github';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
 import { chooseTarget, type LkgSource, type RecordedGood, type RollbackTarget, type TargetRequest } from './select';

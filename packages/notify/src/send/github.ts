@@ -2,14 +2,14 @@ import {
   createDeployment,
   createDeploymentStatus,
   type DeploymentInfo,
-  type DeploymentRecordDraft,
+  type DeploymentPayloadDraft,
   type DeploymentState,
   deactivateEnvironment,
   findRunDeployment,
-  type GitHubClient,
   getDeployment,
   isProductionEnvironment,
 } from '@deploy-actions/deployments';
+import type { GitHubClient } from '@deploy-actions/github';
 import { UserError } from '@deploy-actions/toolkit';
 import { oneLine } from '../escape';
 import type { DeployMessage, NotifyStatus } from '../message';
@@ -62,7 +62,7 @@ export interface DeploymentOutcome {
   skipped?: boolean;
 }
 
-function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean): DeploymentRecordDraft {
+function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean): DeploymentPayloadDraft {
   return {
     app: m.app ?? target.repoName,
     sha: m.sha ?? '',
@@ -75,7 +75,7 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
 }
 
 /** True when the stored payload already says everything the draft says. */
-function recordsAll(existing: DeploymentInfo, draft: DeploymentRecordDraft): boolean {
+function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): boolean {
   const payload = (typeof existing.payload === 'object' && existing.payload !== null ? existing.payload : {}) as Record<
     string,
     unknown

@@ -1,0 +1,1 @@
+export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './client';
