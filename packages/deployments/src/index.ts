@@ -3,6 +3,7 @@ export {
   createDeployment,
   createDeploymentStatus,
   DESCRIPTION_LIMIT,
+  type Deactivated,
   type DeactivateOptions,
   type DeploymentInfo,
   type DeploymentState,

@@ -32,7 +32,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   api.reset();
-  client = new GitHubClient({ token: api.token, repository: 'acme/shop', apiUrl: api.url, baseDelayMs: 10 });
+  client = new GitHubClient({
+    token: api.token,
+    repository: 'acme/shop',
+    apiUrl: api.url,
+    baseDelayMs: 10,
+    writeIntervalMs: 10,
+  });
 });
 
 describe('deployment record', () => {
@@ -146,14 +152,10 @@ describe('deployment statuses', () => {
     expect(denied.hint).toContain('deployments: write');
   });
 
-  it('waits out a rate limit the API announces', async () => {
-    api.failNext(
-      { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'retry-after': '1' } },
-      { method: 'GET' },
-    );
+  it('waits out the primary rate limit until its reset when the reset is near', async () => {
+    api.setRate(0, 1_000);
     await expect(findLastKnownGood(client, { environment: 'production' })).resolves.toBeUndefined();
-    const gets = api.requests.filter((r) => r.method === 'GET');
-    expect(gets).toHaveLength(2);
+    expect(api.requests.map((r) => r.status)).toEqual([403, 200]);
   });
 });
 
@@ -280,7 +282,7 @@ describe('an environment that is gone', () => {
     const other = api.seedDeployment({ environment: 'pr-8', sha: SHA1, payload, states: ['success'] });
     const latest = (id: number) => api.state.statuses.filter((st) => st.deployment_id === id).at(-1);
 
-    const marked = await deactivateEnvironment(client, 'pr-7', {
+    const { marked } = await deactivateEnvironment(client, 'pr-7', {
       description: 'Preview destroyed',
       logUrl: 'https://github.com/acme/shop/actions/runs/5',
     });
@@ -291,7 +293,7 @@ describe('an environment that is gone', () => {
     expect(latest(failed.id)?.state).toBe('failure');
     expect(latest(other.id)?.state).toBe('success');
     // Nothing is live any more: a second run marks nothing.
-    expect(await deactivateEnvironment(client, 'pr-7')).toEqual([]);
+    expect(await deactivateEnvironment(client, 'pr-7')).toEqual({ marked: [], left: [] });
   });
 
   it('looks at every deployment of a long-lived pull request, a few requests at a time', async () => {
@@ -299,7 +301,7 @@ describe('an environment that is gone', () => {
     const seeded = Array.from({ length: 25 }, () =>
       api.seedDeployment({ environment: 'pr-9', sha: SHA1, payload, states: ['success'] }),
     );
-    const marked = await deactivateEnvironment(client, 'pr-9');
+    const { marked } = await deactivateEnvironment(client, 'pr-9');
     expect(marked.sort((a, b) => a - b)).toEqual(seeded.map((d) => d.id).sort((a, b) => a - b));
   });
 });

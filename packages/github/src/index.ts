@@ -1,1 +1,1 @@
-export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './client';
+export { GitHubApiError, GitHubClient, type GitHubClientOptions, sameLogin } from './client';

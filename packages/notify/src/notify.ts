@@ -41,6 +41,8 @@ export interface NotifyEnvironment {
   smtpCa?: string;
   /** First backoff delay (tests shorten it). */
   baseDelayMs?: number;
+  /** Time between two GitHub writes (default 1s, GitHub's advice; tests shorten it). */
+  githubWriteIntervalMs?: number;
 }
 
 /** Set by a `started` notification so later steps of the job can report the duration. */
@@ -123,6 +125,7 @@ export async function notify(
           timeoutMs,
           baseDelayMs: env.baseDelayMs,
           deadline,
+          writeIntervalMs: env.githubWriteIntervalMs,
         })
       : undefined;
   const wantsGitHub = wanted.some((w) => w.channel.name === 'github-deployment' || w.channel.name === 'pr-comment');

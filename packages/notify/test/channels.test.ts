@@ -8,7 +8,7 @@ import { notify, notifySummary, reportResults, webhookPayloadSchema } from '../s
 import { runContext, SHA } from './context';
 import { options as inputs } from './options';
 
-const FAST = { baseDelayMs: 50 };
+const FAST = { baseDelayMs: 50, githubWriteIntervalMs: 10 };
 
 let sink: HttpSink;
 let api: GitHubApi;

@@ -79,7 +79,6 @@ async function recordedGood(
     environment: options.environment,
     app: options.app,
     exclude: (record) => record.image_ref === failedImage,
-    deployments,
   });
   if (!found) return undefined;
   const version = Number(found.record.release_version);
