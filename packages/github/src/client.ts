@@ -134,6 +134,7 @@ export class GitHubClient {
         token: this.token,
         baseUrl: this.apiUrl,
         baseDelayMs: this.baseDelayMs,
+        retries: this.attempts - 1,
         writeIntervalMs: this.writeIntervalMs,
         debug: (message) => log.debug(`GitHub API: ${message}`),
         shouldWait: (retryAfterS, retryCount) =>
@@ -195,7 +196,8 @@ export class GitHubClient {
       const response = await octokit.request(`${method} /repos/${this.repository}${path}`, {
         ...query,
         ...(body === undefined ? {} : { data: body }),
-        request: { signal, retries: method === 'POST' ? 0 : this.attempts - 1 },
+        // The retry plugin repeats 5xx and network failures; a POST is never repeated blindly.
+        request: method === 'POST' ? { signal, retries: 0 } : { signal },
       });
       return response.data as T;
     });
@@ -217,7 +219,7 @@ export class GitHubClient {
       const iterator = octokit.paginate.iterator(`GET /repos/${this.repository}${path}`, {
         ...query,
         per_page: 100,
-        request: { signal, retries: this.attempts - 1 },
+        request: { signal },
       });
       for await (const page of iterator) {
         for (const item of page.data as T[]) {
@@ -260,7 +262,7 @@ export class GitHubClient {
     this.viewerLogin ??= this.within('POST /graphql', '/graphql', async (signal) => {
       const octokit = await this.load();
       const data = await octokit.graphql<{ viewer?: { login?: string } }>('query { viewer { login } }', {
-        request: { signal, retries: this.attempts - 1 },
+        request: { signal },
       });
       return data.viewer?.login || undefined;
     });

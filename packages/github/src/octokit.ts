@@ -18,6 +18,8 @@ export interface OctokitSettings {
   baseUrl: string;
   /** First retry delay of the retry plugin (it waits n² × this before retry n). */
   baseDelayMs: number;
+  /** Retries of a request that failed with a 5xx or a network error. */
+  retries: number;
   /** Decides whether a rate-limited request waits `retryAfterS` seconds and tries again. */
   shouldWait: (retryAfterS: number, retryCount: number) => boolean;
   /** Time between two writes; the throttling plugin's own (1 s) when undefined. */
@@ -44,7 +46,7 @@ export function createOctokit(settings: OctokitSettings): Octokit {
       baseUrl: settings.baseUrl,
       userAgent: 'deploy-actions',
       log: { debug: settings.debug, info: settings.debug, warn: settings.debug, error: settings.debug },
-      retry: { retryAfterBaseValue: settings.baseDelayMs },
+      retry: { retryAfterBaseValue: settings.baseDelayMs, retries: settings.retries },
       throttle: {
         onRateLimit: (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
           settings.shouldWait(retryAfter, retryCount),

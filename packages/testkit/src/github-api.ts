@@ -144,12 +144,15 @@ export interface ApiRequest {
   body: unknown;
   authorization: string | undefined;
   status: number;
+  receivedAt: number;
 }
 
 export interface Fault {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Handle the request first, then answer the fault (a proxy's 502 after GitHub did the write). */
+  afterHandling?: boolean;
 }
 
 export interface GitHubApiOptions {
@@ -614,6 +617,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       body: undefined,
       authorization: req.headers.authorization,
       status: 0,
+      receivedAt: Date.now(),
     };
     requests.push(record);
     const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
@@ -632,11 +636,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       const fault = faults.find(
         (f) => f.times > 0 && (!f.method || f.method === record.method) && (!f.path || f.path.test(url.pathname)),
       );
-      if (fault) {
-        fault.times--;
+      const answerFault = () => {
+        fault!.times--;
         faults = faults.filter((f) => f.times > 0);
-        return reply(fault.fault.status, fault.fault.body ?? { message: 'Injected fault' }, fault.fault.headers);
-      }
+        return reply(fault!.fault.status, fault!.fault.body ?? { message: 'Injected fault' }, fault!.fault.headers);
+      };
+      if (fault && !fault.fault.afterHandling) return answerFault();
       const auth = req.headers.authorization ?? '';
       if (auth !== `Bearer ${token}` && auth !== `token ${token}`) throw new HttpError(401, 'Bad credentials');
       charge(record.method, url.pathname);
@@ -652,6 +657,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         const m = rest.match(pattern);
         if (!m || method !== record.method) continue;
         const [status, result] = handler(m, body, url.searchParams);
+        if (fault?.fault.afterHandling) return answerFault();
         if (Array.isArray(result) && record.method === 'GET') {
           const p = page(result, url.searchParams);
           const links: string[] = [];
