@@ -55,7 +55,12 @@ await runStep(outputs, async (out) => {
     lkgSource: i['lkg-source'],
     environment: i.environment,
     github,
-    run: { id: context.runId, sha: context.sha, alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(',') },
+    run: {
+      id: context.runId,
+      sha: context.sha,
+      repository: context.repository,
+      alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(','),
+    },
     strategy: i.strategy,
     waitTimeoutMs: i['wait-timeout'],
     verify: {

@@ -23,6 +23,13 @@ export const deploymentPayloadSchema = z.object({
   rollback: z.boolean(),
   /** The workflow run that deployed it. */
   run_id: z.string().optional(),
+  /** The repository (`owner/name`) whose workflow wrote the record; a rollback trusts only its own. */
+  repository: z.string().optional(),
+  /** The image's content digest when known (`sha256:<64 hex>`): what the image was when it was verified. */
+  image_digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export type DeploymentPayload = z.infer<typeof deploymentPayloadSchema>;

@@ -71,6 +71,9 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
     version: m.version,
     run_id: target.runId,
     rollback,
+    // Who wrote it and what exactly ran: auto-rollback trusts only records it can prove (its own repository's).
+    repository: m.repository,
+    image_digest: /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
   };
 }
 
@@ -80,7 +83,7 @@ function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): bo
     string,
     unknown
   >;
-  return (['app', 'image_ref', 'release_version', 'version'] as const).every(
+  return (['app', 'image_ref', 'release_version', 'version', 'repository'] as const).every(
     (key) => draft[key] === undefined || payload[key] === draft[key],
   );
 }
