@@ -1,5 +1,5 @@
 import type { GitHubClient } from '@deploy-actions/github';
-import { UserError } from '@deploy-actions/toolkit';
+import { cutGraphemes, UserError } from '@deploy-actions/toolkit';
 import {
   type DeploymentPayload,
   type DeploymentPayloadDraft,
@@ -96,7 +96,7 @@ function toStatus(s: ApiStatus): DeploymentStatusInfo {
 
 export function truncateDescription(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > DESCRIPTION_LIMIT ? `${oneLine.slice(0, DESCRIPTION_LIMIT - 3)}...` : oneLine;
+  return cutGraphemes(oneLine, DESCRIPTION_LIMIT, '...');
 }
 
 /** `production`/`prod` (any case, alone or as a prefix such as `production-eu`) is a production environment. */
