@@ -56,15 +56,25 @@ export function startedAtFromEnv(env: NodeJS.ProcessEnv = process.env): number |
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** Webhook URLs are credentials: registered before anything can print them. */
+/**
+ * Webhook URLs are credentials, and the credential is their path or query (Slack's
+ * /services/T…/B…/<token>, Discord's /api/webhooks/<id>/<token>, Teams' `sig=`): each part is
+ * registered too, so a service or proxy that echoes only the path cannot print it.
+ */
 function registerWebhookSecrets(channels: ChannelConfigs): void {
-  for (const url of [
-    channels.slack?.webhook,
-    channels.teams?.webhook,
-    channels.discord?.webhook,
-    channels.webhook?.url,
-  ]) {
+  const urls = [channels.slack?.webhook, channels.teams?.webhook, channels.discord?.webhook, channels.webhook?.url];
+  for (const url of urls) {
     registerSecret(url);
+    if (!url || !URL.canParse(url)) continue;
+    const { pathname, search } = new URL(url);
+    registerSecret(`${pathname}${search}`);
+    if (pathname.length > 1) registerSecret(pathname);
+    if (search.length > 1) registerSecret(search.slice(1));
+    for (const part of [...pathname.split('/'), ...search.slice(1).split('&')]) {
+      const value = part.replace(/^[^=]*=/, '');
+      // Token-like parts only: a word such as `services` or `workflows` must stay readable in the log.
+      if (value.length >= 16) registerSecret(decodeURIComponent(value));
+    }
   }
 }
 

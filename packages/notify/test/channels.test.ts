@@ -131,7 +131,8 @@ describe('chat and webhook channels', () => {
       FAST,
     );
     const [request] = sink.requestsTo('/hook');
-    const expected = `sha256=${createHmac('sha256', 'hook-secret').update(request.body).digest('hex')}`;
+    const signed = `${request.headers['x-deploy-delivery']}.${request.headers['x-deploy-timestamp']}.${request.body}`;
+    const expected = `sha256=${createHmac('sha256', 'hook-secret').update(signed).digest('hex')}`;
     expect(request.headers['x-deploy-signature']).toBe(expected);
     expect(request.headers['x-deploy-event']).toBe('notify');
     expect(request.headers['x-deploy-delivery']).toMatch(/^[0-9a-f-]{36}$/);
@@ -457,5 +458,59 @@ describe('GitHub deployment and PR comment', () => {
     const failed = result.results.find((r) => r.channel === 'github-deployment')!;
     expect(failed.detail).toContain('Resource not accessible by integration');
     expect(failed.hint).toContain('deployments: write');
+  });
+
+  it('never edits a comment it did not write, whatever marker it carries (D3)', async () => {
+    const pr = { eventName: 'pull_request', event: { pull_request: { number: 14 } }, pullRequest: 14 };
+    const planted = api.seedComment(
+      14,
+      '<!-- deploy-actions:notify app=shop environment=preview -->\nclick [here](https://evil.example)',
+      'mallory',
+    );
+    const r = await notify(
+      inputs({ ...github(), prComment: 'true', app: 'shop', environment: 'preview' }),
+      context(pr),
+      FAST,
+    );
+    expect(r.results[0].detail).toBe('created the comment on #14');
+    expect(api.state.comments.find((c) => c.id === planted.id)?.body).toContain('evil.example');
+    expect(api.state.comments.filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
+  });
+
+  it('finds its comment among more than 1,000 on the pull request instead of posting another', async () => {
+    const pr = { eventName: 'pull_request', event: { pull_request: { number: 15 } }, pullRequest: 15 };
+    for (let i = 0; i < 1_020; i++) api.seedComment(15, `comment ${i}`, 'octocat');
+    const base = { ...github(), prComment: 'true', app: 'shop', environment: 'preview' };
+    await notify(inputs({ ...base, status: 'started' }), context(pr), FAST);
+    for (let i = 0; i < 30; i++) api.seedComment(15, `later ${i}`, 'octocat');
+    const again = await notify(inputs(base), context(pr), FAST);
+    expect(again.results[0].detail).toBe('updated the comment on #15');
+    expect(api.state.comments.filter((c) => c.body.includes('deploy-actions:notify'))).toHaveLength(1);
+  });
+
+  it('keeps the credential path of a webhook URL out of what a service echoes (D8)', async () => {
+    const path = '/services/T000/B000/XXXXsecretXXXXtoken';
+    sink.script(path, [{ status: 404, body: `no_service: unknown hook ${path}` }]);
+    const r = await notify(inputs({ slack: sink.url(path) }), context(), FAST);
+    expect(r.results[0].detail).toContain('no_service: unknown hook ***');
+    expect(r.results[0].detail).not.toContain('XXXXsecretXXXXtoken');
+  });
+});
+
+describe('email headers (D15)', () => {
+  it('quotes a sender name with a colon, and marks the mail as automatic', async () => {
+    const r = await notify(
+      inputs({
+        smtpUrl: plain.url,
+        emailTo: ['team@example.com'],
+        emailFrom: '"Deploys: prod, EU" <deploys@example.com>',
+      }),
+      context(),
+      FAST,
+    );
+    expect(r.sent).toEqual(['email']);
+    const mail = plain.mails.at(-1)!;
+    expect(mail.parsed.from?.value).toEqual([{ name: 'Deploys: prod, EU', address: 'deploys@example.com' }]);
+    expect(mail.parsed.headers.get('auto-submitted')).toBe('auto-generated');
   });
 });
