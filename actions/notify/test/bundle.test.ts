@@ -1,4 +1,5 @@
 import { findLeaks, runBundle } from '@deploy-actions/runner';
+import { discordWebhook, slackWebhook, teamsWorkflow } from '@deploy-actions/testkit/chat-services';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
 import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
@@ -23,6 +24,10 @@ beforeAll(async () => {
     startSmtpServer({ tls: 'none', auth: { user: 'deploys@example.com', pass: SMTP_PASSWORD } }),
     startSmtpServer({ tls: 'implicit', auth: { user: 'deploys@example.com', pass: SMTP_PASSWORD } }),
   ]);
+  // The chat URLs have the services' own shapes and behave as the services do.
+  sink.serve(/^\/services\//, slackWebhook);
+  sink.serve('/workflows/invoke', teamsWorkflow);
+  sink.serve(/^\/api\/webhooks\//, discordWebhook);
 });
 afterAll(async () => {
   await Promise.all([sink.close(), api.close(), smtp.close(), tls.close()]);
@@ -123,6 +128,10 @@ describe('notify bundle', () => {
     expect(slack).not.toContain('<@U1>');
     expect(slack).toContain('Duration');
     expect(sink.requestsTo('/workflows/invoke')).toHaveLength(2);
+    // Each service took its message (Teams' flow too, which the 202 alone does not say).
+    for (const path of [`/services/${SLACK_TOKEN}`, '/workflows/invoke', `/api/webhooks/${DISCORD_TOKEN}`]) {
+      expect(sink.requestsTo(path).at(-1), path).toMatchObject({ posted: true });
+    }
     expect(smtp.mails.at(-1)!.parsed.html).not.toContain('<img src=x');
 
     expect(r.summary).toContain('| teams | ✅ sent | 2 |');

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { discordWebhook, slackWebhook, teamsWorkflow } from '@deploy-actions/testkit/chat-services';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
 import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
@@ -24,6 +25,10 @@ beforeAll(async () => {
     startSmtpServer({ tls: 'implicit', auth: { user: 'ci', pass: 'tls-secret' } }),
     startSmtpServer({ tls: 'starttls', auth: { user: 'ci', pass: 'tls-secret' } }),
   ]);
+  // The chat paths behave as the services do: a payload they would refuse fails the test.
+  sink.serve('/slack', slackWebhook);
+  sink.serve('/teams', teamsWorkflow);
+  sink.serve('/discord', discordWebhook);
 });
 afterAll(async () => {
   await Promise.all([sink.close(), api.close(), plain.close(), tls.close(), starttls.close()]);
@@ -69,6 +74,7 @@ describe('chat and webhook channels', () => {
     expect(teams.detail).toContain('202');
     expect(teams.detail).toContain('not confirmed');
     expect(teams.attempts).toBe(2);
+    for (const path of ['/slack', '/teams', '/discord']) expect(sink.requestsTo(path).at(-1)?.posted, path).toBe(true);
     const slackBody = first.json<{ text: string; blocks: unknown[] }>();
     expect(slackBody.blocks.length).toBeGreaterThan(0);
     expect(JSON.stringify(slackBody)).not.toContain('<!channel>');

@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { discordWebhook, slackWebhook, teamsWorkflow } from '@deploy-actions/testkit/chat-services';
+import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildMessage,
   type DeployMessage,
   fit,
+  type MessageFields,
+  notify,
   renderDiscord,
   renderEmail,
   renderPrComment,
@@ -13,25 +17,32 @@ import { runContext } from './context';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Every field as long as a hostile or careless input can make it. */
-function extreme(unit: string, url = `https://shop.example.com/${'p'.repeat(5_000)}`): DeployMessage {
+/** Every field as long as a hostile or careless input can make it: the step's fields and the run's. */
+function extremeInputs(unit: string, url = `https://shop.example.com/${'p'.repeat(5_000)}`) {
   const huge = unit.repeat(Math.ceil(20_000 / unit.length));
-  return buildMessage(
-    {
-      status: 'rolled-back',
-      title: huge,
-      app: huge,
-      environment: huge,
-      version: huge,
-      imageRef: huge,
-      releaseVersion: huge,
-      url,
-      reason: huge,
-      extra: huge,
-      commitMessage: huge,
-    },
-    runContext({ runUrl: `https://github.com/acme/shop/actions/runs/${'9'.repeat(5_000)}`, repository: huge }),
-  );
+  const fields: MessageFields = {
+    status: 'rolled-back',
+    title: huge,
+    app: huge,
+    environment: huge,
+    version: huge,
+    imageRef: huge,
+    releaseVersion: huge,
+    url,
+    reason: huge,
+    extra: huge,
+    commitMessage: huge,
+  };
+  const run = runContext({
+    runUrl: `https://github.com/acme/shop/actions/runs/${'9'.repeat(5_000)}`,
+    repository: huge,
+  });
+  return { fields, run };
+}
+
+function extreme(unit: string): DeployMessage {
+  const { fields, run } = extremeInputs(unit);
+  return buildMessage(fields, run);
 }
 
 const texts = (value: unknown): string[] =>
@@ -43,12 +54,14 @@ const texts = (value: unknown): string[] =>
         ? Object.values(value).flatMap(texts)
         : [];
 
+const UNITS = [
+  ['emoji', '👩‍👩‍👧‍👦🇺🇦'],
+  ['markup', '*_`[]<>&|@#'],
+  ['text', 'x'],
+] as const;
+
 describe('every service limit holds for extreme inputs', () => {
-  for (const [name, unit] of [
-    ['emoji', '👩‍👩‍👧‍👦🇺🇦'],
-    ['markup', '*_`[]<>&|@#'],
-    ['text', 'x'],
-  ] as const) {
+  for (const [name, unit] of UNITS) {
     it(`Slack Block Kit (${name})`, () => {
       const payload = renderSlack(extreme(unit)) as {
         text: string;
@@ -123,4 +136,40 @@ describe('Slack mrkdwn shows user text literally (D11)', () => {
     expect(json).not.toContain('<!channel>');
     expect(json).not.toMatch(/\*bold\*|_italic_|~strike~|`code`/);
   });
+});
+
+describe('the services take every message at the limits', () => {
+  let sink: HttpSink;
+  beforeAll(async () => {
+    sink = await startHttpSink();
+    sink.serve('/slack', slackWebhook);
+    sink.serve('/discord', discordWebhook);
+    sink.serve('/teams', teamsWorkflow);
+  });
+  afterAll(() => sink.close());
+
+  for (const [name, unit] of UNITS) {
+    it(`Slack, Discord and Teams post the message (${name})`, async () => {
+      sink.reset();
+      const { fields, run } = extremeInputs(unit);
+      const { commitMessage: _c, ...message } = fields;
+      const result = await notify(
+        {
+          message,
+          channels: {
+            slack: { webhook: sink.url('/slack') },
+            discord: { webhook: sink.url('/discord') },
+            teams: { webhook: sink.url('/teams') },
+          },
+          retries: 0,
+          timeoutMs: 5_000,
+        },
+        { ...run, event: { head_commit: { id: run.sha, message: fields.commitMessage } } },
+      );
+      const refused = sink.requests.filter((r) => !r.posted).map((r) => `${r.path}: ${r.status} ${r.problem}`);
+      expect(refused).toEqual([]);
+      expect(result.failed).toEqual([]);
+      expect(sink.requests).toHaveLength(3);
+    });
+  }
 });
