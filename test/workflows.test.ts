@@ -149,6 +149,7 @@ describe('the checks catch', () => {
       expect.stringContaining('secrets.TOKEN is not a secret'),
       expect.stringContaining('required secret FLY_API_TOKEN is not given'),
       expect.stringContaining('needs `deployments: write`'),
+      expect.stringContaining('needs `actions: read`'),
     ]);
   });
 
@@ -246,7 +247,7 @@ describe('deploy.yml', () => {
   test('least privilege, the environment, and one deploy per app and environment without cancelling', () => {
     expect(deploy.data.permissions).toEqual({});
     expect(jobs.gate.permissions).toEqual({});
-    expect(jobs.deploy.permissions).toEqual({ contents: 'read', deployments: 'read' });
+    expect(jobs.deploy.permissions).toEqual({ contents: 'read', deployments: 'read', actions: 'read' });
     expect(jobs.deploy.environment.name).toBe('${{ inputs.environment }}');
     expect(jobs.deploy.concurrency).toEqual({
       group: 'fly-deploy-${{ inputs.app }}-${{ inputs.environment }}',

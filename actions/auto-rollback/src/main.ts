@@ -96,7 +96,7 @@ await runStep(outputs, async (out) => {
     throw new UserError(
       `Rollback of ${i.app} deployed ${result.target.imageRef}, but the service is still down: page a human.`,
       {
-        hint: `Verification: ${result.verification?.reason ?? 'not run'}. No other release was tried.`,
+        hint: `Verification: ${result.verification?.reason ?? result.reason}. No other release was tried.`,
       },
     );
   }

@@ -42,7 +42,12 @@ beforeAll(async () => {
     sim.seedApp('dry', { releases: ['v1', 'unhealthy-2'] }),
     sim.seedApp('with-db', { releases: ['v1', 'unhealthy-2'] }),
     sim.seedApp('forged', { releases: ['v1', 'v2', 'unhealthy-3'] }),
+    // GitHub records v1 as verified with a digest; the tag v1 now names other bytes.
+    sim.seedApp('repushed', { releases: ['v1', 'unhealthy-2'] }),
   ]);
+  // The workflow runs that wrote the records: one of this repository, one of another.
+  api.seedRun({ id: 700, head_sha: SHA });
+  api.seedRun({ id: 701, head_sha: SHA, repository: 'partner-co/shop' });
   api.seedDeployment({
     environment: 'production',
     sha: SHA,
@@ -52,6 +57,7 @@ beforeAll(async () => {
       release_version: '1',
       sha: SHA,
       repository: 'acme/shop',
+      run_id: '700',
     }),
     states: ['in_progress', 'success'],
   });
@@ -72,7 +78,40 @@ beforeAll(async () => {
   api.seedDeployment({
     environment: 'production',
     sha: SHA,
-    payload: toPayload({ app: 'forged', image_ref: image('forged', 'never-ran'), sha: SHA, repository: 'acme/shop' }),
+    payload: toPayload({
+      app: 'forged',
+      image_ref: image('forged', 'never-ran'),
+      sha: SHA,
+      repository: 'acme/shop',
+      run_id: '700',
+    }),
+    states: ['success'],
+  });
+  // The bot's own name and a real release, written by a run of another repository.
+  api.seedDeployment({
+    environment: 'production',
+    sha: SHA,
+    payload: toPayload({
+      app: 'forged',
+      image_ref: image('forged', 'v1'),
+      sha: SHA,
+      repository: 'acme/shop',
+      run_id: '701',
+    }),
+    states: ['success'],
+  });
+  api.seedDeployment({
+    environment: 'production',
+    sha: SHA,
+    payload: toPayload({
+      app: 'repushed',
+      image_ref: image('repushed', 'v1'),
+      release_version: '1',
+      sha: SHA,
+      repository: 'acme/shop',
+      run_id: '700',
+      image_digest: `sha256:${'5'.repeat(64)}`,
+    }),
     states: ['success'],
   });
 });
@@ -130,15 +169,28 @@ describe.concurrent('choosing the last known good release', () => {
     const r = await rollback('forged');
     expect(r.exitCode, r.log).toBe(0);
     expect(r.outputs['to-image']).toBe(image('forged', 'v2'));
-    expect(r.outputs.reason).toContain('2 unproven GitHub deployment record(s) refused');
+    expect(r.outputs.reason).toContain('3 unproven GitHub deployment record(s) refused');
     const warnings = r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
     expect(warnings.join('\n')).toMatch(/backdoor:latest as verified, but it is not proven: it was created by mallory/);
     expect(warnings.join('\n')).toMatch(
       /never-ran as verified, but it is not proven: Fly's release history of forged has no release/,
     );
+    expect(warnings.join('\n')).toMatch(
+      /forged:v1 as verified, but it is not proven: its workflow run 701 is not a run of acme\/shop/,
+    );
     expect(r.summary).toContain('refused, not proven');
     const deployed = (await sim.calls()).filter((c) => c.args[0] === 'deploy' && c.args.includes('forged'));
     expect(deployed.map((c) => c.args.join(' ')).join('\n')).not.toMatch(/attacker|never-ran/);
+  });
+
+  it('fails verification when the machines do not run the digest the record verified', async () => {
+    const r = await rollback('repushed');
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'false', 'to-image': image('repushed', 'v1') });
+    expect(r.outputs.reason).toMatch(
+      /runs registry.fly.io\/repushed:v1 with digest sha256:\w+, not the recorded sha256:5{64}/,
+    );
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/page a human/);
   });
 
   it('refuses to roll back a rollback', async () => {

@@ -44,6 +44,7 @@ interface RequestErrorLike {
 const QUOTE_LIMIT = 300;
 
 function permissionFor(path: string): string {
+  if (path.startsWith('/actions/')) return '`permissions: actions: read`';
   if (path.includes('/deployments')) return '`permissions: deployments: write`';
   if (path.includes('/issues')) return '`permissions: pull-requests: write` (or `issues: write`)';
   return '`permissions: contents: read`';

@@ -114,8 +114,11 @@ export async function runScenario(
     },
     async run(label, spec) {
       print(`\n  -- ${label} (${spec.workflow}, ${spec.eventName})`);
-      if (spec.sha)
+      if (spec.sha) {
         stage.api.seedCommit({ sha: spec.sha, message: spec.commitMessage ?? `${label}\n\nRehearsal commit.` });
+        // The run exists on GitHub's side too: auto-rollback traces deployment records to their run.
+        stage.api.seedRun({ id: 7100 + runs.length, head_sha: spec.sha, event: spec.eventName });
+      }
       const run = await rehearse({
         workflow: workflowPath(spec.workflow, options.workflowsDir),
         workflowsDir: options.workflowsDir,

@@ -2,6 +2,13 @@ import type { LastKnownGood } from '@deploy-actions/deployments';
 import { sameLogin } from '@deploy-actions/github';
 import type { ReleaseInfo } from './select';
 
+/**
+ * How many releases `flyctl releases` lists: the newest 25, a number flyctl fixes
+ * (superfly/flyctl@v0.4.87 internal/command/apps/releases.go:57, `GetAppReleasesMachines(ctx, appName, "", 25)`).
+ * flyctl has no other command that lists older releases or the images an app ran.
+ */
+export const FLY_RELEASES_LISTED = 25;
+
 /** What a recorded release must match to be trusted as a rollback target. */
 export interface Expected {
   app: string;
@@ -36,9 +43,7 @@ export function refuseUnproven(
   }
   if (record.app !== expected.app) return `it records app ${record.app}, not ${expected.app}`;
   const runs = releases.filter((r) => r.imageRef === record.image_ref);
-  if (runs.length === 0) {
-    return `Fly's release history of ${expected.app} has no release of ${record.image_ref}`;
-  }
+  if (runs.length === 0) return notInHistory(record, releases, expected.app);
   const named = record.release_version === undefined ? undefined : Number(record.release_version);
   if (named !== undefined) {
     const release = releases.find((r) => r.version === named);
@@ -54,4 +59,23 @@ export function refuseUnproven(
     return `its image ${record.image_ref} does not carry the recorded digest ${record.image_digest}`;
   }
   return undefined;
+}
+
+/**
+ * Why a record's image is not among the releases flyctl lists: it never ran, or it ran before the
+ * window flyctl shows, which proves nothing either way.
+ */
+function notInHistory(record: LastKnownGood['record'], releases: readonly ReleaseInfo[], app: string): string {
+  const versions = releases.map((r) => r.version);
+  const oldest = Math.min(...versions);
+  const named = record.release_version === undefined ? undefined : Number(record.release_version);
+  if (releases.length < FLY_RELEASES_LISTED) {
+    return `Fly's release history of ${app} has no release of ${record.image_ref}`;
+  }
+  const window = `the ${FLY_RELEASES_LISTED} newest releases flyctl lists (v${oldest} to v${Math.max(...versions)})`;
+  const older =
+    named !== undefined && Number.isInteger(named) && named < oldest
+      ? `its release v${named} is older than ${window}`
+      : `${record.image_ref} is not among ${window}`;
+  return `${older}, so Fly's history cannot prove it; to return to it, check the image and give it as \`target\``;
 }

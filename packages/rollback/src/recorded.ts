@@ -2,6 +2,7 @@ import { findLastKnownGood } from '@deploy-actions/deployments';
 import type { GitHubClient } from '@deploy-actions/github';
 import { log } from '@deploy-actions/toolkit';
 import { refuseUnproven } from './prove';
+import { runProvenance } from './provenance';
 import type { LkgSource, RecordedGood, ReleaseInfo, Skipped } from './select';
 
 export interface RecordSearch {
@@ -15,8 +16,9 @@ export interface RecordSearch {
 
 /**
  * The newest release recorded as verified healthy in GitHub deployments that is proven ours
- * (see refuseUnproven), and the records refused on the way: each is a warning annotation, and
- * the search goes on with older records.
+ * (refuseUnproven: author, repository, app, Fly's history; runProvenance: a workflow run of this
+ * repository that ran the recorded commit), and the records refused on the way: each is a warning
+ * annotation, and the search goes on with older records.
  */
 export async function recordedGood(
   search: RecordSearch,
@@ -26,12 +28,14 @@ export async function recordedGood(
   const refused: Skipped[] = [];
   if (!search.github || search.lkgSource === 'fly-releases') return { refused };
   const bot = await search.github.viewer();
+  const provenRun = runProvenance(search.github, search.repository);
   const found = await findLastKnownGood(search.github, {
     environment: search.environment,
     app: search.app,
     exclude: (record) => record.image_ref === failedImage,
     prove: async (candidate) =>
-      refuseUnproven(candidate, releases, { app: search.app, repository: search.repository, bot }),
+      refuseUnproven(candidate, releases, { app: search.app, repository: search.repository, bot }) ??
+      (await provenRun(candidate.record)),
     onRefused: (candidate, why) => {
       const version = Number(candidate.record.release_version);
       const what = `GitHub deployment ${candidate.deployment.id} names ${candidate.record.image_ref}`;
@@ -54,6 +58,7 @@ export async function recordedGood(
       sha: found.record.sha,
       deploymentId: found.deployment.id,
       environment: search.environment,
+      imageDigest: found.record.image_digest ?? /@(sha256:[0-9a-f]{64})$/.exec(found.record.image_ref)?.[1],
     },
     refused,
   };

@@ -4,6 +4,7 @@ import type { GitHubClient } from '@deploy-actions/github';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
 import { recordedGood } from './recorded';
+import { runningImageProblem } from './running';
 import { chooseTarget, type LkgSource, type RollbackTarget, type TargetRequest } from './select';
 
 /** Marks, for later steps of the same job, that an app was rolled back by this run. */
@@ -194,6 +195,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     step: 'rollback release',
     detail: `v${result.newReleaseVersion ?? '?'} ${target.imageRef} (${options.strategy})`,
   });
+
+  // The machines must run what was chosen (and the digest the record verified, when it names one).
+  const wrongImage = await runningImageProblem(options.fly, options.app, target, result.newReleaseVersion);
+  if (wrongImage) {
+    result.reason = `rolled back to ${target.imageRef}, but ${wrongImage}`;
+    timeline.push({ step: 'verification', detail: `failed: ${wrongImage}` });
+    return result;
+  }
 
   const status = await getStatus(options.fly, options.app);
   result.appUrl = appUrl(status) || undefined;

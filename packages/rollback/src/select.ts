@@ -14,6 +14,8 @@ export interface RecordedGood {
   sha?: string;
   deploymentId?: number;
   environment?: string;
+  /** The image's digest when the record carries one (`sha256:…`): what the machines must run after the rollback. */
+  imageDigest?: string;
 }
 
 export interface FailedRelease {
@@ -38,6 +40,8 @@ export interface RollbackTarget {
   imageRef: string;
   version?: number;
   source: 'github-deployments' | 'fly-releases' | 'input';
+  /** The digest the machines must run, when the record that chose the target carries one. */
+  digest?: string;
   /** One sentence a person can check: why this release is the one to return to. */
   why: string;
   /** Newer releases passed over, each with its reason. */
@@ -136,6 +140,7 @@ export function chooseTarget(args: {
         imageRef: recorded.imageRef,
         version: recorded.releaseVersion,
         source: 'github-deployments',
+        digest: recorded.imageDigest,
         why: `the newest release recorded as verified healthy${where}${id}`,
         skipped,
       };

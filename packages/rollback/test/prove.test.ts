@@ -105,3 +105,29 @@ describe('a recorded rollback target is proven, not trusted', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a record older than the releases flyctl lists', () => {
+  // flyctl lists the newest 25 releases: here v16 to v40.
+  const window: ReleaseInfo[] = Array.from({ length: 25 }, (_, i) => ({
+    version: 40 - i,
+    imageRef: img(`r${40 - i}`),
+    status: 'complete',
+  }));
+
+  it('is refused with why and what to do, not as an image the app never ran', () => {
+    const old = candidate({ record: { image_ref: img('r12'), release_version: '12' } });
+    const why = refuseUnproven(old, window, expected);
+    expect(why).toBe(
+      "its release v12 is older than the 25 newest releases flyctl lists (v16 to v40), so Fly's history cannot prove it; to return to it, check the image and give it as `target`",
+    );
+    const unnamed = candidate({ record: { image_ref: img('r3'), release_version: undefined } });
+    expect(refuseUnproven(unnamed, window, expected)).toMatch(
+      /^registry.fly.io\/shop:r3 is not among the 25 newest releases flyctl lists \(v16 to v40\)/,
+    );
+  });
+
+  it('is proven when its image ran again within the window', () => {
+    const again = candidate({ record: { image_ref: img('r20'), release_version: '12' } });
+    expect(refuseUnproven(again, window, expected)).toBeUndefined();
+  });
+});

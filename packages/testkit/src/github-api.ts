@@ -26,6 +26,7 @@
  *   POST  /issues/{n}/comments            {body}
  *   PATCH /issues/comments/{id}           {body}
  *   GET   /commits/{ref}                  seeded commits by sha (or a branch name given to seedCommit)
+ *   GET   /actions/runs/{run_id}          seeded workflow runs of this repository (seedRun); others 404
  *   POST  /graphql                        `query { viewer { login } }` only: the token's login
  * Authentication: `Authorization: Bearer|token <token>` must match, else 401 "Bad credentials".
  *
@@ -40,7 +41,10 @@
  *   `behindDefault`, unless `auto_merge: false`), 409 when required status checks did not pass
  *   (`required_contexts` omitted and the commit has no successful status);
  * - `auto_inactive` marks *prior* success deployments of the environment inactive (not newer ones);
- * - deployments, statuses and comments carry `creator`/`user` with `login` and `type`.
+ * - deployments, statuses and comments carry `creator`/`user` with `login` and `type`;
+ * - a token's permissions (`setPermission('actions', 'none')`): a route its permission does not cover
+ *   answers 403 "Resource not accessible by integration", as GITHUB_TOKEN does when the job's
+ *   `permissions:` leave that scope out.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -137,6 +141,77 @@ export interface Commit {
   successfulContexts?: string[];
 }
 
+/**
+ * A workflow run, shaped as `components/schemas/workflow-run` in GitHub's OpenAPI description
+ * (github/rest-api-description, operation actions/get-workflow-run); the fields no test reads are kept
+ * to the shape, not to meaning.
+ */
+export interface WorkflowRun {
+  id: number;
+  name: string;
+  node_id: string;
+  check_suite_id: number;
+  head_branch: string | null;
+  head_sha: string;
+  path: string;
+  display_title: string;
+  run_number: number;
+  run_attempt: number;
+  event: string;
+  status: string | null;
+  conclusion: string | null;
+  workflow_id: number;
+  url: string;
+  html_url: string;
+  pull_requests: unknown[];
+  created_at: string;
+  updated_at: string;
+  run_started_at: string;
+  actor: Actor;
+  triggering_actor: Actor;
+  jobs_url: string;
+  logs_url: string;
+  check_suite_url: string;
+  artifacts_url: string;
+  cancel_url: string;
+  rerun_url: string;
+  previous_attempt_url: string | null;
+  workflow_url: string;
+  head_commit: { id: string; tree_id: string; message: string; timestamp: string; author: null; committer: null };
+  repository: MinimalRepository;
+  head_repository: MinimalRepository;
+}
+
+/** `components/schemas/minimal-repository`, the fields a run carries. */
+export interface MinimalRepository {
+  id: number;
+  node_id: string;
+  name: string;
+  full_name: string;
+  private: boolean;
+  owner: Actor;
+  html_url: string;
+  url: string;
+}
+
+export interface SeedRun {
+  id: number;
+  head_sha: string;
+  /** The repository the run belongs to (default: this API's): a run of another one answers 404 here. */
+  repository?: string;
+  /** Workflow file under .github/workflows (default deploy.yml). */
+  workflow?: string;
+  event?: string;
+  head_branch?: string;
+  status?: string;
+  conclusion?: string | null;
+  actor?: string;
+}
+
+/** A GitHub App permission scope of an installation token (GITHUB_TOKEN's `permissions:` keys). */
+export type PermissionScope = 'actions' | 'contents' | 'deployments' | 'issues' | 'pull-requests';
+export type PermissionLevel = 'none' | 'read' | 'write';
+
 export interface ApiRequest {
   method: string;
   path: string;
@@ -198,6 +273,10 @@ export interface GitHubApi {
   addStatus(deploymentId: number, state: DeploymentState, extra?: Partial<DeploymentStatus>): DeploymentStatus;
   /** A comment on issue/PR `issue`; `login` another author (ending in [bot] for a bot). */
   seedComment(issue: number, body: string, login?: string): IssueComment;
+  /** A workflow run of this repository (or, with `repository`, of another one: 404 here). */
+  seedRun(run: SeedRun): WorkflowRun;
+  /** What the token may do in one scope (default: write everywhere). `reset()` restores the default. */
+  setPermission(scope: PermissionScope, level: PermissionLevel): void;
   seedCommit(commit: {
     sha: string;
     message: string;
@@ -276,6 +355,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   const login = options.login ?? 'github-actions[bot]';
   const state = { deployments: [] as Deployment[], statuses: [] as DeploymentStatus[], comments: [] as IssueComment[] };
   const commits = new Map<string, Commit>();
+  const runs = new Map<number, WorkflowRun>();
+  const permissions = new Map<PermissionScope, PermissionLevel>();
   const requests: ApiRequest[] = [];
   let faults: { fault: Fault; times: number; method?: string; path?: RegExp }[] = [];
   let nextId = 1000;
@@ -352,6 +433,97 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       );
     }
     writes.push(at);
+  }
+
+  function minimalRepository(fullName: string): MinimalRepository {
+    const [owner = '', name = ''] = fullName.split('/');
+    const id = 1_296_269 + [...fullName].reduce((n, c) => n + c.charCodeAt(0), 0);
+    return {
+      id,
+      node_id: `R_${id}`,
+      name,
+      full_name: fullName,
+      private: true,
+      owner: who(owner),
+      html_url: `${serverUrl}/${fullName}`,
+      url: `${origin}/repos/${fullName}`,
+    };
+  }
+
+  function createRun(seed: SeedRun): WorkflowRun {
+    const full = seed.repository ?? repository;
+    const base = `${origin}/repos/${full}/actions/runs/${seed.id}`;
+    const workflow = seed.workflow ?? 'deploy.yml';
+    const at = now();
+    const branch = seed.head_branch ?? 'main';
+    const repo = minimalRepository(full);
+    const run: WorkflowRun = {
+      id: seed.id,
+      name: workflow.replace(/\.ya?ml$/, ''),
+      node_id: `WFR_${seed.id}`,
+      check_suite_id: seed.id + 1,
+      head_branch: branch,
+      head_sha: seed.head_sha,
+      // "The full path of the workflow", e.g. octocat/octo-repo/.github/workflows/ci.yml@main.
+      path: `${full}/.github/workflows/${workflow}@${branch}`,
+      display_title: workflow,
+      run_number: seed.id % 1000,
+      run_attempt: 1,
+      event: seed.event ?? 'push',
+      status: seed.status ?? 'completed',
+      conclusion: seed.conclusion === undefined ? 'success' : seed.conclusion,
+      workflow_id: 161_335,
+      url: base,
+      html_url: `${serverUrl}/${full}/actions/runs/${seed.id}`,
+      pull_requests: [],
+      created_at: at,
+      updated_at: at,
+      run_started_at: at,
+      actor: who(seed.actor ?? 'octocat'),
+      triggering_actor: who(seed.actor ?? 'octocat'),
+      jobs_url: `${base}/jobs`,
+      logs_url: `${base}/logs`,
+      check_suite_url: `${origin}/repos/${full}/check-suites/${seed.id + 1}`,
+      artifacts_url: `${base}/artifacts`,
+      cancel_url: `${base}/cancel`,
+      rerun_url: `${base}/rerun`,
+      previous_attempt_url: null,
+      workflow_url: `${origin}/repos/${full}/actions/workflows/161335`,
+      head_commit: {
+        id: seed.head_sha,
+        tree_id: fakeSha(seed.head_sha),
+        message: '',
+        timestamp: at,
+        author: null,
+        committer: null,
+      },
+      repository: repo,
+      head_repository: repo,
+    };
+    runs.set(run.id, run);
+    return run;
+  }
+
+  /**
+   * The permission a route needs ("Permissions required for GitHub Apps",
+   * docs.github.com/en/rest/authentication/permissions-required-for-github-apps): Actions for workflow
+   * runs, Deployments, Contents for commits, Issues or Pull requests for comments on a pull request.
+   */
+  function requirePermission(method: string, path: string): void {
+    const scopes: PermissionScope[] = /^\/actions\//.test(path)
+      ? ['actions']
+      : /^\/deployments/.test(path)
+        ? ['deployments']
+        : /^\/issues\//.test(path)
+          ? ['issues', 'pull-requests']
+          : /^\/commits\//.test(path)
+            ? ['contents']
+            : [];
+    if (scopes.length === 0) return;
+    const needs: PermissionLevel = method === 'GET' ? 'read' : 'write';
+    const rank = { none: 0, read: 1, write: 2 } as const;
+    if (scopes.some((scope) => rank[permissions.get(scope) ?? 'write'] >= rank[needs])) return;
+    throw new HttpError(403, 'Resource not accessible by integration');
   }
 
   function createDeployment(seed: SeedDeployment): Deployment {
@@ -582,6 +754,16 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     ],
     [
       'GET',
+      /^\/actions\/runs\/(\d+)$/,
+      (m) => {
+        // A run of another repository is not found under this one (actions/get-workflow-run).
+        const run = runs.get(Number(m[1]));
+        if (!run || run.repository.full_name !== repository) throw new HttpError(404, 'Not Found');
+        return [200, run];
+      },
+    ],
+    [
+      'GET',
       /^\/commits\/([^/]+)$/,
       (m) => {
         const c = commits.get(decodeURIComponent(m[1]));
@@ -653,6 +835,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       const prefix = `/repos/${repository}`;
       if (!url.pathname.startsWith(`${prefix}/`)) throw new HttpError(404, 'Not Found');
       const rest = url.pathname.slice(prefix.length);
+      requirePermission(record.method, rest);
       for (const [method, pattern, handler] of routes) {
         const m = rest.match(pattern);
         if (!m || method !== record.method) continue;
@@ -704,6 +887,10 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     },
     addStatus: (id, st, extra) => addStatus(id, st, extra),
     seedComment: (issue, body, author) => createComment(issue, body, author),
+    seedRun: (run) => createRun(run),
+    setPermission(scope, level) {
+      permissions.set(scope, level);
+    },
     rate,
     setRate(remaining, resetInMs) {
       rate.remaining = remaining;
@@ -729,6 +916,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       state.statuses.length = 0;
       state.comments.length = 0;
       commits.clear();
+      runs.clear();
+      permissions.clear();
       requests.length = 0;
       faults = [];
       writes = [];
