@@ -321,34 +321,33 @@ export interface Deactivated {
   stopped?: string;
 }
 
-/**
- * Marks every deployment of `environment` that is still live (newest status success, in
- * progress, queued or pending) inactive: for an environment that is gone, such as a closed
- * pull request's preview app. GitHub does not do it for transient environments (auto_inactive
- * skips them) and shows an inactive transient environment as destroyed. The writes go one at a
- * time at the client's write pace (GitHub allows about 80 content-creating requests a minute);
- * when time or the rate limit stops them, what was left is said, and a re-run finishes the job.
- */
-export async function deactivateEnvironment(
+/** The newest statuses of `deployments`, ten requests at a time (GitHub's secondary limits punish bursts). */
+async function latestStates(
   client: GitHubClient,
-  environment: string,
-  options: DeactivateOptions = {},
-): Promise<Deactivated> {
-  const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 10 });
-  const latest: (DeploymentStatusInfo | undefined)[] = [];
-  // Ten at a time: GitHub's secondary rate limits punish bursts of concurrent requests.
+  deployments: readonly DeploymentInfo[],
+): Promise<(DeploymentState | undefined)[]> {
+  const states: (DeploymentState | undefined)[] = [];
   for (let i = 0; i < deployments.length; i += 10) {
     const batch = deployments.slice(i, i + 10);
-    latest.push(...(await Promise.all(batch.map((d) => latestDeploymentStatus(client, d.id)))));
+    states.push(...(await Promise.all(batch.map(async (d) => (await latestDeploymentStatus(client, d.id))?.state))));
   }
-  const live = deployments
-    .filter((_, i) => {
-      const state = latest[i]?.state;
-      return state !== undefined && LIVE_STATES.includes(state);
-    })
-    .map((d) => d.id);
+  return states;
+}
+
+const isLive = (state: DeploymentState | undefined) => state !== undefined && LIVE_STATES.includes(state);
+
+/**
+ * Marks `ids` inactive one at a time, at the client's write pace (GitHub allows about 80
+ * content-creating requests a minute). A failure before the first write is thrown; after it, what
+ * was left and why is returned, so a later run can finish the job.
+ */
+async function markInactive(
+  client: GitHubClient,
+  ids: readonly number[],
+  options: { description?: string; logUrl?: string },
+): Promise<Deactivated> {
   const marked: number[] = [];
-  for (const id of live) {
+  for (const id of ids) {
     try {
       await createDeploymentStatus(client, id, {
         state: 'inactive',
@@ -358,9 +357,57 @@ export async function deactivateEnvironment(
       });
     } catch (error) {
       if (marked.length === 0) throw error;
-      return { marked, left: live.slice(marked.length), stopped: (error as Error).message };
+      return { marked, left: ids.slice(marked.length), stopped: (error as Error).message };
     }
     marked.push(id);
   }
   return { marked, left: [] };
+}
+
+/**
+ * Marks every deployment of `environment` that is still live (newest status success, in
+ * progress, queued or pending) inactive: for an environment that is gone, such as a closed
+ * pull request's preview app. GitHub does not do it for transient environments (auto_inactive
+ * skips them) and shows an inactive transient environment as destroyed. Every deployment is
+ * looked at (up to `maxPages` pages); when time or the rate limit stops the writes, what was left
+ * is said, and a re-run finishes the job.
+ */
+export async function deactivateEnvironment(
+  client: GitHubClient,
+  environment: string,
+  options: DeactivateOptions = {},
+): Promise<Deactivated> {
+  const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 10 });
+  const states = await latestStates(client, deployments);
+  const live = deployments.filter((_, i) => isLive(states[i])).map((d) => d.id);
+  return markInactive(client, live, options);
+}
+
+/**
+ * After a successful deploy to a transient environment (a pull request's preview), marks the
+ * environment's earlier live deployments inactive: GitHub's auto_inactive leaves transient
+ * environments alone, so without this every push to a long-lived pull request adds one more live
+ * deployment for the final `destroyed` to retire. Looks at the newest page only, newest first, ten
+ * statuses at a time, and stops at ten with none live: earlier deploys retired what lies beyond. Whatever time or the rate limit leaves undone is returned as `left`, for the next
+ * deploy or the destroy.
+ */
+export async function retireEarlier(
+  client: GitHubClient,
+  environment: string,
+  current: number,
+  options: { description?: string; logUrl?: string } = {},
+): Promise<Deactivated> {
+  const earlier = (await listDeployments(client, { environment, maxPages: 1 })).filter((d) => d.id < current);
+  const live: number[] = [];
+  for (let i = 0; i < earlier.length; i += 10) {
+    const batch = earlier.slice(i, i + 10);
+    const states = await latestStates(client, batch);
+    const found = batch.filter((_, j) => isLive(states[j])).map((d) => d.id);
+    if (found.length === 0) break;
+    live.push(...found);
+  }
+  return markInactive(client, live, {
+    description: options.description ?? `Superseded by deployment ${current}`,
+    logUrl: options.logUrl,
+  });
 }

@@ -18,6 +18,7 @@ export {
   type LastKnownGood,
   latestDeploymentStatus,
   listDeployments,
+  retireEarlier,
   type StatusOptions,
   truncateDescription,
 } from './deployments';

@@ -11,6 +11,7 @@ import {
   isTransientEnvironment,
   parseDeploymentPayload,
   RECORD_SCHEMA,
+  retireEarlier,
 } from '../src/index';
 
 const SHA1 = 'a'.repeat(40);
@@ -303,5 +304,68 @@ describe('an environment that is gone', () => {
     );
     const { marked } = await deactivateEnvironment(client, 'pr-9');
     expect(marked.sort((a, b) => a - b)).toEqual(seeded.map((d) => d.id).sort((a, b) => a - b));
+  });
+});
+
+describe('a long-lived pull request', () => {
+  it('retires the earlier previews as each new one succeeds, looking no further than it must', async () => {
+    const payload = record(SHA1, 'registry.fly.io/pr-5-shop:1');
+    const seed = (states: ('success' | 'failure' | 'inactive')[]) =>
+      api.seedDeployment({ environment: 'pr-5', sha: SHA1, payload, transient_environment: true, states });
+    // Far back, beyond a batch of ten that are not live: earlier deploys have retired what lies there.
+    const ancient = seed(['success']);
+    for (let i = 0; i < 20; i++) seed(['failure']);
+    const previous = seed(['success']);
+    const failed = seed(['failure']);
+    const current = seed(['success']);
+    const done = await retireEarlier(client, 'pr-5', current.id, {
+      logUrl: 'https://github.com/acme/shop/actions/runs/9',
+    });
+    expect(done).toEqual({ marked: [previous.id], left: [] });
+    expect(api.latestStatus(previous.id)).toMatchObject({
+      state: 'inactive',
+      description: `Superseded by deployment ${current.id}`,
+    });
+    expect(api.latestStatus(failed.id)?.state).toBe('failure');
+    expect(api.latestStatus(current.id)?.state).toBe('success');
+    // Status reads: the newest ten earlier ones, then ten more, which hold nothing live.
+    const reads = api.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/statuses'));
+    expect(reads).toHaveLength(20);
+    expect(api.latestStatus(ancient.id)?.state).toBe('success');
+    // The destroy looks at everything.
+    expect((await deactivateEnvironment(client, 'pr-5')).marked).toEqual([current.id, ancient.id]);
+  });
+
+  it('says what is left when the rate limit stops the destroy, and a re-run finishes it', async () => {
+    // Five writes a "minute" of 1.5 s: the sixth is refused without Retry-After, as GitHub may.
+    const limited = await startGitHubApi({
+      repository: 'acme/shop',
+      secondaryLimit: { perMinute: 5, perHour: 500 },
+      secondaryWindowMs: 1_500,
+    });
+    try {
+      const live = Array.from({ length: 8 }, () =>
+        limited.seedDeployment({ environment: 'pr-6', sha: SHA1, transient_environment: true, states: ['success'] }),
+      );
+      const run = () =>
+        new GitHubClient({
+          token: limited.token,
+          repository: 'acme/shop',
+          apiUrl: limited.url,
+          baseDelayMs: 10,
+          writeIntervalMs: 10,
+          timeoutMs: 3_000,
+        });
+      const first = await deactivateEnvironment(run(), 'pr-6');
+      expect(first.marked).toHaveLength(5);
+      expect(first.left).toHaveLength(3);
+      expect(first.stopped).toMatch(/secondary rate limit/);
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      const again = await deactivateEnvironment(run(), 'pr-6');
+      expect(again).toEqual({ marked: first.left, left: [] });
+      for (const d of live) expect(limited.latestStatus(d.id)?.state).toBe('inactive');
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -366,18 +366,33 @@ describe('GitHub deployment and PR comment', () => {
 
   it('on destroyed, marks every live deployment of the environment inactive, whichever run made it', async () => {
     const base = { ...github(), githubDeployment: true, environment: 'pr-7', app: 'pr-7-shop' };
-    // Two pushes to the pull request: two runs, two live deployments (GitHub keeps both active).
+    // A deployment from before previews retired their predecessors, still live.
+    const legacy = api.seedDeployment({
+      environment: 'pr-7',
+      sha: SHA,
+      transient_environment: true,
+      states: ['success'],
+    });
+    // Two pushes to the pull request: two runs; GitHub keeps transient deployments active, so each
+    // new preview marks the earlier ones inactive itself.
     const opened = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '1' }), FAST);
+    expect(opened.results[0].detail).toMatch(/: success; 1 earlier deployment\(s\) set to inactive$/);
     const synced = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '2' }), FAST);
-    expect(api.state.deployments.map((d) => d.transient_environment)).toEqual([true, true]);
+    expect(api.state.deployments.map((d) => d.transient_environment)).toEqual([true, true, true]);
+    expect(api.latestStatus(opened.deploymentId!)).toMatchObject({
+      state: 'inactive',
+      description: `Superseded by deployment ${synced.deploymentId}`,
+    });
+    expect(api.latestStatus(synced.deploymentId!)?.state).toBe('success');
 
     const closed = await notify(
       inputs({ ...base, status: 'destroyed', url: 'https://pr-7-shop.fly.dev' }),
       context({ runId: '3' }),
       FAST,
     );
-    expect(closed.results[0]).toMatchObject({ outcome: 'sent', detail: '2 deployment(s) in pr-7 set to inactive' });
-    for (const id of [opened.deploymentId!, synced.deploymentId!]) {
+    expect(closed.results[0]).toMatchObject({ outcome: 'sent', detail: '1 deployment(s) in pr-7 set to inactive' });
+    expect(api.latestStatus(legacy.id)?.state).toBe('inactive');
+    for (const id of [synced.deploymentId!]) {
       expect(api.latestStatus(id)).toMatchObject({
         state: 'inactive',
         description: 'Environment destroyed',
@@ -385,12 +400,12 @@ describe('GitHub deployment and PR comment', () => {
         log_url: expect.stringContaining('/actions/runs/'),
       });
     }
-    expect(api.state.deployments).toHaveLength(2);
+    expect(api.state.deployments).toHaveLength(3);
 
     // A re-run finds nothing live and creates nothing.
     const again = await notify(inputs({ ...base, status: 'destroyed' }), context({ runId: '3' }), FAST);
     expect(again.results[0]).toMatchObject({ outcome: 'skipped', detail: 'no live deployment in pr-7' });
-    expect(api.state.deployments).toHaveLength(2);
+    expect(api.state.deployments).toHaveLength(3);
 
     // Production's success statuses are the rollback's memory: never retired this way.
     const live = api.seedDeployment({ environment: 'production', sha: SHA, payload: {}, states: ['success'] });

@@ -8,9 +8,10 @@ import {
   findRunDeployment,
   getDeployment,
   isProductionEnvironment,
+  retireEarlier,
 } from '@deploy-actions/deployments';
 import { type GitHubClient, sameLogin } from '@deploy-actions/github';
-import { UserError } from '@deploy-actions/toolkit';
+import { errorMessage, log, UserError } from '@deploy-actions/toolkit';
 import { oneLine } from '../escape';
 import type { DeployMessage, NotifyStatus } from '../message';
 import { isOwnComment, markerApp, renderPrComment } from '../render/github';
@@ -198,11 +199,27 @@ export async function recordDeployment(
   const { deployment, created } = await ensureDeployment(client, m, target, false, m.status !== 'skipped');
   if (!deployment) return { skipped: true, detail: 'nothing deployed, so no deployment to record' };
   await createDeploymentStatus(client, deployment.id, status);
-  return {
-    deploymentId: deployment.id,
-    state,
-    detail: `${created ? 'created' : 'updated'} deployment ${deployment.id} in ${m.environment}: ${state}`,
-  };
+  const detail = `${created ? 'created' : 'updated'} deployment ${deployment.id} in ${m.environment}: ${state}`;
+  const retired = state === 'success' && deployment.transient ? await retire(client, deployment.id, m) : '';
+  return { deploymentId: deployment.id, state, detail: `${detail}${retired}` };
+}
+
+/**
+ * A new preview supersedes the earlier ones of its environment: they are marked inactive now, so a
+ * pull request's `destroyed` has little left to do. Best effort: the new status is recorded
+ * whatever happens here, and what is left stays for the next deploy or the destroy.
+ */
+async function retire(client: GitHubClient, id: number, m: DeployMessage): Promise<string> {
+  try {
+    const { marked, left, stopped } = await retireEarlier(client, m.environment!, id, { logUrl: m.runUrl });
+    const done = marked.length > 0 ? `; ${marked.length} earlier deployment(s) set to inactive` : '';
+    return left.length > 0
+      ? `${done}; ${left.length} left live (${stopped}), for the next deploy or the destroy`
+      : done;
+  } catch (error) {
+    log.debug(`Earlier deployments of ${m.environment} not retired: ${errorMessage(error)}`);
+    return `; earlier deployments left live (${errorMessage(error)}), for the next deploy or the destroy`;
+  }
 }
 
 interface Comment {
