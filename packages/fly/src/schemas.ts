@@ -176,14 +176,6 @@ export function machineProcessGroup(machine: Machine): string {
   return machine.config?.metadata?.fly_process_group ?? '';
 }
 
-/** The full image reference a machine runs. */
-export function machineImageRef(machine: Machine): string {
-  if (machine.config?.image) return machine.config.image;
-  const ref = machine.image_ref;
-  if (!ref?.repository) return '';
-  return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
-}
-
 // --- status --json (map with alphabetical PascalCase keys; Machines are snake_case) ---
 
 export const statusSchema = z.looseObject({

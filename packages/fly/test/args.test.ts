@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deployArgs, describeArgs } from '../src/index';
+import { describeArgs } from '../src/client';
+import { deployArgs } from '../src/deploy';
 
 describe('deployArgs', () => {
   it('builds a validated argv', () => {

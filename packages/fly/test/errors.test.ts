@@ -85,14 +85,3 @@ describe('forLog', () => {
     expect(forLog('Updating 3d8d [app]')).toBe('Updating 3d8d [app]');
   });
 });
-
-describe('leaseWaitMs', () => {
-  it('waits until the lease lapses, a little longer, and never more than 30 s', async () => {
-    const { leaseWaitMs } = await import('../src/deploy-app');
-    const now = Date.parse('2026-08-20T14:00:00Z');
-    expect(leaseWaitMs('lease currently held by x, expires at 2026-08-20T14:00:05Z', now)).toBe(5_250);
-    expect(leaseWaitMs('expires at 2026-08-20T15:00:00Z', now)).toBe(30_000);
-    expect(leaseWaitMs('expires at 2026-08-20T13:00:00Z', now)).toBeUndefined();
-    expect(leaseWaitMs('connection reset by peer', now)).toBeUndefined();
-  });
-});

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appUrl, machineReleaseVersion } from '../src/index';
-import { releasesSchema, secretsSchema, statusSchema } from '../src/schemas';
+import { appUrl, machineReleaseVersion, releasesSchema, secretsSchema, statusSchema } from '../src/schemas';
 
 describe('releases --json', () => {
   it('reads PascalCase releases and sorts newest first', () => {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type FlyToml, parseFlyToml } from '@deploy-actions/fly';
 import { parseArgs } from '../args';
 import { appName, type Ctx, faultError, isoNow, versionAtLeast } from '../context';
+import { readFlyToml, type SimFlyToml } from '../flytoml';
 import * as ids from '../ids';
 import { FlyFail, Interrupted } from '../io';
 import { splitImageRef } from '../render';
@@ -24,13 +24,18 @@ export function parseGoDuration(text: string): number | undefined {
   return matched === text.length && text !== '' ? total : undefined;
 }
 
-function readConfig(workdir: string, flag: string | undefined): FlyToml | undefined {
+function readConfig(workdir: string, flag: string | undefined): SimFlyToml | undefined {
   const path = flag ? (isAbsolute(flag) ? flag : join(workdir, flag)) : join(workdir, 'fly.toml');
+  // superfly/flyctl@v0.4.87 internal/command/command.go:726
   if (!existsSync(path)) {
     if (flag) throw new FlyFail(`failed loading app config from ${path}: open ${path}: no such file or directory`);
     return undefined;
   }
-  return parseFlyToml(readFileSync(path, 'utf8'));
+  try {
+    return readFlyToml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new FlyFail(`failed loading app config from ${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 function pairs(list: string[] | undefined, flag: string): Record<string, string> {

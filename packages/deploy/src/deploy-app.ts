@@ -1,10 +1,23 @@
+import {
+  type AppStatus,
+  appUrl,
+  DeployError,
+  type DeployOptions,
+  deploy,
+  deployArgs,
+  type Fly,
+  FlyError,
+  findReleaseByImage,
+  getStatus,
+  isTransient,
+  listReleases,
+  listSecrets,
+  machineReleaseVersion,
+  type NewRelease,
+  type RunOptions,
+} from '@deploy-actions/fly';
 import { errorMessage, retry } from '@deploy-actions/toolkit';
-import type { Fly, RunOptions } from './client';
-import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
-import { DeployError, type DeployOptions, deploy, deployArgs, findReleaseByImage, type NewRelease } from './deploy';
-import { FlyError, isTransient } from './errors';
-import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
 
 export interface DeployAppRequest extends DeployOptions {
   /** Extra attempts after a transient failure that changed no machine. */

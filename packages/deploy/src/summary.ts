@@ -1,12 +1,13 @@
-import type { DeployAppOutcome, DeploymentRecord } from '@deploy-actions/fly';
 import { errorMessage, escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
+import type { DeployAppOutcome } from './deploy-app';
+import type { DeployFile } from './deploy-file';
 
 const version = (v: number | null | undefined) => (v ? `v${v}` : '');
 /** Text for inside a code span: shown as is (escapes would be copied along), minus backticks. */
 const code = (text: string) => `\`${text.replace(/`/g, '')}\``;
 
 /** The job summary of a deploy: what runs now, what ran before, and what to do if it failed. */
-export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecord, durationMs: number): Summary {
+export function deploySummary(outcome: DeployAppOutcome, record: DeployFile, durationMs: number): Summary {
   const s = new Summary();
   const app = escapeMarkdown(outcome.app);
   if (outcome.result === 'unchanged') {
