@@ -157,6 +157,8 @@ class Deployment {
         `Smoke checks for ${m.id} failed: the app appears to be crashing`,
         `Check its logs: here's the last lines below, or run 'fly logs -i ${m.id}':`,
         ...logs,
+        // printError prints the suggestion with Fprintln, then an empty line (internal/cli/cli.go:177-180).
+        '',
         '',
       ],
     });
@@ -232,7 +234,8 @@ class Deployment {
       sl.logStatus(0, 'failure', 'release_command failed');
       io.err(`Error release_command failed running on machine ${m.id} with exit code 1.`);
       io.err('Checking logs: fetching the last 100 lines below:');
-      for (const l of m.logs) io.err(`${l.timestamp.replace(/\.\d+Z$/, 'Z')} ${l.message}`);
+      // Each buffered line is `<faint time> <message>` (machines_releasecommand.go:131).
+      for (const l of m.logs) io.err(`\u001b[2m${l.timestamp.replace(/\.\d+Z$/, 'Z')}\u001b[0m ${l.message}`);
       // The deferred statuslogger.Failed (machines_releasecommand.go:70-74) prints last.
       sl.logStatus(0, 'failure', `Failed: machine ${m.id} exited with non-zero status of 1`);
       // machines_deploymachinesapp.go:474
