@@ -39,6 +39,12 @@ describe('secrets list --json, all three shapes', () => {
     const [s] = secretsSchema.parse([{ Name: 'A', Digest: 'b9e37b7b239ee4aefc75352fe3fa6dc6', CreatedAt: 'x' }]);
     expect(s).toEqual({ name: 'A', digest: 'b9e37b7b239ee4aefc75352fe3fa6dc6', createdAt: 'x' });
   });
+  it('reads every status flyctl v0.4.87 reports (internal/command/secrets/list.go)', () => {
+    const parsed = secretsSchema.parse(
+      ['Deployed', 'Staged', 'Partial', 'Unknown'].map((status, i) => ({ name: `S${i}`, digest: 'd', status })),
+    );
+    expect(parsed.map((s) => s.status)).toEqual(['Deployed', 'Staged', 'Partial', 'Unknown']);
+  });
   it('maps an unknown status to Unknown and reads objects without status (>100 machines)', () => {
     const parsed = secretsSchema.parse([
       { name: 'A', digest: 'd', status: 'Weird' },

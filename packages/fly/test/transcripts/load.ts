@@ -34,7 +34,7 @@ function parse(name: string, text: string): Transcript {
   const header: Record<string, string[]> = {};
   for (const line of text.slice(0, out).split('\n')) {
     const m = /^# (\w+): (.*)$/.exec(line);
-    if (m) (header[m[1]] ??= []).push(m[2]);
+    if (m) header[m[1]] = [...(header[m[1]] ?? []), m[2]];
   }
   const one = (key: string) => {
     const value = header[key]?.[0];
