@@ -44,6 +44,22 @@ await runStep(outputs, async (out) => {
   out.set('image-ref', outcome?.imageRef);
   out.set('previous-release-version', outcome?.previous?.version);
   out.set('previous-image-ref', outcome?.previous?.imageRef);
+  out.set('convergence', outcome?.convergence);
+  out.set(
+    'machines',
+    outcome
+      ? JSON.stringify(
+          outcome.fleet.map(({ id, group, region, state, release, current }) => ({
+            id,
+            group,
+            region,
+            state,
+            release,
+            current,
+          })),
+        )
+      : undefined,
+  );
   out.set('deployment-file', result.deploymentFile);
   out.set('duration-ms', result.durationMs);
   result.summary.write();

@@ -133,9 +133,18 @@ export async function runFlyDeploy(
     durationMs,
     summary: deploySummary(outcome, record, durationMs),
   };
+  if (outcome.result === 'success' && outcome.convergence === 'deployed-but-flyctl-failed') {
+    log.warning(
+      `flyctl failed, but every machine of ${target.app} runs release v${outcome.release?.version ?? '?'}: ${outcome.error?.flyMessage.split('\n')[0] ?? ''}`,
+    );
+  }
   if (outcome.result === 'failure' && outcome.error) {
+    const split =
+      outcome.convergence === 'partial'
+        ? ` (partial: ${outcome.fleet.filter((m) => m.current).length} of ${outcome.fleet.length} machines run the new release)`
+        : '';
     result.failure = {
-      message: `Deploy of ${target.app} failed at ${outcome.failedStep}: ${outcome.error.flyMessage}`,
+      message: `Deploy of ${target.app} failed at ${outcome.failedStep}${split}: ${outcome.error.flyMessage}`,
       hint: failureHint(outcome),
     };
   }

@@ -10,10 +10,19 @@ export {
   listMachines,
   listReleases,
   listSecrets,
+  machineLogs,
   sshConsole,
   unsetSecrets,
 } from './commands';
-export { DeployError, type DeployOptions, deploy, deployArgs, findReleaseByImage, type NewRelease } from './deploy';
+export {
+  DeployError,
+  type DeployOptions,
+  deploy,
+  deployArgs,
+  findReleaseByImage,
+  type NewRelease,
+  sameImage,
+} from './deploy';
 export { FlyError, isAppNotFound, isTransient } from './errors';
 export type { InstalledFlyctl } from './install';
 export { DEFAULT_FLYCTL_VERSION, ENV_NAME, imageTag, type Strategy } from './names';
@@ -22,10 +31,13 @@ export { type Proxy, type ProxyOptions, startProxy } from './proxy';
 export {
   type AppStatus,
   appUrl,
+  lastExit,
   type Machine,
   type MachineCheck,
+  type MachineEvent,
   machineProcessGroup,
   machineReleaseVersion,
+  PLATFORM_GROUPS,
   type Release,
   type Secret,
   type SecretStatus,
