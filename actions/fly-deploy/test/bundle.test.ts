@@ -230,25 +230,38 @@ describe('PR preview apps', () => {
     context: { repository: 'Acme/Web_Shop', ref: 'refs/pull/17/merge' },
   });
 
-  it('creates pr-<n>-<repo>, deploys it, then destroys it on close (twice: idempotent)', async () => {
+  // pr-<n>-<repo>-<first 6 hex of sha256("acme/web_shop")>: the owner is part of the name.
+  const PREVIEW = 'pr-17-web-shop-1c1288';
+
+  it('creates pr-<n>-<repo>-<hash>, deploys it, then destroys it on close (twice: idempotent)', async () => {
     const opened = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v1' }, pr('opened'));
     expect(opened.exitCode).toBe(0);
-    expect(opened.outputs['app-name']).toBe('pr-17-web-shop');
+    expect(opened.outputs['app-name']).toBe(PREVIEW);
     expect(opened.outputs['release-version']).toBe('1');
     // A first deploy reports the URL the app has once deployed (fly-sim: its loopback server).
-    expect(opened.outputs['app-url']).toBe(`${sim.appUrl('pr-17-web-shop')}/`);
-    expect(sim.state().apps['pr-17-web-shop'].org).toBe('acme');
+    expect(opened.outputs['app-url']).toBe(`${sim.appUrl(PREVIEW)}/`);
+    expect(sim.state().apps[PREVIEW].org).toBe('acme');
     const again = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v2' }, pr('synchronize'));
     expect(again.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
 
     const closed = await run({ preview: 'true', org: 'acme' }, pr('closed'));
     expect(closed.exitCode).toBe(0);
-    expect(closed.summary).toContain('destroyed pr-17-web-shop');
-    expect(sim.state().apps['pr-17-web-shop']).toBeUndefined();
+    expect(closed.summary).toContain(`destroyed ${PREVIEW}`);
+    expect(sim.state().apps[PREVIEW]).toBeUndefined();
     const closedAgain = await run({ preview: 'true', org: 'acme' }, pr('closed'));
     expect(closedAgain.exitCode).toBe(0);
     expect(closedAgain.summary).toContain('nothing to destroy');
     expect(JSON.parse(readFileSync(closedAgain.outputs['deployment-file'], 'utf8')).result).toBe('destroyed');
+  });
+
+  it('never destroys an app named by hand when a pull request closes in preview mode', async () => {
+    await sim.seedApp('shop-production', { releases: ['v1'] });
+    const r = await run({ preview: 'true', org: 'acme', app: 'shop-production' }, pr('closed'));
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain(`Refusing to destroy shop-production`);
+    expect(errors(r)[0].message).toContain(PREVIEW);
+    expect(sim.state().apps['shop-production']).toBeDefined();
+    expect((await sim.calls()).some((c) => c.args.join(' ') === 'apps destroy shop-production --yes')).toBe(false);
   });
 
   it('destroys a named app when asked, outside preview mode too', async () => {
