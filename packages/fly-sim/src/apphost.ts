@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { settleApp, started as startMachine } from './lifecycle';
+import { behaviour } from './labels';
+import { crashLoopStart, settleApp, started as startMachine } from './lifecycle';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
@@ -61,12 +62,12 @@ export class AppHosts {
     if (started.length === 0) {
       // The proxy autostarts a stopped machine of a service (auto_start_machines, on by default:
       // https://fly.io/docs/launch/autostop-autostart/).
-      const cold = live.find(
-        (m) => (m.state === 'stopped' || m.state === 'suspended') && m.hasServices !== false && !m.pending,
-      );
+      // Any stopped machine of a service, whatever stopped it (https://fly.io/docs/machines/guides-examples/machine-restart-policy/):
+      // its image decides what happens next.
+      const cold = live.find((m) => (m.state === 'stopped' || m.state === 'suspended') && m.hasServices !== false);
       if (!cold) return undefined;
-      if (!cold.events?.some((e) => e.type === 'exit' && e.request?.exit_event?.requested_stop)) return undefined;
       startMachine(cold);
+      if (behaviour(cold.imageRef).crash) cold.pending = { kind: 'crashloop', at: crashLoopStart() };
       this.save();
       started = [cold];
     }

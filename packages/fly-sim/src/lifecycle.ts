@@ -54,10 +54,16 @@ function log(
   );
 }
 
-/** A restart policy of `on-failure` with fly's default of 10 retries (fly-go machine_types.go MachineRestart). */
+/**
+ * The `on-fail` restart policy fly deploy gives machines: up to 10 restarts within a 5-minute
+ * window, then the machine stops (https://fly.io/docs/machines/guides-examples/machine-restart-policy/).
+ * The simulation spreads them over that window.
+ */
 const MAX_RESTARTS = 10;
-/** How often a crash-looping machine restarts in the simulation. */
-const LOOP_PERIOD_MS = 1_000;
+const LOOP_PERIOD_MS = 30_000;
+
+/** When a loop must have started for a machine booting now to show restart_count > 1 already. */
+export const crashLoopStart = (now = Date.now()) => now - 2 * LOOP_PERIOD_MS - 100;
 
 /** Logs an app writes when it starts, so `flyctl logs` has something before a crash. */
 export function bootLogs(machine: SimMachine, at = Date.now()): void {

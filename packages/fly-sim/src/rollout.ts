@@ -7,27 +7,10 @@
 import { type Ctx, deployLeaseError, isoNow } from './context';
 import * as ids from './ids';
 import { FlyFail } from './io';
-import { bootLogs, isConstantlyRestarting, launched, settleMachine, started } from './lifecycle';
-import { splitImageRef } from './render';
+import { behaviour } from './labels';
+import { bootLogs, crashLoopStart, isConstantlyRestarting, launched, settleMachine, started } from './lifecycle';
 import type { SimApp, SimAppConfig, SimMachine, SimRelease } from './state';
 import { StatusLogger } from './status-lines';
-
-/** What an image label asks the simulated app to do (see the README's knobs): `crash` crash-loops from the start; `exit1`, `oom`, `crashloop` end the process a little after it starts (during the deploy), their `-after` forms once the deploy is over. */
-export function behaviour(imageRef: string) {
-  const label = splitImageRef(imageRef).tag;
-  const after = /-after\b/.test(label);
-  const crash = /(^|[^a-z])(exit1|oom|crashloop)(-after)?($|[^a-z])/.exec(label)?.[2] as
-    | 'exit1'
-    | 'oom'
-    | 'crashloop'
-    | undefined;
-  return {
-    crash: /(^|-)crash($|-)/.test(label),
-    later: crash ? { kind: crash, after } : undefined,
-    unhealthy: label.includes('unhealthy'),
-    slow: label.includes('slow'),
-  };
-}
 
 export interface RollOut {
   strategy: string;
@@ -126,7 +109,7 @@ class Deployment {
     bootLogs(m, now);
     m.readyAt = this.b.slow ? now + this.slowMs : undefined;
     // `crash`: a restart loop from the first second, which smoke checks catch.
-    if (this.b.crash) m.pending = { kind: 'crashloop', at: now - 2_100 };
+    if (this.b.crash) m.pending = { kind: 'crashloop', at: crashLoopStart(now) };
     else if (this.b.later && !this.b.later.after) m.pending = { kind: this.b.later.kind, at: now + this.crashAfterMs };
     settleMachine(m);
   }
