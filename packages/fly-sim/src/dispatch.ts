@@ -1,5 +1,5 @@
 import { deploy } from './commands/deploy';
-import { appsCreate, appsDestroy, appsList, imageShow, machinesList, releases, status } from './commands/inspect';
+import { appsCreate, appsDestroy, appsList, imageShow, logs, machinesList, releases, status } from './commands/inspect';
 import { type ExecDirective, type ProxyDirective, proxy, sshConsole } from './commands/remote';
 import { secretsDeploy, secretsImport, secretsList, secretsSet, secretsUnset } from './commands/secrets';
 import { type Ctx, SIM_FLYCTL_VERSION } from './context';
@@ -36,12 +36,14 @@ const COMMANDS: Record<string, Handler> = {
   proxy,
   'ssh console': sshConsole,
   'image show': imageShow,
+  logs,
   version: async (ctx) => {
     ctx.io.out(versionLine(ctx.version));
     return 0;
   },
 };
 
+/** `flyctl version` (superfly/flyctl@v0.4.87 internal/buildinfo/buildinfo.go:71-78). */
 export function versionLine(version: string): string {
   return `flyctl v${version} linux/amd64 Commit: ad0172fa BuildDate: 2026-08-21T00:00:00Z`;
 }

@@ -6,7 +6,9 @@
  * delays every matching invocation.
  *
  * Faults: lease, 429, reset, timeout (Machines API timeout, before any machine changes),
- * update-timeout (deploy: fails after a machine was updated), build-failed,
+ * update-timeout (deploy: fails after a machine was updated), update-eof (the recovery path's
+ * health check loses its API connection after the update), last-wait-timeout (every machine is
+ * updated and healthy, but flyctl's wait on the last one times out: flyctl issue #2653), build-failed,
  * release-command-failed, unauthorized, hang (never answers), latency=<ms>.
  */
 export const FAULTS = [
@@ -15,6 +17,8 @@ export const FAULTS = [
   'reset',
   'timeout',
   'update-timeout',
+  'update-eof',
+  'last-wait-timeout',
   'build-failed',
   'release-command-failed',
   'unauthorized',

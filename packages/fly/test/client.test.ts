@@ -2,26 +2,25 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fly } from '../src/client';
 import {
   appExists,
   createApp,
-  DeployError,
-  deploy,
   destroyApp,
-  Fly,
-  FlyError,
   getStatus,
   importSecrets,
   listApps,
   listMachines,
   listReleases,
   listSecrets,
-  machineReleaseVersion,
   showImages,
   sshConsole,
-  startProxy,
   unsetSecrets,
-} from '../src/index';
+} from '../src/commands';
+import { DeployError, deploy } from '../src/deploy';
+import { FlyError } from '../src/errors';
+import { startProxy } from '../src/proxy';
+import { machineReleaseVersion } from '../src/schemas';
 
 let sim: FlySim;
 let fly: Fly;
@@ -185,9 +184,10 @@ describe('Fly against fly-sim', () => {
   });
 
   it('runs ssh console commands and reports their failure', async () => {
-    const ok = await sshConsole(fly, 'client-app', 'echo "$URL"');
+    // No shell on a Fly machine: the command is exec'd word by word, so a shell is asked for by name.
+    const ok = await sshConsole(fly, 'client-app', `sh -c 'echo "$URL"'`);
     expect(ok.stdout.trim()).toBe('postgres://u:p@h/db?x=1#frag');
-    await expect(sshConsole(fly, 'client-app', 'exit 4')).rejects.toThrow(FlyError);
+    await expect(sshConsole(fly, 'client-app', "sh -c 'exit 4'")).rejects.toThrow(FlyError);
   });
 
   it('kills flyctl at its timeout', async () => {

@@ -3,13 +3,12 @@
  * a gate checks machines (`import('@deploy-actions/health/fly')`).
  */
 import {
-  ensureFlyctl,
-  Fly,
+  type Fly,
   listMachines,
   type Machine,
   machineProcessGroup,
   machineReleaseVersion,
-  requireToken,
+  openFly,
 } from '@deploy-actions/fly';
 import type { FlyGate } from './gate';
 import type { GateMachine } from './machines';
@@ -43,11 +42,13 @@ function toGateMachine(m: Machine): GateMachine {
 
 /** Machine checks through flyctl (`machines list --json` each round, under the request timeout). */
 export async function flyMachineGate(options: FlyMachineGateOptions): Promise<FlyGate> {
-  const env = options.env ?? process.env;
   // A missing token fails here, naming the input, before any flyctl download.
-  const token = requireToken(options.token, env);
-  const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-  return machineGate(new Fly({ token, env, bin: installed.bin }), options);
+  const { fly } = await openFly({
+    token: options.token,
+    version: options.flyctlVersion ?? ANY_FLYCTL,
+    env: options.env ?? process.env,
+  });
+  return machineGate(fly, options);
 }
 
 /** The gate's machine checks over a flyctl the caller already set up. */

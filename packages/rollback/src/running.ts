@@ -1,4 +1,4 @@
-import { type Fly, listMachines, machineImageRef, machineReleaseVersion } from '@deploy-actions/fly';
+import { type Fly, listMachines, machineImageRef, machineReleaseVersion, sameImage } from '@deploy-actions/fly';
 
 /** The image a rollback must leave running: its reference, and its digest when a record names one. */
 export interface ExpectedImage {
@@ -34,7 +34,7 @@ export async function runningImageProblem(
     if (expected.digest && digest !== expected.digest) {
       return `machine ${machine.id} runs ${ref} with digest ${digest ?? '(none reported)'}, not the recorded ${expected.digest}`;
     }
-    if (ref !== expected.imageRef && !(expected.digest && digest === expected.digest)) {
+    if (!sameImage(ref, expected.imageRef) && !(expected.digest && digest === expected.digest)) {
       return `machine ${machine.id} runs ${ref || '(no image reported)'}, not ${expected.imageRef}`;
     }
   }

@@ -12,11 +12,12 @@ async function common(ctx: Ctx, command: string, app: string): Promise<void> {
   if (fault) throw faultError(fault, app);
 }
 
-/** `--json`, or FLY_JSON truthy (flyctl turns JSON on for every command that has it). */
+/** `--json`, or FLY_JSON truthy (flyctl turns JSON on for every command that has it: superfly/flyctl@v0.4.87 internal/config/config.go). */
 export function wantsJson(ctx: Ctx, flag: boolean | undefined): boolean {
   return flag === true || ['1', 'ok', 't', 'true'].includes((ctx.inv.env.FLY_JSON ?? '').toLowerCase());
 }
 
+/** `apps create <name> --org <org>` (superfly/flyctl@v0.4.87 internal/command/apps/create.go:37-66; JSON :135, text :138). */
 export async function appsCreate(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, {
     name: { kind: 'string' },
@@ -49,6 +50,7 @@ export async function appsCreate(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `apps destroy <name>... --yes` (superfly/flyctl@v0.4.87 internal/command/apps/destroy.go:33-104: "Destroyed app <name>"). */
 export async function appsDestroy(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { yes: { kind: 'bool', aliases: ['y', 'auto-confirm'] } });
   if (p.positionals.length === 0) throw new FlyFail('requires at least 1 arg(s), only received 0');
@@ -64,6 +66,7 @@ export async function appsDestroy(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `apps list --json`: []fly.App, PascalCase (superfly/flyctl@v0.4.87 internal/command/apps/list.go:60-67). */
 export async function appsList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, {
     org: { kind: 'string', aliases: ['o'] },
@@ -86,6 +89,7 @@ export async function appsList(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `status --json`: a map with sorted PascalCase keys, Machines = ListActive (superfly/flyctl@v0.4.87 internal/command/status/machines.go:233-287). */
 export async function status(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, all: { kind: 'bool' }, watch: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
@@ -104,7 +108,7 @@ export async function status(ctx: Ctx, args: string[]): Promise<number> {
   else {
     ctx.io.out('Machines\nPROCESS\tID\tVERSION\tREGION\tSTATE\tCHECKS\tLAST UPDATED');
     for (const m of view.Machines) {
-      const passing = m.checks.filter((c) => c.status === 'passing').length;
+      const passing = (m.checks ?? []).filter((c) => c.status === 'passing').length;
       ctx.io.out(
         `app\t${m.id}\t${m.config.metadata.fly_release_version}\t${m.region}\t${m.state}\t${passing} total, ${passing} passing\t${m.updated_at}`,
       );
@@ -113,6 +117,7 @@ export async function status(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `releases --json`: the newest 25, by version descending (superfly/flyctl@v0.4.87 internal/command/apps/releases.go:56-67). */
 export async function releases(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, image: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
@@ -133,6 +138,10 @@ export async function releases(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `machines list --json`: every machine that is not destroyed, release_command ones included
+ * (superfly/flyctl@v0.4.87 internal/command/machine/list.go:60-66; text form :71-82).
+ */
 export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, quiet: { kind: 'bool', aliases: ['q'] } });
   const name = appName(ctx, p.strings.app);
@@ -150,6 +159,7 @@ export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `image show --json`: string maps per machine, `null` without machines (superfly/flyctl@v0.4.87 internal/command/image/show.go:190-241). */
 export async function imageShow(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG });
   const name = appName(ctx, p.strings.app);
@@ -176,6 +186,44 @@ export async function imageShow(ctx: Ctx, args: string[]): Promise<number> {
   for (const m of machines) {
     const i = renderImage(m);
     ctx.io.out(`${i.MachineID}\t${i.Registry}\t${i.Repository}\t${i.Tag}\t${i.Version}\t${i.Digest}`);
+  }
+  return 0;
+}
+
+/** aurora's SGR codes: flyctl never turns aurora off, so these survive NO_COLOR (internal/render/logs.go). */
+const faint = (s: string) => `\u001b[2m${s}\u001b[0m`;
+const green = (s: string) => `\u001b[32m${s}\u001b[0m`;
+const LEVEL_COLOR: Record<string, number> = { debug: 36, info: 34, warn: 33, warning: 33 };
+
+/**
+ * `flyctl logs --no-tail [--machine <id>]`: the buffered lines, each rendered by
+ * render.LogEntry with HideAllocID, RemoveNewlines and HideRegion (flyctl@v0.4.87
+ * internal/command/logs/logs.go:226-247; internal/render/logs.go:46-112): time, provider[instance],
+ * region, [level] and the message right after the bracket.
+ */
+export async function logs(ctx: Ctx, args: string[]): Promise<number> {
+  const p = parseArgs(args, {
+    ...APP,
+    ...JSON_FLAG,
+    machine: { kind: 'string', aliases: ['instance', 'i'] },
+    region: { kind: 'string', aliases: ['r'] },
+    'no-tail': { kind: 'bool', aliases: ['n'] },
+    select: { kind: 'bool', aliases: ['s'] },
+  });
+  const name = appName(ctx, p.strings.app);
+  await common(ctx, 'logs', name);
+  const app = requireApp(ctx, name);
+  if (!p.bools['no-tail']) throw new FlyFail('fly-sim supports only `logs --no-tail`');
+  const machines = app.machines.filter((m) => !p.strings.machine || m.id === p.strings.machine);
+  const entries = machines
+    .flatMap((m) => (m.logs ?? []).map((l) => ({ ...l, instance: m.id, region: m.region })))
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  for (const e of entries) {
+    const ts = e.timestamp.replace(/\.\d+Z$/, 'Z');
+    const level = `\u001b[${LEVEL_COLOR[e.level] ?? 31}m${e.level}\u001b[0m`;
+    ctx.io.out(
+      `${faint(ts)} ${e.provider}[${e.instance}] ${green(e.region)} [${level}]${e.message.replace(/\n/g, ' ')}`,
+    );
   }
   return 0;
 }

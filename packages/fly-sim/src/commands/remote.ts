@@ -23,7 +23,8 @@ export interface ExecDirective {
 }
 
 /**
- * `flyctl proxy <local[:remote]> [remote_host]`: forwards to the app's configured
+ * `flyctl proxy <local[:remote]> [remote_host]` (superfly/flyctl@v0.4.87 internal/command/proxy/proxy.go:25-62,123-144; the ready line
+ * `Proxying localhost:<port> to remote [<host>]:<port>` is printed by the flyctl process, bin/flyctl): forwards to the app's configured
  * target (`proxyTarget`, or FLY_SIM_PROXY_TARGET as `host:port`).
  */
 export async function proxy(ctx: Ctx, args: string[]): Promise<ProxyDirective> {
@@ -64,6 +65,39 @@ export async function proxy(ctx: Ctx, args: string[]): Promise<ProxyDirective> {
   };
 }
 
+/** Splits a command into words as a shell lexer would (quotes and backslashes), with no expansion. */
+export function splitWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < command.length) {
+      word += command[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new FlyFail(`ssh shell: unterminated quote in ${JSON.stringify(command)}`);
+  if (inWord) words.push(word);
+  if (words.length === 0) throw new FlyFail('ssh shell: empty command');
+  return words;
+}
+
 /**
  * `flyctl ssh console -C <command>`: runs the command locally, standing in for a
  * started machine: in the app's console folder, with the app's secrets in its
@@ -87,7 +121,13 @@ export async function sshConsole(ctx: Ctx, args: string[]): Promise<ExecDirectiv
   const app = requireApp(ctx, name);
   const started = app.machines.filter((m) => m.state === 'started');
   const machine = p.strings.machine ? started.find((m) => m.id === p.strings.machine) : started[0];
-  if (!machine) throw new FlyFail(`app ${name} has no started VMs`);
+  // superfly/flyctl@v0.4.87 internal/command/ssh/console.go:275, :330
+  if (!machine && p.strings.machine) throw new FlyFail(`--machine="${p.strings.machine}" not found/started`);
+  if (!machine) {
+    throw new FlyFail(
+      `app ${name} has no started VMs.\nIt may be unhealthy or not have been deployed yet.\nTry the following command to verify:\n\nfly status`,
+    );
+  }
   const command = p.strings.command;
   if (!command) throw new FlyFail('fly-sim supports only `ssh console -C <command>` (no interactive shell)');
   const secrets = Object.fromEntries(Object.entries(app.secrets).map(([k, s]) => [k, s.value]));
@@ -95,7 +135,10 @@ export async function sshConsole(ctx: Ctx, args: string[]): Promise<ExecDirectiv
   mkdirSync(cwd, { recursive: true });
   return {
     exec: {
-      argv: app.console?.command ?? ['/bin/sh', '-c', command],
+      // No shell on the machine: hallpass word-splits the command and execs it, so `&&`, `|`,
+      // `;` and `$VAR` are plain words (flyctl issues #1220, #1442; flyctl@v0.4.87
+      // internal/command/ssh/io.go:92 sends the command string as is).
+      argv: app.console?.command ?? splitWords(command),
       cwd,
       env: {
         ...machine.env,

@@ -4,6 +4,7 @@ import { appName, type Ctx, faultError, isoNow, requireApp, versionAtLeast } fro
 import { parseSecretsImport, SecretsImportError, SecretsImportPanic } from '../import-parser';
 import { FlyFail } from '../io';
 import { goJson } from '../render';
+import { restartOnly } from '../rollout';
 import type { SimApp } from '../state';
 import { wantsJson } from './inspect';
 
@@ -35,7 +36,7 @@ function live(app: SimApp) {
   return app.machines.filter((m) => m.state !== 'destroyed');
 }
 
-/** After set/unset/import: stage, or restart machines so they get the new secrets. */
+/** After set/unset/import: stage, or restart machines so they get the new secrets (superfly/flyctl@v0.4.87 internal/command/secrets/secrets.go:64-122: the two messages at :68 and :84). */
 async function afterChange(ctx: Ctx, app: SimApp, stage: boolean): Promise<void> {
   if (stage) {
     ctx.io.out(
@@ -51,16 +52,15 @@ async function afterChange(ctx: Ctx, app: SimApp, stage: boolean): Promise<void>
   await restart(ctx, app);
 }
 
-async function restart(ctx: Ctx, app: SimApp): Promise<void> {
-  ctx.io.out(`Updating existing machines in '${app.name}' with rolling strategy`);
-  for (const m of live(app)) {
-    ctx.io.out(`Updating ${m.id} [app]`);
-    await ctx.io.sleep(5);
-    m.updatedAt = isoNow();
-    ctx.io.out(`Machine ${m.id} [app] update succeeded`);
-  }
+/** A restart-only deploy takes the secrets onto the machines and makes a release (secrets.go:95-115). */
+async function restart(ctx: Ctx, app: SimApp, detach = false): Promise<void> {
+  const release = await restartOnly(ctx, app, { detach });
   for (const s of Object.values(app.secrets)) s.deployed = true;
   ctx.world.save();
+  // machines_deploymachinesapp.go:140-157 prints the release line for restart-only deploys too.
+  if (ctx.inv.env.FLY_EMIT_RELEASE_JSON && versionAtLeast(ctx.version, '0.4.56')) {
+    ctx.io.out(JSON.stringify({ id: release.id, version: release.version, image_ref: release.imageRef }));
+  }
 }
 
 function store(ctx: Ctx, app: SimApp, values: Record<string, string>, stage: boolean): void {
@@ -78,6 +78,7 @@ function store(ctx: Ctx, app: SimApp, values: Record<string, string>, stage: boo
   ctx.world.save();
 }
 
+/** `secrets list --json`: the shape of the version played (superfly/flyctl@v0.4.87 internal/command/secrets/list.go:36-41,93-107; 4fd60abf = v0.4.6, ad0dc5f7 = v0.3.178). */
 export async function secretsList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...SHARED, json: { kind: 'bool', aliases: ['j'] } });
   const name = appName(ctx, p.strings.app);
@@ -85,7 +86,10 @@ export async function secretsList(ctx: Ctx, args: string[]): Promise<number> {
   const app = requireApp(ctx, name);
   const entries = Object.entries(app.secrets).sort(([a], [b]) => a.localeCompare(b));
   const hasMachines = live(app).length > 0;
-  const statusOf = (deployed: boolean) => (hasMachines && deployed ? 'Deployed' : 'Staged');
+  // list.go:93-160: Deployed, Staged, Partial (some machines have it) or Unknown (release times
+  // could not be read); the `secretsStatus` knob makes deployed secrets report the last two.
+  const statusOf = (deployed: boolean) =>
+    hasMachines && deployed ? (app.knobs?.secretsStatus ?? 'Deployed') : 'Staged';
   if (wantsJson(ctx, p.bools.json)) {
     let rows: unknown[];
     if (!versionAtLeast(ctx.version, '0.3.178')) {
@@ -139,6 +143,7 @@ export async function secretsSet(ctx: Ctx, args: string[]): Promise<number> {
 /** What a release build of flyctl prints on stdout (aurora.Red, coloured even under NO_COLOR) after a panic. */
 const PANIC_MESSAGE = '\u001b[31mOops, something went wrong! Could you try that again?\u001b[0m';
 
+/** `secrets import`: stdin parsed like parser.go, errors as import.go:46-49 (superfly/flyctl@v0.4.87 internal/command/secrets/import.go). */
 export async function secretsImport(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, SHARED);
   const name = appName(ctx, p.strings.app);
@@ -163,6 +168,7 @@ export async function secretsImport(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `secrets unset NAME...`: a missing name is no error (superfly/flyctl@v0.4.87 internal/appsecrets/secrets.go:26; internal/command/secrets/unset.go). */
 export async function secretsUnset(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, SHARED);
   const name = appName(ctx, p.strings.app);
@@ -176,6 +182,7 @@ export async function secretsUnset(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `secrets deploy`: `no machines available to deploy` without machines (superfly/flyctl@v0.4.87 internal/command/secrets/deploy.go:24-29). */
 export async function secretsDeploy(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { app: SHARED.app, config: SHARED.config, detach: SHARED.detach });
   const name = appName(ctx, p.strings.app);
@@ -184,6 +191,6 @@ export async function secretsDeploy(ctx: Ctx, args: string[]): Promise<number> {
   if (live(app).length === 0) {
     throw new FlyFail('no machines available to deploy', { extra: ["Try 'fly deploy' first"] });
   }
-  await restart(ctx, app);
+  await restart(ctx, app, p.bools.detach === true);
   return 0;
 }
