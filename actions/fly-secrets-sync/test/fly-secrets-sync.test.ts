@@ -91,7 +91,7 @@ describe('fly-secrets-sync against fly-sim', () => {
       values[`SECRET_${String(i).padStart(3, '0')}`] = `value ${i} #${i} "q${i}" 'x' ✓ ${'z'.repeat(i)}`;
     }
     const { r, calls } = await sync({ app: 'bulk-app', secrets: dotenv(values) });
-    expect(r.log).not.toMatch(/::error/);
+    expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(calls.length).toBeLessThanOrEqual(3);
     expect(calls).toEqual([

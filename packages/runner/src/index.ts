@@ -1,4 +1,12 @@
-export { type Annotation, parseCommandLine, parseFileCommands, toAnnotation, type WorkflowCommand } from './commands';
+export {
+  type Annotation,
+  commandProperty,
+  parseCommandLine,
+  parseFileCommands,
+  REGISTERED_COMMANDS,
+  toAnnotation,
+  type WorkflowCommand,
+} from './commands';
 export { node24Path } from './node';
 export {
   findLeaks,
@@ -8,3 +16,4 @@ export {
   type RunContextOverrides,
   runBundle,
 } from './run-bundle';
+export { StepLog } from './step-log';

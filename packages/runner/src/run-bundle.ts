@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { type Annotation, parseCommandLine, parseFileCommands, toAnnotation } from './commands';
+import { type Annotation, parseCommandLine, parseFileCommands } from './commands';
 import { node24Path } from './node';
+import { StepLog } from './step-log';
 
 /** The repository root (packages/runner/src -> ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -58,8 +59,16 @@ export interface RunBundleResult {
   state: Record<string, string>;
   summary: string;
   annotations: Annotation[];
-  /** The log as the job log shows it: commands consumed, registered secrets masked as `***`. */
+  /**
+   * The log as the job log shows it: commands consumed (annotations as `##[error]message`),
+   * `add-mask` values masked from their line on, `stop-commands` honoured. Never echoed to
+   * the test output: tests assert on it, on `commands` and on `annotations`.
+   */
   log: string;
+  /** Every line the runner took as a command (raw, unmasked), in order. */
+  commands: { command: string; message: string; line: string }[];
+  /** `::debug::` messages (shown only with step debugging on). */
+  debug: string[];
   /** Everything the bundle wrote to stdout, unmasked. */
   stdout: string;
   stderr: string;
@@ -81,15 +90,6 @@ function readDefaults(path: string): Record<string, string> {
     if (spec?.default !== undefined && spec.default !== null) defaults[name] = String(spec.default);
   }
   return defaults;
-}
-
-/** Replaces each of `masks` (longest first, so a whole value goes before its parts) with `***`. */
-function mask(line: string, masks: readonly string[]): string {
-  let out = line;
-  for (const value of masks) {
-    if (out.includes(value)) out = out.split(value).join('***');
-  }
-  return out;
 }
 
 /**
@@ -203,45 +203,30 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
     });
   });
 
-  const masks: string[] = [];
-  const annotations: Annotation[] = [];
-  const logLines: string[] = [];
-  const legacyOutputs: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const cmd = parseCommandLine(line);
-    if (cmd?.command === 'add-mask') {
-      // The runner masks the value and each of its lines.
-      for (const part of [cmd.message, ...cmd.message.split(/\r?\n/)]) {
-        if (part.trim() !== '' && !masks.includes(part)) masks.push(part);
-      }
-      // Sorted once per new mask, not once per masked line.
-      masks.sort((a, b) => b.length - a.length);
-      continue;
-    }
-    if (cmd?.command === 'set-output') legacyOutputs[cmd.properties.name ?? ''] = cmd.message;
-    const annotation = cmd ? toAnnotation(cmd) : undefined;
-    if (annotation) annotations.push({ ...annotation, message: mask(annotation.message, masks) });
-    logLines.push(mask(line, masks));
-  }
-  for (const line of stderr.split('\n')) if (line !== '') logLines.push(mask(line, masks));
+  // One log for both streams, as the runner has (stdout first: the two are not interleaved here).
+  const stepLog = new StepLog();
+  stepLog.feedText(stdout);
+  stepLog.feedText(stderr);
 
   const read = (file: string) => readFileSync(file, 'utf8');
   return {
     exitCode: code,
     signal,
     timedOut,
-    outputs: { ...legacyOutputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
+    outputs: { ...stepLog.legacyOutputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
     env: parseFileCommands(read(files.GITHUB_ENV)),
     path: read(files.GITHUB_PATH)
       .split('\n')
       .filter((p) => p !== ''),
-    state: parseFileCommands(read(files.GITHUB_STATE)),
+    state: { ...stepLog.legacyState, ...parseFileCommands(read(files.GITHUB_STATE)) },
     summary: read(files.GITHUB_STEP_SUMMARY),
-    annotations,
-    log: logLines.join('\n'),
+    annotations: stepLog.annotations,
+    log: stepLog.text(),
+    commands: stepLog.commands,
+    debug: stepLog.debug,
     stdout,
     stderr,
-    masks,
+    masks: [...stepLog.masks].sort((a, b) => b.length - a.length),
     durationMs: Date.now() - started,
     runnerTemp: temp,
   };
@@ -258,7 +243,7 @@ export function findLeaks(result: RunBundleResult, secrets: readonly string[]): 
       'stdout',
       result.stdout
         .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
+        .filter((l) => parseCommandLine(l)?.command.toLowerCase() !== 'add-mask')
         .join('\n'),
     ],
     ['stderr', result.stderr],

@@ -21,6 +21,7 @@ export {
   splitList,
 } from './inputs';
 export { log } from './log';
+export { logLines, neutralizeLine } from './log-lines';
 export { lineSplitter, type ProcessResult, type RunProcessOptions, runProcess } from './process';
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
 export { containsSecret, redact, registerSecret, resetSecretsForTesting } from './secrets';
