@@ -42,7 +42,7 @@ async function deployStep(out: Outputs<(typeof outputs)[number]>): Promise<void>
   const started = Date.now();
   const i = parseInputs(inputs);
   // Each build secret on its own, not only the whole NAME=VALUE lines the input holds.
-  for (const value of Object.values(i['build-secrets'] ?? {})) registerSecret(value);
+  for (const value of Object.values(i['build-secrets'] ?? {})) registerSecret(value, "input 'build-secrets'");
   const ctx = readRunContext();
   const workdir = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), i['working-directory'] ?? '.');
   const config = locateConfig(workdir, i.config, i.config === inputs.config.default);

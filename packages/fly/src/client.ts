@@ -93,7 +93,7 @@ export class Fly {
 
   constructor(options: FlyOptions) {
     if (!options.token?.trim()) throw noTokenError();
-    registerSecret(options.token);
+    registerSecret(options.token, 'the Fly API token');
     this.options = options;
     this.bin = options.bin ?? 'flyctl';
     this.env = flyEnv(options.env ?? process.env, options.token.trim());

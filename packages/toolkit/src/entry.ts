@@ -1,7 +1,8 @@
 import * as core from './commands';
 import { errorMessage, isUserError } from './errors';
+import { log } from './log';
 import { processesEnded } from './process';
-import { containsSecret, redact } from './secrets';
+import { containsSecret, redact, secretSourcesIn } from './secrets';
 
 /** Registered values this long or longer never reach an output; shorter ones are not credentials. */
 const OUTPUT_GUARD_MIN_LENGTH = 8;
@@ -11,10 +12,25 @@ export class Outputs<Name extends string> {
   private readonly values = new Map<Name, string>();
   constructor(readonly names: readonly Name[]) {}
 
+  /**
+   * Sets an output. An output is visible to every later step and job, so a registered secret
+   * of credential length in it is replaced by `***`, with a warning naming where that secret
+   * came from. It never throws: by the time outputs are set the work is done, and the outputs
+   * a workflow relies on afterwards (a release version, a verdict) must all be written.
+   */
   set(name: Name, value: string | number | boolean | undefined | null): void {
-    const text = value === undefined || value === null ? '' : String(value);
-    // An output is visible to every later step and job: a secret there is a bug, not a mask.
-    if (containsSecret(text, OUTPUT_GUARD_MIN_LENGTH)) throw new Error(`output '${name}' would contain a secret value`);
+    let text = value === undefined || value === null ? '' : String(value);
+    if (containsSecret(text, OUTPUT_GUARD_MIN_LENGTH)) {
+      const where = secretSourcesIn(text, OUTPUT_GUARD_MIN_LENGTH).map(
+        (source) => source ?? 'a value registered as secret',
+      );
+      text = redact(text);
+      log.warning(
+        `Output '${name}' holds the value of ${where.join(' and ')}; it is written with that part as *** (${text}). ` +
+          'Use a value for the secret that is not part of app names, URLs or image references.',
+        { title: 'A secret collides with an output' },
+      );
+    }
     this.values.set(name, text);
   }
 

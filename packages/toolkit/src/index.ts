@@ -24,5 +24,5 @@ export { log } from './log';
 export { logLines, neutralizeLine } from './log-lines';
 export { lineSplitter, type ProcessResult, type RunProcessOptions, runProcess } from './process';
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
-export { containsSecret, redact, registerSecret, resetSecretsForTesting } from './secrets';
+export { containsSecret, redact, registerSecret, resetSecretsForTesting, secretSourcesIn } from './secrets';
 export { escapeCell, escapeMarkdown, Summary } from './summary';

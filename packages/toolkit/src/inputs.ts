@@ -215,7 +215,7 @@ export function parseInputs<S extends InputSpecs>(specs: S, env: NodeJS.ProcessE
   const raw: Record<string, string> = {};
   for (const [name, s] of Object.entries(specs)) {
     raw[name] = (env[inputEnvName(name)] ?? '').trim();
-    if (s.secret) registerSecret(raw[name]);
+    if (s.secret) registerSecret(raw[name], `input '${name}'`);
   }
   const problems: { input: string; message: string }[] = [];
   const result: Record<string, unknown> = {};
