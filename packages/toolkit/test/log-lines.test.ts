@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StepLog } from '@deploy-actions/runner';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -98,5 +100,40 @@ describe('the log boundary', () => {
       { level: 'warning', message: 'a\n::error::not a second command', title: 'T: x' },
     ]);
     expect(stepLog.lines).toContain('plain');
+  });
+});
+
+describe('every plain line goes through the boundary', () => {
+  it('no action or engine package writes to stdout or stderr except the toolkit’s runner protocol', () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    // Test equipment (runner, rehearsal, testkit, fly-sim) prints for people, not for a job log.
+    const shipped = [
+      ...readdirSync(join(root, 'actions')).map((a) => join(root, 'actions', a, 'src')),
+      ...[
+        'deploy-window',
+        'deployments',
+        'fly',
+        'health',
+        'migrate',
+        'notify',
+        'rollback',
+        'secrets-sync',
+        'toolkit',
+      ].map((p) => join(root, 'packages', p, 'src')),
+    ].filter((dir) => existsSync(dir));
+    const offenders: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) visit(path);
+        else if (/\.ts$/.test(entry.name) && !path.endsWith(join('toolkit', 'src', 'commands.ts'))) {
+          const text = readFileSync(path, 'utf8');
+          if (/process\.std(out|err)\.write\(\s*[^'")]|console\.(log|info|warn|error)\(/.test(text))
+            offenders.push(path);
+        }
+      }
+    };
+    for (const dir of shipped) visit(dir);
+    expect(offenders).toEqual([]);
   });
 });
