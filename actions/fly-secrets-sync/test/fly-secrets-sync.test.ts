@@ -269,6 +269,14 @@ describe('fly-secrets-sync against fly-sim', () => {
     ['an unknown mode', { app: 'any-app', secrets: 'A=value-1', mode: 'mirror' }, {}, /Invalid input 'mode'/],
     ['no source', { app: 'any-app' }, {}, /Nothing to sync/],
     ['a missing app', { app: 'no-such-app', secrets: 'A=value-1' }, {}, /Could not find App/],
+    // A broad prefix would copy the runner's tokens into Fly secrets.
+    ['a one-letter prefix', { app: 'any-app', 'env-prefix': 'G' }, {}, /Invalid input 'env-prefix': got "G"/],
+    [
+      "the runner's own prefix",
+      { app: 'any-app', 'env-prefix': 'ACTIONS_' },
+      { ACTIONS_RUNTIME_TOKEN: 'value-1' },
+      /Invalid input 'env-prefix': got "ACTIONS_"; it names the runner's own variables/,
+    ],
   ])('%s: one clear error, no stack trace', async (_, inputs, env, message) => {
     const { r } = await sync(inputs, { env });
     expect(r.exitCode).toBe(1);
