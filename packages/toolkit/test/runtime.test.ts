@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay,
@@ -168,6 +170,16 @@ describe('runProcess', () => {
 
   it('turns a missing command into a user error', async () => {
     await expect(runProcess('definitely-not-a-command', [], { timeoutMs: 1_000 })).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('turns a working directory that is a file, or missing, into a user error naming it (not spawn ENOTDIR)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cwd-')), 'a-file');
+    writeFileSync(file, 'x');
+    const asFile = runProcess(process.execPath, ['-e', '0'], { cwd: file, timeoutMs: 5_000 });
+    await expect(asFile).rejects.toBeInstanceOf(UserError);
+    await expect(asFile).rejects.toThrow(`its working directory ${file} is not a directory`);
+    const missing = runProcess(process.execPath, ['-e', '0'], { cwd: `${file}-gone`, timeoutMs: 5_000 });
+    await expect(missing).rejects.toThrow(`its working directory ${file}-gone does not exist`);
   });
 });
 
