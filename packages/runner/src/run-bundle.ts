@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { type Annotation, parseCommandLine, parseFileCommands } from './commands';
 import { node24Path } from './node';
+
+/** toolkit's TEST_SOURCES_FLAG (test equipment does not import action code). */
+const TEST_SOURCES_FLAG = '--deploy-actions-test-sources=';
+
 import { StepLog } from './step-log';
 
 /** The repository root (packages/runner/src -> ../../..). */
@@ -47,6 +51,12 @@ export interface RunBundleOptions {
   githubToken?: string;
   /** State saved by a previous run's `GITHUB_STATE` (for post steps). */
   state?: Record<string, string>;
+  /**
+   * Local servers to download tools from instead of the official ones (`flyctl-download`,
+   * `flyctl-releases`, `squawk-download`): passed as the bundle argument toolkit's
+   * `downloadSource` reads, the one channel a workflow cannot set.
+   */
+  downloadSources?: Record<string, string>;
 }
 
 export interface RunBundleResult {
@@ -165,6 +175,12 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   }
 
   const nodeBinary = options.node === 'current' ? process.execPath : node24Path();
+  const testArgs: string[] = [];
+  if (options.downloadSources) {
+    const file = join(temp, 'download-sources.json');
+    writeFileSync(file, JSON.stringify(options.downloadSources));
+    testArgs.push(`${TEST_SOURCES_FLAG}${file}`);
+  }
   const started = Date.now();
   const { code, signal, stdout, stderr, timedOut } = await new Promise<{
     code: number | null;
@@ -173,7 +189,7 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
     stderr: string;
     timedOut: boolean;
   }>((done, fail) => {
-    const child = spawn(nodeBinary, [bundle], {
+    const child = spawn(nodeBinary, [bundle, ...testArgs], {
       cwd: workspace,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,14 @@
 export { type AnnotationProperties, exportVariable } from './commands';
 export { type RunContext, readRunContext } from './context';
+export {
+  checksumFor,
+  downloadSource,
+  restoreToolCache,
+  saveToolCache,
+  sha256File,
+  TEST_SOURCES_FLAG,
+  verifySha256,
+} from './download';
 export { formatDuration, parseDuration, toGoDuration } from './duration';
 export { Outputs, runStep } from './entry';
 export { errorMessage, InputError, isUserError, UserError } from './errors';
