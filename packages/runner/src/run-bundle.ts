@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -248,12 +248,60 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   };
 }
 
+/** Every form of a secret a reader could recover it from: raw, trimmed, each line of 8+ characters, encodings. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>();
+  for (const value of [secret, secret.trim()]) {
+    if (value === '') continue;
+    const bytes = Buffer.from(value, 'utf8');
+    forms.add(value);
+    forms.add(bytes.toString('base64'));
+    forms.add(bytes.toString('base64url'));
+    forms.add(encodeURIComponent(value));
+    forms.add(JSON.stringify(value).slice(1, -1));
+  }
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.add(line.trim());
+  return [...forms];
+}
+
+/** Files a run wrote under its own folders (runner temp, tool cache, a default workspace), protocol files aside. */
+export function writtenFiles(result: RunBundleResult): [path: string, text: string][] {
+  const protocol = new Set(['output', 'env', 'path', 'state', 'summary.md', 'event.json', 'download-sources.json']);
+  const files: [string, string][] = [];
+  const visit = (dir: string, top: boolean) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path, false);
+      else if (entry.isFile() && !(top && protocol.has(entry.name))) files.push([path, readFileSync(path, 'latin1')]);
+    }
+  };
+  visit(result.runnerTemp, true);
+  return files;
+}
+
+export interface LeakScanOptions {
+  /** Command lines of the processes the run started (fly-sim records flyctl's). */
+  argv?: readonly (readonly string[])[];
+  /** Also search every file the run wrote under its folders. */
+  files?: boolean;
+  /** Public texts that may contain a secret by accident (an app name holding a short secret): not searched. */
+  publicTexts?: readonly string[];
+  /** Shorter secrets are not searched (default 4: they would be found everywhere). */
+  minLength?: number;
+}
+
 /**
- * Where any of `secrets` (or its base64 / URL-encoded / JSON-escaped form) appears in
- * what a run printed or wrote: stdout except `::add-mask::` lines, stderr, the summary,
- * outputs, env, path and state. An empty list means nothing leaked.
+ * Where any of `secrets` (raw, trimmed, a line of it, or its base64 / base64url / URL-encoded /
+ * JSON-escaped form) appears in what a run printed or wrote: stdout except the lines the runner
+ * took as `::add-mask::`, stderr, the summary, outputs, env, path and state; with `options`,
+ * files written and argv. An empty list means nothing leaked. Secrets under 4 characters are
+ * not searched: they would be found everywhere.
  */
-export function findLeaks(result: RunBundleResult, secrets: readonly string[]): string[] {
+export function findLeaks(
+  result: RunBundleResult,
+  secrets: readonly string[],
+  options: LeakScanOptions = {},
+): string[] {
   const places: [string, string][] = [
     [
       'stdout',
@@ -268,18 +316,16 @@ export function findLeaks(result: RunBundleResult, secrets: readonly string[]): 
     ...Object.entries(result.outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
     ...Object.entries(result.env).map(([k, v]) => [`env ${k}`, v] as [string, string]),
     ['path', result.path.join('\n')],
+    ...(options.files ? writtenFiles(result).map(([path, text]) => [`file ${path}`, text] as [string, string]) : []),
+    ...(options.argv ?? []).map((argv) => [`argv ${argv.slice(0, 2).join(' ')}`, argv.join('\n')] as [string, string]),
   ];
   const leaks: string[] = [];
+  const publicTexts = options.publicTexts ?? [];
+  const searched = places.map(([where, text]) => [where, publicTexts.reduce((t, p) => t.split(p).join(' '), text)]);
   secrets.forEach((secret, index) => {
-    if (secret.length < 4) return;
-    const forms = [
-      secret,
-      Buffer.from(secret).toString('base64'),
-      encodeURIComponent(secret),
-      JSON.stringify(secret).slice(1, -1),
-    ];
-    for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.push(line.trim());
-    for (const [where, text] of places) {
+    if (secret.trim().length < (options.minLength ?? 4)) return;
+    const forms = secretForms(secret);
+    for (const [where, text] of searched) {
       if (forms.some((form) => text.includes(form))) leaks.push(`secret #${index} appears in ${where}`);
     }
   });
