@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,18 @@ function readDefaults(path: string): Record<string, string> {
   return defaults;
 }
 
+/** Run folders to remove when the test process ends (tests read files from them until then). */
+const runFolders = new Set<string>();
+
+function removeAtExit(folder: string): void {
+  if (runFolders.size === 0) {
+    process.once('exit', () => {
+      for (const dir of runFolders) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  runFolders.add(folder);
+}
+
 /**
  * Runs `dist/<name>/index.js` the way the Actions runner runs a `node24` action:
  * INPUT_* variables with defaults applied, the runner's files, the GITHUB_* context,
@@ -111,6 +123,7 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   const bundle = options.bundlePath ?? join(REPO_ROOT, 'dist', name, 'index.js');
   const defaults = readDefaults(options.actionYmlPath ?? join(REPO_ROOT, name, 'action.yml'));
   const temp = mkdtempSync(join(tmpdir(), `runner-${name}-`));
+  removeAtExit(temp);
   const workspace = options.cwd ?? join(temp, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const files = {
