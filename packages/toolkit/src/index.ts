@@ -35,3 +35,4 @@ export { lineSplitter, type ProcessResult, type RunProcessOptions, runProcess } 
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
 export { containsSecret, redact, registerSecret, resetSecretsForTesting, secretSourcesIn } from './secrets';
 export { escapeCell, escapeMarkdown, Summary } from './summary';
+export { cutGraphemes, graphemeBoundaries } from './text';
