@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { registerSecret, UserError } from '@deploy-actions/toolkit';
+import { isRunnerVariable, RUNNER_VARIABLE_PREFIXES, registerSecret, UserError } from '@deploy-actions/toolkit';
 import { parseDotenv, SECRET_NAME } from './dotenv';
 
 export interface SourceOptions {
@@ -26,14 +26,6 @@ export interface Declared {
 const FLYCTL_TOKENS = new Set(['FLY_API_TOKEN', 'FLY_ACCESS_TOKEN']);
 
 /**
- * The runner's own variables (its runtime, cache and OIDC tokens: ACTIONS_RUNTIME_TOKEN,
- * ACTIONS_ID_TOKEN_REQUEST_TOKEN; GITHUB_TOKEN where a step sets it; RUNNER_*; every action's
- * INPUT_*): never app secrets, whatever the prefix.
- * https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables
- */
-const RUNNER_VARIABLE = /^(ACTIONS_|GITHUB_|RUNNER_|INPUT_)/;
-
-/**
  * A prefix names a family of variables the workflow sets on purpose (`FLY_SECRET_`): at least
  * 3 characters and ending in `_`, so that `G` or `A` cannot sweep up the job's environment.
  */
@@ -43,14 +35,14 @@ export const ENV_PREFIX_EXPECTED = 'a variable-name prefix of at least 3 charact
 /** Why `prefix` cannot be used as an env-prefix, or undefined when it can. */
 export function envPrefixProblem(prefix: string): string | undefined {
   if (prefix.length < 3 || !ENV_PREFIX.test(prefix)) return `expected ${ENV_PREFIX_EXPECTED}`;
-  if (RUNNER_VARIABLE.test(prefix) || FLYCTL_TOKENS.has(prefix.slice(0, -1)))
-    return "it names the runner's own variables (ACTIONS_, GITHUB_, RUNNER_, INPUT_), which are never synced";
+  if (isRunnerVariable(prefix) || FLYCTL_TOKENS.has(prefix.slice(0, -1)))
+    return `it names the runner's own variables (${RUNNER_VARIABLE_PREFIXES.join(', ')}), which are never synced`;
   return undefined;
 }
 
 /** True for a variable that no prefix may take. */
 function neverSynced(key: string): boolean {
-  return FLYCTL_TOKENS.has(key) || RUNNER_VARIABLE.test(key);
+  return FLYCTL_TOKENS.has(key) || isRunnerVariable(key);
 }
 
 /**

@@ -1,5 +1,5 @@
 export { type AnnotationProperties, exportVariable } from './commands';
-export { type RunContext, readRunContext } from './context';
+export { isRunnerVariable, RUNNER_VARIABLE_PREFIXES, type RunContext, readRunContext } from './context';
 export {
   checksumFor,
   downloadSource,
