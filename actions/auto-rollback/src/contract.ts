@@ -1,21 +1,30 @@
-import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
+import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT, IMAGE_REF } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
+
+/** A job runs for at most 6 hours: https://docs.github.com/en/actions/reference/limits */
+const JOB_LIMIT_MS = 6 * 3_600_000;
 
 /** Mirrors auto-rollback/action.yml: the contract test keeps the two equal. */
 export const inputs = {
   app: input.string({ required: true, notFlag: true }),
   'failed-release-version': input.string({ pattern: /^v?\d+$/, expected: 'a release version such as 42 or v42' }),
   'failed-image-ref': input.string({ notFlag: true }),
-  target: input.string({ default: 'auto', notFlag: true }),
+  // `auto` and release numbers match IMAGE_REF too; a dry run refuses what the real run refuses.
+  target: input.string({
+    default: 'auto',
+    notFlag: true,
+    pattern: IMAGE_REF,
+    expected: 'auto, a release version such as 42 or v42, or an image reference such as registry.fly.io/my-app:v1',
+  }),
   'lkg-source': input.enum(['auto', 'github-deployments', 'fly-releases'] as const, { default: 'auto' }),
   environment: input.string({ default: 'production' }),
   'github-token': input.string({ runnerDefault: '${{ github.token }}', secret: true }),
   strategy: input.enum(['immediate', 'rolling', 'canary', 'bluegreen'] as const, { default: 'immediate' }),
-  'wait-timeout': input.duration({ default: '5m', minMs: 1_000 }),
+  'wait-timeout': input.duration({ default: '5m', minMs: 1_000, maxMs: JOB_LIMIT_MS }),
   'health-url': input.list(),
   'checks-file': input.string(),
   'expected-version': input.string(),
-  timeout: input.duration({ default: '3m', minMs: 1_000 }),
+  timeout: input.duration({ default: '3m', minMs: 1_000, maxMs: JOB_LIMIT_MS }),
   'rollback-migrations': input.boolean({ default: 'false' }),
   'database-url': input.string({ secret: true }),
   'migrations-dir': input.string({ default: 'migrations' }),

@@ -1,5 +1,5 @@
 import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
-import { SECRET_NAME } from '@deploy-actions/secrets-sync';
+import { ENV_PREFIX, ENV_PREFIX_EXPECTED, SECRET_NAME } from '@deploy-actions/secrets-sync';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors fly-secrets-sync/action.yml: the contract test keeps the two equal. */
@@ -7,7 +7,7 @@ export const inputs = {
   app: input.string({ required: true, pattern: APP_NAME }),
   secrets: input.string({ secret: true, expected: 'dotenv text' }),
   'env-file': input.string(),
-  'env-prefix': input.string({ pattern: SECRET_NAME }),
+  'env-prefix': input.string({ pattern: ENV_PREFIX, expected: ENV_PREFIX_EXPECTED }),
   mode: input.enum(['merge', 'exact'] as const, { default: 'merge' }),
   protected: input.list({ item: SECRET_NAME, itemExpected: 'secret names' }),
   stage: input.boolean({ default: 'true' }),

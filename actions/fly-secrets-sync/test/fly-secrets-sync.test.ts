@@ -91,7 +91,7 @@ describe('fly-secrets-sync against fly-sim', () => {
       values[`SECRET_${String(i).padStart(3, '0')}`] = `value ${i} #${i} "q${i}" 'x' ✓ ${'z'.repeat(i)}`;
     }
     const { r, calls } = await sync({ app: 'bulk-app', secrets: dotenv(values) });
-    expect(r.log).not.toMatch(/::error/);
+    expect(r.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(r.exitCode).toBe(0);
     expect(calls.length).toBeLessThanOrEqual(3);
     expect(calls).toEqual([
@@ -269,6 +269,14 @@ describe('fly-secrets-sync against fly-sim', () => {
     ['an unknown mode', { app: 'any-app', secrets: 'A=value-1', mode: 'mirror' }, {}, /Invalid input 'mode'/],
     ['no source', { app: 'any-app' }, {}, /Nothing to sync/],
     ['a missing app', { app: 'no-such-app', secrets: 'A=value-1' }, {}, /Could not find App/],
+    // A broad prefix would copy the runner's tokens into Fly secrets.
+    ['a one-letter prefix', { app: 'any-app', 'env-prefix': 'G' }, {}, /Invalid input 'env-prefix': got "G"/],
+    [
+      "the runner's own prefix",
+      { app: 'any-app', 'env-prefix': 'ACTIONS_' },
+      { ACTIONS_RUNTIME_TOKEN: 'value-1' },
+      /Invalid input 'env-prefix': got "ACTIONS_"; it names the runner's own variables/,
+    ],
   ])('%s: one clear error, no stack trace', async (_, inputs, env, message) => {
     const { r } = await sync(inputs, { env });
     expect(r.exitCode).toBe(1);

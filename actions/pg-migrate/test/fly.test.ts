@@ -34,7 +34,7 @@ describe('pg-migrate on Fly (fly-sim)', () => {
       inputs: { 'database-url': url, 'fly-postgres-app': 'shop-db', lint: 'off' },
       env: { ...sim.env, FLY_API_TOKEN: TOKEN },
     });
-    expect(run.log).not.toMatch(/::error::/);
+    expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.outputs.applied).toBe('0001,0002');
     expect(run.log).toMatch(/Tunnel ready on 127\.0\.0\.1:\d+/);

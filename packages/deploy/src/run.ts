@@ -59,7 +59,7 @@ export async function runFlyDeploy(
 ): Promise<FlyDeployResult> {
   const started = Date.now();
   // Each build secret on its own, not only the whole NAME=VALUE lines the input holds.
-  for (const value of Object.values(request.buildSecrets ?? {})) registerSecret(value);
+  for (const value of Object.values(request.buildSecrets ?? {})) registerSecret(value, "input 'build-secrets'");
   const workdir = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), request.workingDirectory ?? '.');
   const config = locateConfig(workdir, request.config, request.configIsDefault);
   const target = resolveTarget(

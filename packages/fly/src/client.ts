@@ -1,4 +1,11 @@
-import { type ProcessResult, redact, registerSecret, runProcess, UserError } from '@deploy-actions/toolkit';
+import {
+  neutralizeLine,
+  type ProcessResult,
+  redact,
+  registerSecret,
+  runProcess,
+  UserError,
+} from '@deploy-actions/toolkit';
 import type { z } from 'zod';
 import { flyEnv, noTokenError } from './env';
 import { FlyError, flyErrorMessage } from './errors';
@@ -59,12 +66,12 @@ export function describeArgs(args: readonly string[]): string {
 /**
  * What of flyctl's output may reach the job log. flyctl's own `::error` annotation is
  * dropped: callers report the failure themselves, with context, once (and an expected
- * "app not found" probe must not mark the job). Any other line that would be read as a
- * workflow command is indented, so flyctl's (or a build's) output can never issue one.
+ * "app not found" probe must not mark the job). Every other line passes the log boundary,
+ * so flyctl's (or a build's) output can never issue a workflow command.
  */
 export function forLog(line: string): string | undefined {
   if (line.startsWith('::error title=flyctl error::')) return undefined;
-  return line.startsWith('::') ? ` ${line}` : line;
+  return neutralizeLine(line);
 }
 
 /** The subcommand words of an argv (`secrets import` from `secrets import --app x`). */
@@ -88,7 +95,7 @@ export class Fly {
 
   constructor(options: FlyOptions) {
     if (!options.token?.trim()) throw noTokenError();
-    registerSecret(options.token);
+    registerSecret(options.token, 'the Fly API token');
     this.options = options;
     this.bin = options.bin ?? 'flyctl';
     this.env = flyEnv(options.env ?? process.env, options.token.trim());

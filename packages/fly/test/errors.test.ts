@@ -92,7 +92,8 @@ describe('env hygiene', () => {
 describe('forLog', () => {
   it('drops flyctl’s own annotation and defuses other workflow commands', () => {
     expect(forLog('::error title=flyctl error::boom')).toBeUndefined();
-    expect(forLog('::add-mask::x')).toBe(' ::add-mask::x');
+    expect(forLog('::add-mask::x')).toBe('\\::add-mask::x');
+    expect(forLog(' \t::stop-commands::x')).toBe(' \t\\::stop-commands::x');
     expect(forLog('Updating 3d8d [app]')).toBe('Updating 3d8d [app]');
   });
 });

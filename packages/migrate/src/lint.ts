@@ -1,7 +1,14 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import { errorMessage, runProcess } from '@deploy-actions/toolkit';
+import {
+  downloadSource,
+  errorMessage,
+  restoreToolCache,
+  runProcess,
+  saveToolCache,
+  verifySha256,
+} from '@deploy-actions/toolkit';
 import type { Script } from './files';
 import type { MigrateLogger } from './types';
 
@@ -16,8 +23,19 @@ export interface LintFinding {
 
 /** The squawk release whose binary is downloaded when none is installed. */
 const SQUAWK_VERSION = '2.66.0';
-/** Where release binaries live; `SQUAWK_DOWNLOAD_BASE_URL` overrides it (tests serve a local copy). */
+/** Where release binaries live; only toolkit's `downloadSource` test hook points elsewhere. */
 export const SQUAWK_DOWNLOAD_BASE_URL = 'https://github.com/sbdchd/squawk/releases/download';
+
+/**
+ * The SHA-256 of each release binary we may download. squawk's releases publish no checksums
+ * (sbdchd/squawk .github/workflows/rust.yml, Release step: the bare binaries); the same build
+ * artifacts are copied into the @squawk-cli/<platform> npm packages (rust.yml:233-237), whose
+ * registry integrity npm verifies: each digest is that package's `bin/squawk` at SQUAWK_VERSION.
+ * A platform without one here is not downloaded (lint is skipped, saying how to provide squawk).
+ */
+const SQUAWK_SHA256: Record<string, string> = {
+  'linux-x64': 'e7965f8146b53cfa7a4625ceecfea5c6aeb35add39132210aa60b11ae180b9f4',
+};
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -42,13 +60,21 @@ async function findSquawk(): Promise<string> {
   const tc = await import('@actions/tool-cache');
   const cached = tc.find('squawk', SQUAWK_VERSION);
   if (cached) return join(cached, 'squawk');
-  const asset = `squawk-${process.platform}-${process.arch}`;
-  const base = process.env.SQUAWK_DOWNLOAD_BASE_URL || SQUAWK_DOWNLOAD_BASE_URL;
-  const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/${asset}`);
+  const platform = `${process.platform}-${process.arch}`;
+  const expected = SQUAWK_SHA256[platform];
+  if (!expected) throw new Error(`no verified squawk ${SQUAWK_VERSION} download for ${platform}; put squawk on PATH`);
+  const key = `deploy-actions-squawk-${SQUAWK_VERSION}-${platform}`;
+  const toolDir = join(process.env.RUNNER_TOOL_CACHE ?? '', 'squawk', SQUAWK_VERSION, process.arch);
+  if (process.env.RUNNER_TOOL_CACHE && (await restoreToolCache(toolDir, key)) && existsSync(join(toolDir, 'squawk')))
+    return join(toolDir, 'squawk');
+  const base = downloadSource('squawk-download', SQUAWK_DOWNLOAD_BASE_URL);
+  const downloaded = await tc.downloadTool(`${base}/v${SQUAWK_VERSION}/squawk-${platform}`);
+  await verifySha256(downloaded, expected, `squawk ${SQUAWK_VERSION} binary`);
   const dir = await tc.cacheFile(downloaded, 'squawk', 'squawk', SQUAWK_VERSION);
   const path = join(dir, 'squawk');
   const { chmodSync } = await import('node:fs');
   chmodSync(path, 0o755);
+  if (dir === toolDir) await saveToolCache(dir, key);
   return path;
 }
 

@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { type Annotation, parseCommandLine, parseFileCommands, toAnnotation } from './commands';
+import { type Annotation, parseCommandLine, parseFileCommands } from './commands';
 import { node24Path } from './node';
+
+/** toolkit's TEST_SOURCES_FLAG (test equipment does not import action code). */
+const TEST_SOURCES_FLAG = '--deploy-actions-test-sources=';
+
+import { StepLog } from './step-log';
 
 /** The repository root (packages/runner/src -> ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -46,6 +51,12 @@ export interface RunBundleOptions {
   githubToken?: string;
   /** State saved by a previous run's `GITHUB_STATE` (for post steps). */
   state?: Record<string, string>;
+  /**
+   * Local servers to download tools from instead of the official ones (`flyctl-download`,
+   * `flyctl-releases`, `squawk-download`): passed as the bundle argument toolkit's
+   * `downloadSource` reads, the one channel a workflow cannot set.
+   */
+  downloadSources?: Record<string, string>;
 }
 
 export interface RunBundleResult {
@@ -58,8 +69,16 @@ export interface RunBundleResult {
   state: Record<string, string>;
   summary: string;
   annotations: Annotation[];
-  /** The log as the job log shows it: commands consumed, registered secrets masked as `***`. */
+  /**
+   * The log as the job log shows it: commands consumed (annotations as `##[error]message`),
+   * `add-mask` values masked from their line on, `stop-commands` honoured. Never echoed to
+   * the test output: tests assert on it, on `commands` and on `annotations`.
+   */
   log: string;
+  /** Every line the runner took as a command (raw, unmasked), in order. */
+  commands: { command: string; message: string; line: string }[];
+  /** `::debug::` messages (shown only with step debugging on). */
+  debug: string[];
   /** Everything the bundle wrote to stdout, unmasked. */
   stdout: string;
   stderr: string;
@@ -83,13 +102,16 @@ function readDefaults(path: string): Record<string, string> {
   return defaults;
 }
 
-/** Replaces each of `masks` (longest first, so a whole value goes before its parts) with `***`. */
-function mask(line: string, masks: readonly string[]): string {
-  let out = line;
-  for (const value of masks) {
-    if (out.includes(value)) out = out.split(value).join('***');
+/** Run folders to remove when the test process ends (tests read files from them until then). */
+const runFolders = new Set<string>();
+
+function removeAtExit(folder: string): void {
+  if (runFolders.size === 0) {
+    process.once('exit', () => {
+      for (const dir of runFolders) rmSync(dir, { recursive: true, force: true });
+    });
   }
-  return out;
+  runFolders.add(folder);
 }
 
 /**
@@ -101,6 +123,7 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   const bundle = options.bundlePath ?? join(REPO_ROOT, 'dist', name, 'index.js');
   const defaults = readDefaults(options.actionYmlPath ?? join(REPO_ROOT, name, 'action.yml'));
   const temp = mkdtempSync(join(tmpdir(), `runner-${name}-`));
+  removeAtExit(temp);
   const workspace = options.cwd ?? join(temp, 'workspace');
   mkdirSync(workspace, { recursive: true });
   const files = {
@@ -165,6 +188,12 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   }
 
   const nodeBinary = options.node === 'current' ? process.execPath : node24Path();
+  const testArgs: string[] = [];
+  if (options.downloadSources) {
+    const file = join(temp, 'download-sources.json');
+    writeFileSync(file, JSON.stringify(options.downloadSources));
+    testArgs.push(`${TEST_SOURCES_FLAG}${file}`);
+  }
   const started = Date.now();
   const { code, signal, stdout, stderr, timedOut } = await new Promise<{
     code: number | null;
@@ -173,7 +202,7 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
     stderr: string;
     timedOut: boolean;
   }>((done, fail) => {
-    const child = spawn(nodeBinary, [bundle], {
+    const child = spawn(nodeBinary, [bundle, ...testArgs], {
       cwd: workspace,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -203,62 +232,95 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
     });
   });
 
-  const masks: string[] = [];
-  const annotations: Annotation[] = [];
-  const logLines: string[] = [];
-  const legacyOutputs: Record<string, string> = {};
-  for (const line of stdout.split('\n')) {
-    const cmd = parseCommandLine(line);
-    if (cmd?.command === 'add-mask') {
-      // The runner masks the value and each of its lines.
-      for (const part of [cmd.message, ...cmd.message.split(/\r?\n/)]) {
-        if (part.trim() !== '' && !masks.includes(part)) masks.push(part);
-      }
-      // Sorted once per new mask, not once per masked line.
-      masks.sort((a, b) => b.length - a.length);
-      continue;
-    }
-    if (cmd?.command === 'set-output') legacyOutputs[cmd.properties.name ?? ''] = cmd.message;
-    const annotation = cmd ? toAnnotation(cmd) : undefined;
-    if (annotation) annotations.push({ ...annotation, message: mask(annotation.message, masks) });
-    logLines.push(mask(line, masks));
-  }
-  for (const line of stderr.split('\n')) if (line !== '') logLines.push(mask(line, masks));
+  // One log for both streams, as the runner has (stdout first: the two are not interleaved here).
+  const stepLog = new StepLog();
+  stepLog.feedText(stdout);
+  stepLog.feedText(stderr);
 
   const read = (file: string) => readFileSync(file, 'utf8');
   return {
     exitCode: code,
     signal,
     timedOut,
-    outputs: { ...legacyOutputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
+    outputs: { ...stepLog.legacyOutputs, ...parseFileCommands(read(files.GITHUB_OUTPUT)) },
     env: parseFileCommands(read(files.GITHUB_ENV)),
     path: read(files.GITHUB_PATH)
       .split('\n')
       .filter((p) => p !== ''),
-    state: parseFileCommands(read(files.GITHUB_STATE)),
+    state: { ...stepLog.legacyState, ...parseFileCommands(read(files.GITHUB_STATE)) },
     summary: read(files.GITHUB_STEP_SUMMARY),
-    annotations,
-    log: logLines.join('\n'),
+    annotations: stepLog.annotations,
+    log: stepLog.text(),
+    commands: stepLog.commands,
+    debug: stepLog.debug,
     stdout,
     stderr,
-    masks,
+    masks: [...stepLog.masks].sort((a, b) => b.length - a.length),
     durationMs: Date.now() - started,
     runnerTemp: temp,
   };
 }
 
+/** Every form of a secret a reader could recover it from: raw, trimmed, each line of 8+ characters, encodings. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>();
+  for (const value of [secret, secret.trim()]) {
+    if (value === '') continue;
+    const bytes = Buffer.from(value, 'utf8');
+    forms.add(value);
+    forms.add(bytes.toString('base64'));
+    forms.add(bytes.toString('base64url'));
+    forms.add(encodeURIComponent(value));
+    forms.add(JSON.stringify(value).slice(1, -1));
+  }
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.add(line.trim());
+  return [...forms];
+}
+
+/** Files a run wrote under its own folders (runner temp, tool cache, a default workspace), protocol files aside. */
+export function writtenFiles(result: RunBundleResult): [path: string, text: string][] {
+  const protocol = new Set(['output', 'env', 'path', 'state', 'summary.md', 'event.json', 'download-sources.json']);
+  const files: [string, string][] = [];
+  const visit = (dir: string, top: boolean) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path, false);
+      else if (entry.isFile() && !(top && protocol.has(entry.name))) files.push([path, readFileSync(path, 'latin1')]);
+    }
+  };
+  visit(result.runnerTemp, true);
+  return files;
+}
+
+export interface LeakScanOptions {
+  /** Command lines of the processes the run started (fly-sim records flyctl's). */
+  argv?: readonly (readonly string[])[];
+  /** Also search every file the run wrote under its folders. */
+  files?: boolean;
+  /** Public texts that may contain a secret by accident (an app name holding a short secret): not searched. */
+  publicTexts?: readonly string[];
+  /** Shorter secrets are not searched (default 4: they would be found everywhere). */
+  minLength?: number;
+}
+
 /**
- * Where any of `secrets` (or its base64 / URL-encoded / JSON-escaped form) appears in
- * what a run printed or wrote: stdout except `::add-mask::` lines, stderr, the summary,
- * outputs, env, path and state. An empty list means nothing leaked.
+ * Where any of `secrets` (raw, trimmed, a line of it, or its base64 / base64url / URL-encoded /
+ * JSON-escaped form) appears in what a run printed or wrote: stdout except the lines the runner
+ * took as `::add-mask::`, stderr, the summary, outputs, env, path and state; with `options`,
+ * files written and argv. An empty list means nothing leaked. Secrets under 4 characters are
+ * not searched: they would be found everywhere.
  */
-export function findLeaks(result: RunBundleResult, secrets: readonly string[]): string[] {
+export function findLeaks(
+  result: RunBundleResult,
+  secrets: readonly string[],
+  options: LeakScanOptions = {},
+): string[] {
   const places: [string, string][] = [
     [
       'stdout',
       result.stdout
         .split('\n')
-        .filter((l) => !l.startsWith('::add-mask::'))
+        .filter((l) => parseCommandLine(l)?.command.toLowerCase() !== 'add-mask')
         .join('\n'),
     ],
     ['stderr', result.stderr],
@@ -267,18 +329,16 @@ export function findLeaks(result: RunBundleResult, secrets: readonly string[]): 
     ...Object.entries(result.outputs).map(([k, v]) => [`output ${k}`, v] as [string, string]),
     ...Object.entries(result.env).map(([k, v]) => [`env ${k}`, v] as [string, string]),
     ['path', result.path.join('\n')],
+    ...(options.files ? writtenFiles(result).map(([path, text]) => [`file ${path}`, text] as [string, string]) : []),
+    ...(options.argv ?? []).map((argv) => [`argv ${argv.slice(0, 2).join(' ')}`, argv.join('\n')] as [string, string]),
   ];
   const leaks: string[] = [];
+  const publicTexts = options.publicTexts ?? [];
+  const searched = places.map(([where, text]) => [where, publicTexts.reduce((t, p) => t.split(p).join(' '), text)]);
   secrets.forEach((secret, index) => {
-    if (secret.length < 4) return;
-    const forms = [
-      secret,
-      Buffer.from(secret).toString('base64'),
-      encodeURIComponent(secret),
-      JSON.stringify(secret).slice(1, -1),
-    ];
-    for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8) forms.push(line.trim());
-    for (const [where, text] of places) {
+    if (secret.trim().length < (options.minLength ?? 4)) return;
+    const forms = secretForms(secret);
+    for (const [where, text] of searched) {
       if (forms.some((form) => text.includes(form))) leaks.push(`secret #${index} appears in ${where}`);
     }
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findLeaks, parseCommandLine, parseFileCommands, runBundle } from '../src/index';
+import { findLeaks, parseCommandLine, parseFileCommands, runBundle, StepLog } from '../src/index';
 
 const fixture = (file: string) => join(import.meta.dirname, 'fixtures', file);
 const run = (options: Parameters<typeof runBundle>[1]) =>
@@ -56,5 +56,76 @@ describe('runBundle', () => {
     const hung = await run({ inputs: { greeting: 'hang' }, timeoutMs: 500 });
     expect(hung.timedOut).toBe(true);
     expect(hung.signal).toBe('SIGKILL');
+  });
+});
+
+describe('commands as actions/runner parses them', () => {
+  it('trims leading white space (.NET TrimStart) before `::`, and ignores case in names', () => {
+    expect(parseCommandLine('   \t::error::x')?.command).toBe('error');
+    expect(parseCommandLine('\u00a0\u2003::WARNING title=a::x')).toEqual({
+      command: 'WARNING',
+      properties: { title: 'a' },
+      message: 'x',
+    });
+    expect(parseCommandLine('text ::error::x')).toBeUndefined();
+  });
+
+  it('honours the legacy `##[cmd]` form anywhere in a line, with its own escapes', () => {
+    expect(parseCommandLine('npm notice ##[warning file=a.ts;line=3]one%0Atwo%5D')).toEqual({
+      command: 'warning',
+      properties: { file: 'a.ts', line: '3' },
+      message: 'one\ntwo]',
+    });
+    expect(parseCommandLine('##[\\start-action]x')).toBeUndefined();
+  });
+
+  it('takes only registered names as commands (anything else is plain output)', () => {
+    expect(parseCommandLine('::mycommand::x')).toBeUndefined();
+    expect(parseCommandLine('::1::')).toBeUndefined();
+    expect(parseCommandLine('##[section]Starting')).toBeUndefined();
+  });
+});
+
+describe('StepLog, the job log of one step', () => {
+  it('masks an add-mask value (and its lines, and its encodings) from that line on, not before', () => {
+    const stepLog = new StepLog();
+    stepLog.feedText('early s3cr3t-value\n::add-mask::s3cr3t-value\nlate s3cr3t-value\n');
+    stepLog.feed(`b64 ${Buffer.from('s3cr3t-value').toString('base64')}`);
+    expect(stepLog.lines).toEqual(['early s3cr3t-value', 'late ***', 'b64 ***']);
+  });
+
+  it('pauses every command after stop-commands until its token, then resumes', () => {
+    const stepLog = new StepLog();
+    stepLog.feedText(
+      [
+        '::stop-commands::pause-token-1',
+        '::error::ignored',
+        '::add-mask::ignored too',
+        '::pause-token-1::',
+        '::warning::seen',
+      ].join('\n'),
+    );
+    expect(stepLog.annotations).toEqual([{ level: 'warning', message: 'seen' }]);
+    expect(stepLog.masks).toEqual(['pause-token-1']);
+    expect(stepLog.lines).toEqual([
+      '::stop-commands::***',
+      '::error::ignored',
+      '::add-mask::ignored too',
+      '::***::',
+      '##[warning]seen',
+    ]);
+  });
+
+  it('refuses an empty or known stop token, and the disabled set-env', () => {
+    const stepLog = new StepLog();
+    stepLog.feedText('::stop-commands::error\n::set-env name=A::1\n::error::still processed\n');
+    expect(stepLog.annotations.map((a) => a.message)).toContain('still processed');
+    expect(stepLog.annotations.filter((a) => a.level === 'error')).toHaveLength(5);
+  });
+
+  it('reads a lone carriage return as a line end, as StreamReader.ReadLine does', () => {
+    const stepLog = new StepLog();
+    stepLog.feedText('progress 10%\r::error::after a carriage return');
+    expect(stepLog.annotations).toEqual([{ level: 'error', message: 'after a carriage return' }]);
   });
 });

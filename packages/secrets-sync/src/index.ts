@@ -10,6 +10,14 @@ export {
   type SyncMode,
 } from './plan';
 export { checkRules, enforceRules, loadRules, type Rules } from './rules';
-export { collectDeclared, type Declared, registerValue, type SourceOptions } from './sources';
+export {
+  collectDeclared,
+  type Declared,
+  ENV_PREFIX,
+  ENV_PREFIX_EXPECTED,
+  envPrefixProblem,
+  registerValue,
+  type SourceOptions,
+} from './sources';
 export { outcome, renderSummary, stoppedSummary } from './summary';
 export { type SyncOptions, type SyncResult, syncSecrets } from './sync';

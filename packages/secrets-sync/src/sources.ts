@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { registerSecret, UserError } from '@deploy-actions/toolkit';
+import { isRunnerVariable, RUNNER_VARIABLE_PREFIXES, registerSecret, UserError } from '@deploy-actions/toolkit';
 import { parseDotenv, SECRET_NAME } from './dotenv';
 
 export interface SourceOptions {
@@ -22,8 +22,28 @@ export interface Declared {
   warnings: string[];
 }
 
-/** Token variables flyctl itself reads: never synced as app secrets by a broad prefix. */
+/** Token variables flyctl itself reads: never synced as app secrets by a prefix. */
 const FLYCTL_TOKENS = new Set(['FLY_API_TOKEN', 'FLY_ACCESS_TOKEN']);
+
+/**
+ * A prefix names a family of variables the workflow sets on purpose (`FLY_SECRET_`): at least
+ * 3 characters and ending in `_`, so that `G` or `A` cannot sweep up the job's environment.
+ */
+export const ENV_PREFIX = /^[A-Za-z][A-Za-z0-9_]*_$/;
+export const ENV_PREFIX_EXPECTED = 'a variable-name prefix of at least 3 characters ending in `_`, such as FLY_SECRET_';
+
+/** Why `prefix` cannot be used as an env-prefix, or undefined when it can. */
+export function envPrefixProblem(prefix: string): string | undefined {
+  if (prefix.length < 3 || !ENV_PREFIX.test(prefix)) return `expected ${ENV_PREFIX_EXPECTED}`;
+  if (isRunnerVariable(prefix) || FLYCTL_TOKENS.has(prefix.slice(0, -1)))
+    return `it names the runner's own variables (${RUNNER_VARIABLE_PREFIXES.join(', ')}), which are never synced`;
+  return undefined;
+}
+
+/** True for a variable that no prefix may take. */
+function neverSynced(key: string): boolean {
+  return FLYCTL_TOKENS.has(key) || isRunnerVariable(key);
+}
 
 /**
  * `true`, `1` and the like carry no secret on their own; masking them would hide every
@@ -96,10 +116,12 @@ function collect(options: SourceOptions, add: Add, warnings: string[]): void {
   }
   if (options.envPrefix) {
     const prefix = options.envPrefix;
+    const problem = envPrefixProblem(prefix);
+    if (problem) throw new UserError(`Invalid input 'env-prefix': got ${JSON.stringify(prefix)}; ${problem}`);
     const env = options.env ?? process.env;
     let matched = 0;
     for (const key of Object.keys(env).sort()) {
-      if (!key.startsWith(prefix) || FLYCTL_TOKENS.has(key)) continue;
+      if (!key.startsWith(prefix) || neverSynced(key)) continue;
       const name = key.slice(prefix.length);
       if (!SECRET_NAME.test(name)) {
         throw new UserError(

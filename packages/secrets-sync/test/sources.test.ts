@@ -68,17 +68,31 @@ describe('collectDeclared', () => {
   });
 
   it.each([
+    [
+      'G',
+      /Invalid input 'env-prefix': got "G"; expected a variable-name prefix of at least 3 characters ending in `_`/,
+    ],
+    ['AB', /got "AB"; expected a variable-name prefix of at least 3 characters/],
+    ['FLY_SECRET', /got "FLY_SECRET"; expected .* ending in `_`/],
+    ['ACTIONS_', /got "ACTIONS_"; it names the runner's own variables/],
+    ['GITHUB_', /got "GITHUB_"; it names the runner's own variables/],
+    ['INPUT_FLY_', /got "INPUT_FLY_"; it names the runner's own variables/],
+  ])('refuses the prefix %s, naming the input', (envPrefix, message) => {
+    expect(() => collectDeclared({ cwd, envPrefix, env: { GITHUB_ACTOR: 'octocat' } })).toThrow(message);
+  });
+
+  it.each([
     ['a missing env-file', { envFile: 'nope.env' }, /Input 'env-file': file not found: nope.env/],
     ['an empty value', { secrets: 'A=\nB=ok-value' }, /Empty secret values: A \(input 'secrets' line 1\)/],
     [
       'an empty prefixed variable',
-      { envPrefix: 'S_', env: { S_TOKEN: '' } },
-      /Empty secret values: TOKEN \(env S_TOKEN\)/,
+      { envPrefix: 'APP_', env: { APP_TOKEN: '' } },
+      /Empty secret values: TOKEN \(env APP_TOKEN\)/,
     ],
     [
       'a prefix leaving a bad name',
-      { envPrefix: 'S_', env: { S_1X: 'v' } },
-      /Environment variable S_1X: the name after/,
+      { envPrefix: 'APP_', env: { APP_1X: 'v' } },
+      /Environment variable APP_1X: the name after/,
     ],
     ['a bad dotenv line', { secrets: 'A=1\njunk' }, /input 'secrets', line 2: expected NAME=VALUE/],
   ])('rejects %s', (_, options, message) => {

@@ -93,8 +93,9 @@ export function addMasks(values: readonly string[]): void {
   if (values.length > 0) process.stdout.write(values.map((value) => formatCommand('add-mask', {}, value)).join(''));
 }
 
-export function info(message: string): void {
-  process.stdout.write(`${message}${EOL}`);
+/** Plain log lines, with one write. Only `log.info` calls it, after the log boundary. */
+export function info(lines: readonly string[]): void {
+  process.stdout.write(`${lines.join(EOL)}${EOL}`);
 }
 
 export function debug(message: string): void {

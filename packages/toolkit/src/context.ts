@@ -63,3 +63,16 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     pullRequest: typeof pr === 'number' ? pr : undefined,
   };
 }
+
+/**
+ * The prefixes of the runner's own variables: its runtime, cache and OIDC tokens
+ * (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN), the GITHUB_* context (and a
+ * GITHUB_TOKEN a step sets), RUNNER_*, and every action's inputs (INPUT_*).
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/variables#default-environment-variables
+ */
+export const RUNNER_VARIABLE_PREFIXES = ['ACTIONS_', 'GITHUB_', 'RUNNER_', 'INPUT_'] as const;
+
+/** True for a variable the runner sets for its own use: never data an action should copy elsewhere. */
+export function isRunnerVariable(name: string): boolean {
+  return RUNNER_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix));
+}

@@ -1,7 +1,8 @@
 import * as core from './commands';
 import { errorMessage, isUserError } from './errors';
+import { log } from './log';
 import { processesEnded } from './process';
-import { containsSecret, redact } from './secrets';
+import { containsSecret, redact, secretSourcesIn } from './secrets';
 
 /** Registered values this long or longer never reach an output; shorter ones are not credentials. */
 const OUTPUT_GUARD_MIN_LENGTH = 8;
@@ -11,11 +12,29 @@ export class Outputs<Name extends string> {
   private readonly values = new Map<Name, string>();
   constructor(readonly names: readonly Name[]) {}
 
+  /**
+   * Sets an output. An output is visible to every later step and job, so a registered secret
+   * of credential length in it is replaced by `***`, with a warning naming where that secret
+   * came from (checked again when the outputs are written, for secrets registered later). It
+   * never throws: by the time outputs are set the work is done, and the outputs a workflow
+   * relies on afterwards (a release version, a verdict) must all be written.
+   */
   set(name: Name, value: string | number | boolean | undefined | null): void {
-    const text = value === undefined || value === null ? '' : String(value);
-    // An output is visible to every later step and job: a secret there is a bug, not a mask.
-    if (containsSecret(text, OUTPUT_GUARD_MIN_LENGTH)) throw new Error(`output '${name}' would contain a secret value`);
-    this.values.set(name, text);
+    this.values.set(name, this.guarded(name, value === undefined || value === null ? '' : String(value)));
+  }
+
+  private guarded(name: Name, text: string): string {
+    if (!containsSecret(text, OUTPUT_GUARD_MIN_LENGTH)) return text;
+    const where = secretSourcesIn(text, OUTPUT_GUARD_MIN_LENGTH).map(
+      (source) => source ?? 'a value registered as secret',
+    );
+    const redacted = redact(text);
+    log.warning(
+      `Output '${name}' holds the value of ${where.join(' and ')}; it is written with that part as *** (${redacted}). ` +
+        'Use a value for the secret that is not part of app names, URLs or image references.',
+      { title: 'A secret collides with an output' },
+    );
+    return redacted;
   }
 
   get(name: Name): string {
@@ -24,6 +43,7 @@ export class Outputs<Name extends string> {
 
   /** Writes every declared output, empty when it does not apply. */
   flush(): void {
+    for (const [name, text] of this.values) this.values.set(name, this.guarded(name, text));
     core.setOutputs(this.names.map((name) => [name, this.values.get(name) ?? ''] as const));
   }
 }

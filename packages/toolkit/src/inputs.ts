@@ -105,6 +105,18 @@ export function parseNameValues(
   return { ok: true, value };
 }
 
+/** A bound as people write it in a workflow: `6h`, `90m`, `1s`, `250ms`. */
+function bound(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 export const input = {
   /** Free text; `pattern` restricts it, `notFlag` refuses a leading `-` (flag smuggling into argv). */
   string<O extends CommonOptions & { pattern?: RegExp; notFlag?: boolean }>(options?: O) {
@@ -151,7 +163,22 @@ export const input = {
       if (options?.maxMs !== undefined && ms > options.maxMs) return undefined;
       return ms;
     });
-    return spec<number, O>('duration', 'a duration such as 90s, 5m, 1h30m or a number of seconds', parse, options);
+    const min = options?.minMs;
+    const max = options?.maxMs;
+    const range =
+      min !== undefined && max !== undefined
+        ? ` from ${bound(min)} to ${bound(max)}`
+        : max !== undefined
+          ? ` of at most ${bound(max)}`
+          : min !== undefined
+            ? ` of at least ${bound(min)}`
+            : '';
+    return spec<number, O>(
+      'duration',
+      `a duration such as 90s, 5m, 1h30m or a number of seconds${range}`,
+      parse,
+      options,
+    );
   },
 
   enum<const V extends readonly string[], O extends CommonOptions>(values: V, options?: O) {
@@ -221,7 +248,7 @@ export function parseInputs<S extends InputSpecs>(specs: S, env: NodeJS.ProcessE
   const raw: Record<string, string> = {};
   for (const [name, s] of Object.entries(specs)) {
     raw[name] = (env[inputEnvName(name)] ?? '').trim();
-    if (s.secret) registerSecret(raw[name]);
+    if (s.secret) registerSecret(raw[name], `input '${name}'`);
   }
   const problems: { input: string; message: string }[] = [];
   const result: Record<string, unknown> = {};

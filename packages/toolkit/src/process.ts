@@ -85,17 +85,40 @@ export function runProcess(
   return result;
 }
 
+/**
+ * Why `command` could not start, as a user error. Node reports a working directory that is a
+ * file as a thrown ENOTDIR and one that does not exist as ENOENT, the code of a missing command.
+ */
+function startError(command: string, cwd: string | undefined, error: NodeJS.ErrnoException): Error {
+  const start = `Could not start \`${command}\``;
+  if (cwd !== undefined) {
+    const { statSync } = process.getBuiltinModule('node:fs');
+    const stat = statSync(cwd, { throwIfNoEntry: false });
+    if (!stat) return new UserError(`${start}: its working directory ${cwd} does not exist`);
+    if (!stat.isDirectory()) return new UserError(`${start}: its working directory ${cwd} is not a directory`);
+  }
+  if (error.code === 'ENOENT') return new UserError(`${start}: it was not found on PATH`);
+  if (error.code === 'EACCES') return new UserError(`${start}: permission denied (is it an executable?)`);
+  return error;
+}
+
 function startProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // Loaded on first use: most steps never start a process, and child_process costs start-up.
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(command, [...args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
+    let child: import('node:child_process').ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(command, [...args], {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      reject(startError(command, options.cwd, error as NodeJS.ErrnoException));
+      return;
+    }
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -123,8 +146,7 @@ function startProcess(command: string, args: readonly string[], options: RunProc
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (error.code === 'ENOENT') reject(new UserError(`Could not start \`${command}\`: it was not found on PATH`));
-      else reject(error);
+      reject(startError(command, options.cwd, error));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -6,6 +6,8 @@ import * as core from './commands';
  */
 const forms = new Set<string>();
 let ordered: string[] = [];
+/** Where each form came from (`input 'fly-api-token'`), for messages that must name it. */
+const sources = new Map<string, string>();
 
 /** Lines shorter than this are not masked on their own: `{` or `}` would mask half the log. */
 const MIN_LINE_LENGTH = 4;
@@ -21,7 +23,7 @@ const MIN_SECRET_LENGTH = 3;
  * and the encodings the runner does not mask by itself (base64url, URL-encoded,
  * JSON-escaped), plus plain base64 so our own `redact` covers it too.
  */
-export function registerSecret(value: string | undefined | null): void {
+export function registerSecret(value: string | undefined | null, source?: string): void {
   if (value === undefined || value === null) return;
   const trimmed = value.trim();
   if (trimmed === '') return;
@@ -39,6 +41,7 @@ export function registerSecret(value: string | undefined | null): void {
     candidates.add(encodeURIComponent(c));
     candidates.add(JSON.stringify(c).slice(1, -1));
   }
+  if (source) for (const c of candidates) if (!sources.has(c)) sources.set(c, source);
   const added = [...candidates].filter((c) => c.length >= MIN_SECRET_LENGTH && !forms.has(c));
   if (added.length === 0) return;
   for (const c of added) forms.add(c);
@@ -55,7 +58,6 @@ export function redact(text: string): string {
   return out;
 }
 
-/** True when `text` contains any registered secret form. */
 /**
  * True when `text` contains a registered secret form of at least `minLength` characters.
  * The output guard asks only about forms long enough to be credentials: a short
@@ -66,8 +68,19 @@ export function containsSecret(text: string, minLength = 0): boolean {
   return ordered.some((form) => form.length >= minLength && text.includes(form));
 }
 
+/**
+ * Where the registered secrets found in `text` (forms of `minLength` or more) came from, as
+ * given to registerSecret; `undefined` stands for a secret registered without a source.
+ */
+export function secretSourcesIn(text: string, minLength = 0): (string | undefined)[] {
+  const found = new Set<string | undefined>();
+  for (const form of ordered) if (form.length >= minLength && text.includes(form)) found.add(sources.get(form));
+  return [...found];
+}
+
 /** For tests: forget every registered form. */
 export function resetSecretsForTesting(): void {
   forms.clear();
+  sources.clear();
   ordered = [];
 }

@@ -69,7 +69,12 @@ describe('the runner protocol, read back by the runner’s own parser', () => {
       ]),
     );
     expect(outputs).toHaveLength(1);
-    expect(outputs[0].trimEnd().split('\n').map(parseCommandLine)).toEqual([
+    expect(
+      outputs[0]
+        .trimEnd()
+        .split('\n')
+        .map((line) => parseCommandLine(line)),
+    ).toEqual([
       { command: 'set-output', properties: { name: 'applied' }, message: '0001,0002' },
       { command: 'set-output', properties: { name: 'plan' }, message: 'line 1\nline 2' },
     ]);

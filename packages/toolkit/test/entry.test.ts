@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { node24Path } from '@deploy-actions/runner';
+import { node24Path, StepLog } from '@deploy-actions/runner';
 import { describe, expect, it } from 'vitest';
 
 const toolkit = join(import.meta.dirname, '..', 'src', 'index.ts');
@@ -17,7 +17,7 @@ async function runAction(body: string, readAfterMs = 300) {
   const script = join(dir, 'main.mts');
   writeFileSync(
     script,
-    `import { log, runProcess, runStep, UserError } from ${JSON.stringify(toolkit)};\nawait runStep(['done'], async (out) => {\n${body}\n});\n`,
+    `import { log, registerSecret, runProcess, runStep, UserError } from ${JSON.stringify(toolkit)};\nawait runStep(['done', 'app-url', 'release-version'], async (out) => {\n${body}\n});\n`,
   );
   const started = Date.now();
   const child = spawn(node24Path(), ['--import', 'tsx', script], {
@@ -40,7 +40,7 @@ describe('runStep ends the process', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines.filter((l) => l.endsWith('x'.repeat(500)))).toHaveLength(2000);
-    expect(lines.at(-2)).toBe('::set-output name=done::yes');
+    expect(lines.at(-4)).toBe('::set-output name=done::yes');
   });
 
   it('with exit code 1 after a failure, and without waiting for a handle left open', async () => {
@@ -59,5 +59,32 @@ describe('runStep ends the process', () => {
     );
     expect(r.code).toBe(1);
     expect(existsSync(mark)).toBe(true);
+  });
+});
+
+describe('the output guard', () => {
+  it('writes a secret that collides with an output as ***, names where it came from, and sets every other output', async () => {
+    // A build secret that is also part of the app's name, set after the deploy ran.
+    const r = await runAction(
+      [
+        `registerSecret('acme-shop', "input 'build-secrets'");`,
+        `out.set('app-url', 'https://acme-shop-prod.fly.dev');`,
+        `out.set('release-version', 7);`,
+        `out.set('done', 'yes');`,
+      ].join('\n'),
+      0,
+    );
+    expect(r.code).toBe(0);
+    const stepLog = new StepLog();
+    stepLog.feedText(r.stdout);
+    expect(stepLog.legacyOutputs).toEqual({
+      'app-url': 'https://***-prod.fly.dev',
+      'release-version': '7',
+      done: 'yes',
+    });
+    expect(stepLog.annotations).toHaveLength(1);
+    expect(stepLog.annotations[0]).toMatchObject({ level: 'warning', title: 'A secret collides with an output' });
+    expect(stepLog.annotations[0].message).toContain("Output 'app-url' holds the value of input 'build-secrets'");
+    expect(r.stdout).not.toContain('Unexpected error');
   });
 });

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay,
   lineSplitter,
@@ -169,6 +171,16 @@ describe('runProcess', () => {
   it('turns a missing command into a user error', async () => {
     await expect(runProcess('definitely-not-a-command', [], { timeoutMs: 1_000 })).rejects.toBeInstanceOf(UserError);
   });
+
+  it('turns a working directory that is a file, or missing, into a user error naming it (not spawn ENOTDIR)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cwd-')), 'a-file');
+    writeFileSync(file, 'x');
+    const asFile = runProcess(process.execPath, ['-e', '0'], { cwd: file, timeoutMs: 5_000 });
+    await expect(asFile).rejects.toBeInstanceOf(UserError);
+    await expect(asFile).rejects.toThrow(`its working directory ${file} is not a directory`);
+    const missing = runProcess(process.execPath, ['-e', '0'], { cwd: `${file}-gone`, timeoutMs: 5_000 });
+    await expect(missing).rejects.toThrow(`its working directory ${file}-gone does not exist`);
+  });
 });
 
 describe('Summary', () => {
@@ -183,12 +195,16 @@ describe('Summary', () => {
 });
 
 describe('Outputs', () => {
-  it('refuses an output holding a credential-length secret, not one holding a short masked value', () => {
+  it('writes a credential-length secret in an output as ***, and keeps a short masked value', () => {
     registerSecret('acme');
-    registerSecret('tok_9f8e7d6c5b4a');
+    registerSecret('tok_9f8e7d6c5b4a', "input 'token'");
     const out = new Outputs(['app-name', 'url'] as const);
     out.set('app-name', 'acme-shop');
     expect(out.get('app-name')).toBe('acme-shop');
-    expect(() => out.set('url', 'https://x/?t=tok_9f8e7d6c5b4a')).toThrow("output 'url' would contain a secret value");
+    const written = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    out.set('url', 'https://x/?t=tok_9f8e7d6c5b4a');
+    expect(out.get('url')).toBe('https://x/?t=***');
+    expect(String(written.mock.calls[0][0])).toContain("Output 'url' holds the value of input 'token'");
+    written.mockRestore();
   });
 });
