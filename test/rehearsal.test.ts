@@ -16,7 +16,8 @@ import { ARTIFACTS } from './setup/temp-folder';
 
 const outDir = join(ARTIFACTS, 'rehearsal');
 const screenshots = join(ARTIFACTS, 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; CHROMIUM_PATH names another build (a CI image's). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
