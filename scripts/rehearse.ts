@@ -6,6 +6,7 @@
  * rehearsal-output/ (git-ignored; CI uploads it when a check fails). --workflows <dir> rehearses copies of
  * deploy.yml and preview.yml from another folder (e.g. while changing them).
  */
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatResults, RehearsalError, runScenarios, SCENARIOS } from '@deploy-actions/rehearsal';
 import { REPO_ROOT } from '@deploy-actions/runner';
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const out = outDir ? resolve(outDir) : join(REPO_ROOT, 'rehearsal-output');
+  // The index lists this rehearsal's scenarios only, so earlier reports of the others go.
+  for (const known of SCENARIOS) rmSync(join(out, known.name), { recursive: true, force: true });
   const started = Date.now();
   const results = await runScenarios(chosen, { outDir: out, workflowsDir, print: (line) => console.log(line) });
   console.log(`\nRehearsal finished in ${((Date.now() - started) / 1000).toFixed(1)}s; reports in ${out}\n`);

@@ -3,7 +3,7 @@
  * Each check returns readable problems (empty when the file is fine), so tests can show that each
  * one fails on a bad workflow. Schema validation uses GitHub's own parser, which also rejects
  * contexts used where GitHub does not allow them (e.g. `secrets` in `if:`); the rest are the rules
- * in DESIGN.md and the security reference: permissions, secrets, script injection, pinning, and
+ * of docs/security.md: permissions, secrets, script injection, pinning, and
  * that every input, output, job and step a workflow names exists.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -265,15 +265,21 @@ describe('deploy.yml', () => {
     }
   });
 
-  describe('deploys only when the gate passed or was skipped', () => {
+  describe('deploys only when the window is open (or overridden), or the gate was skipped', () => {
     test.each([
-      ['success', 'success', true],
-      ['skipped', 'success', true],
-      ['failure', 'failure', false],
-      ['cancelled', 'cancelled', false],
-    ] as const)('gate %s', (result, status, expected) => {
-      expect(evaluate(jobs.deploy.if, { needs: { gate: { result } } }, { status, condition: true })).toBe(expected);
+      ['open', 'success', 'true', 'success', true],
+      ['closed (the gate warns and succeeds)', 'success', 'false', 'success', false],
+      ['skipped (business-hours off)', 'skipped', '', 'success', true],
+      ['failed (invalid inputs)', 'failure', '', 'failure', false],
+      ['cancelled', 'cancelled', '', 'cancelled', false],
+    ] as const)('gate %s', (_, result, allowed, status, expected) => {
+      const needs = { gate: { result, outputs: { allowed } } };
+      expect(evaluate(jobs.deploy.if, { needs }, { status, condition: true })).toBe(expected);
     });
+  });
+
+  test('a closed window does not fail the gate job: the run ends green with result skipped', () => {
+    expect(step('gate', 'window').with.mode).toBe('warn');
   });
 
   describe('rolls back only when this run created a release and a step failed', () => {
@@ -334,7 +340,7 @@ describe('deploy.yml', () => {
     test.each([
       ['success', {}, 'success'],
       ['success without the gate', { GATE_RESULT: 'skipped' }, 'success'],
-      ['window closed', { GATE_RESULT: 'failure', GATE_ALLOWED: 'false', DEPLOY_RESULT: 'skipped' }, 'skipped'],
+      ['window closed', { GATE_RESULT: 'success', GATE_ALLOWED: 'false', DEPLOY_RESULT: 'skipped' }, 'skipped'],
       ['gate errored', { GATE_RESULT: 'failure', GATE_ALLOWED: '', DEPLOY_RESULT: 'skipped' }, 'failure'],
       ['deploy failed', { DEPLOY_RESULT: 'failure', ROLLED_BACK: 'false' }, 'failure'],
       [
@@ -352,27 +358,34 @@ describe('deploy.yml', () => {
       expect(outcome(env).status).toBe(status);
     });
 
-    test('a rollback is reported with what runs now: the restored image and the rollback release', () => {
+    test('a rollback is reported with what runs now, and names the versions rolled back from and to', () => {
       const out = outcome({
         DEPLOY_RESULT: 'failure',
         IMAGE_REF: 'registry.fly.io/shop:crash',
         RELEASE_VERSION: '43',
-        IMAGE_LABEL: 'crash',
         ROLLED_BACK: 'true',
         ROLLBACK_VERIFIED: 'true',
-        ROLLBACK_IMAGE: 'registry.fly.io/shop:good',
+        ROLLBACK_IMAGE: 'registry.fly.io/shop:good@sha256:0a1b',
         ROLLBACK_RELEASE: '44',
         ROLLBACK_REASON: 'v42 was the newest verified release.',
       });
       expect(out).toEqual({
         status: 'rolled-back',
-        message: 'Restored registry.fly.io/shop:good. v42 was the newest verified release.',
-        'image-ref': 'registry.fly.io/shop:good',
+        message:
+          'Rolled back from crash (release 43) to good (release 44). auto-rollback: v42 was the newest verified release.',
+        'image-ref': 'registry.fly.io/shop:good@sha256:0a1b',
         'release-version': '44',
-        version: '',
+        version: 'good',
       });
-      const ok = outcome({ IMAGE_REF: 'registry.fly.io/shop:new', RELEASE_VERSION: '43', IMAGE_LABEL: 'new' });
-      expect(ok).toMatchObject({ 'image-ref': 'registry.fly.io/shop:new', 'release-version': '43', version: 'new' });
+    });
+
+    test.each([
+      ['registry.fly.io/shop:new', 'new'],
+      ['registry.fly.io/shop:main-abc1234@sha256:0a1b', 'main-abc1234'],
+      ['localhost:5000/shop', ''],
+      ['', ''],
+    ])('the version of %s is its tag: %s', (imageRef, version) => {
+      expect(outcome({ IMAGE_REF: imageRef, RELEASE_VERSION: '43' })).toMatchObject({ version });
     });
 
     test('an override is recorded in the message, on one line whatever the reason contains', () => {
@@ -389,7 +402,7 @@ describe('deploy.yml', () => {
 
     test('the closed window message reaches the notification', () => {
       const out = outcome({
-        GATE_RESULT: 'failure',
+        GATE_RESULT: 'success',
         GATE_ALLOWED: 'false',
         GATE_MESSAGE: 'Closed on Saturday; next window Monday 09:00',
       });

@@ -9,7 +9,7 @@ import { inputs, outputs } from '../src/contract';
 
 const ADMIN_KEY = 'adm-77c1e0f4a9b2';
 const HEALTH_TOKEN = 'hc-token-5d8e2b9f61a3';
-const EXAMPLE = join(REPO_ROOT, 'examples', 'smoke-checks.yml');
+const EXAMPLE = join(REPO_ROOT, 'examples', 'checks', 'smoke-checks.yml');
 const FAST = { interval: '50ms', 'max-interval': '200ms', 'request-timeout': '1s' };
 
 let app: AnalyticsApp;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FlySim, startFlySim } from '../src/index';
 
 /**
- * fly-sim's JSON compared with the shapes in reference/flyctl.md §1: same keys, same
+ * fly-sim's JSON compared with the shapes flyctl v0.4.87 prints (fly-go's types, rendered by
+ * flyctl's render.JSON; see docs/flyctl.md): same keys, same
  * order, same casing, Go's 4-space indent.
  */
 const RELEASE_KEYS = [

@@ -99,7 +99,7 @@ export interface SuiteOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Reads a YAML smoke suite (see examples/smoke-checks.yml) into checks. */
+/** Reads a YAML smoke suite (see examples/checks/smoke-checks.yml) into checks. */
 export async function loadSuite(file: string, options: SuiteOptions = {}): Promise<Check[]> {
   let text: string;
   try {

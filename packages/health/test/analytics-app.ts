@@ -1,6 +1,6 @@
 /**
  * A small analytics API on loopback that answers the example smoke suite
- * (examples/smoke-checks.yml) the way a correct release does; `broken` makes ingestion fail.
+ * (examples/checks/smoke-checks.yml) the way a correct release does; `broken` makes ingestion fail.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -15,7 +15,7 @@ import {
 } from '../src/index';
 import { type AnalyticsApp, startAnalyticsApp } from './analytics-app';
 
-const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'smoke-checks.yml');
+const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'checks', 'smoke-checks.yml');
 const ADMIN_KEY = 'adm-4f9c2e71b8d3';
 
 beforeEach(() => resetSecretsForTesting());

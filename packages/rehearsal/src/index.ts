@@ -5,7 +5,9 @@ export { markdownToHtml } from './markdown';
 export { allJobs, allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
 export {
   type Check,
+  clock,
   formatJob,
+  formatRunEnd,
   formatStep,
   formatTimeline,
   type LabelledRun,
@@ -22,8 +24,10 @@ export {
   type ScenarioContext,
   type ScenarioResult,
   stepOf,
+  writeIndex,
 } from './scenario';
 export { PENDING_SCENARIOS, SCENARIOS } from './scenarios/index';
 export { type Stage, startStage } from './stage';
+export { imageLabel, type Story, storyOf } from './story';
 export { NOOP_ACTIONS, resolveUses } from './uses';
 export { loadWorkflow } from './workflow';

@@ -2,16 +2,16 @@
  * One job: its `if:` against the results of the jobs it needs (transitively, as GitHub does), its
  * environment, concurrency and env, then its steps, or the reusable workflow it calls, then its outputs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { isMapping } from '@actions/workflow-parser';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
 import { REPO_ROOT } from '@deploy-actions/runner';
-import type { RunState } from './engine';
 import { RehearsalError } from './errors';
 import { asString, evaluateCondition, evaluateStringMap, evaluateToken, type Json, type Scope } from './expressions';
 import type { JobRecord } from './model';
 import { githubContext } from './run-context';
+import type { RunState } from './state';
 import { displayName, type JobState, runStep, stepScope, timeoutMs } from './steps';
 import { resolveWorkflow } from './uses';
 import type { JobPlan, WorkflowPlan } from './workflow';
@@ -79,6 +79,26 @@ async function runCall(run: RunState, job: JobPlan, scope: Scope, record: JobRec
   for (const [name, value] of Object.entries(called.outputs)) {
     if (run.masker.reveals(value)) record.notes.push(`output '${name}' held a secret and was dropped`);
     else record.outputs[name] = value;
+  }
+}
+
+/** Larger files are named in the report, not kept. */
+const KEPT_FILE_LIMIT = 1024 * 1024;
+
+/** Reads the files inside `temp` that step outputs name, before the folder goes. */
+function keepOutputFiles(record: JobRecord, temp: string, mask: (text: string) => string): void {
+  for (const step of record.steps) {
+    for (const [name, value] of Object.entries(step.outputs)) {
+      const path = value.trim();
+      const inside = relative(temp, path);
+      if (!isAbsolute(path) || inside.startsWith('..') || isAbsolute(inside)) continue;
+      try {
+        if (!statSync(path).isFile() || statSync(path).size > KEPT_FILE_LIMIT) continue;
+        step.files = { ...step.files, [name]: mask(readFileSync(path, 'utf8')) };
+      } catch {
+        // Named by an output but never written (a failed step): nothing to keep.
+      }
+    }
   }
 }
 
@@ -168,8 +188,11 @@ export async function runJob(run: RunState, job: JobPlan): Promise<JobRecord> {
     record.result = 'failure';
     record.notes.push(`error: ${err.message}`);
   } finally {
-    // As on a runner, RUNNER_TEMP does not outlive its job.
-    if (state) rmSync(state.temp, { recursive: true, force: true });
+    // As on a runner, RUNNER_TEMP does not outlive its job; the report keeps what outputs point to.
+    if (state) {
+      keepOutputFiles(record, state.temp, (text) => run.masker.mask(text));
+      rmSync(state.temp, { recursive: true, force: true });
+    }
   }
   return finish();
 }

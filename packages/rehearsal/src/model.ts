@@ -25,6 +25,11 @@ export interface StepRecord {
   notes: string[];
   /** Secrets found unmasked in what the step printed or wrote; a rehearsal with leaks fails. */
   leaks: string[];
+  /**
+   * Files the step's outputs point to inside RUNNER_TEMP (reports, plans), masked, kept by output
+   * name: the folder itself is removed when the job ends, as on a runner.
+   */
+  files?: Record<string, string>;
 }
 
 export interface JobRecord {
@@ -42,6 +47,15 @@ export interface JobRecord {
   notes: string[];
 }
 
+/** Where a run happened, for links to its commit, its run page and a comparison. */
+export interface RunPlace {
+  serverUrl: string;
+  repository: string;
+  sha: string;
+  ref: string;
+  runId: string;
+}
+
 export interface RunRecord {
   workflow: string;
   name: string;
@@ -54,6 +68,7 @@ export interface RunRecord {
   durationMs: number;
   /** Run-level notes and problems (secrets withheld from a fork, a workflow output that failed). */
   notes: string[];
+  place?: RunPlace;
 }
 
 /** Every job of the run in execution order, each calling job followed by the jobs it called. */

@@ -1,18 +1,15 @@
 /**
- * What a person reads after a rehearsal: a timeline on the terminal (job, step, result, duration),
- * every step's summary as a file in one folder, and one HTML page showing the whole run.
+ * What a person reads after a rehearsal: on the terminal, each step once as it ends and then the
+ * run's story; on disk, every step's summary as a file, the files step outputs pointed to in
+ * RUNNER_TEMP, and one HTML page per scenario (page.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { escapeHtml, markdownToHtml } from './markdown';
+import { basename, extname, join } from 'node:path';
 import { allJobs, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
+import { type Check, type PageRun, scenarioPage, seconds, stepResult } from './page';
+import { type Story, storyOf } from './story';
 
-/** One expectation a scenario checked after its runs. */
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail?: string;
-}
+export { type Check, clock, seconds } from './page';
 
 export interface LabelledRun {
   label: string;
@@ -20,15 +17,6 @@ export interface LabelledRun {
 }
 
 const MARK: Record<Result, string> = { success: '✓', failure: '✗', skipped: '-', cancelled: '⊘' };
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
-function stepResult(step: StepRecord): string {
-  if (step.outcome === 'failure' && step.conclusion === 'success') return 'failure (continue-on-error)';
-  return step.conclusion;
-}
 
 /** One timeline line, printed as each step ends. */
 export function formatStep(step: StepRecord): string {
@@ -45,7 +33,17 @@ export function formatJob(job: JobRecord): string {
   return `  ${MARK[job.result]} job ${job.id}: ${job.result} in ${seconds(job.durationMs)}${env}${notes}`;
 }
 
-/** The whole run as a table, for the end of a rehearsal. */
+/** The end of a run on the terminal: its result, its story and the outputs it set (its steps were printed as they ended). */
+export function formatRunEnd(run: RunRecord, story: Story = storyOf(run)): string {
+  const outputs = Object.entries(run.outputs)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `  output ${k} = ${v}`);
+  const notes = run.notes.map((n) => `  note: ${n}`);
+  const head = `${run.name} (${run.eventName}): ${run.result} in ${seconds(run.durationMs)} — ${story.verdict}`;
+  return [head, `  ${story.headline}`, ...notes, ...outputs].join('\n');
+}
+
+/** The whole run as a table (job, step, result, time), for tools and tests that want every step at once. */
 export function formatTimeline(run: RunRecord): string {
   const rows = [['JOB', 'STEP', 'RESULT', 'TIME']];
   for (const job of allJobs(run)) {
@@ -72,128 +70,64 @@ function slug(text: string): string {
   );
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1f2328}
-h1{font-size:1.6em}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
-.success{color:#1a7f37}.failure{color:#cf222e}.skipped,.cancelled{color:#6e7781}
-.step{border:1px solid #d0d7de;border-radius:6px;margin:.6em 0;padding:.2em .8em}
-.summary{border-left:3px solid #d0d7de;padding-left:1em}
-pre{background:#f6f8fa;padding:.6em;overflow:auto;font-size:12px}code{background:#f6f8fa}`;
-
-function stepHtml(step: StepRecord): string {
-  const parts = [
-    `<details class="step"${step.conclusion === 'failure' ? ' open' : ''}><summary><span class="${step.conclusion}">${MARK[step.conclusion]}</span> ` +
-      `<strong>${escapeHtml(step.name)}</strong> ${escapeHtml(stepResult(step))} ${step.conclusion === 'skipped' ? '' : seconds(step.durationMs)}` +
-      `${step.uses ? ` <code>${escapeHtml(step.uses)}</code>` : ''}</summary>`,
-  ];
-  const notes = [
-    ...step.notes.map((n) => `note: ${n}`),
-    ...step.annotations.map((a) => `${a.level}: ${a.message}`),
-    ...step.leaks.map((l) => `LEAK: ${l}`),
-  ];
-  if (notes.length > 0) parts.push(`<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`);
-  const outputs = Object.entries(step.outputs);
-  if (outputs.length > 0) {
-    parts.push(
-      `<table><tr><th>output</th><th>value</th></tr>${outputs.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
-    );
-  }
-  if (step.summary.trim()) parts.push(`<div class="summary">${markdownToHtml(step.summary)}</div>`);
-  if (step.log.trim()) parts.push(`<details><summary>log</summary><pre>${escapeHtml(step.log)}</pre></details>`);
-  parts.push('</details>');
-  return parts.join('\n');
-}
-
-function runHtml({ label, run }: LabelledRun): string {
-  const jobs = allJobs(run).map((job) => {
-    const env = job.environment ? ` · environment <code>${escapeHtml(job.environment.name)}</code>` : '';
-    const outputs = Object.entries(job.outputs)
-      .map(([k, v]) => `<code>${escapeHtml(k)}</code>=${escapeHtml(v)}`)
-      .join(', ');
-    return [
-      `<h3><span class="${job.result}">${MARK[job.result]}</span> job ${escapeHtml(job.id)}: ${job.result} (${seconds(job.durationMs)})${env}</h3>`,
-      job.called ? `<p>calls <code>${escapeHtml(basename(job.called.workflow))}</code>; its jobs follow</p>` : '',
-      job.notes.length > 0 ? `<p>${job.notes.map(escapeHtml).join('<br>')}</p>` : '',
-      outputs ? `<p>outputs: ${outputs}</p>` : '',
-      ...job.steps.map(stepHtml),
-    ].join('\n');
-  });
-  const inputs = Object.entries(run.inputs)
-    .map(([k, v]) => `<code>${escapeHtml(k)}</code>=${escapeHtml(String(v))}`)
-    .join(', ');
-  const outputs = Object.entries(run.outputs)
-    .map(([k, v]) => `<code>${escapeHtml(k)}</code>=${escapeHtml(v)}`)
-    .join(', ');
-  const timeline = allJobs(run)
-    .flatMap((job) =>
-      job.steps.length === 0
-        ? [
-            [
-              job.id,
-              job.called ? `(calls ${basename(job.called.workflow)})` : '(job skipped)',
-              job.result,
-              job.durationMs,
-            ] as const,
-          ]
-        : job.steps.map((step) => [job.id, step.name, step.conclusion, step.durationMs] as const),
-    )
-    .map(
-      ([job, name, result, ms]) =>
-        `<tr><td>${escapeHtml(job)}</td><td>${escapeHtml(name)}</td><td class="${result}">${MARK[result]} ${result}</td><td>${result === 'skipped' ? '' : seconds(ms)}</td></tr>`,
-    )
-    .join('');
-  return [
-    `<h2>${escapeHtml(label)}: <span class="${run.result}">${run.result}</span> (${seconds(run.durationMs)})</h2>`,
-    `<table><tr><th>job</th><th>step</th><th>result</th><th>time</th></tr>${timeline}</table>`,
-    `<p><code>${escapeHtml(run.name)}</code> on <code>${escapeHtml(run.eventName)}</code>${inputs ? `<br>inputs: ${inputs}` : ''}${outputs ? `<br>outputs: ${outputs}` : ''}</p>`,
-    run.notes.length > 0 ? `<p>${run.notes.map(escapeHtml).join('<br>')}</p>` : '',
-    ...jobs,
-  ].join('\n');
-}
-
 export interface ReportFiles {
   dir: string;
   html: string;
   summaries: string[];
+  /** Files step outputs pointed to in RUNNER_TEMP, kept under `<dir>/files/`. */
+  kept: string[];
 }
 
-/** Writes `<dir>/summaries/<run>-<nn>-<job>-<step>.md` for every step with a summary, and `<dir>/index.html`. */
-export function writeReport(dir: string, title: string, runs: LabelledRun[], checks: Check[] = []): ReportFiles {
-  const summaryDir = join(dir, 'summaries');
-  mkdirSync(summaryDir, { recursive: true });
+export interface ReportOptions {
+  /** One sentence under the title: what the scenario is about. */
+  about?: string;
+  /** The scenario's duration; the runs' total when not given. */
+  durationMs?: number;
+}
+
+/** `<run>-<nn>-<job>-<step>`: a step's name in the report folder, in run order. */
+function stepFileBase(label: string, n: number, job: string, step: string): string {
+  return `${slug(label)}-${String(n).padStart(2, '0')}-${slug(job)}-${slug(step)}`;
+}
+
+/**
+ * Writes `<dir>/summaries/<run>-<nn>-<job>-<step>.md` for every step with a summary, the files its
+ * outputs pointed to as `<dir>/files/<run>-<nn>-<job>-<step>-<output><ext>`, and `<dir>/index.html`.
+ */
+export function writeReport(
+  dir: string,
+  title: string,
+  runs: LabelledRun[],
+  checks: Check[] = [],
+  options: ReportOptions = {},
+): ReportFiles {
+  mkdirSync(join(dir, 'summaries'), { recursive: true });
   const summaries: string[] = [];
-  runs.forEach(({ label, run }) => {
+  const kept: string[] = [];
+  const pages: PageRun[] = runs.map(({ label, run }, i) => {
+    const page: PageRun = { label, run, story: storyOf(run, runs[i - 1]?.run.place?.sha), kept: new Map() };
     let n = 0;
     for (const job of allJobs(run)) {
       for (const step of job.steps) {
-        n++;
-        if (!step.summary.trim()) continue;
-        const file = join(
-          summaryDir,
-          `${slug(label)}-${String(n).padStart(2, '0')}-${slug(job.id)}-${slug(step.name)}.md`,
-        );
-        writeFileSync(file, step.summary);
-        summaries.push(file);
+        const base = stepFileBase(label, ++n, job.id, step.name);
+        if (step.summary.trim()) {
+          const file = join(dir, 'summaries', `${base}.md`);
+          writeFileSync(file, step.summary);
+          summaries.push(file);
+        }
+        for (const [output, content] of Object.entries(step.files ?? {})) {
+          const name = `${base}-${slug(output)}${extname(step.outputs[output] ?? '') || '.txt'}`;
+          mkdirSync(join(dir, 'files'), { recursive: true });
+          writeFileSync(join(dir, 'files', name), content);
+          kept.push(join(dir, 'files', name));
+          page.kept.set(step, { ...page.kept.get(step), [output]: `files/${name}` });
+        }
       }
     }
+    return page;
   });
-  const checkList =
-    checks.length === 0
-      ? ''
-      : `<h2>Checks</h2><ul>${checks
-          .map(
-            (c) =>
-              `<li class="${c.ok ? 'success' : 'failure'}">${c.ok ? '✓' : '✗'} ${escapeHtml(c.name)}${c.detail ? `: ${escapeHtml(c.detail)}` : ''}</li>`,
-          )
-          .join('')}</ul>`;
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${checkList}
-${runs.map(runHtml).join('\n')}
-</body></html>
-`;
-  const htmlFile = join(dir, 'index.html');
-  writeFileSync(htmlFile, html);
-  return { dir, html: htmlFile, summaries };
+  const duration = options.durationMs ?? runs.reduce((sum, { run }) => sum + run.durationMs, 0);
+  const html = join(dir, 'index.html');
+  writeFileSync(html, scenarioPage(title, options.about ?? '', pages, checks, duration));
+  return { dir, html, summaries, kept };
 }

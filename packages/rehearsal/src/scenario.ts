@@ -3,7 +3,7 @@
  * to the world (database, fly-sim, mails, webhooks, GitHub deployments and comments). Each scenario
  * writes its own report folder; `runScenarios` prints the final pass/fail table.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import type { PgServer } from '@deploy-actions/testkit/postgres';
@@ -15,14 +15,15 @@ import { allLeaks, allSteps, type RunRecord, type StepRecord } from './model';
 import {
   type Check,
   formatJob,
+  formatRunEnd,
   formatStep,
-  formatTimeline,
   type LabelledRun,
   type ReportFiles,
   seconds,
   writeReport,
 } from './report';
 import { type Stage, startStage } from './stage';
+import { storyOf } from './story';
 
 export interface RunSpec {
   /** The workflow file, relative to the repo root: `.github/workflows/deploy.yml`, `examples/preview.yml`. */
@@ -103,7 +104,8 @@ export async function runScenario(
   const check = (text: string, ok: boolean, detail?: string) => {
     const name = current && !text.startsWith(current) ? `${current}: ${text}` : text;
     checks.push({ name, ok, ...(detail ? { detail } : {}) });
-    print(`  ${ok ? '✓' : '✗'} ${name}${detail && !ok ? `: ${detail}` : ''}`);
+    // Passed checks are counted at the end; a failed one is shown as it happens.
+    if (!ok) print(`  ✗ ${name}${detail ? `: ${detail}` : ''}`);
   };
   const context: ScenarioContext = {
     stage,
@@ -141,9 +143,9 @@ export async function runScenario(
         onStep: (step) => print(formatStep(step)),
         onJob: (job) => print(formatJob(job)),
       });
+      print(`\n${formatRunEnd(run, storyOf(run, runs.at(-1)?.run.place?.sha)).replace(/^/gm, '  ')}`);
       runs.push({ label, run });
       current = label;
-      print(`\n${formatTimeline(run).replace(/^/gm, '  ')}`);
       const leaks = allLeaks(run);
       check('no secret printed or written by any step', leaks.length === 0, leaks.join('; '));
       return run;
@@ -158,9 +160,14 @@ export async function runScenario(
   } finally {
     await stage.close();
   }
-  const report = writeReport(join(options.outDir, scenario.name), `Rehearsal: ${scenario.name}`, runs, checks);
+  const durationMs = Date.now() - started;
+  const dir = join(options.outDir, scenario.name);
+  rmSync(dir, { recursive: true, force: true }); // an earlier report's files must not mix with this one's
+  const report = writeReport(dir, `Rehearsal: ${scenario.name}`, runs, checks, { about: scenario.title, durationMs });
   const ok = checks.length > 0 && checks.every((c) => c.ok);
-  return { name: scenario.name, title: scenario.title, ok, durationMs: Date.now() - started, checks, runs, report };
+  const passed = checks.filter((c) => c.ok).length;
+  print(`\n  ${ok ? '✓' : '✗'} ${scenario.name}: ${passed} of ${checks.length} checks passed`);
+  return { name: scenario.name, title: scenario.title, ok, durationMs, checks, runs, report };
 }
 
 /** The final pass/fail table. */
@@ -202,7 +209,8 @@ export function writeIndex(outDir: string, results: ScenarioResult[]): string {
       return (
         `<tr><td><a href="${escapeHtml(r.name)}/index.html">${escapeHtml(r.name)}</a></td><td>${escapeHtml(r.title)}</td>` +
         `<td class="${r.ok ? 'success' : 'failure'}">${r.ok ? 'pass' : 'FAIL'}</td><td>${seconds(r.durationMs)}</td>` +
-        `<td>${passed}/${r.checks.length}${failed.length > 0 ? `<ul>${failed.join('')}</ul>` : ''}</td></tr>`
+        `<td>${passed}/${r.checks.length}${failed.length > 0 ? `<ul>${failed.join('')}</ul>` : ''}</td>` +
+        `<td><ol>${r.runs.map(({ label, run }, i) => `<li>${escapeHtml(label)}: ${escapeHtml(storyOf(run, r.runs[i - 1]?.run.place?.sha).verdict)}</li>`).join('')}</ol></td></tr>`
       );
     })
     .join('\n');
@@ -211,7 +219,7 @@ export function writeIndex(outDir: string, results: ScenarioResult[]): string {
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px}table{border-collapse:collapse}
 td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}.success{color:#1a7f37}.failure{color:#cf222e}</style>
 </head><body><h1>Rehearsal</h1>
-<table><tr><th>scenario</th><th>what</th><th>result</th><th>time</th><th>checks</th></tr>
+<table><tr><th>scenario</th><th>what</th><th>result</th><th>time</th><th>checks</th><th>runs</th></tr>
 ${rows}
 </table></body></html>
 `;

@@ -4,7 +4,6 @@
  */
 import { delimiter, resolve } from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
-import type { RunState } from './engine';
 import { RehearsalError } from './errors';
 import { type Execution, runAction, runScript } from './execute';
 import {
@@ -18,6 +17,7 @@ import {
 } from './expressions';
 import type { JobRecord, StepRecord } from './model';
 import { defaultEnv, githubContext, runnerContext } from './run-context';
+import type { RunState } from './state';
 import type { ResolvedUses } from './uses';
 import type { JobPlan, StepPlan } from './workflow';
 

@@ -1,8 +1,17 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { formatTimeline, markdownToHtml, type RunRecord, writeReport } from '../src/index';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  formatRunEnd,
+  formatTimeline,
+  imageLabel,
+  markdownToHtml,
+  type RunRecord,
+  type StepRecord,
+  storyOf,
+  writeReport,
+} from '../src/index';
 
 describe('markdownToHtml', () => {
   it('renders the summary syntax the toolkit writes', () => {
@@ -87,6 +96,9 @@ const run: RunRecord = {
 };
 
 describe('reports', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearsal-report-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('prints a timeline with job, step, result and duration', () => {
     expect(formatTimeline(run)).toBe(
       [
@@ -98,18 +110,154 @@ describe('reports', () => {
     );
   });
 
-  it('writes each step summary into one folder and one HTML page of the run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rehearsal-report-'));
-    const files = writeReport(dir, 'bad-release', [{ label: 'deploy', run }], [{ name: 'rolled back', ok: true }]);
+  it('ends a run on the terminal with its story and the outputs it set, not its steps again', () => {
+    const end = formatRunEnd({ ...run, outputs: { 'rolled-back': 'true', empty: '' } });
+    expect(end).toBe(
+      [
+        'deploy (workflow_dispatch): failure in 4.2s — failed',
+        '  shop failed at “Health gate”: unhealthy',
+        '  output rolled-back = true',
+      ].join('\n'),
+    );
+  });
+
+  it('writes each step summary into one folder and one HTML page of the run, each step once', () => {
+    const files = writeReport(
+      dir,
+      'bad-release',
+      [{ label: 'deploy', run }],
+      [{ name: 'deploy: rolled back', ok: true }],
+    );
     expect(files.summaries).toEqual([join(dir, 'summaries', 'deploy-01-deploy-health-gate.md')]);
     expect(readFileSync(files.summaries[0], 'utf8')).toBe('## Health gate failed\n');
     const html = readFileSync(files.html, 'utf8');
-    expect(html).toContain(
-      '<tr><td>deploy</td><td>Health gate</td><td class="failure">✗ failure</td><td>1.5s</td></tr>',
+    expect(html.match(/<details class="step"/g)).toHaveLength(1);
+    expect(html).toContain('<p class="headline">shop failed at “Health gate”: unhealthy</p>');
+    expect(html).toContain('<strong>Failed step:</strong> <a href="#run1-1">deploy / Health gate</a>');
+    expect(html).toMatch(
+      /<details class="step" id="run1-1" open>.*Health gate.*class="bar failure" style="left:0\.00%;width:35\.71%"/s,
     );
     expect(html).toContain('<h2>Health gate failed</h2>');
     expect(html).toContain('probing &#60;http://x&#62;');
     expect(html).toContain('error: unhealthy');
-    expect(html).toContain('✓ rolled back');
+    expect(html).toContain('✓ all 1 checks passed');
+    expect(html).toContain('<li class="success">✓ rolled back</li>');
+  });
+
+  it('keeps the files outputs pointed to in RUNNER_TEMP, and says so of those already gone', () => {
+    const step = run.jobs[0].steps[0];
+    const withFiles: RunRecord = {
+      ...run,
+      jobs: [
+        {
+          ...run.jobs[0],
+          steps: [
+            {
+              ...step,
+              outputs: { 'report-file': '/gone/job-1/report.json', 'plan-file': '/gone/job-1/plan.md' },
+              files: { 'report-file': '{"verdict":"unhealthy"}' },
+            },
+          ],
+        },
+      ],
+    };
+    const files = writeReport(join(dir, 'kept'), 'kept', [{ label: 'deploy', run: withFiles }]);
+    expect(files.kept).toEqual([join(dir, 'kept', 'files', 'deploy-01-deploy-health-gate-report-file.json')]);
+    expect(readFileSync(files.kept[0], 'utf8')).toBe('{"verdict":"unhealthy"}');
+    const html = readFileSync(files.html, 'utf8');
+    expect(html).toContain('<a href="files/deploy-01-deploy-health-gate-report-file.json">');
+    expect(html).toContain('/gone/job-1/plan.md (in RUNNER_TEMP, removed when the job ended)');
+  });
+});
+
+describe('the story of a run', () => {
+  const action = (
+    id: string,
+    uses: string,
+    outputs: Record<string, string>,
+    outcome: StepRecord['outcome'] = 'success',
+  ) =>
+    ({
+      ...run.jobs[0].steps[0],
+      id,
+      name: id,
+      uses,
+      outputs,
+      outcome,
+      conclusion: outcome,
+      annotations: [],
+    }) as StepRecord;
+
+  it('names the version by its image tag', () => {
+    expect(imageLabel('registry.fly.io/shop:v1.2.3@sha256:0a1b')).toBe('v1.2.3');
+    expect(imageLabel('localhost:5000/shop')).toBeUndefined();
+  });
+
+  it('tells a rollback: what failed where and why, what was restored, and whether it was verified', () => {
+    const health = {
+      ...action('health', '$/health-gate', {}, 'failure'),
+      annotations: [{ level: 'error' as const, message: 'machine 9b stopped\nmore' }],
+    };
+    const rolledBack: RunRecord = {
+      ...run,
+      place: {
+        serverUrl: 'https://github.com',
+        repository: 'acme/shop',
+        sha: 'b'.repeat(40),
+        ref: 'refs/heads/main',
+        runId: '7',
+      },
+      jobs: [
+        {
+          ...run.jobs[0],
+          steps: [
+            action('deploy', '$/fly-deploy', {
+              'app-name': 'shop',
+              'release-version': '2',
+              'image-ref': 'registry.fly.io/shop:v2',
+            }),
+            health,
+            action('rollback', '$/auto-rollback', {
+              'rolled-back': 'true',
+              verified: 'true',
+              'to-image': 'registry.fly.io/shop:v1',
+              'new-release-version': '3',
+            }),
+          ],
+        },
+      ],
+    };
+    const story = storyOf(rolledBack, 'a'.repeat(40));
+    expect(story).toMatchObject({
+      verdict: 'rolled back',
+      tone: 'warning',
+      headline:
+        'shop v2 (release 2) failed at “health”: machine 9b stopped. Auto-rollback restored v1 (release 3) and verified it.',
+    });
+    expect(story.links.map((l) => l.href)).toEqual([
+      `https://github.com/acme/shop/commit/${'b'.repeat(40)}`,
+      `https://github.com/acme/shop/compare/${'a'.repeat(40)}...${'b'.repeat(40)}`,
+      'https://fly.io/apps/shop',
+      'https://github.com/acme/shop/actions/runs/7',
+    ]);
+  });
+
+  it('tells a closed window as skipped, with the gate’s message', () => {
+    const closed: RunRecord = {
+      ...run,
+      result: 'success',
+      inputs: { app: 'shop', 'image-label': 'v3' },
+      outputs: { result: 'skipped' },
+      jobs: [
+        {
+          ...run.jobs[0],
+          steps: [action('window', '$/business-hours-gate', { allowed: 'false', message: 'Closed on Saturday' })],
+        },
+      ],
+    };
+    expect(storyOf(closed)).toMatchObject({
+      verdict: 'skipped',
+      headline: 'shop v3 was not deployed: Closed on Saturday',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { lastMail, latestDeployment, webhooks } from './checks';
 import { APP, productionDeploy, SHA_V2 } from './common';
 
 /** What every rolled-back run must show: the rollback ran, was verified, and v1.0.0 serves again. */
-async function rolledBack(s: ScenarioContext, run: RunRecord, mailCount: number) {
+async function rolledBack(s: ScenarioContext, run: RunRecord, mailCount: number, failedLabel: string) {
   s.expect('the run failed (the deploy job is red)', run.result, 'failure');
   const rollback = stepOf(run, 'deploy', 'rollback');
   s.expect('auto-rollback ran and succeeded', rollback.conclusion, 'success');
@@ -19,6 +19,14 @@ async function rolledBack(s: ScenarioContext, run: RunRecord, mailCount: number)
   s.check('the mail says rolled back', /rolled.?back/i.test(mail), mail.slice(0, 200));
   const hooks = webhooks(s, mailCount);
   s.check('the webhook says rolled-back', (hooks.at(-1) ?? '').includes('"rolled-back"'), hooks.at(-1)?.slice(0, 200));
+  const payload = JSON.parse(hooks.at(-1) ?? '{}') as { version?: string | null; message?: string | null };
+  s.expect('the webhook carries the version rolled back to', payload.version, 'v1.0.0');
+  s.check(
+    `the webhook's message names the version rolled back from (${failedLabel})`,
+    (payload.message ?? '').includes(`from ${failedLabel}`),
+    String(payload.message),
+  );
+  s.check('the mail names the version rolled back from', mail.includes(failedLabel), mail.slice(0, 300));
   const recorded = latestDeployment(s, 'production');
   s.check(
     'the newest GitHub deployment describes the restored v1.0.0 release',
@@ -47,7 +55,7 @@ export const badRelease: Scenario = {
       health.annotations.some((a) => /stopped|crash|critical/i.test(a.message)),
       health.annotations.map((a) => a.message).join(' | '),
     );
-    await rolledBack(s, crash, 2);
+    await rolledBack(s, crash, 2, 'v1.1.0-crash');
 
     // The default rolling strategy: flyctl's own smoke checks fail after machines were already replaced.
     const rolling = await s.run(
@@ -55,6 +63,6 @@ export const badRelease: Scenario = {
       productionDeploy(s.stage, { 'image-label': 'v1.1.1-crash' }, SHA_V2),
     );
     s.expect('fly-deploy failed', stepOf(rolling, 'deploy', 'deploy').conclusion, 'failure');
-    await rolledBack(s, rolling, 3);
+    await rolledBack(s, rolling, 3, 'v1.1.1-crash');
   },
 };

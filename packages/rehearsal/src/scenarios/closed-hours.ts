@@ -15,6 +15,12 @@ export const closedHours: Scenario = {
     );
     const window = stepOf(blocked, 'gate', 'window');
     s.expect('the deploy window is closed', window.outputs.allowed, 'false');
+    s.expect('a closed window is no failure: the run ends green', blocked.result, 'success');
+    s.check(
+      'the gate warns why',
+      window.annotations.some((a) => a.level === 'warning'),
+      window.annotations.map((a) => `${a.level}: ${a.message}`).join(' | '),
+    );
     s.expect('the deploy job did not run', blocked.jobs.find((j) => j.id === 'deploy')?.result, 'skipped');
     s.expect('workflow output result', blocked.outputs.result, 'skipped');
     s.expect('nothing was deployed', s.stage.fly.releases(APP).length, 0);
