@@ -58,15 +58,16 @@ await runStep(outputs, async (out) => {
     onRound: (round, { probes }) => log.info(describeRound(round, probes)),
   });
 
+  const { report } = result;
   out.set('healthy', result.healthy);
-  out.set('attempts', result.attempts);
-  out.set('elapsed-ms', result.elapsedMs);
-  out.set('observed-version', result.observedVersion);
-  out.set('last-status', result.lastStatus);
-  out.set('error-rate', result.errorRate);
-  out.set('p95-ms', result.p95Ms);
-  out.set('report-file', writeReport(result.report));
-  addGateSummary(new Summary(), result.report).write();
+  out.set('attempts', report.attempts);
+  out.set('elapsed-ms', report.elapsedMs);
+  out.set('observed-version', report.observedVersion);
+  out.set('last-status', report.lastStatus);
+  out.set('error-rate', report.errorRate);
+  out.set('p95-ms', report.p95Ms);
+  out.set('report-file', writeReport(report));
+  addGateSummary(new Summary(), report).write();
   if (!result.healthy) throw new UserError(`Health gate ${result.verdict}: ${result.reason}`);
   log.info(`Health gate passed: ${result.reason}`);
 });

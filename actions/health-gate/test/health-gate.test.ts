@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findLeaks, REPO_ROOT, runBundle } from '@deploy-actions/runner';
+import { type AnalyticsApp, startAnalyticsApp } from '@deploy-actions/testkit/analytics-app';
+import { type MisbehavingServer, startMisbehavingServer } from '@deploy-actions/testkit/misbehaving-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type AnalyticsApp, startAnalyticsApp } from '../../../packages/health/test/analytics-app';
-import { type MisbehavingServer, startMisbehavingServer } from '../../../packages/health/test/misbehaving-server';
 import { inputs, outputs } from '../src/contract';
 
 const ADMIN_KEY = 'adm-77c1e0f4a9b2';

@@ -11,8 +11,7 @@ import {
   machineReleaseVersion,
   requireToken,
 } from '@deploy-actions/fly';
-import type { FlyGate } from './gate';
-import type { GateMachine } from './machines';
+import type { FlyGate, GateMachine } from './machines';
 
 export interface FlyMachineGateOptions {
   app: string;

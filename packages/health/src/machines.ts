@@ -10,6 +10,17 @@ export interface GateMachine {
   checks: { name: string; status: string }[];
 }
 
+/** The Fly side of the gate: machine states, and optionally one probe per machine. */
+export interface FlyGate {
+  app: string;
+  /** Every serving machine must run this release, started, with passing checks. */
+  releaseVersion?: string;
+  /** Probe every started machine through the `fly-force-instance-id` header. */
+  perMachine: boolean;
+  /** Lists the app's machines; must settle within `timeoutMs`. */
+  listMachines(timeoutMs: number, signal: AbortSignal): Promise<GateMachine[]>;
+}
+
 /** How one machine looks to the gate this round. `fatal`: a machine of the release stopped or crashed. */
 export interface MachineVerdict {
   id: string;
@@ -72,4 +83,12 @@ export function judgeMachines(machines: GateMachine[], release?: string): Machin
     }
   }
   return verdicts;
+}
+
+/** The machines per-machine probes go to: started ones (of the release, when one is expected). */
+export function machinesToProbe(verdicts: MachineVerdict[], release?: string): string[] {
+  return verdicts
+    .filter((m) => m.state === 'started' && (release === undefined || m.releaseVersion === release))
+    .map((m) => m.id)
+    .sort();
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { type AnalyticsApp, startAnalyticsApp } from '@deploy-actions/testkit/analytics-app';
 import { containsSecret, InputError, resetSecretsForTesting } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,6 @@ import {
   runHealthGate,
   urlChecks,
 } from '../src/index';
-import { type AnalyticsApp, startAnalyticsApp } from './analytics-app';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'smoke-checks.yml');
 const ADMIN_KEY = 'adm-4f9c2e71b8d3';
@@ -132,7 +132,7 @@ describe('smoke suite', () => {
       failureThreshold: 3,
     });
     expect(r.verdict).toBe('healthy');
-    expect(r.checks.every((c) => c.passed)).toBe(true);
+    expect(r.report.checks.every((c) => c.passed)).toBe(true);
     expect(app.events).toBeGreaterThanOrEqual(2);
   });
 
@@ -152,8 +152,8 @@ describe('smoke suite', () => {
       });
       expect(r.verdict).toBe('failed');
       expect(r.reason).toContain('ingest an event: status 500, expected 202');
-      expect(r.checks.find((c) => c.name === 'ingest an event')?.passed).toBe(false);
-      expect(r.checks.find((c) => c.name === 'health')?.passed).toBe(true);
+      expect(r.report.checks.find((c) => c.name === 'ingest an event')?.passed).toBe(false);
+      expect(r.report.checks.find((c) => c.name === 'health')?.passed).toBe(true);
     } finally {
       app.broken = false;
     }

@@ -1,10 +1,10 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type MisbehavingServer, startMisbehavingServer } from '@deploy-actions/testkit/misbehaving-server';
 import { selfSignedCert } from '@deploy-actions/testkit/smtp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GateMachine, httpRequest, judgeMachines, runHealthGate, urlChecks } from '../src/index';
 import { errorRate, percentile } from '../src/stats';
-import { type MisbehavingServer, startMisbehavingServer } from './misbehaving-server';
 
 let server: MisbehavingServer;
 beforeAll(async () => {
@@ -178,9 +178,9 @@ describe('runHealthGate with machines', () => {
     });
     expect(r.verdict).toBe('healthy');
     // The machines are listed before round 1, so rounds 1 and 2 both probe both.
-    expect(r.attempts).toBe(2);
+    expect(r.report.attempts).toBe(2);
     expect(seen.sort()).toEqual(['a1', 'a1', 'b2', 'b2']);
-    expect(r.probes.map((p) => p.machine)).toEqual(['a1', 'b2', 'a1', 'b2']);
+    expect(r.report.probes.map((p) => p.machine)).toEqual(['a1', 'b2', 'a1', 'b2']);
   });
 
   it('callbacks that never settle (a stuck flyctl, a stuck custom probe) still end on time', async () => {
@@ -194,10 +194,10 @@ describe('runHealthGate with machines', () => {
       probe: () => never,
     });
     expect(r.verdict).toBe('timed-out');
-    expect(r.probes[0].problems).toEqual(['timeout: no answer within 100 ms']);
-    expect(r.rounds[0].problems).toContain('machines of shop: not listed (no answer within 100 ms)');
+    expect(r.report.probes[0].problems).toEqual(['timeout: no answer within 100 ms']);
+    expect(r.report.rounds[0].problems).toContain('machines of shop: not listed (no answer within 100 ms)');
     // Logical bound: deadline plus one request timeout, with scheduling slack.
-    expect(r.elapsedMs).toBeLessThanOrEqual(500 + 100 + 500);
+    expect(r.report.elapsedMs).toBeLessThanOrEqual(500 + 100 + 500);
   });
 
   it('a machine that appears mid-gate must be probed before a round can pass', async () => {
@@ -227,9 +227,9 @@ describe('runHealthGate with machines', () => {
       }),
     });
     expect(r.verdict).toBe('healthy');
-    expect(r.rounds.map((round) => round.outcome)).toEqual(['pass', 'pending', 'pass', 'pass']);
-    expect(r.rounds[1].problems).toEqual(['machines to probe changed: a1, b2, c3']);
-    expect(r.probes.filter((p) => p.round === 3).map((p) => p.machine)).toEqual(['a1', 'b2', 'c3']);
+    expect(r.report.rounds.map((round) => round.outcome)).toEqual(['pass', 'pending', 'pass', 'pass']);
+    expect(r.report.rounds[1].problems).toEqual(['machines to probe changed: a1, b2, c3']);
+    expect(r.report.probes.filter((p) => p.round === 3).map((p) => p.machine)).toEqual(['a1', 'b2', 'c3']);
   });
 
   it('fails at once when a machine of the release crashed, and waits while an old release remains', async () => {
@@ -244,7 +244,7 @@ describe('runHealthGate with machines', () => {
       },
     });
     expect(crashed.verdict).toBe('failed');
-    expect(crashed.attempts).toBe(1);
+    expect(crashed.report.attempts).toBe(1);
     expect(crashed.reason).toBe('machine b2 of release 7 is stopped');
 
     const old = await runHealthGate({
@@ -260,6 +260,6 @@ describe('runHealthGate with machines', () => {
     });
     expect(old.verdict).toBe('timed-out');
     expect(old.reason).toContain('machine b2 runs release 6, not 7');
-    expect(old.rounds.every((round) => !round.counted)).toBe(true);
+    expect(old.report.rounds.every((round) => !round.counted)).toBe(true);
   });
 });
