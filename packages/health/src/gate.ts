@@ -13,7 +13,7 @@ import {
   windowProbes,
 } from './gate-report';
 import { type HttpOptions, type HttpRequest, type HttpResponse, httpRequest } from './http';
-import type { FlyGate, MachineVerdict } from './machines';
+import { type FlyGate, idleFleetNote, type MachineVerdict } from './machines';
 import { machinesBeforeFirstRound, type RoundOutcome, type RoundSetup, runRound } from './round';
 import { errorRate } from './stats';
 
@@ -184,6 +184,8 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
     if (!verdict) await sleep(record.delayMs!, options.signal);
   }
 
+  const idle = verdict === 'healthy' ? idleFleetNote(machines, settings.flyReleaseVersion) : undefined;
+  if (idle) reason = `${reason}; ${idle}`;
   const report = buildReport({
     verdict: verdict!,
     reason,

@@ -3,7 +3,14 @@ import type { Check } from './checks';
 import { type Evaluation, evaluate, type Outcome, type VersionSource } from './evaluate';
 import type { ProbeRecord } from './gate-report';
 import { type HttpOptions, type HttpRequest, type HttpResponse, retryAfterMs } from './http';
-import { type FlyGate, type GateMachine, judgeMachines, type MachineVerdict, machinesToProbe } from './machines';
+import {
+  type FlyGate,
+  fleetProblem,
+  type GateMachine,
+  judgeMachines,
+  type MachineVerdict,
+  machinesToProbe,
+} from './machines';
 
 /**
  * One round of the gate: probe every target (every check, on every machine when asked), list
@@ -136,11 +143,12 @@ function listMachines(fly: FlyGate, timeoutMs: number, signal: AbortSignal): Pro
   );
 }
 
-/** Every check, on every given machine (per-machine gates) or once through the app's URL. */
+/** Every check, on every given machine (per-machine gates) or once through its URL. */
 function probeAll(setup: RoundSetup, machines: string[], signal: AbortSignal): Promise<Answer[]> {
   const targets: { check: Check; machine?: string }[] = [];
   for (const check of setup.checks) {
-    if (setup.fly?.perMachine) for (const machine of machines) targets.push({ check, machine });
+    // With no started machine to pick, the app's URL is probed: the proxy starts an autostopped one.
+    if (setup.fly?.perMachine && machines.length > 0) for (const machine of machines) targets.push({ check, machine });
     else targets.push({ check });
   }
   const httpOptions: HttpOptions = {
@@ -245,6 +253,11 @@ function judgeFleet(
     if (m.outcome === 'fatal') tally.fatal ??= m.problem;
     if (m.outcome === 'fail') tally.fail = true;
     if (m.outcome === 'pending') tally.pending = true;
+  }
+  const problem = fleetProblem(machines, release);
+  if (problem) {
+    tally.pending = true;
+    tally.problems.push(problem);
   }
   if (!fly.perMachine) return { machines };
   const next = machinesToProbe(machines, release);

@@ -79,7 +79,7 @@ export function addGateSummary(summary: Summary, report: GateReport, title = 'He
         m.state,
         m.releaseVersion ?? '',
         m.checks,
-        m.problem ?? m.outcome,
+        m.note ? `${m.problem ?? m.outcome} (${m.note})` : (m.problem ?? m.outcome),
       ]),
     );
   }
