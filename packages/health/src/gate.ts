@@ -121,6 +121,7 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
     send: options.probe ?? httpRequest,
     fly: options.fly,
     signal: options.signal,
+    now,
   };
   const rounds: RoundRecord[] = [];
   const probes: ProbeRecord[] = [];
@@ -253,9 +254,14 @@ function advance(
     streaks.fail = 0;
     streaks.pending = 0;
     streaks.phase = 'confirming';
-    if (streaks.success < settings.successThreshold) return wait();
+    // Fly's own checks, run on the release's machines for a while, confirm a passing round.
+    const byFly = streaks.success < settings.successThreshold ? result.flyConfirmation : undefined;
+    if (streaks.success < settings.successThreshold && !byFly) return wait();
+    // A machine of the release younger than flyctl's steadiness window could still crash: not yet.
+    if (result.unsteady) return wait();
     if (settings.soakMs === 0) {
-      return { verdict: 'healthy', reason: `${streaks.success} passing rounds in a row`, delayMs };
+      const rounds = `${streaks.success} passing round${streaks.success === 1 ? '' : 's'} in a row`;
+      return { verdict: 'healthy', reason: byFly ? `${rounds}, confirmed by Fly: ${byFly}` : rounds, delayMs };
     }
     streaks.phase = 'soak';
     streaks.soakEnd = now() + settings.soakMs;
@@ -287,9 +293,9 @@ function advance(
 
 /** Why the deadline found the gate not healthy. */
 function deadlineWhy(result: RoundOutcome, streaks: Streaks, settings: Settings): string {
-  return result.outcome === 'pass'
-    ? `${streaks.success} of ${settings.successThreshold} passing rounds in a row when the deadline came`
-    : summarize(result.problems);
+  if (result.outcome !== 'pass') return summarize(result.problems);
+  const streak = `${streaks.success} of ${settings.successThreshold} passing rounds in a row when the deadline came`;
+  return result.unsteady ? `${streak}; ${result.unsteady}` : streak;
 }
 
 /** At the end of the soak: the window's error rate and p95 against their limits. */

@@ -56,6 +56,14 @@ export function sinceDeploy(events: readonly MachineEvent[]): SinceDeploy {
 }
 
 /**
+ * When the machine last started (its newest `start` event), if the log says; fly-go's
+ * `MostRecentStartTimeAfterLaunch` reads the same event (machine_types.go:250-279).
+ */
+export function lastStart(events: readonly MachineEvent[]): number | undefined {
+  return newestFirst(events).find((e) => e.type === 'start')?.timestamp;
+}
+
+/**
  * A crash: killed for memory, or a non-zero exit nobody asked for. A requested stop is not a
  * crash whatever its code (a process killed after its kill timeout exits 137); flyctl's own crash
  * test ignores requested stops too (superfly/flyctl@v0.4.87 internal/machine/leasable_machine.go:308).

@@ -1,4 +1,4 @@
-import { describeExit, isCrash, isRestartLoop, type MachineEvent, sinceDeploy } from './machine-events';
+import { describeExit, isCrash, isRestartLoop, lastStart, type MachineEvent, sinceDeploy } from './machine-events';
 
 /** A Fly machine as the gate needs it (adapted from `flyctl machines list --json`, see fly.ts). */
 export interface GateMachine {
@@ -51,7 +51,15 @@ export interface MachineVerdict {
   exitedAt?: number;
   /** Started, with at least one Fly check and every check passing. */
   checksPassing?: boolean;
+  /** A started machine's newest `start` event (ms since epoch), when its events say. */
+  upSince?: number;
 }
+
+/**
+ * flyctl deems a started machine steady once it has been up 10 s without a restart loop
+ * (superfly/flyctl@v0.4.87 internal/machine/leasable_machine.go:314-350, WaitForSmokeChecksToPass).
+ */
+export const STEADY_UPTIME_MS = 10_000;
 
 type Judged = Pick<MachineVerdict, 'outcome' | 'problem' | 'note' | 'exitedAt'>;
 
@@ -77,12 +85,19 @@ function checksText(m: GateMachine): string {
   return m.checks.length === 0 ? 'none' : `${passing}/${m.checks.length} passing`;
 }
 
-/** A started machine: judged on its Fly checks (`critical` fails; `warning` or unknown is still settling). */
-function judgeChecks(m: GateMachine): Judged {
+/**
+ * A started machine: judged on its Fly checks. `critical` fails once the machine has been up
+ * `STEADY_UPTIME_MS` (or when its events do not say since when); before that, like `warning`, it is
+ * a check still settling: flyctl itself waits for checks to pass rather than failing on them
+ * (superfly/flyctl@v0.4.87 internal/machine/leasable_machine.go:371-420, WaitForHealthchecksToPass).
+ */
+function judgeChecks(m: GateMachine, now: number): Judged {
   const failing = m.checks.filter((c) => c.status !== 'passing');
   if (failing.length === 0) return { outcome: 'pass' };
   const detail = failing.map((c) => `${c.name} ${c.status}`).join(', ');
-  const outcome = failing.some((c) => c.status === 'critical') ? 'fail' : 'pending';
+  const upSince = lastStart(m.events ?? []);
+  const settling = upSince !== undefined && now - upSince < STEADY_UPTIME_MS;
+  const outcome = failing.some((c) => c.status === 'critical') && !settling ? 'fail' : 'pending';
   return { outcome, problem: `machine ${m.id} checks not passing: ${detail}` };
 }
 
@@ -116,7 +131,7 @@ function judgeAtRest(m: GateMachine, release: string): Judged {
 }
 
 /** A machine of the gated release: a crash in its events decides first, then its state. */
-function judgeReleaseMachine(m: GateMachine, release: string): Judged {
+function judgeReleaseMachine(m: GateMachine, release: string, now: number): Judged {
   const { exit } = sinceDeploy(m.events ?? []);
   const of = `machine ${m.id} of release ${release}`;
   if (exit && isCrash(exit.exit)) {
@@ -130,7 +145,7 @@ function judgeReleaseMachine(m: GateMachine, release: string): Judged {
   // A first crash that flyd restarts is what flyctl's own smoke check tolerates: said, not failed.
   const restarted = exit && isCrash(exit.exit) ? describeExit(exit) : undefined;
   const note = restarted && `restarted after ${restarted}`;
-  if (m.state === 'started') return { ...judgeChecks(m), note };
+  if (m.state === 'started') return { ...judgeChecks(m, now), note };
   if (restarted || m.state === 'stopping') {
     const why = restarted ? `restarting after ${restarted}` : 'stopping';
     return { outcome: 'pending', problem: `${of} is ${m.state}: ${why}` };
@@ -146,7 +161,7 @@ function judgeReleaseMachine(m: GateMachine, release: string): Judged {
  * its checks; one that is not running must be so by design (see judgeAtRest); a crash is fatal.
  * Without one, only started machines are judged (nothing says which stopped ones matter).
  */
-export function judgeMachines(machines: GateMachine[], release?: string): MachineVerdict[] {
+export function judgeMachines(machines: GateMachine[], release?: string, now = Date.now()): MachineVerdict[] {
   const verdicts: MachineVerdict[] = [];
   for (const m of servingMachines(machines)) {
     const base = {
@@ -160,17 +175,20 @@ export function judgeMachines(machines: GateMachine[], release?: string): Machin
     if (release === undefined) {
       if (m.state !== 'started' && !ON_THE_WAY.has(m.state)) continue;
       judged =
-        m.state === 'started' ? judgeChecks(m) : { outcome: 'pending', problem: `machine ${m.id} is ${m.state}` };
+        m.state === 'started' ? judgeChecks(m, now) : { outcome: 'pending', problem: `machine ${m.id} is ${m.state}` };
     } else if (m.releaseVersion !== release) {
       judged = {
         outcome: 'pending',
         problem: `machine ${m.id} runs release ${m.releaseVersion ?? '?'}, not ${release}`,
       };
     } else {
-      judged = judgeReleaseMachine(m, release);
+      judged = judgeReleaseMachine(m, release, now);
     }
-    const checksPassing = judged.outcome === 'pass' && m.checks.length > 0;
-    verdicts.push({ ...base, ...judged, ...(checksPassing ? { checksPassing } : {}) });
+    const extra: Partial<MachineVerdict> = {};
+    if (judged.outcome === 'pass' && m.checks.length > 0) extra.checksPassing = true;
+    const upSince = m.state === 'started' ? lastStart(m.events ?? []) : undefined;
+    if (upSince !== undefined) extra.upSince = upSince;
+    verdicts.push({ ...base, ...judged, ...extra });
   }
   return verdicts;
 }
@@ -186,6 +204,41 @@ export function fleetProblem(verdicts: MachineVerdict[], release?: string): stri
   if (mine.every((m) => m.outcome === 'idle')) return undefined;
   const down = mine.filter((m) => m.outcome === 'down').map((m) => m.id);
   return `no machine of release ${release} is started and passing (${down.join(', ')}: not running, and the events do not say why)`;
+}
+
+/** Started machines of the release that passed this round. */
+function servingRelease(verdicts: MachineVerdict[], release: string): MachineVerdict[] {
+  return verdicts.filter((m) => m.releaseVersion === release && m.outcome === 'pass');
+}
+
+/**
+ * Started machines of the release that have not yet been up `STEADY_UPTIME_MS` (when their events
+ * say since when): the gate does not pass before they have, so a crash in that window is seen.
+ * Undefined when there are none.
+ */
+export function unsteadyMachines(verdicts: MachineVerdict[], release: string | undefined, now: number) {
+  if (release === undefined) return undefined;
+  const young = servingRelease(verdicts, release).filter(
+    (m) => m.upSince !== undefined && now - m.upSince < STEADY_UPTIME_MS,
+  );
+  if (young.length === 0) return undefined;
+  const ages = young.map((m) => `${m.id} up ${Math.max(0, Math.floor((now - m.upSince!) / 1000))}s`);
+  return `waiting for machines to be up ${STEADY_UPTIME_MS / 1000}s, as flyctl does: ${ages.join(', ')}`;
+}
+
+/**
+ * Fly's own view as confirmation of a passing round: every started machine of the release passes
+ * Fly's health checks (which Fly has been running on it) and has been up at least
+ * `STEADY_UPTIME_MS`. Undefined when it does not hold (no release, no checks, no start event).
+ */
+export function flyConfirmation(verdicts: MachineVerdict[], release: string | undefined, now: number) {
+  if (release === undefined) return undefined;
+  const serving = servingRelease(verdicts, release);
+  const steady = (m: MachineVerdict) =>
+    m.checksPassing && m.upSince !== undefined && now - m.upSince >= STEADY_UPTIME_MS;
+  if (serving.length === 0 || !serving.every(steady)) return undefined;
+  const which = serving.length === 1 ? `machine ${serving[0].id}` : `all ${serving.length} started machines`;
+  return `Fly's checks pass on ${which} of release ${release}, up ${STEADY_UPTIME_MS / 1000}s or more`;
 }
 
 /** When no machine of the release runs, by design: says so, for the verdict. */

@@ -6,10 +6,12 @@ import { type HttpOptions, type HttpRequest, type HttpResponse, retryAfterMs } f
 import {
   type FlyGate,
   fleetProblem,
+  flyConfirmation,
   type GateMachine,
   judgeMachines,
   type MachineVerdict,
   machinesToProbe,
+  unsteadyMachines,
 } from './machines';
 
 /**
@@ -29,6 +31,7 @@ export interface RoundSetup {
   send: (request: HttpRequest, options: HttpOptions) => Promise<HttpResponse>;
   fly?: FlyGate;
   signal?: AbortSignal;
+  now: () => number;
 }
 
 /** What a round starts from: what the earlier rounds learnt. */
@@ -53,6 +56,10 @@ export interface RoundOutcome {
   machines?: MachineVerdict[];
   /** The machines to probe next round, when this round listed them (per-machine gates). */
   nextMachines?: string[];
+  /** Fly's checks confirm the release on every started machine of it (see machines.ts). */
+  flyConfirmation?: string;
+  /** Machines of the release up for less than flyctl's steadiness window: no verdict of healthy yet. */
+  unsteady?: string;
   retryAfterMs?: number;
   releaseSeen: boolean;
 }
@@ -104,7 +111,7 @@ export async function runRound(setup: RoundSetup, input: RoundInput): Promise<Ro
     const listed = await listing;
     const tally: Tally = { seen: input.releaseSeen, fail: false, pending: false, waitable: true, problems: [] };
     const probes = answers.map((answer) => judgeAnswer(setup, input, answer, tally));
-    const fleet = listed ? judgeFleet(setup.fly!, listed, input.machines, tally) : {};
+    const fleet = listed ? judgeFleet(setup.fly!, listed, input.machines, tally, setup.now()) : {};
     const outcome: Outcome = tally.fail ? 'fail' : tally.pending ? 'pending' : 'pass';
     return {
       outcome,
@@ -115,6 +122,8 @@ export async function runRound(setup: RoundSetup, input: RoundInput): Promise<Ro
       probes,
       machines: fleet.machines,
       nextMachines: fleet.nextMachines,
+      flyConfirmation: fleet.confirmation,
+      unsteady: fleet.unsteady,
       retryAfterMs: tally.retryAfterMs,
       releaseSeen: tally.seen,
     };
@@ -235,14 +244,15 @@ function judgeFleet(
   listed: Listing,
   probed: string[],
   tally: Tally,
-): { machines?: MachineVerdict[]; nextMachines?: string[] } {
+  now: number,
+): { machines?: MachineVerdict[]; nextMachines?: string[]; confirmation?: string; unsteady?: string } {
   if (!listed.ok) {
     tally.pending = true;
     tally.problems.push(`machines of ${fly.app}: not listed (${listed.error})`);
     return {};
   }
   const release = fly.releaseVersion;
-  const machines = judgeMachines(listed.list, release);
+  const machines = judgeMachines(listed.list, release, now);
   if (release !== undefined && machines.some((m) => m.releaseVersion === release)) tally.seen = true;
   if (machines.length === 0) {
     tally.pending = true;
@@ -259,12 +269,14 @@ function judgeFleet(
     tally.pending = true;
     tally.problems.push(problem);
   }
-  if (!fly.perMachine) return { machines };
+  const confirmation = flyConfirmation(machines, release, now);
+  const unsteady = unsteadyMachines(machines, release, now);
+  if (!fly.perMachine) return { machines, confirmation, unsteady };
   const next = machinesToProbe(machines, release);
   if (next.join() !== [...probed].sort().join()) {
     // Probes must cover exactly the machines that serve now before a round can pass.
     tally.pending = true;
     if (next.length > 0) tally.problems.push(`machines to probe changed: ${next.join(', ')}`);
   }
-  return { machines, nextMachines: next };
+  return { machines, nextMachines: next, confirmation, unsteady };
 }

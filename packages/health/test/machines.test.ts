@@ -175,6 +175,18 @@ describe('judgeMachines from states alone', () => {
     );
   });
 
+  it('a critical check on a machine up less than 10 s is still settling; after that it fails', () => {
+    const now = Date.parse('2026-08-20T12:05:00Z');
+    const up = (id: string, ms: number): GateMachine => ({
+      ...bare(id, 'started', '7', 'critical'),
+      events: [{ type: 'start', status: 'started', timestamp: now - ms }],
+    });
+    expect(judgeMachines([up('a1', 3_000), up('b2', 30_000)], '7', now).map((v) => [v.id, v.outcome])).toEqual([
+      ['a1', 'pending'],
+      ['b2', 'fail'],
+    ]);
+  });
+
   it('without a release, stopped machines (standby, auto-stopped) are left alone', () => {
     expect(judgeMachines([bare('a1', 'stopped', '3'), bare('b2', 'started', '4')]).map((v) => v.id)).toEqual(['b2']);
   });
@@ -242,5 +254,85 @@ describe('runHealthGate over flyctl-listed machines', () => {
     });
     expect(r.verdict).toBe('timed-out');
     expect(r.reason).toContain('no machine of release 7 is started and passing');
+  });
+});
+
+describe("Fly's checks as confirmation", () => {
+  const NOW = Date.parse('2026-08-20T12:05:00Z');
+  const startedAgo = (id: string, ms: number, checks = 'passing'): GateMachine => ({
+    ...bare(id, 'started', '7', checks),
+    events: [
+      { type: 'start', status: 'started', timestamp: NOW - ms },
+      { type: 'update', status: 'replacing', timestamp: NOW - ms - 2000 },
+    ],
+  });
+  function gateOver(list: GateMachine[], timeoutMs = 60_000) {
+    let t = NOW;
+    return runHealthGate({
+      timeoutMs,
+      requestTimeoutMs: 300,
+      intervalMs: 1000,
+      maxIntervalMs: 3000,
+      successThreshold: 3,
+      failureThreshold: 5,
+      checks: urlChecks({ urls: ['http://app.test/health'], version: true }),
+      expectedVersion: 'v2',
+      fly: { app: 'shop', releaseVersion: '7', perMachine: false, listMachines: async () => list },
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+      probe: async (request) => ({
+        url: request.url,
+        status: 200,
+        headers: {},
+        body: '{"version":"v2"}',
+        bodyBytes: 16,
+        truncated: false,
+        redirects: 0,
+        latencyMs: 1,
+      }),
+    });
+  }
+
+  it('every started machine of the release up 10 s or more with passing checks: one passing round is enough', async () => {
+    const r = await gateOver([
+      startedAgo('a1', 30_000),
+      startedAgo('b2', 12_000),
+      { ...bare('c3', 'stopped', '7'), standbyFor: ['a1'] },
+    ]);
+    expect(r.verdict).toBe('healthy');
+    expect(r.report.attempts).toBe(1);
+    expect(r.reason).toBe(
+      "1 passing round in a row, confirmed by Fly: Fly's checks pass on all 2 started machines of release 7, up 10s or more",
+    );
+  });
+
+  it('a machine without checks or without events: the rounds confirm instead', async () => {
+    for (const list of [
+      [startedAgo('a1', 30_000), { ...startedAgo('b2', 30_000), checks: [] }],
+      [startedAgo('a1', 30_000), bare('b2', 'started', '7')],
+    ]) {
+      const r = await gateOver(list);
+      expect(r.verdict).toBe('healthy');
+      expect(r.report.attempts).toBe(3);
+      expect(r.reason).toBe('3 passing rounds in a row');
+    }
+  });
+
+  it('a machine of the release up less than 10 s: no healthy verdict before it has been up 10 s', async () => {
+    const r = await gateOver([startedAgo('a1', 30_000), startedAgo('b2', 4_000)]);
+    expect(r.verdict).toBe('healthy');
+    expect(r.report.rounds.every((round) => round.outcome === 'pass')).toBe(true);
+    // Passed on the first round at which b2 had been up 10 s: the gate's clock says 6 s or more went by.
+    expect(r.report.rounds.at(-1)!.atMs).toBeGreaterThanOrEqual(6_000);
+    expect(r.report.rounds.at(-2)!.atMs).toBeLessThan(6_000);
+    expect(r.reason).toMatch(/^\d+ passing rounds in a row$/);
+
+    const early = await gateOver([startedAgo('a1', 30_000), startedAgo('b2', 4_000)], 3_000);
+    expect(early.verdict).toBe('timed-out');
+    expect(early.reason).toMatch(
+      /passing rounds in a row when the deadline came; waiting for machines to be up 10s, as flyctl does: b2 up [67]s$/,
+    );
   });
 });
