@@ -2,15 +2,28 @@ import {
   addGateSummary,
   describeRound,
   type FlyGate,
+  maskUrlCredentials,
   parseHeaderLines,
   resolveChecks,
   runHealthGate,
   writeReport,
 } from '@deploy-actions/health';
-import { InputError, log, parseInputs, runStep, Summary, UserError } from '@deploy-actions/toolkit';
+import {
+  InputError,
+  inputEnvName,
+  log,
+  parseInputs,
+  runStep,
+  Summary,
+  splitList,
+  UserError,
+} from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
+  // Credentials inside URLs are masked before anything can quote them (an invalid input is quoted).
+  const raw = (name: string) => process.env[inputEnvName(name)] ?? '';
+  maskUrlCredentials(...splitList(raw('url')), raw('base-url'));
   const i = parseInputs(inputs);
   if (!i['fly-app'] && (i['fly-release-version'] || i['per-machine'])) {
     const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';

@@ -41,8 +41,6 @@ export interface HttpResponse {
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
-/** Headers that carry credentials: never forwarded to another origin by a redirect. */
-const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization)$/i;
 
 function classify(error: NodeJS.ErrnoException): NetworkErrorKind {
   const code = error.code ?? '';
@@ -147,11 +145,17 @@ export function httpRequest(request: HttpRequest, options: HttpOptions): Promise
           const status = res.statusCode ?? 0;
           // Browsers (and curl -L) turn a redirected POST into GET for 301/302/303.
           const keepMethod = status === 307 || status === 308 || method === 'GET' || method === 'HEAD';
-          const nextHeaders = { ...headers };
-          if (next.origin !== url.origin) {
-            for (const name of Object.keys(nextHeaders)) if (CREDENTIAL_HEADERS.test(name)) delete nextHeaders[name];
+          const nextBody = keepMethod ? body : undefined;
+          if (next.origin === url.origin) return send(next, keepMethod ? method : 'GET', headers, nextBody);
+          // Another origin gets none of the check's headers: any of them may be a credential
+          // (Authorization, X-Api-Key, a session cookie ...), and nothing says the new origin may see it.
+          if (nextBody !== undefined) {
+            return fail(
+              'redirects',
+              `not following a ${status} to another origin (${next.origin}): it would resend the body`,
+            );
           }
-          return send(next, keepMethod ? method : 'GET', nextHeaders, keepMethod ? body : undefined);
+          return send(next, keepMethod ? method : 'GET', {}, undefined);
         }
         const chunks: Buffer[] = [];
         let kept = 0;

@@ -1,4 +1,5 @@
 export { type Check, parseHeaderLines, parseSuite, resolveChecks, urlChecks } from './checks';
+export { maskUrlCredentials } from './credentials';
 export { type Evaluation, evaluate, type Outcome, type VersionSource } from './evaluate';
 export { jsonPath, parseStatusSet, type StatusSet } from './expect';
 export { type GateOptions, type GateResult, runHealthGate } from './gate';

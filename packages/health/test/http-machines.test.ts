@@ -23,14 +23,37 @@ describe('httpRequest', () => {
     expect(r.error).toBeUndefined();
   });
 
-  it('keeps credentials on same-origin redirects and drops them when the origin changes', async () => {
-    const headers = { authorization: 'Bearer t-1', 'x-trace': '1' };
+  it('keeps the headers on same-origin redirects; another origin gets none of them', async () => {
+    const headers = {
+      authorization: 'Bearer t-1',
+      'x-api-key': 'key-abcdefgh-5678',
+      'x-admin-token': 'adm-abcdefgh-9012',
+      cookie: 'session=s-1',
+      'x-trace': '1',
+    };
     const same = await httpRequest({ url: server.url('/redirect/same'), method: 'GET', headers }, options);
-    expect(JSON.parse(same.body).headers).toMatchObject({ authorization: 'Bearer t-1', 'x-trace': '1' });
+    expect(JSON.parse(same.body).headers).toMatchObject(headers);
     expect(same.redirects).toBe(1);
     const away = await httpRequest({ url: server.url('/redirect/away'), method: 'GET', headers }, options);
-    expect(JSON.parse(away.body).headers.authorization).toBeUndefined();
-    expect(JSON.parse(away.body).headers['x-trace']).toBe('1');
+    expect(away.redirects).toBe(1);
+    const forwarded = JSON.parse(away.body).headers;
+    for (const name of Object.keys(headers)) expect([name, forwarded[name]]).toEqual([name, undefined]);
+  });
+
+  it('does not resend a body to another origin (307): an error, not a leak', async () => {
+    const r = await httpRequest(
+      { url: server.url('/redirect/away-307'), method: 'POST', headers: { 'x-api-key': 'k-1' }, body: '{"k":"v"}' },
+      options,
+    );
+    expect(r.error).toEqual({
+      kind: 'redirects',
+      message: `not following a 307 to another origin (http://localhost:${new URL(server.origin).port}): it would resend the body`,
+    });
+    const same = await httpRequest(
+      { url: server.url('/redirect/same-307'), method: 'POST', headers: {}, body: '{"k":"v"}' },
+      options,
+    );
+    expect(JSON.parse(same.body)).toMatchObject({ method: 'POST', body: '{"k":"v"}' });
   });
 
   it('turns a redirected POST into GET, as curl -L does', async () => {
