@@ -1,5 +1,5 @@
 import { GitHubClient } from '@deploy-actions/deployments';
-import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
+import { openFly } from '@deploy-actions/fly';
 import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
 import {
   exportVariable,
@@ -32,11 +32,9 @@ await runStep(outputs, async (out) => {
   out.set('verified', false);
   const context = readRunContext();
   // A missing token fails before any flyctl download.
-  const token = requireToken(i['fly-api-token']);
-  const installed = await ensureFlyctl(i['flyctl-version']);
-  const fly = new Fly({
-    token,
-    bin: installed.bin,
+  const { fly } = await openFly({
+    token: i['fly-api-token'],
+    version: i['flyctl-version'],
     onLine: (line) => log.info(line),
   });
   const github =

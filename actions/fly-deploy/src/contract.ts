@@ -43,6 +43,8 @@ export const outputs = [
   'image-ref',
   'previous-release-version',
   'previous-image-ref',
+  'convergence',
+  'machines',
   'deployment-file',
   'duration-ms',
 ] as const;

@@ -1,4 +1,4 @@
-import { ensureFlyctl, Fly, requireToken } from '@deploy-actions/fly';
+import { openFly } from '@deploy-actions/fly';
 import {
   changeCount,
   collectDeclared,
@@ -31,9 +31,11 @@ async function syncStep(out: Outputs<(typeof outputs)[number]>): Promise<void> {
   for (const warning of declared.warnings) log.warning(warning);
   const rules = i.rules ? await loadRules(i.rules, cwd) : undefined;
 
-  const token = requireToken(i['fly-api-token']);
-  const flyctl = await ensureFlyctl(i['flyctl-version']);
-  const fly = new Fly({ token, bin: flyctl.bin, onLine: (line) => log.info(line) });
+  const { fly } = await openFly({
+    token: i['fly-api-token'],
+    version: i['flyctl-version'],
+    onLine: (line) => log.info(line),
+  });
   const result = await syncSecrets(fly, {
     app: i.app,
     declared: declared.values,

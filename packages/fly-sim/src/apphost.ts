@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { settleApp, started as startMachine } from './lifecycle';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
@@ -12,7 +13,10 @@ export class AppHosts {
   private readonly servers = new Map<string, Server>();
   private readonly turn = new Map<string, number>();
 
-  constructor(private readonly lookup: (app: string) => SimApp | undefined) {}
+  constructor(
+    private readonly lookup: (app: string) => SimApp | undefined,
+    private readonly save: () => void = () => {},
+  ) {}
 
   /** Starts the app's server (on its recorded port when free) and returns the port. */
   async ensure(app: SimApp): Promise<number> {
@@ -53,8 +57,19 @@ export class AppHosts {
   private pickMachine(app: SimApp, forced: string | undefined): SimMachine | undefined | 'missing' {
     const live = app.machines.filter((m) => m.state !== 'destroyed');
     if (forced) return live.find((m) => m.id === forced) ?? 'missing';
-    const started = live.filter((m) => m.state === 'started');
-    if (started.length === 0) return undefined;
+    let started = live.filter((m) => m.state === 'started' && m.hasServices !== false);
+    if (started.length === 0) {
+      // The proxy autostarts a stopped machine of a service (auto_start_machines, on by default:
+      // https://fly.io/docs/launch/autostop-autostart/).
+      const cold = live.find(
+        (m) => (m.state === 'stopped' || m.state === 'suspended') && m.hasServices !== false && !m.pending,
+      );
+      if (!cold) return undefined;
+      if (!cold.events?.some((e) => e.type === 'exit' && e.request?.exit_event?.requested_stop)) return undefined;
+      startMachine(cold);
+      this.save();
+      started = [cold];
+    }
     const n = this.turn.get(app.name) ?? 0;
     this.turn.set(app.name, n + 1);
     return started[n % started.length];
@@ -82,11 +97,13 @@ export class AppHosts {
   ): { status: number; body: unknown; machine?: SimMachine } {
     const app = this.lookup(name);
     if (!app) return { status: 404, body: 'app not found\n' };
+    settleApp(app);
     const machine = this.pickMachine(app, forced);
     if (machine === 'missing') return { status: 503, body: `instance ${forced} not found\n` };
     if (!machine) return { status: 503, body: 'no known healthy instances found for route\n' };
     if (machine.state !== 'started') return { status: 503, body: `instance ${machine.id} is not running\n`, machine };
-    if (machine.readyAt !== undefined && Date.now() < machine.readyAt) {
+    const crashing = machine.pending !== undefined && machine.pending.kind !== 'autostop';
+    if ((machine.readyAt !== undefined && Date.now() < machine.readyAt) || crashing) {
       return { status: 502, body: 'could not reach the app: connection refused\n', machine };
     }
     const version = splitImageRef(machine.imageRef).tag;

@@ -60,16 +60,36 @@ export function requireApp(ctx: Ctx, name: string): SimApp {
   return app;
 }
 
+/**
+ * The server's text for a lease another deploy holds. Only its start is known from flyctl's
+ * own source, which looks for it (superfly/flyctl@v0.4.87 internal/command/deploy/plan.go:272);
+ * the holder and `expires at` form are the platform's and cannot be read from any client.
+ */
+export function leaseHeld(leaseMs = 13_000): string {
+  const expires = new Date(Date.now() + leaseMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  return `lease currently held by 0a1b2c3d-deploy@tokens.fly.io, expires at ${expires}`;
+}
+
+/**
+ * A lease conflict on the deploy path: fly-go's AcquireLease wraps the server text
+ * (superfly/fly-go@v0.9.5 flaps/flaps_machines.go:294); the recovery path wraps that again
+ * (flyctl@v0.4.87 internal/command/deploy/plan.go:212).
+ */
+export function deployLeaseError(machineId: string, leaseMs: number, recovery: boolean): FlyFail {
+  const text = `failed to get lease on VM ${machineId}: ${leaseHeld(leaseMs)}`;
+  return new FlyFail(recovery ? `failed to acquire leases: ${text}` : text);
+}
+
+// The list texts: superfly/fly-go@v0.9.5 flaps/flaps_machines.go:217 (deploy lists machines before it creates the release).
 /** Errors a transient fault prints, for commands that talk to the platform before anything changes. */
 export function faultError(fault: Fault, app: string, leaseMs = 13_000): FlyFail {
   switch (fault) {
     case 'lease':
-      return new FlyFail(
-        `failed to obtain lease: lease currently held by 0a1b2c3d-deploy@tokens.fly.io, expires at ${new Date(Date.now() + leaseMs).toISOString().replace(/\.\d+Z$/, 'Z')}`,
-      );
+      // Commands outside the deploy path take leases through internal/machine/lease.go:108.
+      return new FlyFail(`failed to obtain lease: ${leaseHeld(leaseMs)}`);
     case '429':
       return new FlyFail(
-        `failed to list VMs for app ${app}: request returned non-2xx status: 429: rate limit exceeded`,
+        `failed to list VMs even after retries: request returned non-2xx status: 429: rate limit exceeded`,
       );
     case 'reset':
       return new FlyFail(
@@ -77,8 +97,9 @@ export function faultError(fault: Fault, app: string, leaseMs = 13_000): FlyFail
       );
     case 'timeout':
     case 'update-timeout':
+    case 'update-eof':
       return new FlyFail(
-        `failed to list VMs for app ${app}: Get "https://api.machines.dev/v1/apps/${app}/machines": net/http: timeout awaiting response headers`,
+        `failed to list VMs even after retries: Get "https://api.machines.dev/v1/apps/${app}/machines": net/http: timeout awaiting response headers`,
       );
     case 'unauthorized':
       return new FlyFail('unauthorized');

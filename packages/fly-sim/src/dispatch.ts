@@ -1,5 +1,5 @@
 import { deploy } from './commands/deploy';
-import { appsCreate, appsDestroy, appsList, imageShow, machinesList, releases, status } from './commands/inspect';
+import { appsCreate, appsDestroy, appsList, imageShow, logs, machinesList, releases, status } from './commands/inspect';
 import { type ExecDirective, type ProxyDirective, proxy, sshConsole } from './commands/remote';
 import { secretsDeploy, secretsImport, secretsList, secretsSet, secretsUnset } from './commands/secrets';
 import { type Ctx, SIM_FLYCTL_VERSION } from './context';
@@ -36,6 +36,7 @@ const COMMANDS: Record<string, Handler> = {
   proxy,
   'ssh console': sshConsole,
   'image show': imageShow,
+  logs,
   version: async (ctx) => {
     ctx.io.out(versionLine(ctx.version));
     return 0;

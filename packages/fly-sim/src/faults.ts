@@ -6,7 +6,8 @@
  * delays every matching invocation.
  *
  * Faults: lease, 429, reset, timeout (Machines API timeout, before any machine changes),
- * update-timeout (deploy: fails after a machine was updated), build-failed,
+ * update-timeout (deploy: fails after a machine was updated), update-eof (the recovery path's
+ * health check loses its API connection after the update), build-failed,
  * release-command-failed, unauthorized, hang (never answers), latency=<ms>.
  */
 export const FAULTS = [
@@ -15,6 +16,7 @@ export const FAULTS = [
   'reset',
   'timeout',
   'update-timeout',
+  'update-eof',
   'build-failed',
   'release-command-failed',
   'unauthorized',

@@ -6,7 +6,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appUrlOf } from './render';
 import type { SimCall } from './server';
-import { type ConsoleConfig, loadState, type SimMachine, type SimState } from './state';
+import { type ConsoleConfig, loadState, type SimKnobs, type SimMachine, type SimState } from './state';
 
 export interface FlySimOptions {
   /** Folder for the state (kept on stop). Default: a fresh temp folder, removed on stop. */
@@ -59,8 +59,10 @@ export interface FlySim {
   injectFaults(spec: string): Promise<void>;
   /** Changes a machine, e.g. `{ state: 'stopped' }` or `{ unhealthy: true }`, to model an incident. */
   patchMachine(app: string, id: string, patch: Partial<SimMachine>): Promise<void>;
-  /** Sets where `flyctl proxy` forwards and what `ssh console` runs for an app. */
-  configureApp(app: string, patch: { proxyTarget?: string; console?: ConsoleConfig }): Promise<void>;
+  /** Sets where `flyctl proxy` forwards, what `ssh console` runs, and server-side knobs (deployRetries, autostopAfterMs, secretsStatus). */
+  configureApp(app: string, patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs }): Promise<void>;
+  /** Adds a machine (default: stopped, on the app's current release), e.g. `{ processGroup: 'fly_app_test_machine_command' }`; returns its id. */
+  addMachine(app: string, machine?: Partial<SimMachine>): Promise<string>;
   /** The platform's state as saved in the state folder. */
   state(): SimState;
   /** Every flyctl invocation so far (args, env names, whether a token was present, exit code). */
@@ -196,6 +198,9 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
     },
     async configureApp(app, patch) {
       await control('/control/app', { name: app, patch });
+    },
+    async addMachine(app, machine = {}) {
+      return ((await control('/control/add-machine', { app, machine })) as { id: string }).id;
     },
     state() {
       return loadState(stateDir);

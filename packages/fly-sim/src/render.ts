@@ -43,14 +43,21 @@ export interface CheckView {
   updated_at: string;
 }
 
-/** The checks a machine reports right now (they change as slow apps finish starting). */
+/**
+ * The checks a machine reports right now (they change as slow apps finish starting).
+ * Only machines of a group with services have one (the service's check); the others have
+ * none, and fly-go drops the empty list (`checks` omitempty: superfly/fly-go@v0.9.5 machine_types.go:60).
+ */
 export function machineChecks(machine: SimMachine, now = Date.now()): CheckView[] {
-  if (machine.state === 'destroyed') return [];
+  if (machine.state === 'destroyed' || machine.hasServices === false) return [];
   const check = (status: CheckView['status'], output: string): CheckView[] => [
     { name: 'servicecheck-00-http-8080', status, output, updated_at: machine.updatedAt },
   ];
   if (machine.state !== 'started') return check('critical', 'the machine is not running');
-  if (machine.readyAt !== undefined && now < machine.readyAt) {
+  // Before a set crash, and through a restart loop, the app never answers its check.
+  const p = machine.pending;
+  const crashing = p !== undefined && (p.kind === 'crashloop' || (p.kind !== 'autostop' && now < p.at));
+  if ((machine.readyAt !== undefined && now < machine.readyAt) || crashing) {
     return check(
       'critical',
       'Get "http://172.19.0.2:8080/health": dial tcp 172.19.0.2:8080: connect: connection refused',
@@ -60,8 +67,24 @@ export function machineChecks(machine: SimMachine, now = Date.now()): CheckView[
   return check('passing', 'GET /health: 200 OK');
 }
 
+/** The machine's `config.metadata` (setMachineReleaseData: flyctl@v0.4.87 machines_launchinput.go:266-281). */
+function metadata(machine: SimMachine): Record<string, string> {
+  const group = machine.processGroup ?? 'app';
+  return {
+    fly_flyctl_version: '0.4.87',
+    fly_platform_version: 'v2',
+    // Old machines carry only the legacy key, which fly-go still reads (machine_types.go:860-873).
+    ...(machine.legacyGroupKey ? { process_group: group } : { fly_process_group: group }),
+    fly_release_id: machine.releaseId,
+    fly_release_version: String(machine.releaseVersion),
+  };
+}
+
+/** fly-go's Machine as `machines list --json` / `status --json` print it (machine_types.go:46-69). */
 export function renderMachine(machine: SimMachine, now = Date.now()) {
   const image = splitImageRef(machine.imageRef);
+  const group = machine.processGroup ?? 'app';
+  const checks = machineChecks(machine, now);
   return {
     id: machine.id,
     name: machine.name,
@@ -79,42 +102,34 @@ export function renderMachine(machine: SimMachine, now = Date.now()) {
     created_at: machine.createdAt,
     updated_at: machine.updatedAt,
     config: {
-      env: { ...machine.env, FLY_PROCESS_GROUP: 'app', PRIMARY_REGION: machine.region },
+      env: { ...machine.env, FLY_PROCESS_GROUP: group, PRIMARY_REGION: machine.region },
       init: {},
       guest: { cpu_kind: 'shared', cpus: 1, memory_mb: 256 },
-      metadata: {
-        fly_flyctl_version: '0.4.87',
-        fly_platform_version: 'v2',
-        fly_process_group: 'app',
-        fly_release_id: machine.releaseId,
-        fly_release_version: String(machine.releaseVersion),
-      },
-      services: [
-        {
-          protocol: 'tcp',
-          internal_port: 8080,
-          autostop: 'stop',
-          autostart: true,
-          min_machines_running: 0,
-          ports: [
-            { port: 80, handlers: ['http'], force_https: true },
-            { port: 443, handlers: ['tls', 'http'] },
-          ],
-          force_instance_key: null,
-        },
-      ],
+      metadata: metadata(machine),
+      ...(machine.hasServices === false
+        ? {}
+        : {
+            services: [
+              {
+                protocol: 'tcp',
+                internal_port: 8080,
+                autostop: 'stop',
+                autostart: true,
+                min_machines_running: 0,
+                ports: [
+                  { port: 80, handlers: ['http'], force_https: true },
+                  { port: 443, handlers: ['tls', 'http'] },
+                ],
+                force_instance_key: null,
+              },
+            ],
+          }),
       image: machine.imageRef,
       restart: { policy: 'on-failure', max_retries: 10 },
+      ...(machine.standbys?.length ? { standbys: machine.standbys } : {}),
     },
-    events: [
-      {
-        type: machine.state === 'stopped' ? 'exit' : 'start',
-        status: machine.state,
-        source: 'flyd',
-        timestamp: Date.parse(machine.updatedAt),
-      },
-    ],
-    checks: machineChecks(machine, now),
+    ...(machine.events?.length ? { events: machine.events } : {}),
+    ...(checks.length ? { checks } : {}),
     host_status: 'ok',
     cordoned: false,
   };
@@ -148,8 +163,13 @@ export function appUrlOf(app: SimApp): string {
 }
 
 export function renderStatus(app: SimApp, now = Date.now()) {
+  // ListActive: no release_command or console machine, nothing destroyed
+  // (superfly/fly-go@v0.9.5 flaps/flaps_machines.go:171-192; flyctl@v0.4.87 internal/command/status/machines.go).
   const machines = app.machines
-    .filter((m) => m.state !== 'destroyed')
+    .filter(
+      (m) =>
+        m.state !== 'destroyed' && !['fly_app_release_command', 'fly_app_console'].includes(m.processGroup ?? 'app'),
+    )
     .sort((a, b) => (a.id < b.id ? 1 : -1))
     .map((m) => renderMachine(m, now));
   const deployed = app.machines.length > 0;

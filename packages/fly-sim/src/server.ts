@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,16 @@ import { type Ctx, SIM_FLYCTL_VERSION, World } from './context';
 import { route } from './dispatch';
 import { FaultBook } from './faults';
 import { FlyFail, Interrupted, type Invocation, Io } from './io';
-import { type ConsoleConfig, emptyState, loadState, SERVER_FILE, type SimState } from './state';
+import { settleApp } from './lifecycle';
+import {
+  type ConsoleConfig,
+  emptyState,
+  loadState,
+  SERVER_FILE,
+  type SimKnobs,
+  type SimMachine,
+  type SimState,
+} from './state';
 
 /** One recorded flyctl invocation (no env values, no stdin: those may hold secrets). */
 export interface SimCall {
@@ -73,6 +83,7 @@ export class SimServer {
   readonly world: World;
   readonly calls: SimCall[] = [];
   private server?: Server;
+  private settler?: NodeJS.Timeout;
 
   constructor(readonly options: ServerOptions) {
     const state = loadState(options.stateDir);
@@ -82,7 +93,10 @@ export class SimServer {
     this.world = new World(
       state,
       options.stateDir,
-      new AppHosts((name) => this.world.app(name)),
+      new AppHosts(
+        (name) => this.world.app(name),
+        () => this.world.save(),
+      ),
       new FaultBook(),
       options.faults ?? '',
     );
@@ -94,6 +108,9 @@ export class SimServer {
       if (app.port) app.port = await this.world.hosts.ensure(app);
     }
     this.world.save();
+    // Crashes and autostops fall due with time: applied as they do, so state.json shows them.
+    this.settler = setInterval(() => this.settle(), 100);
+    this.settler.unref();
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -106,7 +123,15 @@ export class SimServer {
     return url;
   }
 
+  /** Applies every crash or autostop that is due; saves when anything changed. */
+  settle(): void {
+    let changed = false;
+    for (const app of Object.values(this.world.state.apps)) changed = settleApp(app) || changed;
+    if (changed) this.world.save();
+  }
+
   async stop(): Promise<void> {
+    if (this.settler) clearInterval(this.settler);
     await this.world.hosts.closeAll();
     if (this.server) {
       this.server.closeAllConnections();
@@ -131,6 +156,7 @@ export class SimServer {
     }
     if (path === '/control/app') return json(this.configureApp(body.name, body.patch ?? {}));
     if (path === '/control/machine') return json(this.patchMachine(body.app, body.id, body.patch ?? {}));
+    if (path === '/control/add-machine') return json(this.addMachine(body.app, body.machine ?? {}));
     if (path === '/control/reset') {
       await this.world.hosts.closeAll();
       const fresh = emptyState();
@@ -146,9 +172,10 @@ export class SimServer {
     json({ error: `no such endpoint ${req.method} ${path}` }, 404);
   }
 
-  private configureApp(name: string, patch: { proxyTarget?: string; console?: ConsoleConfig; org?: string }) {
+  private configureApp(name: string, patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs }) {
     const app = this.world.app(name);
     if (!app) return { error: `no app ${name}` };
+    if (patch.knobs !== undefined) app.knobs = { ...app.knobs, ...patch.knobs };
     if (patch.proxyTarget !== undefined) app.proxyTarget = patch.proxyTarget;
     if (patch.console !== undefined) app.console = patch.console;
     this.world.save();
@@ -162,6 +189,32 @@ export class SimServer {
     Object.assign(machine, patch);
     this.world.save();
     return { ok: true };
+  }
+
+  /** Test control: add a machine as another tool left it (a test-machine, a legacy-keyed one...). */
+  private addMachine(appName: string, patch: Partial<SimMachine>) {
+    const app = this.world.app(appName);
+    if (!app) return { error: `no app ${appName}` };
+    const base = app.machines.find((m) => m.state !== 'destroyed');
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const machine: SimMachine = {
+      id: randomBytes(7).toString('hex'),
+      name: 'added-machine',
+      region: base?.region ?? 'iad',
+      state: 'stopped',
+      imageRef: base?.imageRef ?? '',
+      releaseId: base?.releaseId ?? '',
+      releaseVersion: base?.releaseVersion ?? 0,
+      instanceId: '01JADDED',
+      privateIp: 'fdaa:0:1:a7b:0:0:0:9',
+      env: {},
+      createdAt: now,
+      updatedAt: now,
+      ...patch,
+    };
+    app.machines.push(machine);
+    this.world.save();
+    return { ok: true, id: machine.id };
   }
 
   /** Runs one flyctl invocation, streaming NDJSON events: {o}, {e}, then {exit} or a directive. */
@@ -183,6 +236,7 @@ export class SimServer {
       at: new Date().toISOString(),
     };
     this.calls.push(call);
+    this.settle();
     const ctx: Ctx = {
       world: this.world,
       inv,

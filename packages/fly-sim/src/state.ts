@@ -18,11 +18,47 @@ export interface SimCheck {
   updatedAt: string;
 }
 
+/**
+ * fly-go's MachineExitEvent (superfly/fly-go@v0.9.5 machine_types.go:327-336): what the
+ * platform reports when a machine's main process ends.
+ */
+export interface SimExitEvent {
+  exit_code: number;
+  oom_killed: boolean;
+  requested_stop: boolean;
+  restarting: boolean;
+  exited_at: string;
+}
+
+/** fly-go's MachineEvent (machine_types.go:293-299), newest first in the API's answer. */
+export interface SimEvent {
+  type: 'launch' | 'start' | 'exit' | 'update' | 'stop';
+  status: string;
+  source: 'user' | 'flyd';
+  timestamp: number;
+  request?: { exit_event?: SimExitEvent; restart_count?: number };
+}
+
+/** What a machine is set to do later: crash (exit 1, OOM, a restart loop) or be autostopped. */
+export interface SimPending {
+  kind: 'exit1' | 'oom' | 'crashloop' | 'autostop';
+  at: number;
+}
+
+/** One line of `flyctl logs` (logs/entry.go LogEntry), kept per machine. */
+export interface SimLogLine {
+  timestamp: string;
+  provider: 'app' | 'runner' | 'proxy';
+  level: 'info' | 'error' | 'warn';
+  message: string;
+}
+
 export interface SimMachine {
   id: string;
   name: string;
   region: string;
-  state: 'created' | 'started' | 'stopped' | 'destroyed';
+  /** Machines API states (fly-go machine_types.go): created, started, stopped, suspended, destroyed. */
+  state: 'created' | 'started' | 'stopped' | 'suspended' | 'destroyed';
   imageRef: string;
   releaseId: string;
   releaseVersion: number;
@@ -31,6 +67,16 @@ export interface SimMachine {
   env: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+  /** `fly_process_group` (or the legacy `process_group` key with `legacyGroupKey`). */
+  processGroup?: string;
+  legacyGroupKey?: boolean;
+  /** `config.standbys`: the machines this one stands by for (groups without services). */
+  standbys?: string[];
+  /** Its group has services (checks and services in its config, and the proxy routes to it). */
+  hasServices?: boolean;
+  events?: SimEvent[];
+  pending?: SimPending;
+  logs?: SimLogLine[];
   /** Until this time (ms) the app on the machine is still starting (`slow` images). */
   readyAt?: number;
   /** The app answers 500 and its checks are critical (`unhealthy` images). */
@@ -67,6 +113,26 @@ export interface SimApp {
   /** Where `flyctl proxy` forwards (`host:port`). */
   proxyTarget?: string;
   console?: ConsoleConfig;
+  /** The app config of the last deploy (flyctl falls back to it without a fly.toml: appconfig.FromRemoteApp). */
+  config?: SimAppConfig;
+  knobs?: SimKnobs;
+}
+
+/** What the platform knows of an app's config: its process groups, services and release command. */
+export interface SimAppConfig {
+  processes: string[];
+  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend' }[];
+  releaseCommand?: string;
+}
+
+/** Server-side behaviours a test can switch on for one app. */
+export interface SimKnobs {
+  /** LaunchDarkly `deploy-retries` (flyctl@v0.4.87 deploy.go:621-633): > 0 takes the recovery path (plan.go). */
+  deployRetries?: number;
+  /** The proxy autostops idle machines this long after a deploy (auto_stop_machines). */
+  autostopAfterMs?: number;
+  /** What `secrets list` reports for deployed secrets (list.go:93-107 computes Partial/Unknown). */
+  secretsStatus?: 'Partial' | 'Unknown';
 }
 
 export interface SimState {

@@ -171,7 +171,10 @@ describe('fly-sim JSON shapes', () => {
     const deploy = (extra: Record<string, string>) =>
       sim.run(['deploy', '-a', 'shape-app', '-i', 'registry.fly.io/shape-app:v3'], { env: { ...env, ...extra } });
     const withLine = await deploy({ FLY_EMIT_RELEASE_JSON: '1' });
-    const last = JSON.parse(withLine.stdout.trim().split('\n').at(-1) ?? '');
+    // Before the Visit line (machines_deploymachinesapp.go:140-157 runs before deploy.go:466-470).
+    const lines = withLine.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe('Visit your newly deployed app at https://shape-app.fly.dev/');
+    const last = JSON.parse(lines.at(-3) ?? '');
     expect(Object.keys(last)).toEqual(['id', 'version', 'image_ref']);
     expect(last).toMatchObject({ version: 3, image_ref: 'registry.fly.io/shape-app:v3' });
     expect((await deploy({})).stdout).not.toContain('"image_ref"');

@@ -27,6 +27,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Do not stream stdout lines (JSON documents are data, not log); stderr still streams. */
   quietStdout?: boolean;
+  /** Aborting it stops flyctl as a timeout does (its whole process group). */
+  signal?: AbortSignal;
 }
 
 export interface FlyRun extends ProcessResult {
@@ -103,6 +105,7 @@ export class Fly {
       env: this.env,
       cwd: options.cwd ?? this.options.cwd,
       input: options.input,
+      signal: options.signal,
       timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 120_000,
       onLine: onLine
         ? (line, stream) => {

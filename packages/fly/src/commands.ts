@@ -167,3 +167,21 @@ export async function sshConsole(
   }
   return fly.run(args, options);
 }
+
+/**
+ * `flyctl logs --no-tail --machine <id>`: the lines the platform still buffers for one
+ * machine, colours removed (flyctl@v0.4.87 internal/render/logs.go colours them whatever
+ * NO_COLOR says). Each line: `<time> <provider>[<id>] <region> [<level>]<message>`.
+ */
+export async function machineLogs(fly: Fly, app: string, machine: string, options?: RunOptions): Promise<string[]> {
+  assertAppName(app);
+  assertNotFlag(machine, 'machine id');
+  const run = await fly.run(['logs', '--app', app, '--no-tail', '--machine', machine], {
+    quietStdout: true,
+    ...options,
+  });
+  return run.stdout
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
+}

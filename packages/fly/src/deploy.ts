@@ -34,18 +34,42 @@ export interface NewRelease {
 }
 
 /**
- * Lines flyctl prints once it has changed a machine (or created a release_command machine).
- * "Updating existing machines in ..." is not one: leases are taken after it, and a lease
- * conflict there has changed nothing.
+ * flyctl's non-interactive status lines start with a status glyph and, with more than one
+ * line, an index: `> [1/2] Updating <id> [app]` (superfly/flyctl@v0.4.87
+ * internal/statuslogger/noninteractive.go:34-45). Every pattern below allows that prefix.
+ */
+const STATUS = String.raw`^\s*(?:[>✔✖?]\s+)?(?:\[\d+\/\d+\]\s+)?`;
+const ID = '[0-9a-f]{8,}';
+const line = (rest: string) => new RegExp(`${STATUS}${rest}`, 'm');
+
+/**
+ * Lines flyctl prints once it has changed a machine or run the release command (which may
+ * have migrated the database). "Updating existing machines in ..." is not one: on the
+ * rolling path leases are taken before it, on the recovery path it comes before them.
+ * Each pattern names the flyctl v0.4.87 line it matches (the corpus in test/transcripts
+ * holds them in full).
  */
 const TOUCHED = [
-  /^\s*Updating [0-9a-f]{8,}\b/m,
-  /^\s*Creating machine [0-9a-f]{8,}\b/m,
-  /^\s*(?:\S+\s+)?(?:\[\d+\/\d+\]\s+)?Machine [0-9a-f]{8,} .*(update|created)/im,
+  // machines_deploymachinesapp.go:185, :948-952: `Updating <id> [group]` (rolling, immediate).
+  line(`Updating ${ID}\\b`),
+  // :1145, :176: `Machine <id> [group] was created`, `Created machine <id>`; :1179 `... update finished`.
+  line(`Machine ${ID} .*(update|created)`),
+  line(`Created machine ${ID}\\b`),
+  line(`Replacing ${ID} by new machine`),
+  // :371, :421, :429: launching machines for a group.
   /launching a new machine/i,
   /Creating a second machine/,
-  /^\s*Created release_command machine/m,
-  /^\s*Creating (green|canary) machine/im,
+  line(`Creating a standby machine for ${ID}`),
+  // machines_releasecommand.go:273: the release command ran (it may have migrated).
+  line('Created release_command machine'),
+  line('Running S+ release_command:'),
+  // Canary and bluegreen machines.
+  line('Creating (green|canary) machine'),
+  line('Created canary machine'),
+  // The recovery path (plan.go:612-715) and its error (plan.go:408).
+  line(`(Updat(ing|ed) machine config for|Creating machine for|Destroy(ing|ed) machine) ${ID}`),
+  line(`Machine ${ID} (is now in a good state|reached \\w+ state)`),
+  /failed to update machine [0-9a-f]{8,}/,
 ];
 
 /** True once flyctl's output shows that machines were created or updated. */
@@ -71,13 +95,47 @@ export function parseReleaseLine(stdout: string): NewRelease | undefined {
   return undefined;
 }
 
-/** For older flyctl: the newest release whose image carries `label` (or equals `imageRef`). */
+/**
+ * The parts of an image reference as Docker reads it: `nginx` is
+ * `docker.io/library/nginx:latest`. The API may hand a deploy's image back normalised
+ * (flyctl deploys the `Ref` the API returns for `--image`: internal/build/imgsrc/remote_image_resolver.go:33-57),
+ * or exactly as it was given; comparing normalised forms accepts both.
+ */
+export function normaliseImageRef(ref: string): { name: string; tag: string; digest: string } {
+  const [nameTag, digest = ''] = ref.trim().split('@');
+  const slash = nameTag.indexOf('/');
+  const first = slash === -1 ? '' : nameTag.slice(0, slash);
+  const hasRegistry = first !== '' && (/[.:]/.test(first) || first === 'localhost');
+  let registry = hasRegistry ? first : 'docker.io';
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = 'docker.io';
+  let path = hasRegistry ? nameTag.slice(slash + 1) : nameTag;
+  const colon = path.lastIndexOf(':');
+  const tag = colon === -1 ? (digest ? '' : 'latest') : path.slice(colon + 1);
+  if (colon !== -1) path = path.slice(0, colon);
+  if (registry === 'docker.io' && !path.includes('/')) path = `library/${path}`;
+  return { name: `${registry}/${path}`.toLowerCase(), tag, digest: digest.toLowerCase() };
+}
+
+/** True when two references name the same image: same repository, and same digest or (without one) same tag. */
+export function sameImage(a: string, b: string): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  const x = normaliseImageRef(a);
+  const y = normaliseImageRef(b);
+  if (x.name !== y.name) return false;
+  if (x.digest && y.digest) return x.digest === y.digest;
+  return x.tag === y.tag || (!x.tag && !!x.digest) || (!y.tag && !!y.digest);
+}
+
+/** The newest release whose image is `imageRef` (exact or normalised) or carries `label`. */
 export function findReleaseByImage(
   releases: readonly Release[],
   match: { label?: string; imageRef?: string },
 ): Release | undefined {
   return releases.find(
-    (r) => (match.imageRef && r.imageRef === match.imageRef) || (match.label && imageTag(r.imageRef) === match.label),
+    (r) =>
+      (match.imageRef && sameImage(r.imageRef, match.imageRef)) ||
+      (match.label && imageTag(r.imageRef) === match.label),
   );
 }
 
@@ -119,7 +177,10 @@ export function deployArgs(options: DeployOptions): string[] {
       }
       args.push('--image-label', options.imageLabel);
     }
-    if (options.remoteOnly !== false) args.push('--remote-only');
+    // flyctl v0.4.87 builds with Depot (remote) unless told otherwise, even with --local-only:
+    // `--depot` defaults to `auto`, which a server-side flag turns on (deploy_build.go:64-97).
+    if (options.remoteOnly === false) args.push('--local-only', '--depot=false');
+    else args.push('--remote-only');
     args.push(...pairs('--build-arg', options.buildArgs, 'build argument'));
     args.push(...pairs('--build-secret', options.buildSecrets, 'build secret'));
   }

@@ -4,6 +4,14 @@ export type FailureKind = 'transient' | 'permanent';
 
 /** Messages of failures that a later attempt can get past (platform busy, network blips). */
 const TRANSIENT: readonly RegExp[] = [
+  // Leases held by another deploy: the deploy path says `failed to get lease on VM <id>: ...`
+  // (superfly/fly-go@v0.9.5 flaps/flaps_machines.go:294), the recovery path wraps it in
+  // `failed to acquire leases: ...` (flyctl@v0.4.87 plan.go:212), other commands say
+  // `failed to obtain lease: ...` (internal/machine/lease.go:108), a refused one
+  // `did not acquire lease ...` (leasable_machine.go:526,547). The server's own text starts
+  // `lease currently held by` (plan.go:272).
+  /failed to get lease on VM/i,
+  /failed to acquire leases?/i,
   /failed to obtain lease/i,
   /lease currently held by/i,
   /did not acquire lease/i,
@@ -50,13 +58,25 @@ export function classifyFailure(message: string, exitCode: number | null): Failu
 }
 
 /**
- * flyctl's own error text: the `Error: ...` line and what follows it on stderr
- * (description, suggestion), without ANSI codes or our annotations.
+ * flyctl's own error text: its `Error: ...` line and what follows it on stderr
+ * (description, suggestion), without ANSI codes or our annotations. flyctl prints its
+ * error last (superfly/flyctl@v0.4.87 internal/cli/cli.go:162-183), after any build log or
+ * release-command log, which may hold `Error:` lines of their own; so the last `Error:`
+ * line counts, except inside the app log lines a smoke-check suggestion ends with
+ * (internal/command/deploy/machines_deploymachinesapp.go:1494-1501).
  */
 export function flyErrorMessage(stderr: string, stdout = ''): string {
   const clean = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
   const lines = clean(stderr).split(/\r?\n/);
-  const start = lines.findIndex((line) => line.startsWith('Error:'));
+  const appLogs = lines.findIndex((line) => /^Check its logs: here's the last lines below/.test(line));
+  const searchable = appLogs === -1 ? lines.length : appLogs;
+  let start = -1;
+  for (let i = searchable - 1; i >= 0; i--) {
+    if (lines[i].startsWith('Error:')) {
+      start = i;
+      break;
+    }
+  }
   if (start !== -1) {
     return lines
       .slice(start)

@@ -124,6 +124,28 @@ export const secretsSchema = z
 
 const checkSchema = z.looseObject({ name: str, status: str, output: str, updated_at: str });
 
+/**
+ * fly-go's MachineEvent / MachineRequest / MachineExitEvent (superfly/fly-go@v0.9.5
+ * machine_types.go:293-336): the Machines API lists them newest first.
+ */
+const exitEventSchema = z.looseObject({
+  exit_code: num,
+  oom_killed: bool,
+  requested_stop: bool,
+  restarting: bool,
+  exited_at: str,
+});
+const eventSchema = z.looseObject({
+  type: str,
+  status: str,
+  source: str,
+  timestamp: num,
+  request: z
+    .looseObject({ exit_event: exitEventSchema.nullish(), restart_count: num })
+    .nullish()
+    .transform((v) => v ?? undefined),
+});
+
 export const machineSchema = z.looseObject({
   id: z.string(),
   name: str,
@@ -147,10 +169,15 @@ export const machineSchema = z.looseObject({
       image: str,
       env: z.record(z.string(), z.string()).nullish(),
       metadata: z.record(z.string(), z.string()).nullish(),
+      standbys: z.array(z.string()).nullish(),
     })
     .nullish(),
   checks: z
     .array(checkSchema)
+    .nullish()
+    .transform((v) => v ?? []),
+  events: z
+    .array(eventSchema)
     .nullish()
     .transform((v) => v ?? []),
   host_status: str,
@@ -171,18 +198,28 @@ export function machineReleaseVersion(machine: Machine): number | undefined {
   return raw && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
-/** The process group of a machine (`app`, `worker`...), or ''. */
+/**
+ * The process group of a machine (`app`, `worker`...), or ''. Old machines carry only the
+ * legacy `process_group` key, which fly-go still reads (machine_types.go:860-873).
+ */
 export function machineProcessGroup(machine: Machine): string {
-  return machine.config?.metadata?.fly_process_group ?? '';
+  const metadata = machine.config?.metadata;
+  return metadata?.fly_process_group || metadata?.process_group || '';
 }
 
-/** The full image reference a machine runs. */
-export function machineImageRef(machine: Machine): string {
-  if (machine.config?.image) return machine.config.image;
-  const ref = machine.image_ref;
-  if (!ref?.repository) return '';
-  return `${ref.registry ? `${ref.registry}/` : ''}${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
+export type MachineEvent = z.output<typeof eventSchema>;
+
+/** The machine's newest `exit` event, if it has one. */
+export function lastExit(machine: Machine): MachineEvent | undefined {
+  return machine.events.filter((e) => e.type === 'exit').sort((a, b) => b.timestamp - a.timestamp)[0];
 }
+
+/** Groups of machines that serve no app traffic (fly-go machine_types.go:24-27). */
+export const PLATFORM_GROUPS: readonly string[] = [
+  'fly_app_release_command',
+  'fly_app_test_machine_command',
+  'fly_app_console',
+];
 
 // --- status --json (map with alphabetical PascalCase keys; Machines are snake_case) ---
 

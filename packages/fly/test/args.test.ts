@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { deployArgs, describeArgs } from '../src/index';
+import { describeArgs } from '../src/client';
+import { deployArgs, findReleaseByImage, sameImage } from '../src/deploy';
+import type { Release } from '../src/schemas';
 
 describe('deployArgs', () => {
+  it('builds on the runner only with --local-only --depot=false (v0.4.87 picks Depot otherwise)', () => {
+    const args = deployArgs({ app: 'shop', imageLabel: 'v2', remoteOnly: false });
+    expect(args).toEqual(['deploy', '--app', 'shop', '--image-label', 'v2', '--local-only', '--depot=false', '--yes']);
+    expect(deployArgs({ app: 'shop', imageLabel: 'v2' })).toContain('--remote-only');
+    expect(deployArgs({ app: 'shop', image: 'nginx:1', remoteOnly: false })).not.toContain('--local-only');
+  });
+
   it('builds a validated argv', () => {
     expect(
       deployArgs({
@@ -67,5 +76,26 @@ describe('deployArgs', () => {
     expect(describeArgs(['deploy', '--build-secret', 'NPM_TOKEN=s3cret', '--env', 'A=b'])).toBe(
       'flyctl deploy --build-secret NPM_TOKEN=*** --env A=***',
     );
+  });
+});
+
+describe('image references, as given or as the API normalises them', () => {
+  it('compares Docker Hub short names, default tags and digests', () => {
+    expect(sameImage('nginx:1.25', 'docker.io/library/nginx:1.25')).toBe(true);
+    expect(sameImage('nginx', 'index.docker.io/library/nginx:latest')).toBe(true);
+    expect(sameImage('acme/api:v2', 'docker.io/acme/api:v2')).toBe(true);
+    expect(sameImage('registry.fly.io/shop:v2', 'registry.fly.io/shop:v2@sha256:abc')).toBe(true);
+    expect(sameImage('registry.fly.io/shop@sha256:abc', 'registry.fly.io/shop:v2@sha256:abc')).toBe(true);
+    expect(sameImage('registry.fly.io/shop:v2', 'registry.fly.io/shop:v3')).toBe(false);
+    expect(sameImage('registry.fly.io/shop:v2@sha256:abc', 'registry.fly.io/shop:v2@sha256:def')).toBe(false);
+    expect(sameImage('ghcr.io/acme/api:v2', 'docker.io/acme/api:v2')).toBe(false);
+    expect(sameImage('', '')).toBe(false);
+  });
+  it('finds the release of a normalised ref', () => {
+    const release = (version: number, imageRef: string) => ({ version, imageRef }) as Release;
+    const releases = [release(3, 'docker.io/library/nginx:1.25'), release(2, 'registry.fly.io/shop:v1')];
+    expect(findReleaseByImage(releases, { imageRef: 'nginx:1.25' })?.version).toBe(3);
+    expect(findReleaseByImage(releases, { imageRef: 'registry.fly.io/shop:v1' })?.version).toBe(2);
+    expect(findReleaseByImage(releases, { label: 'v1' })?.version).toBe(2);
   });
 });

@@ -2,26 +2,25 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fly } from '../src/client';
 import {
   appExists,
   createApp,
-  DeployError,
-  deploy,
   destroyApp,
-  Fly,
-  FlyError,
   getStatus,
   importSecrets,
   listApps,
   listMachines,
   listReleases,
   listSecrets,
-  machineReleaseVersion,
   showImages,
   sshConsole,
-  startProxy,
   unsetSecrets,
-} from '../src/index';
+} from '../src/commands';
+import { DeployError, deploy } from '../src/deploy';
+import { FlyError } from '../src/errors';
+import { startProxy } from '../src/proxy';
+import { machineReleaseVersion } from '../src/schemas';
 
 let sim: FlySim;
 let fly: Fly;

@@ -59,6 +59,17 @@ describe('deploy output', () => {
     expect(machinesTouched('No machines in group app, launching a new machine\n')).toBe(true);
     expect(machinesTouched(' ✔ [1/2] Machine 148ed599c14189 [app] update succeeded\n')).toBe(true);
     expect(machinesTouched('  Created release_command machine 0e28650b1d5d86\n')).toBe(true);
+    // The prefixes of flyctl's status lines, and the recovery path.
+    expect(machinesTouched('> [1/2] Updating 3d8d9d1be64938 [app]\n')).toBe(true);
+    expect(machinesTouched('> Created release_command machine 0e28650b1d5d86\n')).toBe(true);
+    expect(machinesTouched('> [10/12] Updated machine config for 3d8d9d1be64938\n')).toBe(true);
+    expect(machinesTouched('> [1/2] Machine 3d8d9d1be64938 reached started state\n')).toBe(true);
+    expect(machinesTouched('> [1/2] Acquiring lease for 3d8d9d1be64938\n')).toBe(false);
+    expect(
+      machinesTouched(
+        'Error: failed to update machine 3d8d9d1be64938: error getting machine 3d8d9d1be64938 from api: EOF\n',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -83,16 +94,5 @@ describe('forLog', () => {
     expect(forLog('::error title=flyctl error::boom')).toBeUndefined();
     expect(forLog('::add-mask::x')).toBe(' ::add-mask::x');
     expect(forLog('Updating 3d8d [app]')).toBe('Updating 3d8d [app]');
-  });
-});
-
-describe('leaseWaitMs', () => {
-  it('waits until the lease lapses, a little longer, and never more than 30 s', async () => {
-    const { leaseWaitMs } = await import('../src/deploy-app');
-    const now = Date.parse('2026-08-20T14:00:00Z');
-    expect(leaseWaitMs('lease currently held by x, expires at 2026-08-20T14:00:05Z', now)).toBe(5_250);
-    expect(leaseWaitMs('expires at 2026-08-20T15:00:00Z', now)).toBe(30_000);
-    expect(leaseWaitMs('expires at 2026-08-20T13:00:00Z', now)).toBeUndefined();
-    expect(leaseWaitMs('connection reset by peer', now)).toBeUndefined();
   });
 });

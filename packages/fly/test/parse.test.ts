@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appUrl, machineReleaseVersion } from '../src/index';
-import { releasesSchema, secretsSchema, statusSchema } from '../src/schemas';
+import { appUrl, machineReleaseVersion, releasesSchema, secretsSchema, statusSchema } from '../src/schemas';
 
 describe('releases --json', () => {
   it('reads PascalCase releases and sorts newest first', () => {
@@ -39,6 +38,12 @@ describe('secrets list --json, all three shapes', () => {
   it('reads the PascalCase GraphQL-era shape', () => {
     const [s] = secretsSchema.parse([{ Name: 'A', Digest: 'b9e37b7b239ee4aefc75352fe3fa6dc6', CreatedAt: 'x' }]);
     expect(s).toEqual({ name: 'A', digest: 'b9e37b7b239ee4aefc75352fe3fa6dc6', createdAt: 'x' });
+  });
+  it('reads every status flyctl v0.4.87 reports (internal/command/secrets/list.go)', () => {
+    const parsed = secretsSchema.parse(
+      ['Deployed', 'Staged', 'Partial', 'Unknown'].map((status, i) => ({ name: `S${i}`, digest: 'd', status })),
+    );
+    expect(parsed.map((s) => s.status)).toEqual(['Deployed', 'Staged', 'Partial', 'Unknown']);
   });
   it('maps an unknown status to Unknown and reads objects without status (>100 machines)', () => {
     const parsed = secretsSchema.parse([

@@ -3,14 +3,14 @@
  * a gate checks machines (`import('@deploy-actions/health/fly')`).
  */
 import {
-  ensureFlyctl,
-  Fly,
+  type Fly,
+  type MachineEvent as FlyMachineEvent,
   listMachines,
   type Machine,
+  machineProcessGroup,
   machineReleaseVersion,
-  requireToken,
+  openFly,
 } from '@deploy-actions/fly';
-import { z } from 'zod';
 import type { MachineEvent } from './machine-events';
 import type { FlyGate, GateMachine } from './machines';
 
@@ -29,36 +29,23 @@ export interface FlyMachineGateOptions {
 /** Any flyctl lists machines as JSON: take the one on PATH unless a version was asked for. */
 const ANY_FLYCTL = '>=0.1.0';
 
-/** superfly/fly-go@v0.9.5 machine_types.go:327-336 (MachineExitEvent); the event's own timestamp dates it. */
-const exitSchema = z.looseObject({
-  exit_code: z.number().nullish(),
-  oom_killed: z.boolean().nullish(),
-  requested_stop: z.boolean().nullish(),
-  restarting: z.boolean().nullish(),
-});
-/** superfly/fly-go@v0.9.5 machine_types.go:293-325 (MachineEvent, MachineRequest with its `MonitorEvent`). */
-const eventSchema = z.looseObject({
-  type: z.string().nullish(),
-  status: z.string().nullish(),
-  timestamp: z.number().nullish(),
-  request: z
-    .looseObject({
-      exit_event: exitSchema.nullish(),
-      MonitorEvent: z.looseObject({ exit_event: exitSchema.nullish() }).nullish(),
-      restart_count: z.number().nullish(),
-    })
-    .nullish(),
-});
-const eventsSchema = z.array(eventSchema).nullish();
-const standbysSchema = z.array(z.string()).nullish();
+type ExitFields = NonNullable<NonNullable<FlyMachineEvent['request']>['exit_event']>;
 
-function toEvent(raw: z.output<typeof eventSchema>): MachineEvent {
-  // fly-go's GetExitCode prefers the monitor's exit event over the request's (machine_types.go:311-321).
-  const exit = raw.request?.MonitorEvent?.exit_event ?? raw.request?.exit_event;
+/** fly-go's `GetExitCode` prefers the monitor's exit event over the request's (machine_types.go:311-321). */
+function exitOf(event: FlyMachineEvent): ExitFields | undefined {
+  const monitor = (event.request as { MonitorEvent?: { exit_event?: Partial<ExitFields> | null } } | undefined)
+    ?.MonitorEvent?.exit_event;
+  return monitor
+    ? ({ ...event.request?.exit_event, ...monitor } as ExitFields)
+    : (event.request?.exit_event ?? undefined);
+}
+
+function toEvent(event: FlyMachineEvent): MachineEvent {
+  const exit = exitOf(event);
   return {
-    type: raw.type ?? '',
-    status: raw.status ?? undefined,
-    timestamp: raw.timestamp ?? 0,
+    type: event.type,
+    status: event.status || undefined,
+    timestamp: event.timestamp,
     exit: exit
       ? {
           // fly-go omits zero values (`omitempty`): a missing exit_code is 0, a missing flag false.
@@ -66,49 +53,39 @@ function toEvent(raw: z.output<typeof eventSchema>): MachineEvent {
           oomKilled: exit.oom_killed ?? false,
           requestedStop: exit.requested_stop ?? false,
           restarting: exit.restarting ?? false,
-          restartCount: raw.request?.restart_count ?? 0,
+          restartCount: event.request?.restart_count ?? 0,
         }
       : undefined,
   };
 }
 
-/**
- * fly-go's `MachineConfig.ProcessGroup`: `fly_process_group`, else the legacy `process_group`
- * (machine_types.go:853-870); a legacy `process_group=release_command` marks a release-command
- * machine (`IsReleaseCommandMachine`, machine_types.go:281-283).
- */
-function processGroup(metadata: Record<string, string> | null | undefined): string | undefined {
-  if (metadata?.fly_process_group) return metadata.fly_process_group;
-  if (metadata?.process_group === 'release_command') return 'fly_app_release_command';
-  return metadata?.process_group || undefined;
-}
-
 /** One machine of `flyctl machines list --json` (or `status --json`'s `Machines`) as the gate judges it. */
 export function toGateMachine(m: Machine): GateMachine {
   const release = machineReleaseVersion(m);
-  const loose = m as Machine & { events?: unknown; config?: { standbys?: unknown } | null };
-  const events = eventsSchema.safeParse(loose.events);
-  const standbys = standbysSchema.safeParse(loose.config?.standbys);
+  const group = machineProcessGroup(m);
   return {
     id: m.id,
-    state: m.state ?? 'unknown',
-    region: m.region ?? undefined,
+    state: m.state || 'unknown',
+    region: m.region || undefined,
     releaseVersion: release === undefined ? undefined : String(release),
-    processGroup: processGroup(m.config?.metadata),
-    checks: m.checks.map((c) => ({ name: c.name ?? '?', status: c.status ?? 'unknown' })),
-    standbyFor: standbys.success && standbys.data?.length ? standbys.data : undefined,
-    // A log that does not read as fly-go's is treated as no log: nothing is inferred from it.
-    events: events.success && events.data ? events.data.map(toEvent) : undefined,
+    // A legacy `process_group=release_command` marks a release-command machine (fly-go
+    // `IsReleaseCommandMachine`, machine_types.go:281-283).
+    processGroup: group === 'release_command' ? 'fly_app_release_command' : group || undefined,
+    checks: m.checks.map((c) => ({ name: c.name || '?', status: c.status || 'unknown' })),
+    standbyFor: m.config?.standbys?.length ? m.config.standbys : undefined,
+    events: m.events.map(toEvent),
   };
 }
 
 /** Machine checks through flyctl (`machines list --json` each round, under the request timeout). */
 export async function flyMachineGate(options: FlyMachineGateOptions): Promise<FlyGate> {
-  const env = options.env ?? process.env;
   // A missing token fails here, naming the input, before any flyctl download.
-  const token = requireToken(options.token, env);
-  const installed = await ensureFlyctl(options.flyctlVersion ?? ANY_FLYCTL, env);
-  return machineGate(new Fly({ token, env, bin: installed.bin }), options);
+  const { fly } = await openFly({
+    token: options.token,
+    version: options.flyctlVersion ?? ANY_FLYCTL,
+    env: options.env ?? process.env,
+  });
+  return machineGate(fly, options);
 }
 
 /** The gate's machine checks over a flyctl the caller already set up. */

@@ -12,9 +12,8 @@ async function flyClient(access: FlyAccess) {
   // Loaded only when a Fly input is used: the SQL path stays light.
   const fly = await import('@deploy-actions/fly');
   // A missing token fails before any flyctl download.
-  const token = fly.requireToken(access.token);
-  const installed = await fly.ensureFlyctl(access.flyctlVersion);
-  return { fly, client: new fly.Fly({ token, bin: installed.bin }) };
+  const { fly: client } = await fly.openFly({ token: access.token, version: access.flyctlVersion });
+  return { fly, client };
 }
 
 /** The database URL with its host and port replaced by a local tunnel's. */

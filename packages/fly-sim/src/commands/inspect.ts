@@ -104,7 +104,7 @@ export async function status(ctx: Ctx, args: string[]): Promise<number> {
   else {
     ctx.io.out('Machines\nPROCESS\tID\tVERSION\tREGION\tSTATE\tCHECKS\tLAST UPDATED');
     for (const m of view.Machines) {
-      const passing = m.checks.filter((c) => c.status === 'passing').length;
+      const passing = (m.checks ?? []).filter((c) => c.status === 'passing').length;
       ctx.io.out(
         `app\t${m.id}\t${m.config.metadata.fly_release_version}\t${m.region}\t${m.state}\t${passing} total, ${passing} passing\t${m.updated_at}`,
       );
@@ -176,6 +176,44 @@ export async function imageShow(ctx: Ctx, args: string[]): Promise<number> {
   for (const m of machines) {
     const i = renderImage(m);
     ctx.io.out(`${i.MachineID}\t${i.Registry}\t${i.Repository}\t${i.Tag}\t${i.Version}\t${i.Digest}`);
+  }
+  return 0;
+}
+
+/** aurora's SGR codes: flyctl never turns aurora off, so these survive NO_COLOR (internal/render/logs.go). */
+const faint = (s: string) => `\u001b[2m${s}\u001b[0m`;
+const green = (s: string) => `\u001b[32m${s}\u001b[0m`;
+const LEVEL_COLOR: Record<string, number> = { debug: 36, info: 34, warn: 33, warning: 33 };
+
+/**
+ * `flyctl logs --no-tail [--machine <id>]`: the buffered lines, each rendered by
+ * render.LogEntry with HideAllocID, RemoveNewlines and HideRegion (flyctl@v0.4.87
+ * internal/command/logs/logs.go:226-247; internal/render/logs.go:46-112): time, provider[instance],
+ * region, [level] and the message right after the bracket.
+ */
+export async function logs(ctx: Ctx, args: string[]): Promise<number> {
+  const p = parseArgs(args, {
+    ...APP,
+    ...JSON_FLAG,
+    machine: { kind: 'string', aliases: ['instance', 'i'] },
+    region: { kind: 'string', aliases: ['r'] },
+    'no-tail': { kind: 'bool', aliases: ['n'] },
+    select: { kind: 'bool', aliases: ['s'] },
+  });
+  const name = appName(ctx, p.strings.app);
+  await common(ctx, 'logs', name);
+  const app = requireApp(ctx, name);
+  if (!p.bools['no-tail']) throw new FlyFail('fly-sim supports only `logs --no-tail`');
+  const machines = app.machines.filter((m) => !p.strings.machine || m.id === p.strings.machine);
+  const entries = machines
+    .flatMap((m) => (m.logs ?? []).map((l) => ({ ...l, instance: m.id, region: m.region })))
+    .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  for (const e of entries) {
+    const ts = e.timestamp.replace(/\.\d+Z$/, 'Z');
+    const level = `\u001b[${LEVEL_COLOR[e.level] ?? 31}m${e.level}\u001b[0m`;
+    ctx.io.out(
+      `${faint(ts)} ${e.provider}[${e.instance}] ${green(e.region)} [${level}]${e.message.replace(/\n/g, ' ')}`,
+    );
   }
   return 0;
 }

@@ -64,6 +64,39 @@ export async function proxy(ctx: Ctx, args: string[]): Promise<ProxyDirective> {
   };
 }
 
+/** Splits a command into words as a shell lexer would (quotes and backslashes), with no expansion. */
+export function splitWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < command.length) {
+      word += command[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new FlyFail(`ssh shell: unterminated quote in ${JSON.stringify(command)}`);
+  if (inWord) words.push(word);
+  if (words.length === 0) throw new FlyFail('ssh shell: empty command');
+  return words;
+}
+
 /**
  * `flyctl ssh console -C <command>`: runs the command locally, standing in for a
  * started machine: in the app's console folder, with the app's secrets in its
@@ -95,7 +128,10 @@ export async function sshConsole(ctx: Ctx, args: string[]): Promise<ExecDirectiv
   mkdirSync(cwd, { recursive: true });
   return {
     exec: {
-      argv: app.console?.command ?? ['/bin/sh', '-c', command],
+      // No shell on the machine: hallpass word-splits the command and execs it, so `&&`, `|`,
+      // `;` and `$VAR` are plain words (flyctl issues #1220, #1442; flyctl@v0.4.87
+      // internal/command/ssh/io.go:92 sends the command string as is).
+      argv: app.console?.command ?? splitWords(command),
       cwd,
       env: {
         ...machine.env,

@@ -4,6 +4,7 @@ import { appName, type Ctx, faultError, isoNow, requireApp, versionAtLeast } fro
 import { parseSecretsImport, SecretsImportError, SecretsImportPanic } from '../import-parser';
 import { FlyFail } from '../io';
 import { goJson } from '../render';
+import { restartOnly } from '../rollout';
 import type { SimApp } from '../state';
 import { wantsJson } from './inspect';
 
@@ -51,16 +52,15 @@ async function afterChange(ctx: Ctx, app: SimApp, stage: boolean): Promise<void>
   await restart(ctx, app);
 }
 
-async function restart(ctx: Ctx, app: SimApp): Promise<void> {
-  ctx.io.out(`Updating existing machines in '${app.name}' with rolling strategy`);
-  for (const m of live(app)) {
-    ctx.io.out(`Updating ${m.id} [app]`);
-    await ctx.io.sleep(5);
-    m.updatedAt = isoNow();
-    ctx.io.out(`Machine ${m.id} [app] update succeeded`);
-  }
+/** A restart-only deploy takes the secrets onto the machines and makes a release (secrets.go:95-115). */
+async function restart(ctx: Ctx, app: SimApp, detach = false): Promise<void> {
+  const release = await restartOnly(ctx, app, { detach });
   for (const s of Object.values(app.secrets)) s.deployed = true;
   ctx.world.save();
+  // machines_deploymachinesapp.go:140-157 prints the release line for restart-only deploys too.
+  if (ctx.inv.env.FLY_EMIT_RELEASE_JSON && versionAtLeast(ctx.version, '0.4.56')) {
+    ctx.io.out(JSON.stringify({ id: release.id, version: release.version, image_ref: release.imageRef }));
+  }
 }
 
 function store(ctx: Ctx, app: SimApp, values: Record<string, string>, stage: boolean): void {
@@ -85,7 +85,10 @@ export async function secretsList(ctx: Ctx, args: string[]): Promise<number> {
   const app = requireApp(ctx, name);
   const entries = Object.entries(app.secrets).sort(([a], [b]) => a.localeCompare(b));
   const hasMachines = live(app).length > 0;
-  const statusOf = (deployed: boolean) => (hasMachines && deployed ? 'Deployed' : 'Staged');
+  // list.go:93-160: Deployed, Staged, Partial (some machines have it) or Unknown (release times
+  // could not be read); the `secretsStatus` knob makes deployed secrets report the last two.
+  const statusOf = (deployed: boolean) =>
+    hasMachines && deployed ? (app.knobs?.secretsStatus ?? 'Deployed') : 'Staged';
   if (wantsJson(ctx, p.bools.json)) {
     let rows: unknown[];
     if (!versionAtLeast(ctx.version, '0.3.178')) {
@@ -184,6 +187,6 @@ export async function secretsDeploy(ctx: Ctx, args: string[]): Promise<number> {
   if (live(app).length === 0) {
     throw new FlyFail('no machines available to deploy', { extra: ["Try 'fly deploy' first"] });
   }
-  await restart(ctx, app);
+  await restart(ctx, app, p.bools.detach === true);
   return 0;
 }

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeployAppOutcome } from './deploy-app';
 
-/** The deployment record fly-deploy writes (the `deployment-file` output): one JSON object. */
-export interface DeploymentRecord extends RecordBase {
+/** The deployment file fly-deploy writes (the `deployment-file` output): one JSON object. */
+export interface DeployFile extends RecordBase {
   app: string;
   release: { id: string; version: number | null };
   image: string;
@@ -17,7 +17,7 @@ export interface DeploymentRecord extends RecordBase {
 }
 
 /** Writes the record under RUNNER_TEMP (or the OS temp folder) and returns its path. */
-export function writeDeploymentFile(record: DeploymentRecord, env: NodeJS.ProcessEnv = process.env): string {
+export function writeDeploymentFile(record: DeployFile, env: NodeJS.ProcessEnv = process.env): string {
   const dir = join(env.RUNNER_TEMP || tmpdir(), 'fly-deploy');
   mkdirSync(dir, { recursive: true });
   const name = `${record.app}-${env.GITHUB_RUN_ID || 'local'}-${env.GITHUB_RUN_ATTEMPT || '1'}-${Date.now()}.json`;
@@ -36,7 +36,7 @@ export interface RecordBase {
 }
 
 /** The record of a deploy (successful, failed or unchanged). */
-export function deployRecord(outcome: DeployAppOutcome, base: RecordBase, strategy: string): DeploymentRecord {
+export function deployRecord(outcome: DeployAppOutcome, base: RecordBase, strategy: string): DeployFile {
   return {
     ...base,
     app: outcome.app,
@@ -52,7 +52,7 @@ export function deployRecord(outcome: DeployAppOutcome, base: RecordBase, strate
 }
 
 /** The record of a destroyed (or already gone) app. */
-export function destroyRecord(app: string, base: RecordBase): DeploymentRecord {
+export function destroyRecord(app: string, base: RecordBase): DeployFile {
   return {
     ...base,
     app,

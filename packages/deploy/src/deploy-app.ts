@@ -1,10 +1,36 @@
+import {
+  type AppStatus,
+  appUrl,
+  DeployError,
+  type DeployOptions,
+  deploy,
+  deployArgs,
+  type Fly,
+  FlyError,
+  findReleaseByImage,
+  getStatus,
+  isTransient,
+  listMachines,
+  listReleases,
+  listSecrets,
+  machineReleaseVersion,
+  type NewRelease,
+  type RunOptions,
+  sameImage,
+} from '@deploy-actions/fly';
 import { errorMessage, retry } from '@deploy-actions/toolkit';
-import type { Fly, RunOptions } from './client';
-import { getStatus, listReleases, listSecrets } from './commands';
 import { type CurrentRelease, currentState } from './current';
-import { DeployError, type DeployOptions, deploy, deployArgs, findReleaseByImage, type NewRelease } from './deploy';
-import { FlyError, isTransient } from './errors';
-import { type AppStatus, appUrl, machineReleaseVersion } from './schemas';
+import {
+  type Convergence,
+  type Crash,
+  classifyFleet,
+  crashLogs,
+  describeCrash,
+  type FleetMachine,
+  fleetOf,
+  type NewReleaseMark,
+  watchForCrash,
+} from './fleet';
 
 export interface DeployAppRequest extends DeployOptions {
   /** Extra attempts after a transient failure that changed no machine. */
@@ -15,6 +41,8 @@ export interface DeployAppRequest extends DeployOptions {
   cwd?: string;
   /** Delay before the first retry; doubles up to 20 s, with jitter. */
   retryBaseMs?: number;
+  /** How often the machines are read while flyctl deploys, to catch a crash (default 3 s). */
+  watchIntervalMs?: number;
 }
 
 export interface Attempt {
@@ -27,8 +55,18 @@ export interface Attempt {
 
 export interface DeployAppOutcome {
   app: string;
-  /** `unchanged`: the requested image already is the current release, nothing was deployed. */
+  /**
+   * `unchanged`: the requested image already is the current release, nothing was deployed.
+   * `success` includes a deploy flyctl reported failed while every machine converged
+   * (`convergence` says `deployed-but-flyctl-failed`): the health gate verifies it.
+   */
   result: 'success' | 'failure' | 'unchanged';
+  /** Where the machines stand after flyctl, read from the machines themselves. */
+  convergence?: Convergence;
+  /** The app's serving machines after the deploy: which runs what. */
+  fleet: FleetMachine[];
+  /** A machine of the new release that crashed while flyctl deployed (flyctl was stopped). */
+  crash?: Crash;
   previous?: CurrentRelease;
   release?: NewRelease;
   imageRef: string;
@@ -37,7 +75,7 @@ export interface DeployAppOutcome {
   /** Why it failed (flyctl's message is `error.flyMessage`). */
   error?: FlyError;
   /** What was being done when it failed. */
-  failedStep?: 'read current release' | 'deploy' | 'read new release';
+  failedStep?: 'read current release' | 'deploy' | 'read new release' | 'read machines';
   startedAt: Date;
   finishedAt: Date;
 }
@@ -73,6 +111,7 @@ export async function deployApp(
     imageRef: request.image ?? '',
     appUrl: '',
     attempts: [],
+    fleet: [],
     startedAt,
     finishedAt: startedAt,
   };
@@ -86,6 +125,7 @@ export async function deployApp(
   const reading = <T>(read: () => Promise<T>) => retry(read, { ...bounds, retryable: isTransient });
   const fail = (step: DeployAppOutcome['failedStep'], error: unknown): DeployAppOutcome => {
     if (!(error instanceof FlyError)) throw error;
+    outcome.result = 'failure';
     outcome.error = error;
     outcome.failedStep = step;
     outcome.finishedAt = new Date();
@@ -104,35 +144,48 @@ export async function deployApp(
   const previous = outcome.previous;
   if (previous && (await alreadyDeployed(fly, request, before.status, previous, quick()))) {
     outcome.result = 'unchanged';
+    outcome.convergence = 'deployed';
+    outcome.fleet = fleetOf(before.status.Machines, { version: previous.version });
     outcome.release = newRelease(previous);
     outcome.finishedAt = new Date();
     return outcome;
   }
 
+  const mark: NewReleaseMark = { after: previous?.version ?? 0 };
+  const machinesNow = () => reading(() => listMachines(fly, request.app, { ...quick(), onLine: () => {} }));
+  let flyctlOk = false;
+  let deployError: DeployError | undefined;
   try {
     const result = await retry(
       async (attempt) => {
         try {
-          const r = await deploy(fly, request, { cwd: request.cwd, timeoutMs: remaining() });
+          const r = await deployWatched(fly, request, mark, { cwd: request.cwd, timeoutMs: remaining() }, (crash) => {
+            outcome.crash = crash;
+          });
           outcome.attempts.push({ attempt, ok: true });
           return r;
         } catch (error) {
-          if (error instanceof DeployError) {
-            outcome.attempts.push({
-              attempt,
-              ok: false,
-              message: error.flyMessage,
-              kind: error.kind,
-              machinesTouched: error.machinesTouched,
-            });
-          }
-          throw error;
+          if (!(error instanceof DeployError)) throw error;
+          // A retry is only safe when no machine changed: flyctl's output says so, and so must the machines.
+          const changed =
+            error.machinesTouched ||
+            (error.kind === 'transient' && fleetOf(await machinesNow().catch(() => []), mark).some((m) => m.current));
+          const checked = changed === error.machinesTouched ? error : new DeployError(error, changed);
+          outcome.attempts.push({
+            attempt,
+            ok: false,
+            message: checked.flyMessage,
+            kind: checked.kind,
+            machinesTouched: checked.machinesTouched,
+          });
+          throw checked;
         }
       },
       {
         ...bounds,
         // Never re-run a deploy that reached the machines: it may have half-rolled.
-        retryable: (error) => error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
+        retryable: (error) =>
+          !outcome.crash && error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
         requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
         onRetry: (_error, _attempt, delayMs) => {
           const last = outcome.attempts.at(-1);
@@ -141,13 +194,34 @@ export async function deployApp(
       },
     );
     outcome.release = result.release;
+    flyctlOk = true;
   } catch (error) {
-    // A deploy that failed after creating its release still names it: auto-rollback needs it.
-    if (error instanceof DeployError && error.machinesTouched) {
-      outcome.release = await createdRelease(fly, request, outcome.previous, quick()).catch(() => undefined);
+    if (!(error instanceof DeployError)) throw error;
+    deployError = error;
+  }
+
+  // Whatever flyctl said, the machines say where the fleet is.
+  try {
+    if (!outcome.release && !flyctlOk) {
+      // A failed deploy still names the release it created (flyctl creates it before any lease).
+      outcome.release = await createdRelease(fly, request, previous, quick()).catch(() => undefined);
     }
-    if (outcome.release?.imageRef) outcome.imageRef = outcome.release.imageRef;
-    return fail('deploy', error);
+    if (outcome.release) mark.version = outcome.release.version;
+    outcome.fleet = fleetOf(await machinesNow(), mark);
+    outcome.convergence = classifyFleet(outcome.fleet, flyctlOk && !outcome.crash);
+  } catch (error) {
+    return fail(deployError ? 'deploy' : 'read machines', deployError ?? error);
+  }
+  if (outcome.crash) outcome.crash.logs = await crashLogs(fly, request.app, outcome.crash.machine, quick());
+  if (outcome.release?.imageRef) outcome.imageRef = outcome.release.imageRef;
+  if (deployError || outcome.crash) {
+    if (outcome.crash || outcome.convergence !== 'deployed-but-flyctl-failed') {
+      // A release no machine runs is not the app's: nothing to roll back from.
+      if (outcome.convergence === 'not-deployed' && !deployError?.machinesTouched) outcome.release = undefined;
+      return fail('deploy', outcome.crash ? crashError(outcome.crash, request) : deployError);
+    }
+    // flyctl gave up while every machine converged: the health gate verifies it, nothing is failed blindly.
+    outcome.error = deployError;
   }
 
   try {
@@ -196,15 +270,54 @@ async function alreadyDeployed(
   current: CurrentRelease,
   options: RunOptions,
 ): Promise<boolean> {
-  if (!request.image || current.imageRef !== request.image || current.status !== 'complete') return false;
+  if (!request.image || !sameImage(current.imageRef, request.image) || current.status !== 'complete') return false;
+  // Standbys and autostopped machines are stopped by design: the release they carry is what counts.
   const settled =
-    status.Machines.length > 0 &&
-    status.Machines.every((m) => m.state === 'started' && machineReleaseVersion(m) === current.version);
+    status.Machines.length > 0 && status.Machines.every((m) => machineReleaseVersion(m) === current.version);
   if (!settled) return false;
   try {
     const secrets = await listSecrets(fly, request.app, { ...options, onLine: () => {} });
     return secrets.every((s) => s.status === 'Deployed' || s.status === undefined);
   } catch {
     return false;
+  }
+}
+
+/** The failure of a deploy stopped because a machine of the new release crashed. */
+function crashError(crash: Crash, request: DeployAppRequest): DeployError {
+  const cause = new FlyError({
+    command: 'deploy',
+    exitCode: null,
+    kind: 'permanent',
+    flyMessage: `${describeCrash(crash)} while flyctl deployed ${request.app}; flyctl was stopped instead of waiting out its wait-timeout`,
+  });
+  return new DeployError(cause, true);
+}
+
+/**
+ * One `flyctl deploy`, with the machines watched while it runs: a machine of the new
+ * release that crashes stops flyctl at once (flyctl would wait out --wait-timeout).
+ */
+async function deployWatched(
+  fly: Fly,
+  request: DeployAppRequest,
+  mark: NewReleaseMark,
+  run: RunOptions,
+  onCrash: (crash: Crash) => void,
+) {
+  const controller = new AbortController();
+  const watch = watchForCrash(fly, request.app, {
+    mark,
+    since: Date.now() - 1_000,
+    intervalMs: request.watchIntervalMs ?? 3_000,
+    onCrash: (crash) => {
+      onCrash(crash);
+      controller.abort();
+    },
+  });
+  try {
+    return await deploy(fly, request, { ...run, signal: controller.signal });
+  } finally {
+    watch.stop();
   }
 }

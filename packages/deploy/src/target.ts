@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { appExists, assertAppName, createApp, type Fly, type RunOptions } from '@deploy-actions/fly';
+import { previewAppName } from '@deploy-actions/fly/names';
 import { type RunContext, UserError } from '@deploy-actions/toolkit';
-import type { Fly, RunOptions } from './client';
-import { appExists, assertAppName, createApp } from './commands';
 import { type FlyToml, parseFlyToml } from './flytoml';
-import { previewAppName } from './names';
 
 export interface FlyConfig {
   /** The `--config` value to pass (relative to the working directory), or undefined when there is no file. */

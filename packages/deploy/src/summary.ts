@@ -1,17 +1,23 @@
-import type { DeployAppOutcome, DeploymentRecord } from '@deploy-actions/fly';
 import { errorMessage, escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
+import type { DeployAppOutcome } from './deploy-app';
+import type { DeployFile } from './deploy-file';
+import { describeCrash } from './fleet';
 
 const version = (v: number | null | undefined) => (v ? `v${v}` : '');
 /** Text for inside a code span: shown as is (escapes would be copied along), minus backticks. */
 const code = (text: string) => `\`${text.replace(/`/g, '')}\``;
 
 /** The job summary of a deploy: what runs now, what ran before, and what to do if it failed. */
-export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecord, durationMs: number): Summary {
+export function deploySummary(outcome: DeployAppOutcome, record: DeployFile, durationMs: number): Summary {
   const s = new Summary();
   const app = escapeMarkdown(outcome.app);
   if (outcome.result === 'unchanged') {
     s.heading(`Fly deploy: nothing to do for ${app}`);
     s.text(`The app already runs ${code(outcome.imageRef)} as release ${version(outcome.release?.version)}.`);
+  } else if (outcome.result === 'success' && outcome.convergence === 'deployed-but-flyctl-failed') {
+    s.heading(
+      `Fly deploy: ${app} release ${version(outcome.release?.version)} reached every machine, but flyctl failed`,
+    );
   } else if (outcome.result === 'success') {
     s.heading(`Fly deploy: ${app} release ${version(outcome.release?.version)} is live`);
   } else {
@@ -34,6 +40,21 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeploymentRecor
       outcome.previous ? `${version(outcome.previous.version)} ${outcome.previous.imageRef}` : 'none',
     ],
   ]);
+  if (outcome.convergence) s.text(convergenceText(outcome));
+  if (outcome.fleet.length > 0 && outcome.result !== 'unchanged') {
+    s.table(
+      ['Machine', 'Group', 'Region', 'State', 'Release', 'New release'],
+      outcome.fleet.map((m) => [m.id, m.group, m.region, m.state, version(m.release), m.current ? 'yes' : 'no']),
+    );
+  }
+  if (outcome.crash) {
+    s.text(`**Crashed during the deploy:** ${escapeMarkdown(describeCrash(outcome.crash))}.`);
+    if (outcome.crash.logs.length > 0) s.code(outcome.crash.logs.join('\n'));
+    else
+      s.text(
+        `flyctl could not read its logs: run ${code(`flyctl logs --app ${outcome.app} --machine ${outcome.crash.machine}`)}.`,
+      );
+  }
   if (outcome.attempts.length > 1) {
     s.table(
       ['Attempt', 'Result', 'flyctl said'],
@@ -72,4 +93,20 @@ export function stoppedSummary(app: string, error: unknown): Summary {
     .heading(`Fly deploy stopped${app ? `: ${escapeMarkdown(app)}` : ''}`)
     .text('Nothing was deployed. The step stopped with:')
     .code(errorMessage(error));
+}
+
+/** What `convergence` means for this deploy, in one sentence. */
+function convergenceText(outcome: DeployAppOutcome): string {
+  const current = outcome.fleet.filter((m) => m.current).length;
+  const total = outcome.fleet.length;
+  switch (outcome.convergence) {
+    case 'deployed':
+      return `**Machines:** all ${total} run the new release (stopped ones are standbys or autostopped).`;
+    case 'deployed-but-flyctl-failed':
+      return `**Machines:** all ${total} run the new release although flyctl failed (${escapeMarkdown(outcome.error?.flyMessage.split('\n')[0] ?? 'no message')}); the health gate verifies it.`;
+    case 'partial':
+      return `**Machines:** only ${current} of ${total} run the new release: the fleet is split.`;
+    default:
+      return `**Machines:** none runs the new release; the app was not changed.`;
+  }
 }

@@ -1,6 +1,4 @@
-import type { Fly, RunOptions } from './client';
-import { getStatus, listReleases } from './commands';
-import type { AppStatus, Release } from './schemas';
+import { type AppStatus, type Fly, getStatus, listReleases, type Release, type RunOptions } from '@deploy-actions/fly';
 
 /** The release an app runs now. */
 export interface CurrentRelease {

@@ -1,0 +1,163 @@
+import { resolve } from 'node:path';
+import { destroyApp, isAppNotFound, openFly, type Strategy } from '@deploy-actions/fly';
+import { defaultImageLabel } from '@deploy-actions/fly/names';
+import { log, type RunContext, registerSecret, type Summary } from '@deploy-actions/toolkit';
+import { type DeployAppOutcome, deployApp } from './deploy-app';
+import { type DeployFile, deployRecord, destroyRecord, writeDeploymentFile } from './deploy-file';
+import { deploySummary, destroySummary } from './summary';
+import { deployReason, ensureApp, locateConfig, resolveTarget } from './target';
+
+/** What fly-deploy asks for: its inputs, parsed. */
+export interface FlyDeployRequest {
+  app?: string;
+  config: string;
+  /** True when `config` is the default name (a missing default file is fine). */
+  configIsDefault: boolean;
+  workingDirectory?: string;
+  image?: string;
+  imageLabel?: string;
+  strategy?: Strategy;
+  buildArgs?: Record<string, string>;
+  buildSecrets?: Record<string, string>;
+  env?: Record<string, string>;
+  regions?: readonly string[];
+  ha?: boolean;
+  waitTimeoutMs: number;
+  remoteOnly: boolean;
+  flyctlVersion: string;
+  token?: string;
+  createApp: boolean;
+  org?: string;
+  preview: boolean;
+  destroy: boolean;
+  timeoutMs: number;
+  retries: number;
+}
+
+/** What a run did: the outcome (absent for a destroy), the file written, the summary to show. */
+export interface FlyDeployResult {
+  app: string;
+  /** Absent when the run destroyed the app. */
+  outcome?: DeployAppOutcome;
+  deploymentFile: string;
+  record: DeployFile;
+  durationMs: number;
+  summary: Summary;
+  /** Set when the deploy failed: the message and the next step, for the step's error. */
+  failure?: { message: string; hint?: string };
+}
+
+/**
+ * fly-deploy's flow: find the config and the target app, set up flyctl, then destroy
+ * (a closed preview) or create-if-asked and deploy. `onApp` learns the app name as soon
+ * as it is known, so a run that stops later still reports it.
+ */
+export async function runFlyDeploy(
+  request: FlyDeployRequest,
+  ctx: RunContext,
+  hooks: { onApp?: (app: string) => void } = {},
+): Promise<FlyDeployResult> {
+  const started = Date.now();
+  // Each build secret on its own, not only the whole NAME=VALUE lines the input holds.
+  for (const value of Object.values(request.buildSecrets ?? {})) registerSecret(value);
+  const workdir = resolve(process.env.GITHUB_WORKSPACE || process.cwd(), request.workingDirectory ?? '.');
+  const config = locateConfig(workdir, request.config, request.configIsDefault);
+  const target = resolveTarget(
+    { app: request.app, preview: request.preview, destroy: request.destroy, configApp: config.toml?.app },
+    ctx,
+  );
+  hooks.onApp?.(target.app);
+  const { fly, flyctl } = await openFly({
+    token: request.token,
+    version: request.flyctlVersion,
+    cwd: workdir,
+    onLine: (line) => log.info(line),
+  });
+  log.info(`Using flyctl ${flyctl.version} (${flyctl.source})`);
+  const deadline = started + request.timeoutMs;
+  const base = {
+    sha: ctx.sha,
+    ref: ctx.ref,
+    actor: ctx.actor,
+    reason: deployReason(ctx),
+    started: new Date(started).toISOString(),
+  };
+
+  if (target.destroy) {
+    const destroyed = await destroyApp(fly, target.app, { timeoutMs: Math.min(300_000, deadline - Date.now()) });
+    const record = destroyRecord(target.app, base);
+    return {
+      app: target.app,
+      record,
+      deploymentFile: writeDeploymentFile(record),
+      durationMs: Date.now() - started,
+      summary: destroySummary(target.app, destroyed, target.why),
+    };
+  }
+
+  if (request.preview || request.createApp) {
+    if (await ensureApp(fly, target.app, request.org, { timeoutMs: 120_000 })) log.info(`Created app ${target.app}`);
+  }
+  const imageLabel = request.image ? undefined : (request.imageLabel ?? defaultImageLabel(ctx.ref, ctx.sha));
+  const outcome = await deployApp(
+    fly,
+    {
+      app: target.app,
+      config: config.arg,
+      image: request.image,
+      imageLabel,
+      strategy: request.strategy,
+      buildArgs: request.buildArgs,
+      buildSecrets: request.buildSecrets,
+      env: request.env,
+      regions: request.regions,
+      ha: request.ha,
+      waitTimeoutMs: request.waitTimeoutMs,
+      remoteOnly: request.remoteOnly,
+      retries: request.retries,
+      deadline,
+      cwd: workdir,
+    },
+    {
+      onRetry: (a, ms) =>
+        log.warning(`Deploy attempt ${a.attempt} failed (${a.kind}), retrying in ${ms} ms: ${a.message}`),
+    },
+  );
+  const durationMs = Date.now() - started;
+  const record = deployRecord(outcome, base, request.strategy ?? config.toml?.strategy ?? 'rolling');
+  const result: FlyDeployResult = {
+    app: target.app,
+    outcome,
+    record,
+    deploymentFile: writeDeploymentFile(record),
+    durationMs,
+    summary: deploySummary(outcome, record, durationMs),
+  };
+  if (outcome.result === 'success' && outcome.convergence === 'deployed-but-flyctl-failed') {
+    log.warning(
+      `flyctl failed, but every machine of ${target.app} runs release v${outcome.release?.version ?? '?'}: ${outcome.error?.flyMessage.split('\n')[0] ?? ''}`,
+    );
+  }
+  if (outcome.result === 'failure' && outcome.error) {
+    const split =
+      outcome.convergence === 'partial'
+        ? ` (partial: ${outcome.fleet.filter((m) => m.current).length} of ${outcome.fleet.length} machines run the new release)`
+        : '';
+    result.failure = {
+      message: `Deploy of ${target.app} failed at ${outcome.failedStep}${split}: ${outcome.error.flyMessage}`,
+      hint: failureHint(outcome),
+    };
+  }
+  if (outcome.result === 'unchanged') log.info(`Nothing to do: ${target.app} already runs ${outcome.imageRef}`);
+  return result;
+}
+
+/** The next step after a failed deploy. */
+function failureHint(outcome: DeployAppOutcome): string | undefined {
+  if (outcome.error && isAppNotFound(outcome.error.flyMessage)) {
+    return 'Check the app name, or create the app with `create-app: true` and `org` (a deploy token only sees its own app).';
+  }
+  return outcome.previous
+    ? `The previous release was v${outcome.previous.version}; auto-rollback can restore it.`
+    : undefined;
+}
