@@ -12,12 +12,16 @@
  *    crashing (exit 1) soon after it started; one machine autostopped. The machines' events and checks
  *    follow the clock; each listing costs LIST_MS of it (flyctl and the API), counted in full.
  * 3. Real: the pollers against real loopback HTTP servers that turn healthy (or bad) after 8 s, in
- *    real time, once, to check the simulation against the wall clock.
+ *    real time, once, to check the simulation against the wall clock; and the gate against fly-sim
+ *    (its stand-in flyctl listing machines), a release whose machines exit 1 or are OOM-killed 3 s
+ *    after the deploy: from fly-sim's exit event to the gate's verdict.
  *
  *   npm run bench -- health-gate      (or: npx tsx bench/health-gate.bench.ts [--simulated-only])
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Fly } from '@deploy-actions/fly';
+import { startFlySim } from '@deploy-actions/fly-sim';
 import {
   type GateMachine,
   type GateOptions,
@@ -27,6 +31,7 @@ import {
   runHealthGate,
   urlChecks,
 } from '@deploy-actions/health';
+import { machineGate } from '@deploy-actions/health/fly';
 
 /** The action's defaults (health-gate/action.yml). */
 const DEFAULTS = {
@@ -448,6 +453,46 @@ async function real(): Promise<void> {
   table(rows);
 }
 
+/** A release that crashes 3 s after fly-sim's deploy: the gate (defaults) from the exit event to its verdict. */
+async function realCrash(): Promise<void> {
+  const TOKEN = 'fm2_bench-health-gate-5e1a';
+  const RUNS = 3;
+  const sim = await startFlySim({ tokens: [TOKEN] });
+  const fly = new Fly({ token: TOKEN, bin: sim.flyctl, env: { ...process.env, ...sim.env } });
+  const rows = [['crash', 'runs', 'crash to verdict (each)', 'verdict']];
+  try {
+    for (const label of ['v2-exit1-after', 'v2-oom-after']) {
+      const times: string[] = [];
+      let verdicts = '';
+      for (let run = 1; run <= RUNS; run++) {
+        const app = `shop-${label.split('-')[1]}-${run}`;
+        await sim.seedApp(app, { releases: ['v1'] });
+        await sim.run(['deploy', '--app', app, '--image', `registry.fly.io/${app}:${label}`, '--yes'], {
+          env: { FLY_API_TOKEN: TOKEN, FLY_SIM_CRASH_AFTER_MS: '3000' },
+        });
+        const r = await runHealthGate({
+          ...DEFAULTS,
+          checks: urlChecks({ urls: [`${sim.appUrl(app)}/health`], version: true }),
+          expectedVersion: label,
+          fly: machineGate(fly, { app, releaseVersion: '2', perMachine: true }),
+        });
+        const exitedAt = r.report.machines?.find((m) => m.outcome === 'fatal')?.exitedAt;
+        const verdictAt = Date.parse(r.report.startedAt) + r.report.elapsedMs;
+        times.push(exitedAt === undefined ? 'no crash seen' : s(verdictAt - exitedAt));
+        verdicts += `${r.verdict} `;
+      }
+      rows.push([label.includes('oom') ? 'OOM kill' : 'exit 1', String(RUNS), times.join(', '), verdicts.trim()]);
+    }
+  } finally {
+    await sim.stop();
+  }
+  console.log("\nReal fly-sim (stand-in flyctl lists the machines each round), the action's defaults:");
+  table(rows);
+}
+
 await simulatedHttp();
 await simulatedFly();
-if (!process.argv.includes('--simulated-only')) await real();
+if (!process.argv.includes('--simulated-only')) {
+  await real();
+  await realCrash();
+}
