@@ -1,5 +1,5 @@
-import { GitHubClient } from '@deploy-actions/deployments';
 import { openFly } from '@deploy-actions/fly';
+import { GitHubClient } from '@deploy-actions/github';
 import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
 import {
   exportVariable,
@@ -53,7 +53,12 @@ await runStep(outputs, async (out) => {
     lkgSource: i['lkg-source'],
     environment: i.environment,
     github,
-    run: { id: context.runId, sha: context.sha, alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(',') },
+    run: {
+      id: context.runId,
+      sha: context.sha,
+      repository: context.repository,
+      alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(','),
+    },
     strategy: i.strategy,
     waitTimeoutMs: i['wait-timeout'],
     verify: {

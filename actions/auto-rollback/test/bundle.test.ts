@@ -41,12 +41,39 @@ beforeAll(async () => {
     sim.seedApp('still-down', { releases: ['old-unhealthy-1', 'unhealthy-2'] }),
     sim.seedApp('dry', { releases: ['v1', 'unhealthy-2'] }),
     sim.seedApp('with-db', { releases: ['v1', 'unhealthy-2'] }),
+    sim.seedApp('forged', { releases: ['v1', 'v2', 'unhealthy-3'] }),
   ]);
   api.seedDeployment({
     environment: 'production',
     sha: SHA,
-    payload: toPayload({ app: 'recorded', image_ref: image('recorded', 'v1'), release_version: '1', sha: SHA }),
+    payload: toPayload({
+      app: 'recorded',
+      image_ref: image('recorded', 'v1'),
+      release_version: '1',
+      sha: SHA,
+      repository: 'acme/shop',
+    }),
     states: ['in_progress', 'success'],
+  });
+  // Newer "verified" records that are not this workflow's: a person's token naming an outside image,
+  // and the bot's own name on an image Fly never ran for the app. Neither may be deployed.
+  api.seedDeployment({
+    environment: 'production',
+    sha: SHA,
+    creator: 'mallory',
+    payload: toPayload({
+      app: 'forged',
+      image_ref: 'docker.io/attacker/backdoor:latest',
+      sha: SHA,
+      repository: 'acme/shop',
+    }),
+    states: ['success'],
+  });
+  api.seedDeployment({
+    environment: 'production',
+    sha: SHA,
+    payload: toPayload({ app: 'forged', image_ref: image('forged', 'never-ran'), sha: SHA, repository: 'acme/shop' }),
+    states: ['success'],
   });
 });
 afterAll(async () => {
@@ -97,6 +124,21 @@ describe.concurrent('choosing the last known good release', () => {
     expect(r.exitCode, r.log).toBe(0);
     expect(r.outputs).toMatchObject({ 'to-image': image('recorded', 'v1'), verified: 'true' });
     expect(r.outputs.reason).toContain('recorded as verified healthy in production');
+  });
+
+  it('refuses GitHub records it cannot prove: another author, or an image Fly never ran for the app', async () => {
+    const r = await rollback('forged');
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs['to-image']).toBe(image('forged', 'v2'));
+    expect(r.outputs.reason).toContain('2 unproven GitHub deployment record(s) refused');
+    const warnings = r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings.join('\n')).toMatch(/backdoor:latest as verified, but it is not proven: it was created by mallory/);
+    expect(warnings.join('\n')).toMatch(
+      /never-ran as verified, but it is not proven: Fly's release history of forged has no release/,
+    );
+    expect(r.summary).toContain('refused, not proven');
+    const deployed = (await sim.calls()).filter((c) => c.args[0] === 'deploy' && c.args.includes('forged'));
+    expect(deployed.map((c) => c.args.join(' ')).join('\n')).not.toMatch(/attacker|never-ran/);
   });
 
   it('refuses to roll back a rollback', async () => {

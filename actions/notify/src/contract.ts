@@ -1,6 +1,7 @@
 import { input } from '@deploy-actions/toolkit';
 
-const EMAIL = /^(?:[^<>,\s]+@[^<>,\s]+|[^<>,]*<[^<>,\s]+@[^<>,\s]+>)$/;
+/** An address, or a display name (plain, or quoted to hold `,` or `:`) and an address; never CR or LF (D15). */
+const EMAIL = /^(?:[^<>,\s"]+@[^<>,\s"]+|(?:"[^"\r\n]*"|[^<>,"\r\n]*)<[^<>,\s"]+@[^<>,\s"]+>)$/;
 
 /** Mirrors notify/action.yml: the contract test keeps the two equal. */
 export const inputs = {

@@ -1,6 +1,7 @@
 import { notify, notifySummary, reportResults, STARTED_AT_ENV, startedAtFromEnv } from '@deploy-actions/notify';
 import { exportVariable, parseInputs, readRunContext, runStep } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
+import { notifyOptions } from './options';
 
 await runStep(outputs, async (out) => {
   const values = parseInputs(inputs);
@@ -8,7 +9,7 @@ await runStep(outputs, async (out) => {
   if (values.status === 'started' && startedAtFromEnv() === undefined) {
     exportVariable(STARTED_AT_ENV, String(Date.now()));
   }
-  const result = await notify(values, readRunContext(), { startedAt: startedAtFromEnv() });
+  const result = await notify(notifyOptions(values), readRunContext(), { startedAt: startedAtFromEnv() });
   out.set('sent', result.sent.join(','));
   out.set('failed', result.failed.join(','));
   out.set('deployment-id', result.deploymentId);

@@ -1,5 +1,12 @@
-import type { GitHubClient } from './github';
-import { type DeploymentRecord, type DeploymentRecordDraft, parseDeploymentRecord, toPayload } from './record';
+import type { GitHubClient } from '@deploy-actions/github';
+import { cutGraphemes, UserError } from '@deploy-actions/toolkit';
+import {
+  type DeploymentPayload,
+  type DeploymentPayloadDraft,
+  parseDeploymentPayload,
+  payloadObject,
+  toPayload,
+} from './payload';
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
@@ -15,7 +22,9 @@ export interface DeploymentInfo {
   transient: boolean;
   payload: unknown;
   /** The parsed record when the payload is a complete one of ours. */
-  record?: DeploymentRecord;
+  record?: DeploymentPayload;
+  /** The login that created it ('' when GitHub does not say). */
+  creator: string;
 }
 
 export interface DeploymentStatusInfo {
@@ -25,6 +34,8 @@ export interface DeploymentStatusInfo {
   environmentUrl: string;
   logUrl: string;
   createdAt: string;
+  /** The login that created it ('' when GitHub does not say). */
+  creator: string;
 }
 
 interface ApiDeployment {
@@ -37,6 +48,8 @@ interface ApiDeployment {
   production_environment?: boolean;
   transient_environment?: boolean;
   payload: unknown;
+  /** Who created it (REST: `github-actions[bot]` for GITHUB_TOKEN); null for a deleted account. */
+  creator?: { login?: string } | null;
 }
 
 interface ApiStatus {
@@ -47,6 +60,7 @@ interface ApiStatus {
   log_url?: string | null;
   target_url?: string | null;
   created_at: string;
+  creator?: { login?: string } | null;
 }
 
 /** GitHub refuses longer status descriptions. */
@@ -63,7 +77,8 @@ function toInfo(d: ApiDeployment): DeploymentInfo {
     production: d.production_environment ?? false,
     transient: d.transient_environment ?? false,
     payload: d.payload,
-    record: parseDeploymentRecord(d.payload),
+    record: parseDeploymentPayload(d.payload),
+    creator: d.creator?.login ?? '',
   };
 }
 
@@ -75,25 +90,13 @@ function toStatus(s: ApiStatus): DeploymentStatusInfo {
     environmentUrl: s.environment_url ?? '',
     logUrl: s.log_url ?? s.target_url ?? '',
     createdAt: s.created_at,
+    creator: s.creator?.login ?? '',
   };
-}
-
-/** A payload as an object: GitHub returns it as sent, which may be a JSON string. */
-function payloadObject(payload: unknown): Record<string, unknown> {
-  let value = payload;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return {};
-    }
-  }
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 export function truncateDescription(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > DESCRIPTION_LIMIT ? `${oneLine.slice(0, DESCRIPTION_LIMIT - 3)}...` : oneLine;
+  return cutGraphemes(oneLine, DESCRIPTION_LIMIT, '...');
 }
 
 /** `production`/`prod` (any case, alone or as a prefix such as `production-eu`) is a production environment. */
@@ -109,7 +112,7 @@ export function isTransientEnvironment(environment: string): boolean {
 export interface CreateDeploymentOptions {
   environment: string;
   /** What is deployed; `sha` is also the deployment's ref. */
-  record: DeploymentRecordDraft;
+  record: DeploymentPayloadDraft;
   description?: string;
   /** Defaults from the environment name (isProductionEnvironment / isTransientEnvironment). */
   production?: boolean;
@@ -125,20 +128,36 @@ export async function createDeployment(
   client: GitHubClient,
   options: CreateDeploymentOptions,
 ): Promise<DeploymentInfo> {
-  const created = await client.request<ApiDeployment>('POST', '/deployments', {
+  const payload = toPayload(options.record);
+  const task = options.record.rollback ? 'deploy:rollback' : 'deploy';
+  const body = {
     ref: options.record.sha,
     environment: options.environment,
-    task: options.record.rollback ? 'deploy:rollback' : 'deploy',
-    payload: toPayload(options.record),
+    task,
+    payload,
     description: truncateDescription(options.description ?? ''),
     auto_merge: false,
     required_contexts: [],
     production_environment: options.production ?? isProductionEnvironment(options.environment),
     transient_environment: options.transient ?? isTransientEnvironment(options.environment),
-  });
+  };
+  // After a 5xx the deployment may exist: the same commit, environment, task and payload is ours.
+  const find = async () => {
+    const same = await client.list<ApiDeployment>(
+      '/deployments',
+      { environment: options.environment, sha: options.record.sha },
+      { maxPages: 1 },
+    );
+    return same.find((d) => d.task === task && JSON.stringify(payloadObject(d.payload)) === JSON.stringify(payload));
+  };
+  const created = await client.create<ApiDeployment>('/deployments', body, find);
   if (typeof created?.id !== 'number') {
-    // A 202 with a message instead of a deployment (e.g. an auto-merge): nothing was created.
-    throw new Error('GitHub created no deployment (answered without a deployment id)');
+    // 202 "Auto-merged ... in ..." or another answer without a deployment: nothing was created
+    // (docs.github.com/en/rest/deployments/deployments#create-a-deployment, status 202).
+    const said = (created as { message?: unknown } | undefined)?.message;
+    throw new UserError(
+      `GitHub created no deployment${typeof said === 'string' ? `: ${said}` : ' (answered without a deployment id)'}`,
+    );
   }
   return toInfo(created);
 }
@@ -165,7 +184,14 @@ export async function createDeploymentStatus(
   };
   if (options.environmentUrl) body.environment_url = options.environmentUrl;
   if (options.logUrl) body.log_url = options.logUrl;
-  return toStatus(await client.request<ApiStatus>('POST', `/deployments/${deploymentId}/statuses`, body));
+  // After a 5xx the status may exist: the newest one saying the same is it (adding it again changes nothing).
+  const find = async () => {
+    const [latest] = await client.request<ApiStatus[]>('GET', `/deployments/${deploymentId}/statuses`, undefined, {
+      per_page: 1,
+    });
+    return latest?.state === body.state && (latest.description ?? '') === body.description ? latest : undefined;
+  };
+  return toStatus(await client.create<ApiStatus>(`/deployments/${deploymentId}/statuses`, body, find));
 }
 
 export async function getDeployment(client: GitHubClient, id: number): Promise<DeploymentInfo> {
@@ -180,7 +206,7 @@ export async function listDeployments(
   const query: Record<string, string> = {};
   if (filter.environment) query.environment = filter.environment;
   if (filter.sha) query.sha = filter.sha;
-  const list = await client.list<ApiDeployment>('/deployments', query, filter.maxPages ?? 1);
+  const list = await client.list<ApiDeployment>('/deployments', query, { maxPages: filter.maxPages ?? 1 });
   return list.map(toInfo);
 }
 
@@ -197,7 +223,7 @@ export async function latestDeploymentStatus(
 
 export interface LastKnownGood {
   deployment: DeploymentInfo;
-  record: DeploymentRecord;
+  record: DeploymentPayload;
   status: DeploymentStatusInfo;
 }
 
@@ -206,35 +232,53 @@ export interface FindLastKnownGoodOptions {
   /** Only records of this Fly app. */
   app?: string;
   /** Skip candidates this returns true for (e.g. the failing image). */
-  exclude?: (record: DeploymentRecord, deployment: DeploymentInfo) => boolean;
-  /** Deployments examined, newest first (default 100). */
+  exclude?: (record: DeploymentPayload, deployment: DeploymentInfo) => boolean;
+  /** Deployments examined, newest first (default 1,000: other tools' deployments and Actions' own share the list). */
   limit?: number;
-  /** The environment's deployments, newest first, when the caller listed them already. */
-  deployments?: DeploymentInfo[];
+  /** Checks a candidate before it is taken: why it is refused, or undefined to take it. */
+  prove?: (candidate: LastKnownGood) => Promise<string | undefined>;
+  /** Told about each refused candidate; the search goes on with older ones. */
+  onRefused?: (candidate: LastKnownGood, why: string) => void;
 }
 
 /**
  * The newest deployment in an environment whose latest status is `success` and whose
- * payload is a complete record: the last release the pipeline verified. Deployments of
- * other tools, without a record, or of another app are passed over.
+ * payload is a complete record (that `prove` accepts): the last release the pipeline verified.
+ * Deployments of other tools, without a record, or of another app are passed over. Pages are
+ * read one at a time and the search stops at the first match.
  */
 export async function findLastKnownGood(
   client: GitHubClient,
   options: FindLastKnownGoodOptions,
 ): Promise<LastKnownGood | undefined> {
-  const limit = options.limit ?? 100;
-  const deployments =
-    options.deployments ??
-    (await listDeployments(client, { environment: options.environment, maxPages: Math.ceil(limit / 100) }));
-  for (const deployment of deployments.slice(0, limit)) {
-    const record = deployment.record;
-    if (!record) continue;
-    if (options.app && record.app !== options.app) continue;
-    if (options.exclude?.(record, deployment)) continue;
-    const status = await latestDeploymentStatus(client, deployment.id);
-    if (status?.state === 'success') return { deployment, record, status };
-  }
-  return undefined;
+  const limit = options.limit ?? 1000;
+  let found: LastKnownGood | undefined;
+  let examined = 0;
+  await client.list<ApiDeployment>(
+    '/deployments',
+    { environment: options.environment },
+    {
+      maxPages: Math.ceil(limit / 100),
+      until: async (api) => {
+        if (++examined > limit) return true;
+        const deployment = toInfo(api);
+        const record = deployment.record;
+        if (!record || (options.app && record.app !== options.app)) return false;
+        if (options.exclude?.(record, deployment)) return false;
+        const status = await latestDeploymentStatus(client, deployment.id);
+        if (status?.state !== 'success') return false;
+        const candidate = { deployment, record, status };
+        const refused = await options.prove?.(candidate);
+        if (refused === undefined) {
+          found = candidate;
+          return true;
+        }
+        options.onRefused?.(candidate, refused);
+        return false;
+      },
+    },
+  );
+  return found;
 }
 
 /**
@@ -264,41 +308,59 @@ export interface DeactivateOptions {
   description?: string;
   /** Where to read what happened: the workflow run. */
   logUrl?: string;
-  /** Pages of 100 deployments to look through, newest first (default 3). */
+  /** Pages of 100 deployments to look through, newest first (default 10). */
   maxPages?: number;
+}
+
+export interface Deactivated {
+  /** Deployments marked inactive. */
+  marked: number[];
+  /** Live deployments left as they were because the writes stopped (time or rate limit). */
+  left: number[];
+  /** Why the writes stopped, when they did. */
+  stopped?: string;
 }
 
 /**
  * Marks every deployment of `environment` that is still live (newest status success, in
  * progress, queued or pending) inactive: for an environment that is gone, such as a closed
  * pull request's preview app. GitHub does not do it for transient environments (auto_inactive
- * skips them) and shows an inactive transient environment as destroyed. Returns the ids
- * marked; none when nothing was live (a re-run).
+ * skips them) and shows an inactive transient environment as destroyed. The writes go one at a
+ * time at the client's write pace (GitHub allows about 80 content-creating requests a minute);
+ * when time or the rate limit stops them, what was left is said, and a re-run finishes the job.
  */
 export async function deactivateEnvironment(
   client: GitHubClient,
   environment: string,
   options: DeactivateOptions = {},
-): Promise<number[]> {
-  const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 3 });
+): Promise<Deactivated> {
+  const deployments = await listDeployments(client, { environment, maxPages: options.maxPages ?? 10 });
   const latest: (DeploymentStatusInfo | undefined)[] = [];
   // Ten at a time: GitHub's secondary rate limits punish bursts of concurrent requests.
   for (let i = 0; i < deployments.length; i += 10) {
     const batch = deployments.slice(i, i + 10);
     latest.push(...(await Promise.all(batch.map((d) => latestDeploymentStatus(client, d.id)))));
   }
-  const live = deployments.filter((_, i) => {
-    const state = latest[i]?.state;
-    return state !== undefined && LIVE_STATES.includes(state);
-  });
-  // One at a time: GitHub limits how fast content is created.
-  for (const d of live) {
-    await createDeploymentStatus(client, d.id, {
-      state: 'inactive',
-      description: options.description,
-      logUrl: options.logUrl,
-      autoInactive: false,
-    });
+  const live = deployments
+    .filter((_, i) => {
+      const state = latest[i]?.state;
+      return state !== undefined && LIVE_STATES.includes(state);
+    })
+    .map((d) => d.id);
+  const marked: number[] = [];
+  for (const id of live) {
+    try {
+      await createDeploymentStatus(client, id, {
+        state: 'inactive',
+        description: options.description,
+        logUrl: options.logUrl,
+        autoInactive: false,
+      });
+    } catch (error) {
+      if (marked.length === 0) throw error;
+      return { marked, left: live.slice(marked.length), stopped: (error as Error).message };
+    }
+    marked.push(id);
   }
-  return live.map((d) => d.id);
+  return { marked, left: [] };
 }

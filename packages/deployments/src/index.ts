@@ -3,6 +3,7 @@ export {
   createDeployment,
   createDeploymentStatus,
   DESCRIPTION_LIMIT,
+  type Deactivated,
   type DeactivateOptions,
   type DeploymentInfo,
   type DeploymentState,
@@ -20,12 +21,11 @@ export {
   type StatusOptions,
   truncateDescription,
 } from './deployments';
-export { GitHubApiError, GitHubClient, type GitHubClientOptions } from './github';
 export {
-  type DeploymentRecord,
-  type DeploymentRecordDraft,
-  deploymentRecordSchema,
-  parseDeploymentRecord,
+  type DeploymentPayload,
+  type DeploymentPayloadDraft,
+  deploymentPayloadSchema,
+  parseDeploymentPayload,
   RECORD_SCHEMA,
   toPayload,
-} from './record';
+} from './payload';

@@ -1,3 +1,4 @@
+import { GitHubApiError, GitHubClient } from '@deploy-actions/github';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -6,11 +7,9 @@ import {
   deactivateEnvironment,
   findLastKnownGood,
   findRunDeployment,
-  GitHubApiError,
-  GitHubClient,
   isProductionEnvironment,
   isTransientEnvironment,
-  parseDeploymentRecord,
+  parseDeploymentPayload,
   RECORD_SCHEMA,
 } from '../src/index';
 
@@ -33,7 +32,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   api.reset();
-  client = new GitHubClient({ token: api.token, repository: 'acme/shop', apiUrl: api.url, baseDelayMs: 10 });
+  client = new GitHubClient({
+    token: api.token,
+    repository: 'acme/shop',
+    apiUrl: api.url,
+    baseDelayMs: 10,
+    writeIntervalMs: 10,
+  });
 });
 
 describe('deployment record', () => {
@@ -78,12 +83,12 @@ describe('deployment record', () => {
   });
 
   it('does not accept incomplete or foreign payloads as records', () => {
-    expect(parseDeploymentRecord(JSON.stringify(record(SHA1, 'img')))).toMatchObject({ image_ref: 'img' });
-    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), image_ref: undefined })).toBeUndefined();
-    expect(parseDeploymentRecord({ ...record(SHA1, 'img'), schema: 'someone-else' })).toBeUndefined();
-    expect(parseDeploymentRecord({ ...record('not-a-sha', 'img') })).toBeUndefined();
-    expect(parseDeploymentRecord('{not json')).toBeUndefined();
-    expect(parseDeploymentRecord(null)).toBeUndefined();
+    expect(parseDeploymentPayload(JSON.stringify(record(SHA1, 'img')))).toMatchObject({ image_ref: 'img' });
+    expect(parseDeploymentPayload({ ...record(SHA1, 'img'), image_ref: undefined })).toBeUndefined();
+    expect(parseDeploymentPayload({ ...record(SHA1, 'img'), schema: 'someone-else' })).toBeUndefined();
+    expect(parseDeploymentPayload({ ...record('not-a-sha', 'img') })).toBeUndefined();
+    expect(parseDeploymentPayload('{not json')).toBeUndefined();
+    expect(parseDeploymentPayload(null)).toBeUndefined();
   });
 
   it('classifies environment names', () => {
@@ -147,14 +152,10 @@ describe('deployment statuses', () => {
     expect(denied.hint).toContain('deployments: write');
   });
 
-  it('waits out a rate limit the API announces', async () => {
-    api.failNext(
-      { status: 403, body: { message: 'API rate limit exceeded' }, headers: { 'retry-after': '1' } },
-      { method: 'GET' },
-    );
+  it('waits out the primary rate limit until its reset when the reset is near', async () => {
+    api.setRate(0, 1_000);
     await expect(findLastKnownGood(client, { environment: 'production' })).resolves.toBeUndefined();
-    const gets = api.requests.filter((r) => r.method === 'GET');
-    expect(gets).toHaveLength(2);
+    expect(api.requests.map((r) => r.status)).toEqual([403, 200]);
   });
 });
 
@@ -281,7 +282,7 @@ describe('an environment that is gone', () => {
     const other = api.seedDeployment({ environment: 'pr-8', sha: SHA1, payload, states: ['success'] });
     const latest = (id: number) => api.state.statuses.filter((st) => st.deployment_id === id).at(-1);
 
-    const marked = await deactivateEnvironment(client, 'pr-7', {
+    const { marked } = await deactivateEnvironment(client, 'pr-7', {
       description: 'Preview destroyed',
       logUrl: 'https://github.com/acme/shop/actions/runs/5',
     });
@@ -292,7 +293,7 @@ describe('an environment that is gone', () => {
     expect(latest(failed.id)?.state).toBe('failure');
     expect(latest(other.id)?.state).toBe('success');
     // Nothing is live any more: a second run marks nothing.
-    expect(await deactivateEnvironment(client, 'pr-7')).toEqual([]);
+    expect(await deactivateEnvironment(client, 'pr-7')).toEqual({ marked: [], left: [] });
   });
 
   it('looks at every deployment of a long-lived pull request, a few requests at a time', async () => {
@@ -300,7 +301,7 @@ describe('an environment that is gone', () => {
     const seeded = Array.from({ length: 25 }, () =>
       api.seedDeployment({ environment: 'pr-9', sha: SHA1, payload, states: ['success'] }),
     );
-    const marked = await deactivateEnvironment(client, 'pr-9');
+    const { marked } = await deactivateEnvironment(client, 'pr-9');
     expect(marked.sort((a, b) => a - b)).toEqual(seeded.map((d) => d.id).sort((a, b) => a - b));
   });
 });

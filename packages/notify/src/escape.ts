@@ -1,3 +1,5 @@
+import { graphemeBoundaries } from '@deploy-actions/toolkit';
+
 /**
  * Escaping of user-controlled text (commit messages, branch names, reasons, titles) for
  * each format a channel renders. The goal is that such text shows literally: no mention,
@@ -13,6 +15,14 @@ export function escapeSlack(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/@(?=\w)/g, `@${ZWSP}`);
+}
+
+/**
+ * Slack mrkdwn formatting characters in user text (`*bold*`, `_italic_`, `~strike~`, `` `code` ``):
+ * a zero-width space after each keeps the text as typed without it forming a span.
+ */
+export function neutraliseSlackFormatting(text: string): string {
+  return text.replace(/[*_~`]/g, (c) => `${c}${ZWSP}`);
 }
 
 /** Inside a Slack or Markdown code span a backtick would end it early; a look-alike keeps the text readable. */
@@ -73,19 +83,21 @@ export function oneLine(text: string): string {
 }
 
 /**
- * Escapes `text` and fits the result in `max` characters, cutting the raw text (never an
- * escape sequence) and marking the cut with an ellipsis.
+ * Escapes `text` and fits the result in `max` characters (UTF-16 units, which is never less
+ * than what services count), cutting the raw text at a grapheme boundary (never inside an
+ * escape sequence or an emoji) and marking the cut with an ellipsis.
  */
 export function fit(text: string, max: number, escapeText: (t: string) => string = (t) => t): string {
   const whole = escapeText(text);
   if (whole.length <= max) return whole;
-  // The longest raw prefix whose escaped form plus the ellipsis fits.
+  // The longest raw prefix, at a grapheme boundary, whose escaped form plus the ellipsis fits.
+  const points = graphemeBoundaries(text);
   let low = 0;
-  let high = text.length;
+  let high = points.length - 1;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (escapeText(text.slice(0, mid)).length + 1 <= max) low = mid;
+    if (escapeText(text.slice(0, points[mid])).length + 1 <= max) low = mid;
     else high = mid - 1;
   }
-  return `${escapeText(text.slice(0, low))}…`;
+  return `${escapeText(text.slice(0, points[low]))}…`;
 }

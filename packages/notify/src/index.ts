@@ -1,16 +1,17 @@
+export { CHANNELS, type Channel, type ChannelConfigs, type ChannelName } from './channels';
 export { escapeHtml, escapeMd, escapeSlack, escapeTeams, fit, safeUrl } from './escape';
 export {
   buildMessage,
   type DeployMessage,
   facts,
-  type MessageInput,
+  type MessageFields,
   type NotifyStatus,
+  STATUSES,
 } from './message';
 export {
-  type ChannelName,
   type ChannelResult,
   type NotifyEnvironment,
-  type NotifyInputs,
+  type NotifyOptions,
   type NotifyResult,
   notify,
   STARTED_AT_ENV,

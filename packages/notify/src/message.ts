@@ -57,23 +57,23 @@ export const STATUS_STYLE: Record<NotifyStatus, StatusStyle> = {
   destroyed: { emoji: '🗑️', headline: 'Destroyed', color: '6e7781', teamsColor: 'Default' },
 };
 
-export interface MessageInput {
-  status: NotifyStatus;
-  title?: string;
-  app?: string;
-  environment?: string;
-  version?: string;
-  imageRef?: string;
-  releaseVersion?: string;
-  url?: string;
-  reason?: string;
-  message?: string;
-  /** The first line is used when the run context has no message for the commit. */
-  commitMessage?: string;
-  /** When the deploy started (ms since epoch), for the duration. */
-  startedAt?: number;
-  now?: number;
-}
+/**
+ * What a step says about a deploy: the parts of a DeployMessage that do not come from the
+ * run itself. Absent values are unknown; the title defaults from status, app and environment.
+ */
+export type MessageFields = Pick<DeployMessage, 'status'> &
+  Partial<
+    Pick<
+      DeployMessage,
+      'title' | 'app' | 'environment' | 'version' | 'imageRef' | 'releaseVersion' | 'url' | 'reason' | 'extra'
+    >
+  > & {
+    /** The first line is used when the run context has no message for the commit. */
+    commitMessage?: string;
+    /** When the deploy started (ms since epoch), for the duration. */
+    startedAt?: number;
+    now?: number;
+  };
 
 /** The commit message the event carries for `sha` (push events), if any. */
 export function commitMessageFromEvent(context: RunContext): string | undefined {
@@ -98,7 +98,7 @@ function defaultTitle(status: NotifyStatus, app: string | undefined, environment
   return `${STATUS_STYLE[status].headline} ${what}${where}`;
 }
 
-export function buildMessage(input: MessageInput, context: RunContext): DeployMessage {
+export function buildMessage(input: MessageFields, context: RunContext): DeployMessage {
   const now = input.now ?? Date.now();
   const commitMessage = input.commitMessage ?? commitMessageFromEvent(context);
   const sha = context.sha || undefined;
@@ -114,7 +114,7 @@ export function buildMessage(input: MessageInput, context: RunContext): DeployMe
     releaseVersion: input.releaseVersion,
     url: input.url,
     reason: input.reason,
-    extra: input.message,
+    extra: input.extra,
     actor: context.actor || undefined,
     repository: context.repository || undefined,
     ref: branchOf(context),

@@ -1,17 +1,8 @@
-import { GitHubClient } from '@deploy-actions/deployments';
-import { errorMessage, isUserError, log, type RunContext, registerSecret, UserError } from '@deploy-actions/toolkit';
-import { buildMessage, commitMessageFromEvent, type DeployMessage, type NotifyStatus } from './message';
-import { renderDiscord } from './render/discord';
-import { renderEmail } from './render/email';
-import { renderSlack } from './render/slack';
-import { renderTeams } from './render/teams';
-import { renderWebhook } from './render/webhook';
-import { parseSmtpUrl, sendEmail } from './send/email';
-import { recordDeployment, upsertPrComment } from './send/github';
-import { type DeliveryOptions, postJson, webhookHeaders } from './send/http';
-
-const CHANNELS = ['slack', 'teams', 'discord', 'webhook', 'email', 'github-deployment', 'pr-comment'] as const;
-export type ChannelName = (typeof CHANNELS)[number];
+import { GitHubClient } from '@deploy-actions/github';
+import { errorMessage, isUserError, log, type RunContext, registerSecret } from '@deploy-actions/toolkit';
+import { CHANNELS, type Channel, type ChannelConfigs, type ChannelName, type SendContext } from './channels';
+import { buildMessage, commitMessageFromEvent, type DeployMessage, type MessageFields } from './message';
+import type { DeliveryOptions } from './send/http';
 
 export interface ChannelResult {
   channel: ChannelName;
@@ -31,32 +22,16 @@ export interface NotifyResult {
   commentUrl?: string;
 }
 
-/** The action's inputs, as parsed by its contract. */
-export interface NotifyInputs {
-  status: NotifyStatus;
-  environment?: string;
-  app?: string;
-  version?: string;
-  'image-ref'?: string;
-  'release-version'?: string;
-  url?: string;
-  reason?: string;
-  title?: string;
-  message?: string;
-  'slack-webhook'?: string;
-  'teams-webhook'?: string;
-  'discord-webhook'?: string;
-  'webhook-url'?: string;
-  'webhook-secret'?: string;
-  'smtp-url'?: string;
-  'email-to'?: string[];
-  'email-from'?: string;
-  'github-deployment': boolean;
-  'github-deployment-id'?: number;
-  'pr-comment': string;
-  'github-token'?: string;
+/** What one notify step sends, where, and within which limits. */
+export interface NotifyOptions {
+  message: MessageFields;
+  channels: ChannelConfigs;
+  /** For the GitHub channels and the commit message lookup. */
+  githubToken?: string;
+  /** Retries per channel after the first attempt. */
   retries: number;
-  timeout: number;
+  /** Time budget per channel, retries included. */
+  timeoutMs: number;
 }
 
 export interface NotifyEnvironment {
@@ -66,6 +41,8 @@ export interface NotifyEnvironment {
   smtpCa?: string;
   /** First backoff delay (tests shorten it). */
   baseDelayMs?: number;
+  /** Time between two GitHub writes (default 1s, GitHub's advice; tests shorten it). */
+  githubWriteIntervalMs?: number;
 }
 
 /** Set by a `started` notification so later steps of the job can report the duration. */
@@ -80,19 +57,25 @@ export function startedAtFromEnv(env: NodeJS.ProcessEnv = process.env): number |
 }
 
 /**
- * A channel is requested as soon as one of its inputs is set. When the rest of its
- * configuration is missing it fails on its own, naming the input, like any other channel
- * failure: a half-configured email must not stop the Slack message (or fail the deploy).
+ * Webhook URLs are credentials, and the credential is their path or query (Slack's
+ * /services/T…/B…/<token>, Discord's /api/webhooks/<id>/<token>, Teams' `sig=`): each part is
+ * registered too, so a service or proxy that echoes only the path cannot print it.
  */
-function missing(input: string, why: string): UserError {
-  return new UserError(`Input '${input}' is empty: ${why}`);
-}
-
-/** The sender address: `email-from`, else the SMTP user when it is an address. */
-function senderOf(inputs: NotifyInputs, smtpUser: string | undefined): string {
-  if (inputs['email-from']) return inputs['email-from'];
-  if (smtpUser?.includes('@')) return `deploy-actions <${smtpUser}>`;
-  throw missing('email-from', 'the SMTP user is not an email address, so say who the mail is from');
+function registerWebhookSecrets(channels: ChannelConfigs): void {
+  const urls = [channels.slack?.webhook, channels.teams?.webhook, channels.discord?.webhook, channels.webhook?.url];
+  for (const url of urls) {
+    registerSecret(url);
+    if (!url || !URL.canParse(url)) continue;
+    const { pathname, search } = new URL(url);
+    registerSecret(`${pathname}${search}`);
+    if (pathname.length > 1) registerSecret(pathname);
+    if (search.length > 1) registerSecret(search.slice(1));
+    for (const part of [...pathname.split('/'), ...search.slice(1).split('&')]) {
+      const value = part.replace(/^[^=]*=/, '');
+      // Token-like parts only: a word such as `services` or `workflows` must stay readable in the log.
+      if (value.length >= 16) registerSecret(decodeURIComponent(value));
+    }
+  }
 }
 
 /** The commit message for the run's sha, from the API when the event does not carry it. Best effort. */
@@ -106,176 +89,86 @@ async function fetchCommitMessage(client: GitHubClient, sha: string): Promise<st
   }
 }
 
-async function timed(channel: ChannelName, fn: () => Promise<Omit<ChannelResult, 'channel' | 'durationMs'>>) {
+/** Runs one channel; whatever happens becomes its result, never an exception. */
+async function runChannel<C>(
+  channel: Channel<C>,
+  config: C,
+  message: DeployMessage,
+  context: SendContext,
+): Promise<ChannelResult & { deploymentId?: number; commentUrl?: string }> {
   const started = Date.now();
   try {
-    return { channel, ...(await fn()), durationMs: Date.now() - started };
+    const sent = await channel.send(message, config, context);
+    return { channel: channel.name, ...sent, durationMs: Date.now() - started };
   } catch (error) {
     const attempts = (error as { attempts?: number }).attempts ?? 1;
     const hint = isUserError(error) ? error.hint : undefined;
     if (!isUserError(error) && error instanceof Error && error.stack) log.debug(error.stack);
     const detail = isUserError(error) ? error.message : `unexpected error: ${errorMessage(error)}`;
-    return { channel, outcome: 'failed' as const, detail, hint, attempts, durationMs: Date.now() - started };
+    return { channel: channel.name, outcome: 'failed', detail, hint, attempts, durationMs: Date.now() - started };
   }
 }
 
 /**
- * Sends one deploy message to every configured channel, concurrently. Channels are
+ * Sends one deploy message to every wanted channel, concurrently. Channels are
  * independent: a failure is recorded in its result and never stops the others.
  */
 export async function notify(
-  inputs: NotifyInputs,
-  context: RunContext,
+  options: NotifyOptions,
+  run: RunContext,
   env: NotifyEnvironment = {},
 ): Promise<NotifyResult> {
-  for (const name of ['slack-webhook', 'teams-webhook', 'discord-webhook', 'webhook-url'] as const) {
-    registerSecret(inputs[name]);
-  }
+  registerWebhookSecrets(options.channels);
+  const wanted = CHANNELS.map((channel) => ({ channel, config: channel.wanted(options.channels) })).filter(
+    (w) => w.config !== undefined,
+  );
 
   // One client per channel, each within its own time budget; a short best-effort one for the commit message.
-  const token = inputs['github-token'];
+  const token = options.githubToken;
   const github = (timeoutMs: number, attempts: number, deadline?: number) =>
-    token && context.repository
+    token && run.repository
       ? new GitHubClient({
           token,
-          repository: context.repository,
-          apiUrl: context.apiUrl,
+          repository: run.repository,
+          apiUrl: run.apiUrl,
           attempts,
           timeoutMs,
           baseDelayMs: env.baseDelayMs,
           deadline,
+          writeIntervalMs: env.githubWriteIntervalMs,
         })
       : undefined;
-  const wantsGitHub =
-    inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined || inputs['pr-comment'] !== 'false';
-  const fromEvent = commitMessageFromEvent(context);
-  const lookup = wantsGitHub && context.sha ? github(Math.min(inputs.timeout, 10_000), 2) : undefined;
-  const commitMessage = fromEvent ?? (lookup ? await fetchCommitMessage(lookup, context.sha) : undefined);
+  const wantsGitHub = wanted.some((w) => w.channel.name === 'github-deployment' || w.channel.name === 'pr-comment');
+  const lookup = wantsGitHub && run.sha ? github(Math.min(options.timeoutMs, 10_000), 2) : undefined;
+  const commitMessage = commitMessageFromEvent(run) ?? (lookup ? await fetchCommitMessage(lookup, run.sha) : undefined);
+  const message = buildMessage({ ...options.message, commitMessage, startedAt: env.startedAt }, run);
 
-  const message = buildMessage(
-    {
-      status: inputs.status,
-      title: inputs.title,
-      app: inputs.app,
-      environment: inputs.environment,
-      version: inputs.version,
-      imageRef: inputs['image-ref'],
-      releaseVersion: inputs['release-version'],
-      url: inputs.url,
-      reason: inputs.reason,
-      message: inputs.message,
-      commitMessage,
-      startedAt: env.startedAt,
-    },
-    context,
+  const contextFor = (name: ChannelName): SendContext => {
+    const delivery: DeliveryOptions = {
+      retries: options.retries,
+      timeoutMs: options.timeoutMs,
+      baseDelayMs: env.baseDelayMs,
+      onRetry: (reason, attempt, delayMs) =>
+        log.info(`${name}: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
+    };
+    const deadline = Date.now() + options.timeoutMs;
+    return {
+      run,
+      delivery,
+      github: () => github(options.timeoutMs, options.retries + 1, deadline),
+      smtpCa: env.smtpCa,
+    };
+  };
+
+  const results = await Promise.all(
+    wanted.map((w) => runChannel(w.channel, w.config, message, contextFor(w.channel.name))),
   );
-
-  const delivery: DeliveryOptions = {
-    retries: inputs.retries,
-    timeoutMs: inputs.timeout,
-    baseDelayMs: env.baseDelayMs,
-  };
-  const retrying = (channel: ChannelName): DeliveryOptions => ({
-    ...delivery,
-    onRetry: (reason, attempt, delayMs) =>
-      log.info(`${channel}: attempt ${attempt} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s`),
-  });
-
-  let deploymentId: number | undefined;
-  let commentUrl: string | undefined;
-  const tasks: Promise<ChannelResult>[] = [];
-
-  // Chat webhooks: one JSON POST each, rendered for that service.
-  const postChat = (channel: ChannelName, label: string, url: string | undefined, payload: () => unknown) => {
-    if (!url) return;
-    tasks.push(
-      timed(channel, async () => {
-        const r = await postJson(label, url, payload(), retrying(channel));
-        const detail =
-          channel === 'teams' && r.status === 202
-            ? 'accepted (HTTP 202): the Teams workflow runs later, so delivery to the channel is not confirmed'
-            : `posted (HTTP ${r.status})`;
-        return { outcome: 'sent', detail, attempts: r.attempts };
-      }),
-    );
-  };
-  postChat('slack', 'Slack', inputs['slack-webhook'], () => renderSlack(message));
-  postChat('teams', 'Teams', inputs['teams-webhook'], () => renderTeams(message));
-  postChat('discord', 'Discord', inputs['discord-webhook'], () => renderDiscord(message));
-  const webhookUrl = inputs['webhook-url'];
-  if (webhookUrl || inputs['webhook-secret']) {
-    tasks.push(
-      timed('webhook', async () => {
-        if (!webhookUrl) throw missing('webhook-url', "'webhook-secret' is set but there is no webhook to sign for");
-        const r = await postJson('Webhook', webhookUrl, renderWebhook(message), retrying('webhook'), {
-          secret: inputs['webhook-secret'],
-          headers: webhookHeaders(),
-        });
-        const signed = inputs['webhook-secret'] ? ', signed' : '';
-        return { outcome: 'sent', detail: `posted (HTTP ${r.status}${signed})`, attempts: r.attempts };
-      }),
-    );
-  }
-  if (inputs['smtp-url'] || inputs['email-to']?.length) {
-    tasks.push(
-      timed('email', async () => {
-        if (!inputs['smtp-url']) throw missing('smtp-url', "'email-to' is set but no SMTP server is given");
-        const to = inputs['email-to'] ?? [];
-        if (to.length === 0) throw missing('email-to', "'smtp-url' is set but there is no recipient");
-        const smtp = parseSmtpUrl(inputs['smtp-url']);
-        const from = senderOf(inputs, smtp.user);
-        const r = await sendEmail(
-          smtp,
-          { ...renderEmail(message), from, to },
-          { ...retrying('email'), ca: env.smtpCa },
-        );
-        return {
-          outcome: 'sent',
-          detail: `sent to ${to.length} recipient(s) via ${smtp.host}:${smtp.port}`,
-          attempts: r.attempts,
-        };
-      }),
-    );
-  }
-  const noToken = () => missing('github-token', 'GitHub deployments and PR comments need a token');
-  const deploymentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
-  if (inputs['github-deployment'] || inputs['github-deployment-id'] !== undefined) {
-    tasks.push(
-      timed('github-deployment', async () => {
-        if (!deploymentClient) throw noToken();
-        const r = await recordDeployment(deploymentClient, message, {
-          runId: context.runId,
-          repoName: context.repo,
-          deploymentId: inputs['github-deployment-id'],
-        });
-        deploymentId = r.deploymentId;
-        return { outcome: r.skipped ? 'skipped' : 'sent', detail: r.detail, attempts: 1 };
-      }),
-    );
-  }
-  const commentClient = github(inputs.timeout, inputs.retries + 1, Date.now() + inputs.timeout);
-  if (inputs['pr-comment'] !== 'false') {
-    const pr = inputs['pr-comment'] === 'true' ? context.pullRequest : Number(inputs['pr-comment']);
-    tasks.push(
-      timed('pr-comment', async () => {
-        if (!commentClient) throw noToken();
-        if (pr === undefined) {
-          return { outcome: 'skipped', detail: 'this run is not for a pull request: no comment to write', attempts: 0 };
-        }
-        const r = await upsertPrComment(commentClient, pr, message);
-        commentUrl = r.url;
-        return { outcome: 'sent', detail: `${r.created ? 'created' : 'updated'} the comment on #${pr}`, attempts: 1 };
-      }),
-    );
-  }
-
-  const results = await Promise.all(tasks);
   return {
     message,
-    results,
+    results: results.map(({ deploymentId: _d, commentUrl: _c, ...result }) => result),
     sent: results.filter((r) => r.outcome === 'sent').map((r) => r.channel),
     failed: results.filter((r) => r.outcome === 'failed').map((r) => r.channel),
-    deploymentId,
-    commentUrl,
+    deploymentId: results.find((r) => r.deploymentId !== undefined)?.deploymentId,
+    commentUrl: results.find((r) => r.commentUrl !== undefined)?.commentUrl,
   };
 }

@@ -4,10 +4,11 @@ import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink'
 import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
 import type { RunContext } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type NotifyInputs, notify, notifySummary, reportResults, webhookPayloadSchema } from '../src/index';
+import { notify, notifySummary, reportResults, webhookPayloadSchema } from '../src/index';
 import { runContext, SHA } from './context';
+import { options as inputs } from './options';
 
-const FAST = { baseDelayMs: 50 };
+const FAST = { baseDelayMs: 50, githubWriteIntervalMs: 10 };
 
 let sink: HttpSink;
 let api: GitHubApi;
@@ -43,10 +44,6 @@ function context(overrides: Partial<RunContext> = {}): RunContext {
 /** An SMTP URL whose user is not an address, so the sender cannot be derived from it. */
 const tlsUrlWithoutAddress = () => tls.url;
 
-function inputs(extra: Partial<NotifyInputs>): NotifyInputs {
-  return { status: 'success', 'github-deployment': false, 'pr-comment': 'false', retries: 3, timeout: 5_000, ...extra };
-}
-
 describe('chat and webhook channels', () => {
   it('honours Retry-After on 429 and retries a 500, each channel on its own', async () => {
     sink.script('/slack', [{ status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' }, { status: 200 }]);
@@ -56,9 +53,9 @@ describe('chat and webhook channels', () => {
       inputs({
         app: 'shop',
         environment: 'production',
-        'slack-webhook': sink.url('/slack'),
-        'teams-webhook': sink.url('/teams'),
-        'discord-webhook': sink.url('/discord'),
+        slack: sink.url('/slack'),
+        teams: sink.url('/teams'),
+        discord: sink.url('/discord'),
       }),
       context(),
       FAST,
@@ -79,11 +76,7 @@ describe('chat and webhook channels', () => {
 
   it('stops at a 400 without retrying and quotes the answer; the other channels still deliver', async () => {
     sink.script('/slack', [{ status: 400, body: `invalid_blocks ${'x'.repeat(1000)}` }]);
-    const result = await notify(
-      inputs({ 'slack-webhook': sink.url('/slack'), 'discord-webhook': sink.url('/discord') }),
-      context(),
-      FAST,
-    );
+    const result = await notify(inputs({ slack: sink.url('/slack'), discord: sink.url('/discord') }), context(), FAST);
     expect(result.sent).toEqual(['discord']);
     expect(result.failed).toEqual(['slack']);
     const slack = result.results.find((r) => r.channel === 'slack')!;
@@ -95,7 +88,7 @@ describe('chat and webhook channels', () => {
 
   it('shows what a service answered in the summary without rendering it', async () => {
     sink.script('/echo', [{ status: 400, body: 'bad payload: [click](https://evil.example) <img src=x> | @team' }]);
-    const result = await notify(inputs({ 'webhook-url': sink.url('/echo') }), context(), FAST);
+    const result = await notify(inputs({ webhook: sink.url('/echo') }), context(), FAST);
     const summary = notifySummary(result).toString();
     const row = summary.split('\n').find((l) => l.startsWith('| webhook |'))!;
     expect(row).toContain('\\[click\\]\\(https');
@@ -105,14 +98,14 @@ describe('chat and webhook channels', () => {
 
   it('gives up on a server that never answers when the channel timeout ends', async () => {
     sink.script('/hang', [{ hang: true }]);
-    const result = await notify(inputs({ 'webhook-url': sink.url('/hang'), timeout: 1_500 }), context(), FAST);
+    const result = await notify(inputs({ webhook: sink.url('/hang'), timeout: 1_500 }), context(), FAST);
     expect(result.failed).toEqual(['webhook']);
     expect(result.results[0].detail).toBe('Webhook did not answer within 2s');
   });
 
   it('reports a Retry-After longer than the timeout instead of waiting past it', async () => {
     sink.script('/slow', [{ status: 429, headers: { 'retry-after': '120' } }]);
-    const result = await notify(inputs({ 'slack-webhook': sink.url('/slow'), timeout: 3_000 }), context(), FAST);
+    const result = await notify(inputs({ slack: sink.url('/slow'), timeout: 3_000 }), context(), FAST);
     expect(result.failed).toEqual(['slack']);
     expect(result.results[0].detail).toContain('asked to retry after 120s, beyond the 3s timeout');
     expect(sink.requestsTo('/slow')).toHaveLength(1);
@@ -122,7 +115,7 @@ describe('chat and webhook channels', () => {
     sink.script('/discord', [{ status: 429, body: { retry_after: 0.3, global: false } }, { status: 204 }]);
     sink.script('/down', [{ status: 503 }]);
     const result = await notify(
-      inputs({ 'discord-webhook': sink.url('/discord'), 'webhook-url': sink.url('/down'), retries: 2 }),
+      inputs({ discord: sink.url('/discord'), webhook: sink.url('/down'), retries: 2 }),
       context(),
       FAST,
     );
@@ -133,12 +126,13 @@ describe('chat and webhook channels', () => {
 
   it('signs the webhook body with HMAC-SHA256 and sends the versioned schema', async () => {
     await notify(
-      inputs({ 'webhook-url': sink.url('/hook'), 'webhook-secret': 'hook-secret', app: 'shop', version: '1.2.3' }),
+      inputs({ webhook: sink.url('/hook'), webhookSecret: 'hook-secret', app: 'shop', version: '1.2.3' }),
       context(),
       FAST,
     );
     const [request] = sink.requestsTo('/hook');
-    const expected = `sha256=${createHmac('sha256', 'hook-secret').update(request.body).digest('hex')}`;
+    const signed = `${request.headers['x-deploy-delivery']}.${request.headers['x-deploy-timestamp']}.${request.body}`;
+    const expected = `sha256=${createHmac('sha256', 'hook-secret').update(signed).digest('hex')}`;
     expect(request.headers['x-deploy-signature']).toBe(expected);
     expect(request.headers['x-deploy-event']).toBe('notify');
     expect(request.headers['x-deploy-delivery']).toMatch(/^[0-9a-f-]{36}$/);
@@ -148,11 +142,7 @@ describe('chat and webhook channels', () => {
 
   it('fails the step only with fail-on-error, after every channel was tried', async () => {
     sink.script('/bad', [{ status: 404, body: 'no_service' }]);
-    const result = await notify(
-      inputs({ 'slack-webhook': sink.url('/bad'), 'webhook-url': sink.url('/ok') }),
-      context(),
-      FAST,
-    );
+    const result = await notify(inputs({ slack: sink.url('/bad'), webhook: sink.url('/ok') }), context(), FAST);
     expect(result.sent).toEqual(['webhook']);
     expect(() => reportResults(result, false)).not.toThrow();
     expect(() => reportResults(result, true)).toThrow(
@@ -163,11 +153,11 @@ describe('chat and webhook channels', () => {
   it('fails a half-configured channel on its own, naming the missing input', async () => {
     const result = await notify(
       inputs({
-        'webhook-secret': 's',
-        'smtp-url': plain.url,
-        'github-deployment': true,
-        'pr-comment': 'true',
-        'slack-webhook': sink.url('/slack'),
+        webhookSecret: 's',
+        smtpUrl: plain.url,
+        githubDeployment: true,
+        prComment: 'true',
+        slack: sink.url('/slack'),
       }),
       context(),
       FAST,
@@ -181,14 +171,10 @@ describe('chat and webhook channels', () => {
     expect(detail['github-deployment']).toMatch(/^Input 'github-token' is empty/);
     expect(detail['pr-comment']).toMatch(/^Input 'github-token' is empty/);
 
-    const noEnvironment = await notify(
-      inputs({ 'github-deployment': true, 'github-token': api.token }),
-      context(),
-      FAST,
-    );
+    const noEnvironment = await notify(inputs({ githubDeployment: true, githubToken: api.token }), context(), FAST);
     expect(noEnvironment.results[0].detail).toMatch(/^Input 'environment' is empty/);
     const noSender = await notify(
-      inputs({ 'smtp-url': tlsUrlWithoutAddress(), 'email-to': ['a@example.com'] }),
+      inputs({ smtpUrl: tlsUrlWithoutAddress(), emailTo: ['a@example.com'] }),
       context(),
       FAST,
     );
@@ -200,8 +186,8 @@ describe('email', () => {
   it('sends multipart text and HTML over plain SMTP with a login', async () => {
     const result = await notify(
       inputs({
-        'smtp-url': plain.url,
-        'email-to': ['team@example.com', 'ops@example.com'],
+        smtpUrl: plain.url,
+        emailTo: ['team@example.com', 'ops@example.com'],
         app: 'shop',
         reason: '<b>hi</b>',
       }),
@@ -222,7 +208,7 @@ describe('email', () => {
   it('uses implicit TLS for smtps:// and trusts a self-signed certificate only when asked', async () => {
     const to = ['team@example.com'];
     const trusted = await notify(
-      inputs({ 'smtp-url': tls.url, 'email-to': to, 'email-from': 'Deploys <deploys@example.com>' }),
+      inputs({ smtpUrl: tls.url, emailTo: to, emailFrom: 'Deploys <deploys@example.com>' }),
       context(),
       { ...FAST, smtpCa: tls.certPem },
     );
@@ -231,7 +217,7 @@ describe('email', () => {
     expect(tls.mails.at(-1)!.secure).toBe(true);
 
     const untrusted = await notify(
-      inputs({ 'smtp-url': tls.url, 'email-to': to, 'email-from': 'deploys@example.com' }),
+      inputs({ smtpUrl: tls.url, emailTo: to, emailFrom: 'deploys@example.com' }),
       context(),
       FAST,
     );
@@ -243,7 +229,7 @@ describe('email', () => {
 
   it('upgrades a plain connection with STARTTLS when the server offers it', async () => {
     const result = await notify(
-      inputs({ 'smtp-url': starttls.url, 'email-to': ['a@example.com'], 'email-from': 'deploys@example.com' }),
+      inputs({ smtpUrl: starttls.url, emailTo: ['a@example.com'], emailFrom: 'deploys@example.com' }),
       context(),
       { ...FAST, smtpCa: starttls.certPem },
     );
@@ -254,7 +240,7 @@ describe('email', () => {
 
   it('explains "wrong version number" when TLS meets a plain-text port', async () => {
     const url = plain.url.replace('smtp://', 'smtps://');
-    const result = await notify(inputs({ 'smtp-url': url, 'email-to': ['a@example.com'] }), context(), FAST);
+    const result = await notify(inputs({ smtpUrl: url, emailTo: ['a@example.com'] }), context(), FAST);
     expect(result.failed).toEqual(['email']);
     expect(result.results[0].detail).toContain('wrong version number');
     expect(result.results[0].hint).toContain('port 587 (STARTTLS)');
@@ -264,13 +250,13 @@ describe('email', () => {
   it('retries a temporary SMTP refusal but not a rejected login', async () => {
     plain.failNext({ code: 451, message: 'Try again later' }, 1);
     const before = plain.mails.length;
-    const ok = await notify(inputs({ 'smtp-url': plain.url, 'email-to': ['a@example.com'] }), context(), FAST);
+    const ok = await notify(inputs({ smtpUrl: plain.url, emailTo: ['a@example.com'] }), context(), FAST);
     expect(ok.sent).toEqual(['email']);
     expect(ok.results[0].attempts).toBe(2);
     expect(plain.mails.length).toBe(before + 1);
 
     const wrong = plain.url.replace(encodeURIComponent('smtp-pa$$word'), 'nope');
-    const refused = await notify(inputs({ 'smtp-url': wrong, 'email-to': ['a@example.com'] }), context(), FAST);
+    const refused = await notify(inputs({ smtpUrl: wrong, emailTo: ['a@example.com'] }), context(), FAST);
     expect(refused.failed).toEqual(['email']);
     expect(refused.results[0].attempts).toBe(1);
     expect(refused.results[0].hint).toContain('refused the login');
@@ -278,10 +264,10 @@ describe('email', () => {
 });
 
 describe('GitHub deployment and PR comment', () => {
-  const github = () => ({ 'github-token': api.token });
+  const github = () => ({ githubToken: api.token });
 
   it('creates the deployment once and updates it through the run, recording what is deployed', async () => {
-    const base = { ...github(), 'github-deployment': true, environment: 'production', app: 'shop' };
+    const base = { ...github(), githubDeployment: true, environment: 'production', app: 'shop' };
     const started = await notify(inputs({ ...base, status: 'started' }), context(), FAST);
     expect(started.sent).toEqual(['github-deployment']);
     const firstId = started.deploymentId!;
@@ -292,8 +278,8 @@ describe('GitHub deployment and PR comment', () => {
       inputs({
         ...base,
         status: 'success',
-        'image-ref': 'registry.fly.io/shop@sha256:abc',
-        'release-version': '42',
+        imageRef: 'registry.fly.io/shop@sha256:abc',
+        releaseVersion: '42',
         url: 'https://shop.example.com',
       }),
       context(),
@@ -321,7 +307,7 @@ describe('GitHub deployment and PR comment', () => {
 
     // A re-run of the same step finds the same deployment: nothing new is created.
     const again = await notify(
-      inputs({ ...base, status: 'success', 'image-ref': 'registry.fly.io/shop@sha256:abc', 'release-version': '42' }),
+      inputs({ ...base, status: 'success', imageRef: 'registry.fly.io/shop@sha256:abc', releaseVersion: '42' }),
       context(),
       FAST,
     );
@@ -331,10 +317,10 @@ describe('GitHub deployment and PR comment', () => {
   });
 
   it('on rolled-back, fails the run deployment and records the rollback as its own deployment', async () => {
-    const base = { ...github(), 'github-deployment': true, environment: 'staging', app: 'shop' };
-    const started = await notify(inputs({ ...base, status: 'started', 'image-ref': 'img:bad' }), context(), FAST);
+    const base = { ...github(), githubDeployment: true, environment: 'staging', app: 'shop' };
+    const started = await notify(inputs({ ...base, status: 'started', imageRef: 'img:bad' }), context(), FAST);
     const rolled = await notify(
-      inputs({ ...base, status: 'rolled-back', 'image-ref': 'img:good', reason: 'health gate failed' }),
+      inputs({ ...base, status: 'rolled-back', imageRef: 'img:good', reason: 'health gate failed' }),
       context(),
       FAST,
     );
@@ -350,7 +336,7 @@ describe('GitHub deployment and PR comment', () => {
     const r = await notify(
       inputs({
         ...github(),
-        'github-deployment-id': seeded.id,
+        deploymentId: seeded.id,
         environment: 'production',
         status: 'failure',
         reason: 'x'.repeat(300),
@@ -363,7 +349,7 @@ describe('GitHub deployment and PR comment', () => {
     expect(api.latestStatus(seeded.id)?.description.length).toBeLessThanOrEqual(140);
 
     const skipped = await notify(
-      inputs({ ...github(), 'github-deployment': true, environment: 'preview', status: 'skipped' }),
+      inputs({ ...github(), githubDeployment: true, environment: 'preview', status: 'skipped' }),
       context({ runId: '77' }),
       FAST,
     );
@@ -373,7 +359,7 @@ describe('GitHub deployment and PR comment', () => {
   });
 
   it('on destroyed, marks every live deployment of the environment inactive, whichever run made it', async () => {
-    const base = { ...github(), 'github-deployment': true, environment: 'pr-7', app: 'pr-7-shop' };
+    const base = { ...github(), githubDeployment: true, environment: 'pr-7', app: 'pr-7-shop' };
     // Two pushes to the pull request: two runs, two live deployments (GitHub keeps both active).
     const opened = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '1' }), FAST);
     const synced = await notify(inputs({ ...base, url: 'https://pr-7-shop.fly.dev' }), context({ runId: '2' }), FAST);
@@ -419,7 +405,7 @@ describe('GitHub deployment and PR comment', () => {
       pullRequest: 12,
     };
     api.seedComment(12, 'Looks good to me');
-    const base = { ...github(), 'pr-comment': 'true', app: 'shop-pr-12', environment: 'preview' };
+    const base = { ...github(), prComment: 'true', app: 'shop-pr-12', environment: 'preview' };
     const first = await notify(inputs({ ...base, status: 'started' }), context(pr), FAST);
     expect(first.commentUrl).toMatch(/\/pull\/12#issuecomment-\d+$/);
     const second = await notify(
@@ -450,7 +436,7 @@ describe('GitHub deployment and PR comment', () => {
   it('keeps the GitHub channels within the channel timeout across all their requests', async () => {
     api.failNext({ status: 503, body: { message: 'unavailable' } }, { times: 1000, method: 'POST' });
     const result = await notify(
-      inputs({ ...github(), 'github-deployment': true, environment: 'staging', retries: 10, timeout: 1_000 }),
+      inputs({ ...github(), githubDeployment: true, environment: 'staging', retries: 10, timeout: 1_000 }),
       context(),
       FAST,
     );
@@ -462,7 +448,7 @@ describe('GitHub deployment and PR comment', () => {
     api.seedCommit({ sha: SHA, message: 'Ship it @everyone\n\nbody' });
     api.failNext({ status: 403, body: { message: 'Resource not accessible by integration' } }, { method: 'POST' });
     const result = await notify(
-      inputs({ ...github(), 'github-deployment': true, environment: 'production', 'webhook-url': sink.url('/hook') }),
+      inputs({ ...github(), githubDeployment: true, environment: 'production', webhook: sink.url('/hook') }),
       context({ event: {} }),
       FAST,
     );
@@ -472,5 +458,59 @@ describe('GitHub deployment and PR comment', () => {
     const failed = result.results.find((r) => r.channel === 'github-deployment')!;
     expect(failed.detail).toContain('Resource not accessible by integration');
     expect(failed.hint).toContain('deployments: write');
+  });
+
+  it('never edits a comment it did not write, whatever marker it carries (D3)', async () => {
+    const pr = { eventName: 'pull_request', event: { pull_request: { number: 14 } }, pullRequest: 14 };
+    const planted = api.seedComment(
+      14,
+      '<!-- deploy-actions:notify app=shop environment=preview -->\nclick [here](https://evil.example)',
+      'mallory',
+    );
+    const r = await notify(
+      inputs({ ...github(), prComment: 'true', app: 'shop', environment: 'preview' }),
+      context(pr),
+      FAST,
+    );
+    expect(r.results[0].detail).toBe('created the comment on #14');
+    expect(api.state.comments.find((c) => c.id === planted.id)?.body).toContain('evil.example');
+    expect(api.state.comments.filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1);
+  });
+
+  it('finds its comment among more than 1,000 on the pull request instead of posting another', async () => {
+    const pr = { eventName: 'pull_request', event: { pull_request: { number: 15 } }, pullRequest: 15 };
+    for (let i = 0; i < 1_020; i++) api.seedComment(15, `comment ${i}`, 'octocat');
+    const base = { ...github(), prComment: 'true', app: 'shop', environment: 'preview' };
+    await notify(inputs({ ...base, status: 'started' }), context(pr), FAST);
+    for (let i = 0; i < 30; i++) api.seedComment(15, `later ${i}`, 'octocat');
+    const again = await notify(inputs(base), context(pr), FAST);
+    expect(again.results[0].detail).toBe('updated the comment on #15');
+    expect(api.state.comments.filter((c) => c.body.includes('deploy-actions:notify'))).toHaveLength(1);
+  });
+
+  it('keeps the credential path of a webhook URL out of what a service echoes (D8)', async () => {
+    const path = '/services/T000/B000/XXXXsecretXXXXtoken';
+    sink.script(path, [{ status: 404, body: `no_service: unknown hook ${path}` }]);
+    const r = await notify(inputs({ slack: sink.url(path) }), context(), FAST);
+    expect(r.results[0].detail).toContain('no_service: unknown hook ***');
+    expect(r.results[0].detail).not.toContain('XXXXsecretXXXXtoken');
+  });
+});
+
+describe('email headers (D15)', () => {
+  it('quotes a sender name with a colon, and marks the mail as automatic', async () => {
+    const r = await notify(
+      inputs({
+        smtpUrl: plain.url,
+        emailTo: ['team@example.com'],
+        emailFrom: '"Deploys: prod, EU" <deploys@example.com>',
+      }),
+      context(),
+      FAST,
+    );
+    expect(r.sent).toEqual(['email']);
+    const mail = plain.mails.at(-1)!;
+    expect(mail.parsed.from?.value).toEqual([{ name: 'Deploys: prod, EU', address: 'deploys@example.com' }]);
+    expect(mail.parsed.headers.get('auto-submitted')).toBe('auto-generated');
   });
 });

@@ -131,7 +131,7 @@ describe('channel formats', () => {
   it('keeps Discord embeds within their limits for huge inputs', () => {
     const huge = 'x'.repeat(10_000);
     const m = buildMessage(
-      { status: 'success', app: huge, environment: huge, version: huge, reason: huge, message: huge, title: huge },
+      { status: 'success', app: huge, environment: huge, version: huge, reason: huge, extra: huge, title: huge },
       runContext(),
     );
     const embed = (renderDiscord(m).embeds as Record<string, unknown>[])[0] as {

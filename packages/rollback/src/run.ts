@@ -1,13 +1,10 @@
-import {
-  type DeploymentInfo,
-  findLastKnownGood,
-  type GitHubClient,
-  listDeployments,
-} from '@deploy-actions/deployments';
+import { type DeploymentInfo, listDeployments } from '@deploy-actions/deployments';
 import { appUrl, deploy, type Fly, getStatus, imageTag, listReleases } from '@deploy-actions/fly';
+import type { GitHubClient } from '@deploy-actions/github';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
-import { chooseTarget, type LkgSource, type RecordedGood, type RollbackTarget, type TargetRequest } from './select';
+import { recordedGood } from './recorded';
+import { chooseTarget, type LkgSource, type RollbackTarget, type TargetRequest } from './select';
 
 /** Marks, for later steps of the same job, that an app was rolled back by this run. */
 export const ROLLED_BACK_ENV = 'DEPLOY_ACTIONS_ROLLED_BACK';
@@ -28,8 +25,8 @@ export interface RollbackOptions {
   environment: string;
   /** Reads the verified-deployment record; without it only Fly releases are used. */
   github?: GitHubClient;
-  /** This run, to refuse a second rollback of the same app in one run. */
-  run: { id: string; sha: string; alreadyRolledBack: readonly string[] };
+  /** This run, to refuse a second rollback of the same app in one run; its repository, to trust only its own records. */
+  run: { id: string; sha: string; repository: string; alreadyRolledBack: readonly string[] };
   strategy: 'immediate' | 'rolling' | 'canary' | 'bluegreen';
   waitTimeoutMs: number;
   verify: { urls: string[]; checksFile?: string; expectedVersion?: string; timeoutMs: number };
@@ -71,29 +68,6 @@ const VERIFY = {
 export function versionOfImage(imageRef: string): string | undefined {
   if (imageRef.includes('@')) return undefined;
   return imageTag(imageRef) || undefined;
-}
-
-async function recordedGood(
-  options: RollbackOptions,
-  deployments: DeploymentInfo[],
-  failedImage: string,
-): Promise<RecordedGood | undefined> {
-  if (!options.github || options.lkgSource === 'fly-releases') return undefined;
-  const found = await findLastKnownGood(options.github, {
-    environment: options.environment,
-    app: options.app,
-    exclude: (record) => record.image_ref === failedImage,
-    deployments,
-  });
-  if (!found) return undefined;
-  const version = Number(found.record.release_version);
-  return {
-    imageRef: found.record.image_ref,
-    releaseVersion: Number.isInteger(version) && version > 0 ? version : undefined,
-    sha: found.record.sha,
-    deploymentId: found.deployment.id,
-    environment: options.environment,
-  };
 }
 
 /** Refuses what would make a loop: a second rollback in one run, or rolling back a recorded rollback. */
@@ -154,19 +128,26 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     },
   ];
 
-  // One page of the environment's deployments serves the loop guard and the last-known-good search.
+  // The newest page of the environment's deployments serves the loop guard; the search for the
+  // last known good reads further, proving each record against Fly's history before trusting it.
   const deployments = options.github
     ? await listDeployments(options.github, { environment: options.environment, maxPages: 1 })
     : [];
   guardAgainstLoops(options, deployments, fromImage);
-  const recorded = await recordedGood(options, deployments, fromImage);
+  const { recorded, refused } = await recordedGood(
+    { ...options, repository: options.run.repository },
+    releases.map((r) => ({ version: r.version, status: r.status, imageRef: r.imageRef })),
+    fromImage,
+  );
   const target = chooseTarget({
     failed: { version: failedVersion, imageRef: fromImage },
     releases: releases.map((r) => ({ version: r.version, status: r.status, imageRef: r.imageRef })),
     recorded,
     request: options.request,
     lkgSource: options.lkgSource,
+    refused,
   });
+  if (refused.length > 0) target.why += `; ${refused.length} unproven GitHub deployment record(s) refused`;
   timeline.push({
     step: 'last known good',
     detail: `${target.version ? `v${target.version} ` : ''}${target.imageRef}: ${target.why}`,

@@ -78,6 +78,8 @@ export function chooseTarget(args: {
   recorded?: RecordedGood;
   request: TargetRequest;
   lkgSource: LkgSource;
+  /** GitHub records refused as unproven (listed with the releases passed over). */
+  refused?: readonly Skipped[];
 }): RollbackTarget {
   const releases = [...args.releases].sort((a, b) => b.version - a.version);
   const current = releases[0];
@@ -122,7 +124,7 @@ export function chooseTarget(args: {
     return { imageRef: release.imageRef, version, source: 'input', why: 'given as `target`', skipped: [] };
   }
 
-  const skipped: Skipped[] = [];
+  const skipped: Skipped[] = [...(args.refused ?? [])];
   if (args.lkgSource !== 'fly-releases' && args.recorded) {
     const recorded = args.recorded;
     if (recorded.imageRef !== failedImage) {
@@ -145,7 +147,8 @@ export function chooseTarget(args: {
     });
   }
   if (args.lkgSource === 'github-deployments') {
-    throw new UserError('No verified deployment is recorded in GitHub deployments to roll back to.', {
+    const unproven = skipped.length > 0 ? ` (${skipped.map((s) => s.why).join('; ')})` : '';
+    throw new UserError(`No verified deployment is recorded in GitHub deployments to roll back to${unproven}.`, {
       hint: 'Record successful deploys with the notify action (github-deployment: true), or use lkg-source: auto.',
     });
   }

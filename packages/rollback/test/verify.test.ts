@@ -27,7 +27,7 @@ function rollBack(app: string) {
     request: { kind: 'version', version: 1 },
     lkgSource: 'fly-releases',
     environment: 'production',
-    run: { id: '1', sha: 'a'.repeat(40), alreadyRolledBack: [] },
+    run: { id: '1', sha: 'a'.repeat(40), repository: 'acme/shop', alreadyRolledBack: [] },
     strategy: 'immediate',
     waitTimeoutMs: 60_000,
     verify: { urls: [`${sim.appUrl(app)}/health`], timeoutMs: 60_000 },

@@ -26,7 +26,21 @@
  *   POST  /issues/{n}/comments            {body}
  *   PATCH /issues/comments/{id}           {body}
  *   GET   /commits/{ref}                  seeded commits by sha (or a branch name given to seedCommit)
+ *   POST  /graphql                        `query { viewer { login } }` only: the token's login
  * Authentication: `Authorization: Bearer|token <token>` must match, else 401 "Bad credentials".
+ *
+ * Behaviour taken from GitHub's documentation (each rule cites it where it is enforced):
+ * - primary rate limit: every answer carries x-ratelimit-limit/-remaining/-used/-reset/-resource;
+ *   past the limit 403 "API rate limit exceeded" with remaining 0 (default 1,000 an hour: GITHUB_TOKEN's);
+ * - secondary rate limit: more than 80 content-creating requests a minute or 500 an hour answer 403
+ *   "You have exceeded a secondary rate limit" (with `retry-after` when `secondaryRetryAfter` is set);
+ * - 422 bodies are `{message: 'Validation Failed', errors: [{resource, field, code, message}], ...}`;
+ *   a comment body over 65,536 characters is refused that way;
+ * - create deployment: 202 `{message}` when it auto-merged the default branch (a commit seeded
+ *   `behindDefault`, unless `auto_merge: false`), 409 when required status checks did not pass
+ *   (`required_contexts` omitted and the commit has no successful status);
+ * - `auto_inactive` marks *prior* success deployments of the environment inactive (not newer ones);
+ * - deployments, statuses and comments carry `creator`/`user` with `login` and `type`.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -53,10 +67,12 @@ export interface Deployment {
   environment: string;
   original_environment: string;
   description: string | null;
-  creator: { login: string };
+  node_id: string;
+  creator: Actor;
   created_at: string;
   updated_at: string;
   statuses_url: string;
+  repository_url: string;
   transient_environment: boolean;
   production_environment: boolean;
   /** As sent (GitHub does not return these; kept for assertions). */
@@ -74,7 +90,10 @@ export interface DeploymentStatus {
   environment_url: string;
   log_url: string;
   target_url: string;
-  creator: { login: string };
+  node_id: string;
+  deployment_url: string;
+  repository_url: string;
+  creator: Actor;
   created_at: string;
   updated_at: string;
   /** As sent, for assertions. */
@@ -87,15 +106,35 @@ export interface IssueComment {
   body: string;
   html_url: string;
   url: string;
-  user: { login: string };
+  node_id: string;
+  issue_url: string;
+  user: Actor;
+  author_association: string;
+  performed_via_github_app: null;
   created_at: string;
   updated_at: string;
+}
+
+/** A simple-user: bots' logins end in `[bot]` and their type is `Bot`. */
+export interface Actor {
+  login: string;
+  id: number;
+  node_id: string;
+  type: 'Bot' | 'User';
+  site_admin: boolean;
+  avatar_url: string;
+  html_url: string;
+  url: string;
 }
 
 export interface Commit {
   sha: string;
   message: string;
   author: { name: string; email: string; login: string };
+  /** The default branch moved on: creating a deployment auto-merges it unless `auto_merge: false`. */
+  behindDefault?: boolean;
+  /** Contexts of successful commit statuses (required checks pass only with one). */
+  successfulContexts?: string[];
 }
 
 export interface ApiRequest {
@@ -105,12 +144,15 @@ export interface ApiRequest {
   body: unknown;
   authorization: string | undefined;
   status: number;
+  receivedAt: number;
 }
 
 export interface Fault {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Handle the request first, then answer the fault (a proxy's 502 after GitHub did the write). */
+  afterHandling?: boolean;
 }
 
 export interface GitHubApiOptions {
@@ -120,6 +162,14 @@ export interface GitHubApiOptions {
   serverUrl?: string;
   /** Login recorded as creator/comment author (default github-actions[bot]). */
   login?: string;
+  /** Requests an hour (default 1,000: GITHUB_TOKEN's limit per repository). */
+  rateLimit?: number;
+  /** Content-creating requests allowed per minute and per hour (default 80 and 500). */
+  secondaryLimit?: { perMinute: number; perHour: number };
+  /** The length of "a minute" for the secondary limit (tests shorten it; default 60 s). */
+  secondaryWindowMs?: number;
+  /** `retry-after` seconds sent with a secondary-limit answer (GitHub may send none: default). */
+  secondaryRetryAfter?: number;
 }
 
 export interface SeedDeployment {
@@ -134,6 +184,8 @@ export interface SeedDeployment {
   created_at?: string;
   /** Statuses to add in order (the last one is the latest). */
   states?: DeploymentState[];
+  /** Who created it (default: the token's login). */
+  creator?: string;
 }
 
 export interface GitHubApi {
@@ -144,8 +196,20 @@ export interface GitHubApi {
   readonly requests: ApiRequest[];
   seedDeployment(seed: SeedDeployment): Deployment;
   addStatus(deploymentId: number, state: DeploymentState, extra?: Partial<DeploymentStatus>): DeploymentStatus;
+  /** A comment on issue/PR `issue`; `login` another author (ending in [bot] for a bot). */
   seedComment(issue: number, body: string, login?: string): IssueComment;
-  seedCommit(commit: { sha: string; message: string; branch?: string; author?: Partial<Commit['author']> }): void;
+  seedCommit(commit: {
+    sha: string;
+    message: string;
+    branch?: string;
+    author?: Partial<Commit['author']>;
+    behindDefault?: boolean;
+    successfulContexts?: string[];
+  }): void;
+  /** The primary rate limit: requests left in the current hour, and when it resets. */
+  readonly rate: { limit: number; remaining: number; resetAt: number };
+  /** Sets what is left of the primary rate limit (and optionally when it resets). */
+  setRate(remaining: number, resetInMs?: number): void;
   /** The newest status of a deployment, if any. */
   latestStatus(deploymentId: number): DeploymentStatus | undefined;
   /** Answers the next `times` matching requests with `fault` instead of handling them. */
@@ -159,9 +223,37 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+/**
+ * GitHub's 422: "Validation Failed" with the details in `errors[]`
+ * (components/schemas/validation-error in github/rest-api-description).
+ */
+function validationFailed(resource: string, field: string, code: string, message?: string): HttpError {
+  return new HttpError(422, 'Validation Failed', {
+    errors: [{ resource, field, code, ...(message ? { message } : {}) }],
+    status: '422',
+  });
+}
+
+/** Longest issue comment body GitHub stores, in characters. */
+const COMMENT_LIMIT = 65_536;
+
+function actor(login: string, id: number): Actor {
+  return {
+    login,
+    id,
+    node_id: `U_${id}`,
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
+    site_admin: false,
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}`,
+    html_url: `https://github.com/${login.replace(/\[bot\]$/, '')}`,
+    url: `https://api.github.com/users/${encodeURIComponent(login)}`,
+  };
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -196,6 +288,71 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
 
   let origin = '';
   const repoUrl = () => `${origin}/repos/${repository}`;
+  const actorIds = new Map<string, number>();
+  const who = (name: string) => {
+    if (!actorIds.has(name)) actorIds.set(name, 41898282 + actorIds.size);
+    return actor(name, actorIds.get(name)!);
+  };
+
+  // Primary limit: a fixed hourly window per token (docs.github.com/en/rest/using-the-rest-api/
+  // rate-limits-for-the-rest-api#primary-rate-limit-for-github_token-in-github-actions: 1,000 an hour).
+  const rate = {
+    limit: options.rateLimit ?? 1000,
+    remaining: options.rateLimit ?? 1000,
+    resetAt: Date.now() + 3_600_000,
+  };
+  // Secondary limit on content creation: "no more than 80 content-generating requests per minute and
+  // no more than 500 content-generating requests per hour" (same page, #about-secondary-rate-limits).
+  const secondary = options.secondaryLimit ?? { perMinute: 80, perHour: 500 };
+  const minute = options.secondaryWindowMs ?? 60_000;
+  let writes: number[] = [];
+
+  function rateHeaders(): Record<string, string> {
+    if (Date.now() >= rate.resetAt) {
+      rate.remaining = rate.limit;
+      rate.resetAt = Date.now() + 3_600_000;
+    }
+    return {
+      'x-ratelimit-limit': String(rate.limit),
+      'x-ratelimit-remaining': String(rate.remaining),
+      'x-ratelimit-used': String(rate.limit - rate.remaining),
+      'x-ratelimit-reset': String(Math.ceil(rate.resetAt / 1000)),
+      'x-ratelimit-resource': 'core',
+    };
+  }
+
+  /** Counts one request against the limits, or refuses it as GitHub does. */
+  function charge(method: string, path: string): void {
+    rateHeaders();
+    if (rate.remaining <= 0) {
+      // "you will receive a 403 or 429 response, and the x-ratelimit-remaining header will be 0"
+      throw new HttpError(
+        403,
+        `API rate limit exceeded for installation. If you reach out to GitHub Support for help, please include the request ID.`,
+        {
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        },
+      );
+    }
+    rate.remaining--;
+    const creates = method !== 'GET' && method !== 'HEAD' && path !== '/graphql';
+    if (!creates) return;
+    const at = Date.now();
+    writes = writes.filter((t) => t > at - 60 * minute);
+    const lastMinute = writes.filter((t) => t > at - minute).length;
+    if (lastMinute >= secondary.perMinute || writes.length >= secondary.perHour) {
+      throw new HttpError(
+        403,
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.',
+        {
+          documentation_url:
+            'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        },
+        options.secondaryRetryAfter === undefined ? {} : { 'retry-after': String(options.secondaryRetryAfter) },
+      );
+    }
+    writes.push(at);
+  }
 
   function createDeployment(seed: SeedDeployment): Deployment {
     const id = nextId++;
@@ -212,10 +369,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       environment: seed.environment,
       original_environment: seed.environment,
       description: seed.description ?? null,
-      creator: { login },
+      node_id: `DE_${id}`,
+      creator: who(seed.creator ?? login),
       created_at: at,
       updated_at: at,
       statuses_url: `${repoUrl()}/deployments/${id}/statuses`,
+      repository_url: repoUrl(),
       transient_environment: seed.transient_environment ?? false,
       production_environment: seed.production_environment ?? seed.environment === 'production',
     };
@@ -240,7 +399,10 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       environment_url: '',
       log_url: '',
       target_url: '',
-      creator: { login },
+      node_id: `DES_${id}`,
+      deployment_url: deployment.url,
+      repository_url: repoUrl(),
+      creator: who(login),
       created_at: at,
       updated_at: at,
       ...extra,
@@ -249,7 +411,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     deployment.updated_at = at;
     if (st === 'success' && extra.auto_inactive !== false) {
       for (const other of state.deployments) {
-        if (other.id === deploymentId || other.environment !== deployment.environment) continue;
+        // "all prior ... deployments" (create-a-deployment-status, auto_inactive): older ones only.
+        if (other.id >= deploymentId || other.environment !== deployment.environment) continue;
         if (other.transient_environment || other.production_environment) continue;
         if (latestStatus(other.id)?.state !== 'success') continue;
         addStatus(other.id, 'inactive', { description: '', environment_url: '', log_url: '', target_url: '' });
@@ -267,12 +430,28 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       body,
       html_url: `${serverUrl}/${repository}/pull/${issue}#issuecomment-${id}`,
       url: `${repoUrl()}/issues/comments/${id}`,
-      user: { login: author },
+      node_id: `IC_${id}`,
+      issue_url: `${repoUrl()}/issues/${issue}`,
+      user: who(author),
+      author_association: author.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+      performed_via_github_app: null,
       created_at: at,
       updated_at: at,
     };
     state.comments.push(comment);
     return comment;
+  }
+
+  /** GitHub refuses issue comments over 65,536 characters (422, "body is too long"). */
+  function checkCommentSize(text: string): void {
+    if ([...text].length > COMMENT_LIMIT) {
+      throw validationFailed(
+        'IssueComment',
+        'body',
+        'custom',
+        `body is too long (maximum is ${COMMENT_LIMIT} characters)`,
+      );
+    }
   }
 
   type Handler = (m: RegExpMatchArray, body: Record<string, unknown>, query: URLSearchParams) => [number, unknown];
@@ -286,6 +465,22 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         const ref = str(body.ref);
         if (!ref) throw new HttpError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.');
         const environment = str(body.environment) ?? 'production';
+        // repos/create-deployment: 202 "Merged branch" when auto_merge (default true) merged the
+        // default branch into the ref; nothing is deployed then.
+        const commit = commits.get(ref);
+        if (commit?.behindDefault && body.auto_merge !== false) {
+          return [202, { message: `Auto-merged main into ${ref} on deployment.` }];
+        }
+        // 409 when the required contexts (every status context, when `required_contexts` is omitted) did not pass.
+        const required = Array.isArray(body.required_contexts) ? (body.required_contexts as string[]) : undefined;
+        const passed = commit?.successfulContexts ?? [];
+        if (
+          required === undefined
+            ? commit !== undefined && passed.length === 0
+            : required.some((c) => !passed.includes(c))
+        ) {
+          throw new HttpError(409, `Conflict: Commit status checks failed for ${ref}.`);
+        }
         const d = createDeployment({
           ref,
           environment,
@@ -327,10 +522,17 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       /^\/deployments\/(\d+)\/statuses$/,
       (m, body) => {
         const st = str(body.state) as DeploymentState | undefined;
-        if (!st || !DEPLOYMENT_STATES.includes(st))
-          throw new HttpError(422, 'Validation Failed: state is not included');
+        if (!st || !DEPLOYMENT_STATES.includes(st)) throw validationFailed('DeploymentStatus', 'state', 'invalid');
         const description = str(body.description) ?? '';
-        if (description.length > 140) throw new HttpError(422, 'Validation Failed: description is too long');
+        // repos/create-deployment-status: description maxLength 140.
+        if (description.length > 140) {
+          throw validationFailed(
+            'DeploymentStatus',
+            'description',
+            'custom',
+            'description is too long (maximum is 140 characters)',
+          );
+        }
         const extra: Partial<DeploymentStatus> = {
           description,
           environment_url: str(body.environment_url) ?? '',
@@ -359,7 +561,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       /^\/issues\/(\d+)\/comments$/,
       (m, body) => {
         const text = str(body.body);
-        if (!text) throw new HttpError(422, 'Validation Failed: body is missing');
+        if (!text) throw validationFailed('IssueComment', 'body', 'missing_field');
+        checkCommentSize(text);
         return [201, createComment(Number(m[1]), text)];
       },
     ],
@@ -370,7 +573,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         const c = state.comments.find((x) => x.id === Number(m[1]));
         if (!c) throw new HttpError(404, 'Not Found');
         const text = str(body.body);
-        if (!text) throw new HttpError(422, 'Validation Failed: body is missing');
+        if (!text) throw validationFailed('IssueComment', 'body', 'missing_field');
+        checkCommentSize(text);
         c.body = text;
         c.updated_at = now();
         return [200, c];
@@ -413,11 +617,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       body: undefined,
       authorization: req.headers.authorization,
       status: 0,
+      receivedAt: Date.now(),
     };
     requests.push(record);
     const reply = (status: number, payload: unknown, headers?: Record<string, string>) => {
       record.status = status;
-      send(res, status, payload, headers);
+      send(res, status, payload, { 'x-github-request-id': `0000:${requests.length}`, ...rateHeaders(), ...headers });
     };
     try {
       if (raw) {
@@ -431,13 +636,20 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       const fault = faults.find(
         (f) => f.times > 0 && (!f.method || f.method === record.method) && (!f.path || f.path.test(url.pathname)),
       );
-      if (fault) {
-        fault.times--;
+      const answerFault = () => {
+        fault!.times--;
         faults = faults.filter((f) => f.times > 0);
-        return reply(fault.fault.status, fault.fault.body ?? { message: 'Injected fault' }, fault.fault.headers);
-      }
+        return reply(fault!.fault.status, fault!.fault.body ?? { message: 'Injected fault' }, fault!.fault.headers);
+      };
+      if (fault && !fault.fault.afterHandling) return answerFault();
       const auth = req.headers.authorization ?? '';
       if (auth !== `Bearer ${token}` && auth !== `token ${token}`) throw new HttpError(401, 'Bad credentials');
+      charge(record.method, url.pathname);
+      if (url.pathname === '/graphql' && record.method === 'POST') {
+        // Only `viewer { login }`: an installation token's viewer is its bot, login with `[bot]`.
+        if (!/\bviewer\s*\{\s*login\s*\}/.test(String(body.query ?? ''))) throw new HttpError(400, 'Unsupported query');
+        return reply(200, { data: { viewer: { login } } });
+      }
       const prefix = `/repos/${repository}`;
       if (!url.pathname.startsWith(`${prefix}/`)) throw new HttpError(404, 'Not Found');
       const rest = url.pathname.slice(prefix.length);
@@ -445,6 +657,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         const m = rest.match(pattern);
         if (!m || method !== record.method) continue;
         const [status, result] = handler(m, body, url.searchParams);
+        if (fault?.fault.afterHandling) return answerFault();
         if (Array.isArray(result) && record.method === 'GET') {
           const p = page(result, url.searchParams);
           const links: string[] = [];
@@ -462,11 +675,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       throw new HttpError(404, 'Not Found');
     } catch (error) {
       if (error instanceof HttpError) {
-        return reply(error.status, {
-          message: error.message,
-          documentation_url: 'https://docs.github.com/rest',
-          ...error.extra,
-        });
+        return reply(
+          error.status,
+          { message: error.message, documentation_url: 'https://docs.github.com/rest', ...error.extra },
+          error.headers,
+        );
       }
       reply(500, { message: String(error) });
     }
@@ -491,11 +704,18 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     },
     addStatus: (id, st, extra) => addStatus(id, st, extra),
     seedComment: (issue, body, author) => createComment(issue, body, author),
+    rate,
+    setRate(remaining, resetInMs) {
+      rate.remaining = remaining;
+      if (resetInMs !== undefined) rate.resetAt = Date.now() + resetInMs;
+    },
     seedCommit(c) {
       const commit: Commit = {
         sha: c.sha,
         message: c.message,
         author: { name: 'Mona Lisa', email: 'mona@example.com', login: 'octocat', ...c.author },
+        behindDefault: c.behindDefault,
+        successfulContexts: c.successfulContexts ?? ['ci'],
       };
       commits.set(c.sha, commit);
       if (c.branch) commits.set(c.branch, commit);
@@ -511,6 +731,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       commits.clear();
       requests.length = 0;
       faults = [];
+      writes = [];
+      rate.remaining = rate.limit;
+      rate.resetAt = Date.now() + 3_600_000;
     },
     async close() {
       server.closeAllConnections();

@@ -25,3 +25,4 @@ export { lineSplitter, type ProcessResult, type RunProcessOptions, runProcess } 
 export { backoffDelay, type RetryOptions, retry, sleep } from './retry';
 export { containsSecret, redact, registerSecret, resetSecretsForTesting } from './secrets';
 export { escapeCell, escapeMarkdown, Summary } from './summary';
+export { cutGraphemes, graphemeBoundaries } from './text';

@@ -11,22 +11,25 @@ const LIMITS = { title: 256, description: 4096, fieldName: 256, fieldValue: 1024
 export function renderDiscord(m: DeployMessage): Record<string, unknown> {
   const style = STATUS_STYLE[m.status];
   const title = fit(`${style.emoji} ${m.title}`, LIMITS.title);
-  const fields = facts(m)
-    .slice(0, LIMITS.fields)
-    .map((f) => {
-      const value = f.code
-        ? codeSpan(fit(f.value, LIMITS.fieldValue - 40))
-        : fit(oneLine(f.value), LIMITS.fieldValue - 40, escapeMd);
-      const url = safeUrl(f.url);
-      return { name: f.label, value: url ? `[${value}](${url})` : value, inline: true };
-    });
+  const list = facts(m).slice(0, LIMITS.fields);
+  // Every field within 1,024, and all of them within half the 6,000 an embed may hold in total.
+  const perField = Math.min(LIMITS.fieldValue, Math.floor(LIMITS.total / 2 / Math.max(1, list.length)));
+  const fields = list.map((f) => {
+    const url = safeUrl(f.url);
+    const linked = url !== undefined && url.length <= perField / 2;
+    const room = perField - (linked ? url.length + 4 : 0) - 2;
+    const value = f.code ? codeSpan(fit(f.value, room)) : fit(oneLine(f.value), room, escapeMd);
+    return { name: f.label, value: linked ? `[${value}](${url})` : value, inline: true };
+  });
   const lines: string[] = [];
   const rollback = rollbackLine(m);
-  if (rollback) lines.push(`**${escapeMd(rollback)}**`);
-  if (m.commitTitle) lines.push(`Commit: ${escapeMd(m.commitTitle)}`);
-  if (m.reason) lines.push(`Reason: ${escapeMd(oneLine(m.reason))}`);
+  if (rollback) lines.push(`**${fit(rollback, 500, escapeMd)}**`);
+  if (m.commitTitle) lines.push(`Commit: ${fit(m.commitTitle, 500, escapeMd)}`);
+  if (m.reason) lines.push(`Reason: ${fit(oneLine(m.reason), 1500, escapeMd)}`);
   if (m.extra) lines.push(m.extra);
-  const used = title.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0) + 200;
+  const footer = m.repository ? fit(m.repository, 200) : undefined;
+  const used =
+    title.length + fields.reduce((n, f) => n + f.name.length + f.value.length, 0) + (footer?.length ?? 0) + 10;
   const description = fit(lines.join('\n'), Math.min(LIMITS.description, LIMITS.total - used));
   const embed: Record<string, unknown> = {
     title,
@@ -37,6 +40,6 @@ export function renderDiscord(m: DeployMessage): Record<string, unknown> {
   if (description) embed.description = description;
   const url = safeUrl(m.runUrl);
   if (url) embed.url = url;
-  if (m.repository) embed.footer = { text: fit(m.repository, 200) };
+  if (footer) embed.footer = { text: footer };
   return { allowed_mentions: { parse: [] }, embeds: [embed] };
 }

@@ -1,3 +1,4 @@
+import { cutGraphemes } from '@deploy-actions/toolkit';
 import { escapeHtml, oneLine, safeUrl } from '../escape';
 import { type DeployMessage, facts, rollbackLine, STATUS_STYLE } from '../message';
 import { markdownToHtml, markdownToText } from './markdown-lite';
@@ -12,7 +13,8 @@ export interface RenderedEmail {
 export function renderEmail(m: DeployMessage): RenderedEmail {
   const style = STATUS_STYLE[m.status];
   // A line break in a subject would start a new header: one line only.
-  const subject = oneLine(`[${m.status}] ${m.title}${m.version ? ` (${m.version})` : ''}`).slice(0, 200);
+  const subject = oneLine(`[${m.status}] ${m.title}${m.version ? ` (${m.version})` : ''}`);
+  const shortSubject = cutGraphemes(subject, 200, '…');
   const rollback = rollbackLine(m);
   const list = facts(m);
 
@@ -55,5 +57,5 @@ export function renderEmail(m: DeployMessage): RenderedEmail {
     links.length > 0 ? `<p>${links.join(' · ')}</p>` : '',
     '</body></html>',
   ].join('\n');
-  return { subject, text, html };
+  return { subject: shortSubject, text, html };
 }

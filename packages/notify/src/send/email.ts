@@ -87,6 +87,13 @@ export function smtpHint(error: unknown, target: SmtpTarget): string | undefined
   return undefined;
 }
 
+/** `Name <address>`, `"Name, with comma" <address>` or a bare address, as nodemailer's {name, address}. */
+export function senderAddress(from: string): { name: string; address: string } {
+  const m = /^\s*(?:"([^"]*)"|([^<]*?))\s*<([^<>]+)>\s*$/.exec(from);
+  if (!m) return { name: '', address: from.trim() };
+  return { name: (m[1] ?? m[2] ?? '').replace(/[\r\n]+/g, ' ').trim(), address: m[3].trim() };
+}
+
 export interface Mail extends RenderedEmail {
   from: string;
   to: string[];
@@ -127,7 +134,10 @@ export async function sendEmail(
           });
           const info = await Promise.race([
             transport.sendMail({
-              from: mail.from,
+              // As name and address: nodemailer quotes a name holding `:` or `,`, which a bare string would turn into a group.
+              from: senderAddress(mail.from),
+              // RFC 3834: machine-sent mail; auto-responders (out of office) do not answer it.
+              headers: { 'Auto-Submitted': 'auto-generated' },
               to: mail.to,
               subject: mail.subject,
               text: mail.text,

@@ -2,14 +2,14 @@ import {
   createDeployment,
   createDeploymentStatus,
   type DeploymentInfo,
-  type DeploymentRecordDraft,
+  type DeploymentPayloadDraft,
   type DeploymentState,
   deactivateEnvironment,
   findRunDeployment,
-  type GitHubClient,
   getDeployment,
   isProductionEnvironment,
 } from '@deploy-actions/deployments';
+import { type GitHubClient, sameLogin } from '@deploy-actions/github';
 import { UserError } from '@deploy-actions/toolkit';
 import { oneLine } from '../escape';
 import type { DeployMessage, NotifyStatus } from '../message';
@@ -62,7 +62,7 @@ export interface DeploymentOutcome {
   skipped?: boolean;
 }
 
-function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean): DeploymentRecordDraft {
+function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean): DeploymentPayloadDraft {
   return {
     app: m.app ?? target.repoName,
     sha: m.sha ?? '',
@@ -71,16 +71,19 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
     version: m.version,
     run_id: target.runId,
     rollback,
+    // Who wrote it and what exactly ran: auto-rollback trusts only records it can prove (its own repository's).
+    repository: m.repository,
+    image_digest: /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
   };
 }
 
 /** True when the stored payload already says everything the draft says. */
-function recordsAll(existing: DeploymentInfo, draft: DeploymentRecordDraft): boolean {
+function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): boolean {
   const payload = (typeof existing.payload === 'object' && existing.payload !== null ? existing.payload : {}) as Record<
     string,
     unknown
   >;
-  return (['app', 'image_ref', 'release_version', 'version'] as const).every(
+  return (['app', 'image_ref', 'release_version', 'version', 'repository'] as const).every(
     (key) => draft[key] === undefined || payload[key] === draft[key],
   );
 }
@@ -131,7 +134,16 @@ export async function recordDeployment(
         `status 'destroyed' would mark every deployment of ${environment} inactive; it is for environments that are gone (a closed pull request's preview), not production`,
       );
     }
-    const marked = await deactivateEnvironment(client, environment, { description: describe(m), logUrl: m.runUrl });
+    const { marked, left, stopped } = await deactivateEnvironment(client, environment, {
+      description: describe(m),
+      logUrl: m.runUrl,
+    });
+    if (left.length > 0) {
+      throw new UserError(
+        `${marked.length} of ${marked.length + left.length} live deployment(s) in ${environment} set to inactive; ${left.length} left: ${stopped}`,
+        { hint: 'Re-run the job to retire the rest: it picks up where this one stopped.' },
+      );
+    }
     if (marked.length === 0) return { skipped: true, detail: `no live deployment in ${environment}` };
     return {
       deploymentId: marked[0],
@@ -197,21 +209,52 @@ interface Comment {
   id: number;
   body?: string;
   html_url: string;
+  user?: { login?: string } | null;
 }
 
-/** Creates the PR comment, or updates the one carrying the same hidden marker. */
+/**
+ * Our comment on a pull request: the first with our marker that this token's own identity
+ * wrote. Anyone can paste the marker into a comment; only ours are ever edited. Comments are
+ * listed oldest first ("ordered by ascending ID", GitHub's REST reference), every page of them.
+ */
+async function findOwnComment(
+  client: GitHubClient,
+  pr: number,
+  m: DeployMessage,
+  me: string | undefined,
+): Promise<Comment | undefined> {
+  let found: Comment | undefined;
+  await client.list<Comment>(
+    `/issues/${pr}/comments`,
+    {},
+    {
+      until: (c) => {
+        if (sameLogin(c.user?.login, me) && isOwnComment(c.body ?? '', m.app, m.environment)) found = c;
+        return found !== undefined;
+      },
+    },
+  );
+  return found;
+}
+
+/** Creates the PR comment, or updates the one this token wrote that carries the same hidden marker. */
 export async function upsertPrComment(
   client: GitHubClient,
   pr: number,
   m: DeployMessage,
 ): Promise<{ url: string; created: boolean }> {
-  const comments = await client.list<Comment>(`/issues/${pr}/comments`);
-  const existing = comments.find((c) => isOwnComment(c.body ?? '', m.app, m.environment));
+  const me = await client.viewer();
+  if (!me)
+    throw new UserError('GitHub did not say which account the token acts as, so no comment can be told apart as ours.');
+  const existing = await findOwnComment(client, pr, m, me);
   const body = renderPrComment(m, m.app ?? markerApp(existing?.body ?? ''));
   if (existing) {
     const updated = await client.request<Comment>('PATCH', `/issues/comments/${existing.id}`, { body });
     return { url: updated.html_url, created: false };
   }
-  const created = await client.request<Comment>('POST', `/issues/${pr}/comments`, { body });
+  // After a 5xx the comment may exist: look for it before posting again.
+  const created = await client.create<Comment>(`/issues/${pr}/comments`, { body }, () =>
+    findOwnComment(client, pr, m, me),
+  );
   return { url: created.html_url, created: true };
 }

@@ -16,9 +16,13 @@ export interface Delivery {
   body: string;
 }
 
-/** `sha256=<hex>` HMAC of the exact body bytes, as sent in X-Deploy-Signature. */
-export function signBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+/**
+ * `sha256=<hex>` HMAC-SHA256 of `<delivery id>.<timestamp>.<body>`, as sent in X-Deploy-Signature.
+ * The delivery id and the timestamp are signed with the body (as Standard Webhooks does), so a
+ * receiver can refuse old deliveries (5 minutes) and replays (a delivery id seen before).
+ */
+export function signBody(body: string, secret: string, delivery: string, timestamp: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${delivery}.${timestamp}.${body}`, 'utf8').digest('hex')}`;
 }
 
 /** Discord puts its wait in the JSON body (`retry_after`, seconds) as well as the header. */
@@ -48,7 +52,16 @@ export async function postJson(
     'user-agent': 'deploy-actions-notify',
     ...extra.headers,
   };
-  if (extra.secret) headers['x-deploy-signature'] = signBody(body, extra.secret);
+  if (extra.secret) {
+    headers['x-deploy-timestamp'] = String(Math.floor(Date.now() / 1000));
+    headers['x-deploy-delivery'] ??= randomUUID();
+    headers['x-deploy-signature'] = signBody(
+      body,
+      extra.secret,
+      headers['x-deploy-delivery'],
+      headers['x-deploy-timestamp'],
+    );
+  }
   const result = await requestWithRetry(url, {
     label,
     method: 'POST',

@@ -7,7 +7,7 @@ export const RECORD_SCHEMA = 'deploy-actions/deployment@1';
  * What a GitHub deployment's `payload` records about the release it deployed: the one
  * definition shared by notify (writes it) and auto-rollback (reads it as last known good).
  */
-export const deploymentRecordSchema = z.object({
+export const deploymentPayloadSchema = z.object({
   schema: z.literal(RECORD_SCHEMA),
   /** Fly app name. */
   app: z.string().min(1),
@@ -23,21 +23,41 @@ export const deploymentRecordSchema = z.object({
   rollback: z.boolean(),
   /** The workflow run that deployed it. */
   run_id: z.string().optional(),
+  /** The repository (`owner/name`) whose workflow wrote the record; a rollback trusts only its own. */
+  repository: z.string().optional(),
+  /** The image's content digest when known (`sha256:<64 hex>`): what the image was when it was verified. */
+  image_digest: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .optional(),
 });
 
-export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+export type DeploymentPayload = z.infer<typeof deploymentPayloadSchema>;
 
 /** A record being written: the image may be unknown yet (a deployment created when a deploy starts). */
-export type DeploymentRecordDraft = Omit<DeploymentRecord, 'schema' | 'image_ref' | 'rollback'> & {
+export type DeploymentPayloadDraft = Omit<DeploymentPayload, 'schema' | 'image_ref' | 'rollback'> & {
   image_ref?: string;
   rollback?: boolean;
 };
 
 /** The payload to store for a draft; fields without a value are left out. */
-export function toPayload(draft: DeploymentRecordDraft): Record<string, unknown> {
+export function toPayload(draft: DeploymentPayloadDraft): Record<string, unknown> {
   const payload: Record<string, unknown> = { schema: RECORD_SCHEMA, ...draft, rollback: draft.rollback ?? false };
   for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === '') delete payload[key];
   return payload;
+}
+
+/** A payload as an object: GitHub returns it as sent, which may be a JSON string. */
+export function payloadObject(payload: unknown): Record<string, unknown> {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 /**
@@ -45,15 +65,7 @@ export function toPayload(draft: DeploymentRecordDraft): Record<string, unknown>
  * record of ours (another tool's deployment, or one whose image was never recorded).
  * GitHub returns the payload as sent: an object, or a JSON string.
  */
-export function parseDeploymentRecord(payload: unknown): DeploymentRecord | undefined {
-  let value = payload;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  const parsed = deploymentRecordSchema.safeParse(value);
+export function parseDeploymentPayload(payload: unknown): DeploymentPayload | undefined {
+  const parsed = deploymentPayloadSchema.safeParse(payloadObject(payload));
   return parsed.success ? parsed.data : undefined;
 }

@@ -1,0 +1,1 @@
+export { GitHubApiError, GitHubClient, type GitHubClientOptions, sameLogin } from './client';

@@ -1,0 +1,4 @@
+import { renderSlack } from '../render/slack';
+import { chatChannel } from './chat';
+
+export const slack = chatChannel('slack', 'Slack', renderSlack);
