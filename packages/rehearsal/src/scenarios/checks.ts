@@ -20,12 +20,16 @@ export async function lastMail(s: ScenarioContext, count: number): Promise<strin
   return mail ? `${mail.parsed.subject ?? ''}\n${mail.parsed.text ?? ''}` : '';
 }
 
-/** The webhook deliveries so far; each must carry a valid HMAC-SHA256 signature of its body. */
+/** The webhook deliveries so far; each must carry a valid HMAC-SHA256 signature of its delivery id,
+ * timestamp and body (the scheme the notify README documents for receivers). */
 export function webhooks(s: ScenarioContext, count: number): string[] {
   const requests = s.stage.hooks.requestsTo('/deploys');
   s.expect('webhooks received', requests.length, count);
   const signed = requests.every((r) => {
-    const expected = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(r.body).digest('hex')}`;
+    const delivery = r.headers['x-deploy-delivery'];
+    const timestamp = r.headers['x-deploy-timestamp'];
+    const signedText = `${delivery}.${timestamp}.${r.body}`;
+    const expected = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(signedText).digest('hex')}`;
     return r.headers['x-deploy-signature'] === expected;
   });
   s.check('every webhook is signed with WEBHOOK_SECRET', signed && requests.length > 0);
