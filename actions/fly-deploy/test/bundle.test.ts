@@ -102,7 +102,14 @@ describe('fly-deploy bundle against fly-sim', () => {
       { env: { FLY_SIM_FAULTS: 'deploy:lease,deploy:lease' } },
     );
     expect(r.exitCode).toBe(0);
-    expect(r.outputs['release-version']).toBe('2');
+    // Each lease failure left a failed release (flyctl creates it before taking leases).
+    expect(r.outputs['release-version']).toBe('4');
+    expect(sim.state().apps['lease-app'].releases.map((x) => x.status)).toEqual([
+      'complete',
+      'failed',
+      'failed',
+      'complete',
+    ]);
     expect(r.annotations.filter((a) => a.level === 'warning')).toHaveLength(2);
     expect(r.summary).toContain('transient failure');
     expect(await deployCalls('lease-app')).toHaveLength(1 + 3);
@@ -158,7 +165,7 @@ describe('fly-deploy bundle against fly-sim', () => {
       { env: { FLY_SIM_FAULTS: 'deploy:lease,deploy:lease', FLY_SIM_LEASE_MS: '20000' } },
     );
     expect(r.exitCode).toBe(1);
-    expect(errors(r)[0].message).toContain('failed to obtain lease');
+    expect(errors(r)[0].message).toContain('failed to get lease on VM');
     expect(await deployCalls('deadline-app')).toHaveLength(1 + 1);
   });
 
@@ -173,7 +180,7 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(sim.state().apps['same-app'].releases).toHaveLength(2);
   });
 
-  it('deploys the same image again when a secret waits staged or a machine is down', async () => {
+  it('deploys the same image again when a secret waits staged, not because a machine is stopped', async () => {
     await sim.seedApp('staged-app', { releases: ['v1'] });
     await sim.run(['secrets', 'import', '--app', 'staged-app', '--stage'], {
       env: { FLY_API_TOKEN: TOKEN },
@@ -182,12 +189,13 @@ describe('fly-deploy bundle against fly-sim', () => {
     const staged = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
     expect(staged.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
     expect(sim.state().apps['staged-app'].secrets.NEW.deployed).toBe(true);
+    // A stopped machine of the current release (autostopped, a standby) is no reason to deploy:
+    // flyctl would update it with SkipLaunch and leave it stopped (machines_launchinput.go:299-315).
     const [machine] = sim.state().apps['staged-app'].machines;
     await sim.patchMachine('staged-app', machine.id, { state: 'stopped' });
-    const down = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
-    expect(down.outputs['release-version']).toBe('3');
     const settled = await run({ app: 'staged-app', image: 'registry.fly.io/staged-app:v1' });
     expect(settled.summary).toContain('nothing to do');
+    expect(settled.outputs.convergence).toBe('deployed');
   });
 
   it('takes the app and strategy from fly.toml in the working directory', async () => {
@@ -222,25 +230,38 @@ describe('PR preview apps', () => {
     context: { repository: 'Acme/Web_Shop', ref: 'refs/pull/17/merge' },
   });
 
-  it('creates pr-<n>-<repo>, deploys it, then destroys it on close (twice: idempotent)', async () => {
+  // pr-<n>-<repo>-<first 6 hex of sha256("acme/web_shop")>: the owner is part of the name.
+  const PREVIEW = 'pr-17-web-shop-1c1288';
+
+  it('creates pr-<n>-<repo>-<hash>, deploys it, then destroys it on close (twice: idempotent)', async () => {
     const opened = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v1' }, pr('opened'));
     expect(opened.exitCode).toBe(0);
-    expect(opened.outputs['app-name']).toBe('pr-17-web-shop');
+    expect(opened.outputs['app-name']).toBe(PREVIEW);
     expect(opened.outputs['release-version']).toBe('1');
     // A first deploy reports the URL the app has once deployed (fly-sim: its loopback server).
-    expect(opened.outputs['app-url']).toBe(`${sim.appUrl('pr-17-web-shop')}/`);
-    expect(sim.state().apps['pr-17-web-shop'].org).toBe('acme');
+    expect(opened.outputs['app-url']).toBe(`${sim.appUrl(PREVIEW)}/`);
+    expect(sim.state().apps[PREVIEW].org).toBe('acme');
     const again = await run({ preview: 'true', org: 'acme', image: 'registry.fly.io/pr:v2' }, pr('synchronize'));
     expect(again.outputs).toMatchObject({ 'release-version': '2', 'previous-release-version': '1' });
 
     const closed = await run({ preview: 'true', org: 'acme' }, pr('closed'));
     expect(closed.exitCode).toBe(0);
-    expect(closed.summary).toContain('destroyed pr-17-web-shop');
-    expect(sim.state().apps['pr-17-web-shop']).toBeUndefined();
+    expect(closed.summary).toContain(`destroyed ${PREVIEW}`);
+    expect(sim.state().apps[PREVIEW]).toBeUndefined();
     const closedAgain = await run({ preview: 'true', org: 'acme' }, pr('closed'));
     expect(closedAgain.exitCode).toBe(0);
     expect(closedAgain.summary).toContain('nothing to destroy');
     expect(JSON.parse(readFileSync(closedAgain.outputs['deployment-file'], 'utf8')).result).toBe('destroyed');
+  });
+
+  it('never destroys an app named by hand when a pull request closes in preview mode', async () => {
+    await sim.seedApp('shop-production', { releases: ['v1'] });
+    const r = await run({ preview: 'true', org: 'acme', app: 'shop-production' }, pr('closed'));
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)[0].message).toContain(`Refusing to destroy shop-production`);
+    expect(errors(r)[0].message).toContain(PREVIEW);
+    expect(sim.state().apps['shop-production']).toBeDefined();
+    expect((await sim.calls()).some((c) => c.args.join(' ') === 'apps destroy shop-production --yes')).toBe(false);
   });
 
   it('destroys a named app when asked, outside preview mode too', async () => {

@@ -49,7 +49,8 @@ describe('pg-migrate on Fly (fly-sim)', () => {
     const consoleDir = mkdtempSync(join(tmpdir(), 'pg-migrate-console-'));
     await sim.seedApp('shop', { releases: ['v1'], singleMachine: true, console: { cwd: consoleDir } });
     const ok = await runBundle('pg-migrate', {
-      inputs: { command: 'echo "migrated 3 files" && touch ran-migrator', app: 'shop' },
+      // No shell on a Fly machine (hallpass execs the word-split command): a shell is asked for by name.
+      inputs: { command: `sh -c 'echo "migrated 3 files" && touch ran-migrator'`, app: 'shop' },
       env: { ...sim.env, FLY_API_TOKEN: TOKEN },
     });
     expect(ok.exitCode).toBe(0);
@@ -63,12 +64,12 @@ describe('pg-migrate on Fly (fly-sim)', () => {
       '--app',
       'shop',
       '-C',
-      'echo "migrated 3 files" && touch ran-migrator',
+      `sh -c 'echo "migrated 3 files" && touch ran-migrator'`,
     ]);
     expect(findLeaks(ok, [TOKEN])).toEqual([]);
 
     const failed = await runBundle('pg-migrate', {
-      inputs: { command: 'echo "relation users already exists" >&2; exit 3', app: 'shop' },
+      inputs: { command: `sh -c 'echo "relation users already exists" >&2; exit 3'`, app: 'shop' },
       env: { ...sim.env, FLY_API_TOKEN: TOKEN },
     });
     expect(failed.exitCode).toBe(1);

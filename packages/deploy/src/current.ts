@@ -17,14 +17,16 @@ export async function currentRelease(fly: Fly, app: string, options?: RunOptions
   return (await currentState(fly, app, options)).current;
 }
 
-/** The app's status and current release, read in parallel. */
+/** The app's status, current release and newest release version, read in parallel. */
 export async function currentState(
   fly: Fly,
   app: string,
   options?: RunOptions,
-): Promise<{ status: AppStatus; current?: CurrentRelease }> {
+): Promise<{ status: AppStatus; current?: CurrentRelease; newestVersion: number }> {
   const [status, releases] = await Promise.all([getStatus(fly, app, options), listReleases(fly, app, options)]);
-  return { status, current: pickCurrent(status, releases) };
+  // The newest release of any status: a deploy's release is newer than this one.
+  const newestVersion = Math.max(status.Version, ...releases.map((r) => r.version), 0);
+  return { status, current: pickCurrent(status, releases), newestVersion };
 }
 
 function pickCurrent(status: AppStatus, releases: Release[]): CurrentRelease | undefined {

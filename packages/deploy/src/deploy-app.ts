@@ -151,7 +151,8 @@ export async function deployApp(
     return outcome;
   }
 
-  const mark: NewReleaseMark = { after: previous?.version ?? 0 };
+  // Machines left on a failed deploy's release are not this deploy's doing: only newer releases are.
+  const mark: NewReleaseMark = { after: before.newestVersion };
   const machinesNow = () => reading(() => listMachines(fly, request.app, { ...quick(), onLine: () => {} }));
   let flyctlOk = false;
   let deployError: DeployError | undefined;
@@ -204,7 +205,7 @@ export async function deployApp(
   try {
     if (!outcome.release && !flyctlOk) {
       // A failed deploy still names the release it created (flyctl creates it before any lease).
-      outcome.release = await createdRelease(fly, request, previous, quick()).catch(() => undefined);
+      outcome.release = await createdRelease(fly, request, before.newestVersion, quick()).catch(() => undefined);
     }
     if (outcome.release) mark.version = outcome.release.version;
     outcome.fleet = fleetOf(await machinesNow(), mark);
@@ -241,15 +242,15 @@ export async function deployApp(
   return outcome;
 }
 
-/** The release this deploy created (any status), found by its image among those newer than `previous`. */
+/** The release this deploy created (any status), found by its image among those newer than `after`. */
 async function createdRelease(
   fly: Fly,
   request: DeployAppRequest,
-  previous: CurrentRelease | undefined,
+  after: number,
   options: RunOptions,
 ): Promise<NewRelease | undefined> {
   const releases = await listReleases(fly, request.app, options);
-  const newer = releases.filter((r) => r.version > (previous?.version ?? 0));
+  const newer = releases.filter((r) => r.version > after);
   const found = findReleaseByImage(newer, { imageRef: request.image, label: request.imageLabel });
   return found ? newRelease(found) : undefined;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redact } from '@deploy-actions/toolkit';
 import type { DeployAppOutcome } from './deploy-app';
 
 /** The deployment file fly-deploy writes (the `deployment-file` output): one JSON object. */
@@ -22,7 +23,9 @@ export function writeDeploymentFile(record: DeployFile, env: NodeJS.ProcessEnv =
   mkdirSync(dir, { recursive: true });
   const name = `${record.app}-${env.GITHUB_RUN_ID || 'local'}-${env.GITHUB_RUN_ATTEMPT || '1'}-${Date.now()}.json`;
   const path = join(dir, name);
-  writeFileSync(path, `${JSON.stringify(record, null, 2)}\n`);
+  // Redacted like every output: flyctl's error text can echo a token or a build secret.
+  const safe = JSON.stringify(record, (_key, value) => (typeof value === 'string' ? redact(value) : value), 2);
+  writeFileSync(path, `${safe}\n`);
   return path;
 }
 

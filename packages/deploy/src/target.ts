@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { appExists, assertAppName, createApp, type Fly, type RunOptions } from '@deploy-actions/fly';
-import { previewAppName } from '@deploy-actions/fly/names';
 import { type RunContext, UserError } from '@deploy-actions/toolkit';
 import { type FlyToml, parseFlyToml } from './flytoml';
+import { isPreviewApp, previewAppName } from './preview';
 
 export interface FlyConfig {
   /** The `--config` value to pass (relative to the working directory), or undefined when there is no file. */
@@ -21,6 +21,14 @@ export function locateConfig(workdir: string, config: string, isDefault: boolean
     throw new UserError(`Invalid input 'working-directory': ${workdir} does not exist`, {
       hint: 'Check out the repository first (actions/checkout) or fix the path.',
     });
+  }
+  if (!statSync(workdir).isDirectory()) {
+    throw new UserError(
+      `Invalid input 'working-directory': ${workdir} is a file; expected the folder that holds fly.toml`,
+      {
+        hint: 'Give the folder, and name the file with the `config` input if it is not fly.toml.',
+      },
+    );
   }
   const path = isAbsolute(config) ? config : join(workdir, config);
   if (!existsSync(path)) {
@@ -70,7 +78,21 @@ export function resolveTarget(
   }
   assertAppName(app, app === options.app ? "input 'app'" : 'app name in the config file');
   if (options.destroy) return { app, destroy: true, why: 'the `destroy` input is true' };
-  if (options.preview && prClosed) return { app, destroy: true, why: 'the pull request was closed' };
+  if (options.preview && prClosed) {
+    // A closed pull request destroys its own preview app, never an app named by hand (a production app
+    // given as `app` would go with it).
+    const pr = pullRequestNumber(ctx);
+    if (!pr || !isPreviewApp(app, pr, ctx.repository)) {
+      const expected = pr ? previewAppName(pr, ctx.repository) : 'pr-<number>-<repo>-<hash>';
+      throw new UserError(
+        `Refusing to destroy ${app}: a closed pull request destroys only its preview app (${expected}), and ${app} is not it`,
+        {
+          hint: 'Leave `app` empty in preview mode (the preview name is derived from the pull request), or destroy the app yourself with `destroy: true`.',
+        },
+      );
+    }
+    return { app, destroy: true, why: 'the pull request was closed' };
+  }
   return { app, destroy: false, why: '' };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RunContext } from '@deploy-actions/toolkit';
 import { describe, expect, it } from 'vitest';
 import { parseFlyToml } from '../src/flytoml';
+import { previewAppName } from '../src/preview';
 import { deployReason, locateConfig, resolveTarget } from '../src/target';
 
 const ctx = (over: Partial<RunContext>): RunContext =>
@@ -13,9 +14,9 @@ describe('resolveTarget', () => {
   it('names preview apps after the pull request, also for comments on one', () => {
     expect(
       resolveTarget({ preview: true, destroy: false }, ctx({ eventName: 'pull_request', pullRequest: 7 })),
-    ).toEqual({ app: 'pr-7-shop', destroy: false, why: '' });
+    ).toEqual({ app: previewAppName(7, 'acme/shop'), destroy: false, why: '' });
     const comment = ctx({ eventName: 'issue_comment', event: { issue: { number: 9, pull_request: {} } } });
-    expect(resolveTarget({ preview: true, destroy: false }, comment).app).toBe('pr-9-shop');
+    expect(resolveTarget({ preview: true, destroy: false }, comment).app).toBe(previewAppName(9, 'acme/shop'));
   });
 
   it('destroys a preview when its pull request closes, but never a non-preview app', () => {
@@ -23,6 +24,23 @@ describe('resolveTarget', () => {
     expect(resolveTarget({ preview: true, destroy: false }, closed)).toMatchObject({ destroy: true });
     expect(resolveTarget({ app: 'prod', preview: false, destroy: false }, closed)).toMatchObject({ destroy: false });
     expect(resolveTarget({ app: 'prod', preview: false, destroy: true }, ctx({}))).toMatchObject({ destroy: true });
+  });
+
+  it('in preview mode, a closed pull request never destroys an app named by hand', () => {
+    const closed = ctx({ eventName: 'pull_request', pullRequest: 12, event: { action: 'closed' } });
+    expect(() => resolveTarget({ app: 'shop-production', preview: true, destroy: false }, closed)).toThrow(
+      /Refusing to destroy shop-production: a closed pull request destroys only its preview app \(pr-12-shop-[0-9a-f]{6}\)/,
+    );
+    // Another pull request's preview is not this one's either.
+    const other = previewAppName(11, 'acme/shop');
+    expect(() => resolveTarget({ app: other, preview: true, destroy: false }, closed)).toThrow(/Refusing to destroy/);
+    // Its own preview app, named or derived, is destroyed.
+    const own = previewAppName(12, 'acme/shop');
+    expect(resolveTarget({ app: own, preview: true, destroy: false }, closed)).toMatchObject({
+      app: own,
+      destroy: true,
+    });
+    expect(resolveTarget({ preview: true, destroy: false }, closed)).toMatchObject({ app: own, destroy: true });
   });
 
   it('falls back to the config file, and says what is missing', () => {
@@ -51,6 +69,11 @@ describe('config', () => {
     expect(locateConfig(dir, 'fly.toml', true)).toEqual({});
     expect(() => locateConfig(dir, 'fly.production.toml', false)).toThrow(/Invalid input 'config'/);
     expect(() => locateConfig(join(dir, 'nope'), 'fly.toml', true)).toThrow(/Invalid input 'working-directory'/);
+    // A file where the folder should be: a clear input error, not `spawn ENOTDIR` later.
+    writeFileSync(join(dir, 'hostname'), 'x\n');
+    expect(() => locateConfig(join(dir, 'hostname'), 'fly.toml', true)).toThrow(
+      /Invalid input 'working-directory': .*hostname is a file; expected the folder that holds fly.toml/,
+    );
     mkdirSync(join(dir, 'web'));
     writeFileSync(join(dir, 'web', 'fly.toml'), 'app = "web-app"\n');
     expect(locateConfig(join(dir, 'web'), 'fly.toml', true)).toMatchObject({

@@ -98,6 +98,7 @@ export function faultError(fault: Fault, app: string, leaseMs = 13_000): FlyFail
     case 'timeout':
     case 'update-timeout':
     case 'update-eof':
+    case 'last-wait-timeout':
       return new FlyFail(
         `failed to list VMs even after retries: Get "https://api.machines.dev/v1/apps/${app}/machines": net/http: timeout awaiting response headers`,
       );

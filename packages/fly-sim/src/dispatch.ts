@@ -43,6 +43,7 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
+/** `flyctl version` (superfly/flyctl@v0.4.87 internal/buildinfo/buildinfo.go:71-78). */
 export function versionLine(version: string): string {
   return `flyctl v${version} linux/amd64 Commit: ad0172fa BuildDate: 2026-08-21T00:00:00Z`;
 }

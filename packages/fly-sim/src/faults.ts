@@ -7,7 +7,8 @@
  *
  * Faults: lease, 429, reset, timeout (Machines API timeout, before any machine changes),
  * update-timeout (deploy: fails after a machine was updated), update-eof (the recovery path's
- * health check loses its API connection after the update), build-failed,
+ * health check loses its API connection after the update), last-wait-timeout (every machine is
+ * updated and healthy, but flyctl's wait on the last one times out: flyctl issue #2653), build-failed,
  * release-command-failed, unauthorized, hang (never answers), latency=<ms>.
  */
 export const FAULTS = [
@@ -17,6 +18,7 @@ export const FAULTS = [
   'timeout',
   'update-timeout',
   'update-eof',
+  'last-wait-timeout',
   'build-failed',
   'release-command-failed',
   'unauthorized',

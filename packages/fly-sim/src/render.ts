@@ -1,7 +1,7 @@
 import type { SimApp, SimMachine, SimRelease, SimState } from './state';
 
 /**
- * flyctl's JSON: Go's encoder with 4-space indent, a trailing newline, and HTML
+ * flyctl's JSON (superfly/flyctl@v0.4.87 internal/render/render.go:16-21): Go's encoder with 4-space indent, a trailing newline, and HTML
  * characters escaped (`<` -> \u003c) as encoding/json does by default.
  */
 export function goJson(value: unknown): string {
@@ -135,12 +135,13 @@ export function renderMachine(machine: SimMachine, now = Date.now()) {
   };
 }
 
+/** fly-go's Release (superfly/fly-go@v0.9.5 types.go), no json tags: PascalCase. InProgress/DeploymentStrategy are never queried, so zero. */
 export function renderRelease(state: SimState, release: SimRelease) {
   return {
     ID: release.id,
     Version: release.version,
     Stable: release.status === 'complete',
-    InProgress: release.status === 'running',
+    InProgress: false,
     Reason: '',
     Description: '',
     Status: release.status,

@@ -51,7 +51,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The token flyctl would use: FLY_ACCESS_TOKEN when set (even empty), else FLY_API_TOKEN; scheme stripped. */
+/** The token flyctl would use: FLY_ACCESS_TOKEN when set (even empty), else FLY_API_TOKEN; scheme stripped (superfly/flyctl@v0.4.87 internal/config/config.go:150,155). */
 function tokenOf(env: Record<string, string>, flag: string | undefined): string {
   const raw = flag ?? ('FLY_ACCESS_TOKEN' in env ? env.FLY_ACCESS_TOKEN : (env.FLY_API_TOKEN ?? ''));
   return raw.replace(/^(FlyV1|Bearer)\s+/i, '').trim();
@@ -272,6 +272,7 @@ export class SimServer {
         return;
       }
       if (!(error instanceof FlyFail)) throw error;
+      // superfly/flyctl@v0.4.87 internal/cli/cli.go:162-200: the annotation on stdout first (when asked), then `Error:` and the rest on stderr.
       io.err(`Error: ${error.message}`);
       for (const line of error.extra) io.err(line);
       const truthy = (v: string | undefined) => ['1', 'ok', 't', 'true'].includes((v ?? '').toLowerCase());

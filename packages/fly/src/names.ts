@@ -35,20 +35,6 @@ export function isAppName(value: string): boolean {
 }
 
 /**
- * The preview app of a pull request: `pr-<number>-<repo>`, lower case, runs of other
- * characters folded into one `-`, cut to 63 characters without a trailing dash.
- * Deterministic, so every run for the same PR finds the same app.
- */
-export function previewAppName(prNumber: number, repository: string): string {
-  const repo = repository.includes('/') ? repository.slice(repository.indexOf('/') + 1) : repository;
-  const slug = `pr-${prNumber}-${repo}`
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug.slice(0, 63).replace(/-+$/, '');
-}
-
-/**
  * An image label from a git ref: the tag name on tag refs, else `<branch>-<sha7>`,
  * folded into Docker's tag alphabet.
  */

@@ -1,22 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultImageLabel, IMAGE_LABEL, imageTag, isAppName, previewAppName } from '../src/names';
-
-describe('previewAppName', () => {
-  it('builds pr-<number>-<repo>, lower case and sanitized', () => {
-    expect(previewAppName(42, 'Acme/My_Shop.Web')).toBe('pr-42-my-shop-web');
-  });
-  it('is always a valid app name of at most 63 characters, and deterministic', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.string({ maxLength: 120 }), (pr, repo) => {
-        const name = previewAppName(pr, `owner/${repo}`);
-        expect(name.length).toBeLessThanOrEqual(63);
-        expect(isAppName(name)).toBe(true);
-        expect(previewAppName(pr, `owner/${repo}`)).toBe(name);
-      }),
-    );
-  });
-});
+import { defaultImageLabel, IMAGE_LABEL, imageTag } from '../src/names';
 
 describe('defaultImageLabel', () => {
   it('uses the tag name on tag refs', () => {

@@ -23,7 +23,7 @@ export {
   type ScenarioResult,
   stepOf,
 } from './scenario';
-export { SCENARIOS } from './scenarios/index';
+export { PENDING_SCENARIOS, SCENARIOS } from './scenarios/index';
 export { type Stage, startStage } from './stage';
 export { NOOP_ACTIONS, resolveUses } from './uses';
 export { loadWorkflow } from './workflow';

@@ -92,9 +92,15 @@ export function parseNameValues(
     const eq = line.indexOf('=');
     const name = eq === -1 ? line : line.slice(0, eq).trim();
     if (eq === -1 || !NAME.test(name)) {
-      return { ok: false, problem: `line ${i + 1} is not NAME=VALUE with a name of letters, digits and _` };
+      const continued = Object.keys(value).length > 0 && eq === -1;
+      return {
+        ok: false,
+        problem: `line ${i + 1} is not NAME=VALUE with a name of letters, digits and _${continued ? ' (a value cannot span lines: encode a multi-line value, e.g. with base64, and decode it where it is used)' : ''}`,
+      };
     }
-    value[name] = line.slice(eq + 1).trim();
+    // Values are trimmed; double quotes keep surrounding spaces exactly (`NAME="  x  "`).
+    const raw = line.slice(eq + 1).trim();
+    value[name] = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
   }
   return { ok: true, value };
 }

@@ -12,11 +12,12 @@ async function common(ctx: Ctx, command: string, app: string): Promise<void> {
   if (fault) throw faultError(fault, app);
 }
 
-/** `--json`, or FLY_JSON truthy (flyctl turns JSON on for every command that has it). */
+/** `--json`, or FLY_JSON truthy (flyctl turns JSON on for every command that has it: superfly/flyctl@v0.4.87 internal/config/config.go). */
 export function wantsJson(ctx: Ctx, flag: boolean | undefined): boolean {
   return flag === true || ['1', 'ok', 't', 'true'].includes((ctx.inv.env.FLY_JSON ?? '').toLowerCase());
 }
 
+/** `apps create <name> --org <org>` (superfly/flyctl@v0.4.87 internal/command/apps/create.go:37-66; JSON :135, text :138). */
 export async function appsCreate(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, {
     name: { kind: 'string' },
@@ -49,6 +50,7 @@ export async function appsCreate(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `apps destroy <name>... --yes` (superfly/flyctl@v0.4.87 internal/command/apps/destroy.go:33-104: "Destroyed app <name>"). */
 export async function appsDestroy(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { yes: { kind: 'bool', aliases: ['y', 'auto-confirm'] } });
   if (p.positionals.length === 0) throw new FlyFail('requires at least 1 arg(s), only received 0');
@@ -64,6 +66,7 @@ export async function appsDestroy(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `apps list --json`: []fly.App, PascalCase (superfly/flyctl@v0.4.87 internal/command/apps/list.go:60-67). */
 export async function appsList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, {
     org: { kind: 'string', aliases: ['o'] },
@@ -86,6 +89,7 @@ export async function appsList(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `status --json`: a map with sorted PascalCase keys, Machines = ListActive (superfly/flyctl@v0.4.87 internal/command/status/machines.go:233-287). */
 export async function status(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, all: { kind: 'bool' }, watch: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
@@ -113,6 +117,7 @@ export async function status(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `releases --json`: the newest 25, by version descending (superfly/flyctl@v0.4.87 internal/command/apps/releases.go:56-67). */
 export async function releases(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, image: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
@@ -133,6 +138,10 @@ export async function releases(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `machines list --json`: every machine that is not destroyed, release_command ones included
+ * (superfly/flyctl@v0.4.87 internal/command/machine/list.go:60-66; text form :71-82).
+ */
 export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, quiet: { kind: 'bool', aliases: ['q'] } });
   const name = appName(ctx, p.strings.app);
@@ -150,6 +159,7 @@ export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `image show --json`: string maps per machine, `null` without machines (superfly/flyctl@v0.4.87 internal/command/image/show.go:190-241). */
 export async function imageShow(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG });
   const name = appName(ctx, p.strings.app);

@@ -23,7 +23,8 @@ export interface ExecDirective {
 }
 
 /**
- * `flyctl proxy <local[:remote]> [remote_host]`: forwards to the app's configured
+ * `flyctl proxy <local[:remote]> [remote_host]` (superfly/flyctl@v0.4.87 internal/command/proxy/proxy.go:25-62,123-144; the ready line
+ * `Proxying localhost:<port> to remote [<host>]:<port>` is printed by the flyctl process, bin/flyctl): forwards to the app's configured
  * target (`proxyTarget`, or FLY_SIM_PROXY_TARGET as `host:port`).
  */
 export async function proxy(ctx: Ctx, args: string[]): Promise<ProxyDirective> {
@@ -120,7 +121,13 @@ export async function sshConsole(ctx: Ctx, args: string[]): Promise<ExecDirectiv
   const app = requireApp(ctx, name);
   const started = app.machines.filter((m) => m.state === 'started');
   const machine = p.strings.machine ? started.find((m) => m.id === p.strings.machine) : started[0];
-  if (!machine) throw new FlyFail(`app ${name} has no started VMs`);
+  // superfly/flyctl@v0.4.87 internal/command/ssh/console.go:275, :330
+  if (!machine && p.strings.machine) throw new FlyFail(`--machine="${p.strings.machine}" not found/started`);
+  if (!machine) {
+    throw new FlyFail(
+      `app ${name} has no started VMs.\nIt may be unhealthy or not have been deployed yet.\nTry the following command to verify:\n\nfly status`,
+    );
+  }
   const command = p.strings.command;
   if (!command) throw new FlyFail('fly-sim supports only `ssh console -C <command>` (no interactive shell)');
   const secrets = Object.fromEntries(Object.entries(app.secrets).map(([k, s]) => [k, s.value]));

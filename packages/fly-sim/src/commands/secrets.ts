@@ -36,7 +36,7 @@ function live(app: SimApp) {
   return app.machines.filter((m) => m.state !== 'destroyed');
 }
 
-/** After set/unset/import: stage, or restart machines so they get the new secrets. */
+/** After set/unset/import: stage, or restart machines so they get the new secrets (superfly/flyctl@v0.4.87 internal/command/secrets/secrets.go:64-122: the two messages at :68 and :84). */
 async function afterChange(ctx: Ctx, app: SimApp, stage: boolean): Promise<void> {
   if (stage) {
     ctx.io.out(
@@ -78,6 +78,7 @@ function store(ctx: Ctx, app: SimApp, values: Record<string, string>, stage: boo
   ctx.world.save();
 }
 
+/** `secrets list --json`: the shape of the version played (superfly/flyctl@v0.4.87 internal/command/secrets/list.go:36-41,93-107; 4fd60abf = v0.4.6, ad0dc5f7 = v0.3.178). */
 export async function secretsList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...SHARED, json: { kind: 'bool', aliases: ['j'] } });
   const name = appName(ctx, p.strings.app);
@@ -142,6 +143,7 @@ export async function secretsSet(ctx: Ctx, args: string[]): Promise<number> {
 /** What a release build of flyctl prints on stdout (aurora.Red, coloured even under NO_COLOR) after a panic. */
 const PANIC_MESSAGE = '\u001b[31mOops, something went wrong! Could you try that again?\u001b[0m';
 
+/** `secrets import`: stdin parsed like parser.go, errors as import.go:46-49 (superfly/flyctl@v0.4.87 internal/command/secrets/import.go). */
 export async function secretsImport(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, SHARED);
   const name = appName(ctx, p.strings.app);
@@ -166,6 +168,7 @@ export async function secretsImport(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `secrets unset NAME...`: a missing name is no error (superfly/flyctl@v0.4.87 internal/appsecrets/secrets.go:26; internal/command/secrets/unset.go). */
 export async function secretsUnset(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, SHARED);
   const name = appName(ctx, p.strings.app);
@@ -179,6 +182,7 @@ export async function secretsUnset(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
+/** `secrets deploy`: `no machines available to deploy` without machines (superfly/flyctl@v0.4.87 internal/command/secrets/deploy.go:24-29). */
 export async function secretsDeploy(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { app: SHARED.app, config: SHARED.config, detach: SHARED.detach });
   const name = appName(ctx, p.strings.app);

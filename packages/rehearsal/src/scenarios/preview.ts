@@ -7,7 +7,8 @@ import { stepOf } from '../scenario';
 import { APP_DIR, FLY_TOKEN, REPOSITORY } from '../stage';
 
 const PR = 7;
-const PREVIEW_APP = 'pr-7-shop';
+// fly-deploy's preview name: pr-<n>-<repo>-<first 6 hex of sha256("acme/shop")>.
+const PREVIEW_APP = 'pr-7-shop-d21b2c';
 
 /**
  * A pull_request event run through examples/preview.yml, the caller users copy, which calls
