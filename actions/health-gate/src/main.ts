@@ -2,15 +2,28 @@ import {
   addGateSummary,
   describeRound,
   type FlyGate,
+  maskUrlCredentials,
   parseHeaderLines,
   resolveChecks,
   runHealthGate,
   writeReport,
 } from '@deploy-actions/health';
-import { InputError, log, parseInputs, runStep, Summary, UserError } from '@deploy-actions/toolkit';
+import {
+  InputError,
+  inputEnvName,
+  log,
+  parseInputs,
+  runStep,
+  Summary,
+  splitList,
+  UserError,
+} from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
+  // Credentials inside URLs are masked before anything can quote them (an invalid input is quoted).
+  const raw = (name: string) => process.env[inputEnvName(name)] ?? '';
+  maskUrlCredentials(...splitList(raw('url')), raw('base-url'));
   const i = parseInputs(inputs);
   if (!i['fly-app'] && (i['fly-release-version'] || i['per-machine'])) {
     const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';
@@ -58,15 +71,16 @@ await runStep(outputs, async (out) => {
     onRound: (round, { probes }) => log.info(describeRound(round, probes)),
   });
 
+  const { report } = result;
   out.set('healthy', result.healthy);
-  out.set('attempts', result.attempts);
-  out.set('elapsed-ms', result.elapsedMs);
-  out.set('observed-version', result.observedVersion);
-  out.set('last-status', result.lastStatus);
-  out.set('error-rate', result.errorRate);
-  out.set('p95-ms', result.p95Ms);
-  out.set('report-file', writeReport(result.report));
-  addGateSummary(new Summary(), result.report).write();
+  out.set('attempts', report.attempts);
+  out.set('elapsed-ms', report.elapsedMs);
+  out.set('observed-version', report.observedVersion);
+  out.set('last-status', report.lastStatus);
+  out.set('error-rate', report.errorRate);
+  out.set('p95-ms', report.p95Ms);
+  out.set('report-file', writeReport(report));
+  addGateSummary(new Summary(), report).write();
   if (!result.healthy) throw new UserError(`Health gate ${result.verdict}: ${result.reason}`);
   log.info(`Health gate passed: ${result.reason}`);
 });

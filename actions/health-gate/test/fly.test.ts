@@ -1,18 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { findLeaks, runBundle } from '@deploy-actions/runner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TOKEN = 'fly-token-9b1d4e7a2c';
 let sim: FlySim;
+let projects: string;
 
 beforeAll(async () => {
   sim = await startFlySim({ tokens: [TOKEN] });
   // Each app: release 1 (v1) then release 2 (v2) on two machines.
   await Promise.all(['shop-ok', 'shop-crash', 'shop-old'].map((app) => sim.seedApp(app, { releases: ['v1', 'v2'] })));
+  projects = mkdtempSync(join(tmpdir(), 'health-gate-fly-'));
 });
 afterAll(async () => {
   await sim?.stop();
+  if (projects) rmSync(projects, { recursive: true, force: true });
 });
 
 function gate(app: string, inputs: Record<string, string> = {}) {
@@ -55,14 +60,18 @@ describe.concurrent('health-gate against fly-sim', () => {
     expect(findLeaks(r, [TOKEN])).toEqual([]);
   });
 
-  it('one machine of the release crashed: fails at once with that machine named', async () => {
-    const [crashed] = machines('shop-crash');
-    await sim.patchMachine('shop-crash', crashed.id, { state: 'stopped' });
+  it('a stopped machine whose events do not say why is reported, not called a crash, while another serves', async () => {
+    const [stopped] = machines('shop-crash');
+    await sim.patchMachine('shop-crash', stopped.id, { state: 'stopped' });
     const r = await gate('shop-crash');
-    expect(r.exitCode).toBe(1);
-    expect(r.outputs.healthy).toBe('false');
-    expect(r.outputs.attempts).toBe('1');
-    expect(r.annotations[0].message).toBe(`Health gate failed: machine ${crashed.id} of release 2 is stopped`);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.healthy).toBe('true');
+    const report = JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'));
+    expect(report.machines.find((m: { id: string }) => m.id === stopped.id)).toMatchObject({
+      outcome: 'down',
+      note: 'stopped; its events do not say why',
+    });
+    expect(r.summary).toContain('stopped; its events do not say why');
     expect(findLeaks(r, [TOKEN])).toEqual([]);
   });
 
@@ -93,4 +102,120 @@ describe.concurrent('health-gate against fly-sim', () => {
     expect(r.annotations[0].message).toContain('No Fly API token: set the `fly-api-token` input');
     expect(r.log).not.toMatch(/\n\s+at /);
   });
+});
+
+/** `flyctl deploy --image` through fly-sim, as fly-deploy runs it; returns the new release's number. */
+async function deploy(app: string, label: string, options: { env?: Record<string, string>; toml?: string } = {}) {
+  let cwd: string | undefined;
+  if (options.toml) {
+    cwd = mkdtempSync(join(projects, `${app}-`));
+    writeFileSync(join(cwd, 'fly.toml'), options.toml);
+  }
+  const r = await sim.run(['deploy', '--app', app, '--image', `registry.fly.io/${app}:${label}`, '--yes'], {
+    env: { FLY_API_TOKEN: TOKEN, ...options.env },
+    cwd,
+  });
+  expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+  return Math.max(...sim.state().apps[app].releases.map((release) => release.version));
+}
+
+async function waitFor(done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('fly-sim did not get there in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The gate with the action's own waits (interval 1s, max-interval 3s, thresholds 3/5). */
+function gateWithDefaults(app: string, release: number, version: string) {
+  return runBundle('health-gate', {
+    inputs: {
+      url: `${sim.appUrl(app)}/health`,
+      'expected-version': version,
+      'fly-app': app,
+      'fly-release-version': String(release),
+      'per-machine': 'true',
+      timeout: '60s',
+    },
+    env: { ...sim.env, FLY_API_TOKEN: TOKEN },
+  });
+}
+
+interface ReportMachine {
+  id: string;
+  outcome: string;
+  note?: string;
+  problem?: string;
+  exitedAt?: number;
+}
+const reportOf = (r: { outputs: Record<string, string> }) => JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'));
+
+describe.concurrent('health-gate judges machines as Fly leaves them after a deploy', () => {
+  it('an autostop app: machines the proxy stopped after the deploy are idle, and the release passes', async () => {
+    await sim.seedApp('shop-autostop', { releases: ['v1'] });
+    await sim.configureApp('shop-autostop', { knobs: { autostopAfterMs: 0 } });
+    const release = await deploy('shop-autostop', 'v2');
+    await waitFor(() => machines('shop-autostop').every((m) => m.state === 'stopped'));
+    const r = await gateWithDefaults('shop-autostop', release, 'v2');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.healthy).toBe('true');
+    const judged: ReportMachine[] = reportOf(r).machines;
+    // The gate's probe woke one machine (the proxy's autostart); the other stays stopped on request.
+    expect(judged.map((m) => m.outcome).sort()).toEqual(['idle', 'pass']);
+    expect(judged.find((m) => m.outcome === 'idle')?.note).toBe('stopped on request (autostop or a person)');
+    expect(findLeaks(r, [TOKEN])).toEqual([]);
+  });
+
+  it('an app with a standby (a process group without services): the standby is idle, and the release passes', async () => {
+    await sim.seedApp('shop-standby');
+    const release = await deploy('shop-standby', 'v1', {
+      toml: [
+        'app = "shop-standby"',
+        'primary_region = "iad"',
+        '[processes]',
+        '  app = "bin/web"',
+        '  worker = "bin/worker"',
+        '[http_service]',
+        '  internal_port = 8080',
+        '  processes = ["app"]',
+        '  auto_stop_machines = "off"',
+        '',
+      ].join('\n'),
+    });
+    const standby = machines('shop-standby').find((m) => (m.standbys ?? []).length > 0);
+    expect(standby).toBeDefined();
+    const r = await gateWithDefaults('shop-standby', release, 'v1');
+    expect(r.exitCode).toBe(0);
+    const judged: ReportMachine[] = reportOf(r).machines;
+    expect(judged.find((m) => m.id === standby?.id)).toMatchObject({
+      outcome: 'idle',
+      note: `standby for ${standby?.standbys?.join(', ')}`,
+    });
+    expect(judged.filter((m) => m.outcome === 'pass')).toHaveLength(3);
+  });
+
+  for (const [label, problem] of [
+    ['v2-exit1-after', /crashed: exit code 1 at /],
+    ['v2-oom-after', /was OOM-killed \(exit code 137\) at /],
+  ] as const) {
+    it(`a machine that ${label.includes('oom') ? 'is OOM-killed' : 'exits 1'} after the deploy fails the gate within 15 s of its exit`, async () => {
+      const app = `shop-${label.split('-')[1]}`;
+      await sim.seedApp(app, { releases: ['v1'] });
+      const release = await deploy(app, label, { env: { FLY_SIM_CRASH_AFTER_MS: '3000' } });
+      const r = await gateWithDefaults(app, release, label);
+      expect(r.exitCode).toBe(1);
+      expect(r.outputs.healthy).toBe('false');
+      expect(r.annotations[0].message).toMatch(problem);
+      const report = reportOf(r);
+      const fatal = (report.machines as ReportMachine[]).find((m) => m.outcome === 'fatal');
+      // The exit's time is fly-sim's own exit event, and the verdict's the gate's end.
+      const exits = machines(app).flatMap((m) => (m.events ?? []).filter((e) => e.type === 'exit'));
+      expect(exits.map((e) => e.timestamp)).toContain(fatal?.exitedAt);
+      const verdictAt = Date.parse(report.startedAt) + report.elapsedMs;
+      const crashToVerdict = verdictAt - fatal!.exitedAt!;
+      expect(crashToVerdict).toBeGreaterThanOrEqual(0);
+      expect(crashToVerdict).toBeLessThanOrEqual(15_000);
+    });
+  }
 });

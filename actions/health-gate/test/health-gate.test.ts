@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findLeaks, REPO_ROOT, runBundle } from '@deploy-actions/runner';
+import { type AnalyticsApp, startAnalyticsApp } from '@deploy-actions/testkit/analytics-app';
+import { type MisbehavingServer, startMisbehavingServer } from '@deploy-actions/testkit/misbehaving-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type AnalyticsApp, startAnalyticsApp } from '../../../packages/health/test/analytics-app';
-import { type MisbehavingServer, startMisbehavingServer } from '../../../packages/health/test/misbehaving-server';
 import { inputs, outputs } from '../src/contract';
 
 const ADMIN_KEY = 'adm-77c1e0f4a9b2';
@@ -94,6 +94,29 @@ describe.concurrent('health-gate bundle (Node 24)', () => {
     expect(Object.keys(r.outputs).sort()).toEqual([...outputs].sort());
     expect(r.summary).toContain('## Health gate: ❌ Failed');
     expect(r.summary).toContain('auto-rollback can restore the last known good release');
+  });
+
+  it('credentials inside the url are *** in the log, the error, the summary and the report', async () => {
+    const PASSWORD = 'S3cr3t-PassW0rd';
+    const TOKEN = 'tok_ABCDEF123456';
+    const url = `${server.url('/fail').replace('http://', `http://deploy:${PASSWORD}@`)}?token=${TOKEN}`;
+    const r = await runBundle('health-gate', { inputs: { url, 'failure-threshold': '2', ...FAST } });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations[0].message).toMatch(
+      /^Health gate failed: 2 failing rounds in a row: http:\/\/deploy:\*\*\*@127\.0\.0\.1:\d+\/fail\?token=\*\*\*: status 500/,
+    );
+    expect(r.summary).toContain('?token=***');
+    expect(findLeaks(r, [PASSWORD, TOKEN])).toEqual([]);
+    const report = readFileSync(r.outputs['report-file'], 'utf8');
+    expect(report).toContain('deploy:***@');
+    for (const secret of [PASSWORD, TOKEN]) expect(report).not.toContain(secret);
+
+    // An input refused before the gate runs is quoted in its error: masked there too.
+    const refused = await runBundle('health-gate', {
+      inputs: { url: 'http://127.0.0.1:9/', 'base-url': `ftp://ops:${PASSWORD}@files.test` },
+    });
+    expect(refused.annotations[0].message).toContain(`Invalid input 'base-url': got "ftp://ops:***@files.test"`);
+    expect(findLeaks(refused, [PASSWORD])).toEqual([]);
   });
 
   it('a server that hangs ends the step by timeout plus one request timeout', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, registerSecret, UserError } from '@deploy-actions/toolkit';
 import { z } from 'zod';
+import { maskCredentialHeader, maskUrlCredentials } from './credentials';
 import { parseStatusSet, parseTextMatcher, type StatusSet, type TextMatcher } from './expect';
 import type { HttpRequest } from './http';
 
@@ -16,17 +17,6 @@ export interface Check {
     /** The expected version must be present in this answer (it is compared whenever present). */
     version: boolean;
   };
-}
-
-/** Header names and values that carry credentials: masked in every log, summary and report. */
-const CREDENTIAL_NAME = /authorization|cookie|token|secret|key|passw|auth|session|signature|credential/i;
-const CREDENTIAL_VALUE = /^(bearer|basic|token|digest)\s+(\S+)/i;
-
-/** Registers a header value as secret when its name or shape says it is a credential. */
-function maskCredentialHeader(name: string, value: string): void {
-  const scheme = CREDENTIAL_VALUE.exec(value);
-  if (CREDENTIAL_NAME.test(name) || scheme) registerSecret(value);
-  if (scheme) registerSecret(scheme[2]);
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -143,6 +133,7 @@ export async function parseSuite(text: string, file: string, options: SuiteOptio
     } else {
       url = c.url!;
     }
+    maskUrlCredentials(url);
     if (!/^https?:\/\//.test(url)) fail(file, `${where}: url ${JSON.stringify(url)} is not http(s)`);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(c.headers ?? {})) {
@@ -202,6 +193,7 @@ export function urlChecks(options: UrlChecksOptions): Check[] {
       },
     ]);
   }
+  maskUrlCredentials(...options.urls);
   return options.urls.map((url) => {
     try {
       if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('protocol');
@@ -228,6 +220,7 @@ export interface ResolveChecksOptions extends UrlChecksOptions {
 
 /** Every check of a gate: one per url, then the smoke suite's. At least one is required. */
 export async function resolveChecks(options: ResolveChecksOptions): Promise<Check[]> {
+  if (options.baseUrl) maskUrlCredentials(options.baseUrl);
   const checks = urlChecks(options);
   if (options.checksFile) {
     const baseUrl = options.baseUrl ?? (options.urls[0] ? new URL(options.urls[0]).origin : undefined);

@@ -4,14 +4,15 @@
  */
 import {
   type Fly,
+  type MachineEvent as FlyMachineEvent,
   listMachines,
   type Machine,
   machineProcessGroup,
   machineReleaseVersion,
   openFly,
 } from '@deploy-actions/fly';
-import type { FlyGate } from './gate';
-import type { GateMachine } from './machines';
+import type { MachineEvent } from './machine-events';
+import type { FlyGate, GateMachine } from './machines';
 
 export interface FlyMachineGateOptions {
   app: string;
@@ -28,15 +29,51 @@ export interface FlyMachineGateOptions {
 /** Any flyctl lists machines as JSON: take the one on PATH unless a version was asked for. */
 const ANY_FLYCTL = '>=0.1.0';
 
-function toGateMachine(m: Machine): GateMachine {
+type ExitFields = NonNullable<NonNullable<FlyMachineEvent['request']>['exit_event']>;
+
+/** fly-go's `GetExitCode` prefers the monitor's exit event over the request's (machine_types.go:311-321). */
+function exitOf(event: FlyMachineEvent): ExitFields | undefined {
+  const monitor = (event.request as { MonitorEvent?: { exit_event?: Partial<ExitFields> | null } } | undefined)
+    ?.MonitorEvent?.exit_event;
+  return monitor
+    ? ({ ...event.request?.exit_event, ...monitor } as ExitFields)
+    : (event.request?.exit_event ?? undefined);
+}
+
+function toEvent(event: FlyMachineEvent): MachineEvent {
+  const exit = exitOf(event);
+  return {
+    type: event.type,
+    status: event.status || undefined,
+    timestamp: event.timestamp,
+    exit: exit
+      ? {
+          // fly-go omits zero values (`omitempty`): a missing exit_code is 0, a missing flag false.
+          code: exit.exit_code ?? 0,
+          oomKilled: exit.oom_killed ?? false,
+          requestedStop: exit.requested_stop ?? false,
+          restarting: exit.restarting ?? false,
+          restartCount: event.request?.restart_count ?? 0,
+        }
+      : undefined,
+  };
+}
+
+/** One machine of `flyctl machines list --json` (or `status --json`'s `Machines`) as the gate judges it. */
+export function toGateMachine(m: Machine): GateMachine {
   const release = machineReleaseVersion(m);
+  const group = machineProcessGroup(m);
   return {
     id: m.id,
-    state: m.state ?? 'unknown',
-    region: m.region ?? undefined,
+    state: m.state || 'unknown',
+    region: m.region || undefined,
     releaseVersion: release === undefined ? undefined : String(release),
-    processGroup: machineProcessGroup(m) || undefined,
-    checks: m.checks.map((c) => ({ name: c.name ?? '?', status: c.status ?? 'unknown' })),
+    // A legacy `process_group=release_command` marks a release-command machine (fly-go
+    // `IsReleaseCommandMachine`, machine_types.go:281-283).
+    processGroup: group === 'release_command' ? 'fly_app_release_command' : group || undefined,
+    checks: m.checks.map((c) => ({ name: c.name || '?', status: c.status || 'unknown' })),
+    standbyFor: m.config?.standbys?.length ? m.config.standbys : undefined,
+    events: m.events.map(toEvent),
   };
 }
 

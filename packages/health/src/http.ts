@@ -41,8 +41,6 @@ export interface HttpResponse {
 }
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
-/** Headers that carry credentials: never forwarded to another origin by a redirect. */
-const CREDENTIAL_HEADERS = /^(authorization|cookie|proxy-authorization)$/i;
 
 function classify(error: NodeJS.ErrnoException): NetworkErrorKind {
   const code = error.code ?? '';
@@ -66,133 +64,159 @@ function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> 
  * (plus timer granularity) whatever the server does: hang, trickle, flood, loop or reset.
  */
 export function httpRequest(request: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
-  const started = performance.now();
-  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  return new Promise((resolve) => new Exchange(options, resolve).start(request));
+}
 
-  return new Promise((resolve) => {
-    let settled = false;
-    let current: http.ClientRequest | undefined;
-    let lastUrl = request.url;
-    let lastStatus: number | undefined;
-    let lastHeaders: Record<string, string> = {};
-    let redirects = 0;
+type Sent = { url: URL; method: string; headers: Record<string, string>; body: string | undefined };
 
-    const finish = (result: Omit<HttpResponse, 'latencyMs' | 'redirects' | 'url'>) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      current?.destroy();
-      resolve({ ...result, url: lastUrl, redirects, latencyMs: Math.round((performance.now() - started) * 10) / 10 });
-    };
-    const fail = (kind: NetworkErrorKind, message: string) =>
-      finish({
-        status: lastStatus,
-        headers: lastHeaders,
-        body: '',
-        bodyBytes: 0,
-        truncated: false,
-        error: { kind, message },
-      });
+/** One exchange: the request, the redirects it follows, the body it reads, under one timer. */
+class Exchange {
+  private readonly started = performance.now();
+  private readonly maxBody: number;
+  private readonly maxRedirects: number;
+  private readonly timer: NodeJS.Timeout;
+  private settled = false;
+  private current: http.ClientRequest | undefined;
+  private lastUrl = '';
+  private lastStatus: number | undefined;
+  private lastHeaders: Record<string, string> = {};
+  private redirects = 0;
 
-    const timer = setTimeout(
-      () =>
-        fail(
-          'timeout',
-          lastStatus === undefined
-            ? `no answer within ${options.timeoutMs} ms`
-            : `body not complete within ${options.timeoutMs} ms`,
-        ),
-      options.timeoutMs,
-    );
-    const onAbort = () => fail('aborted', 'cancelled');
-    if (options.signal?.aborted) return onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+  constructor(
+    private readonly options: HttpOptions,
+    private readonly resolve: (response: HttpResponse) => void,
+  ) {
+    this.maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+    this.timer = setTimeout(() => {
+      const what = this.lastStatus === undefined ? 'no answer' : 'body not complete';
+      this.fail('timeout', `${what} within ${options.timeoutMs} ms`);
+    }, options.timeoutMs);
+  }
 
-    const send = (url: URL, method: string, headers: Record<string, string>, body: string | undefined) => {
-      const client = url.protocol === 'https:' ? https : http;
-      const outgoing: Record<string, string> = { 'user-agent': 'deploy-actions-health-gate', ...headers };
-      if (body !== undefined) outgoing['content-length'] = String(Buffer.byteLength(body));
-      let req: http.ClientRequest;
-      try {
-        req = client.request(url, {
-          method,
-          headers: outgoing,
-          // A fresh connection per probe: a pooled socket could pin every probe to one instance.
-          agent: false,
-          rejectUnauthorized: !options.insecure,
-        });
-      } catch (error) {
-        return fail('network', (error as Error).message);
-      }
-      current = req;
-      req.on('error', (error: NodeJS.ErrnoException) => fail(classify(error), error.message));
-      req.on('response', (res) => {
-        lastStatus = res.statusCode;
-        lastHeaders = flatHeaders(res.headers);
-        const location = res.headers.location;
-        if (options.followRedirects && REDIRECT.has(res.statusCode ?? 0) && location) {
-          res.resume();
-          req.destroy();
-          if (redirects >= maxRedirects) return fail('redirects', `more than ${maxRedirects} redirects`);
-          redirects++;
-          let next: URL;
-          try {
-            next = new URL(location, url);
-          } catch {
-            return fail('redirects', `invalid redirect location ${JSON.stringify(location.slice(0, 200))}`);
-          }
-          lastUrl = next.toString();
-          const status = res.statusCode ?? 0;
-          // Browsers (and curl -L) turn a redirected POST into GET for 301/302/303.
-          const keepMethod = status === 307 || status === 308 || method === 'GET' || method === 'HEAD';
-          const nextHeaders = { ...headers };
-          if (next.origin !== url.origin) {
-            for (const name of Object.keys(nextHeaders)) if (CREDENTIAL_HEADERS.test(name)) delete nextHeaders[name];
-          }
-          return send(next, keepMethod ? method : 'GET', nextHeaders, keepMethod ? body : undefined);
-        }
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        const finishBody = (truncated: boolean) => {
-          const data = Buffer.concat(chunks);
-          finish({
-            status: lastStatus,
-            headers: lastHeaders,
-            body: data.toString('utf8'),
-            bodyBytes: data.length,
-            truncated,
-          });
-        };
-        res.on('data', (chunk: Buffer) => {
-          const room = maxBody - kept;
-          if (chunk.length >= room) {
-            if (room > 0) chunks.push(chunk.subarray(0, room));
-            kept = maxBody;
-            // Enough read: stop the transfer instead of draining megabytes.
-            return finishBody(true);
-          }
-          chunks.push(chunk);
-          kept += chunk.length;
-        });
-        res.on('end', () => finishBody(false));
-        res.on('error', (error: NodeJS.ErrnoException) => fail(classify(error), error.message));
-        res.on('close', () => {
-          if (!res.complete) fail('reset', 'connection closed before the body ended');
-        });
-      });
-      req.end(body);
-    };
+  private readonly onAbort = () => this.fail('aborted', 'cancelled');
 
-    let first: URL;
-    try {
-      first = new URL(request.url);
-    } catch {
-      return fail('network', `invalid URL ${JSON.stringify(request.url)}`);
+  start(request: HttpRequest): void {
+    this.lastUrl = request.url;
+    if (this.options.signal?.aborted) {
+      this.onAbort();
+      return;
     }
-    send(first, request.method, request.headers, request.body);
-  });
+    this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      this.fail('network', `invalid URL ${JSON.stringify(request.url)}`);
+      return;
+    }
+    this.send({ url, method: request.method, headers: request.headers, body: request.body });
+  }
+
+  private finish(result: Omit<HttpResponse, 'latencyMs' | 'redirects' | 'url'>): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.current?.destroy();
+    const latencyMs = Math.round((performance.now() - this.started) * 10) / 10;
+    this.resolve({ ...result, url: this.lastUrl, redirects: this.redirects, latencyMs });
+  }
+
+  private fail(kind: NetworkErrorKind, message: string): void {
+    const { lastStatus: status, lastHeaders: headers } = this;
+    this.finish({ status, headers, body: '', bodyBytes: 0, truncated: false, error: { kind, message } });
+  }
+
+  private send(sent: Sent): void {
+    const client = sent.url.protocol === 'https:' ? https : http;
+    const outgoing: Record<string, string> = { 'user-agent': 'deploy-actions-health-gate', ...sent.headers };
+    if (sent.body !== undefined) outgoing['content-length'] = String(Buffer.byteLength(sent.body));
+    let req: http.ClientRequest;
+    try {
+      req = client.request(sent.url, {
+        method: sent.method,
+        headers: outgoing,
+        // A fresh connection per probe: a pooled socket could pin every probe to one instance.
+        agent: false,
+        rejectUnauthorized: !this.options.insecure,
+      });
+    } catch (error) {
+      this.fail('network', (error as Error).message);
+      return;
+    }
+    this.current = req;
+    req.on('error', (error: NodeJS.ErrnoException) => this.fail(classify(error), error.message));
+    req.on('response', (res) => {
+      this.lastStatus = res.statusCode;
+      this.lastHeaders = flatHeaders(res.headers);
+      const location = res.headers.location;
+      if (this.options.followRedirects && REDIRECT.has(res.statusCode ?? 0) && location) {
+        res.resume();
+        req.destroy();
+        return this.redirect(sent, res.statusCode ?? 0, location);
+      }
+      this.readBody(res);
+    });
+    req.end(sent.body);
+  }
+
+  private redirect(from: Sent, status: number, location: string): void {
+    if (this.redirects >= this.maxRedirects) {
+      this.fail('redirects', `more than ${this.maxRedirects} redirects`);
+      return;
+    }
+    this.redirects++;
+    let url: URL;
+    try {
+      url = new URL(location, from.url);
+    } catch {
+      this.fail('redirects', `invalid redirect location ${JSON.stringify(location.slice(0, 200))}`);
+      return;
+    }
+    this.lastUrl = url.toString();
+    // Browsers (and curl -L) turn a redirected POST into GET for 301/302/303.
+    const keepMethod = status === 307 || status === 308 || from.method === 'GET' || from.method === 'HEAD';
+    const method = keepMethod ? from.method : 'GET';
+    const body = keepMethod ? from.body : undefined;
+    if (url.origin === from.url.origin) {
+      this.send({ url, method, headers: from.headers, body });
+      return;
+    }
+    // Another origin gets none of the check's headers: any of them may be a credential
+    // (Authorization, X-Api-Key, a session cookie ...), and nothing says the new origin may see it.
+    if (body !== undefined) {
+      this.fail('redirects', `not following a ${status} to another origin (${url.origin}): it would resend the body`);
+      return;
+    }
+    this.send({ url, method, headers: {}, body: undefined });
+  }
+
+  /** Reads the body up to the cap, then stops the transfer instead of draining megabytes. */
+  private readBody(res: http.IncomingMessage): void {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    const done = (truncated: boolean) => {
+      const data = Buffer.concat(chunks);
+      const { lastStatus: status, lastHeaders: headers } = this;
+      this.finish({ status, headers, body: data.toString('utf8'), bodyBytes: data.length, truncated });
+    };
+    res.on('data', (chunk: Buffer) => {
+      const room = this.maxBody - kept;
+      if (chunk.length >= room) {
+        if (room > 0) chunks.push(chunk.subarray(0, room));
+        kept = this.maxBody;
+        return done(true);
+      }
+      chunks.push(chunk);
+      kept += chunk.length;
+    });
+    res.on('end', () => done(false));
+    res.on('error', (error: NodeJS.ErrnoException) => this.fail(classify(error), error.message));
+    res.on('close', () => {
+      if (!res.complete) this.fail('reset', 'connection closed before the body ended');
+    });
+  }
 }
 
 /** Seconds or an HTTP date, as Retry-After allows; undefined when absent or unreadable. */

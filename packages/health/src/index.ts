@@ -1,17 +1,17 @@
 export { type Check, parseHeaderLines, parseSuite, resolveChecks, urlChecks } from './checks';
+export { maskUrlCredentials } from './credentials';
 export { type Evaluation, evaluate, type Outcome, type VersionSource } from './evaluate';
 export { jsonPath, parseStatusSet, type StatusSet } from './expect';
+export { type GateOptions, type GateResult, runHealthGate } from './gate';
 export {
-  type FlyGate,
-  type GateOptions,
   type GateReport,
-  type GateResult,
+  type Phase,
   type ProbeRecord,
   type RoundRecord,
-  runHealthGate,
   type Verdict,
-} from './gate';
+  writeReport,
+} from './gate-report';
 export { type HttpOptions, type HttpRequest, type HttpResponse, httpRequest } from './http';
-export { type GateMachine, judgeMachines, type MachineVerdict } from './machines';
-export { describeRound, writeReport } from './report';
+export { type FlyGate, type GateMachine, judgeMachines, type MachineVerdict } from './machines';
+export { describeRound } from './progress';
 export { addGateSummary } from './summary';

@@ -1,5 +1,5 @@
 import { escapeMarkdown, formatDuration, Summary } from '@deploy-actions/toolkit';
-import type { GateReport } from './gate';
+import type { GateReport } from './gate-report';
 
 /** Timeline rows shown in the summary; the report file keeps every probe. */
 const TIMELINE_ROWS = 40;
@@ -79,7 +79,7 @@ export function addGateSummary(summary: Summary, report: GateReport, title = 'He
         m.state,
         m.releaseVersion ?? '',
         m.checks,
-        m.problem ?? m.outcome,
+        m.note ? `${m.problem ?? m.outcome} (${m.note})` : (m.problem ?? m.outcome),
       ]),
     );
   }

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { containsSecret, InputError, resetSecretsForTesting } from '@deploy-actions/toolkit';
+import { type AnalyticsApp, startAnalyticsApp } from '@deploy-actions/testkit/analytics-app';
+import { containsSecret, InputError, redact, resetSecretsForTesting } from '@deploy-actions/toolkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type Check,
   evaluate,
   type HttpResponse,
   jsonPath,
+  maskUrlCredentials,
   parseHeaderLines,
   parseStatusSet,
   parseSuite,
@@ -13,7 +15,6 @@ import {
   runHealthGate,
   urlChecks,
 } from '../src/index';
-import { type AnalyticsApp, startAnalyticsApp } from './analytics-app';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'checks', 'smoke-checks.yml');
 const ADMIN_KEY = 'adm-4f9c2e71b8d3';
@@ -132,7 +133,7 @@ describe('smoke suite', () => {
       failureThreshold: 3,
     });
     expect(r.verdict).toBe('healthy');
-    expect(r.checks.every((c) => c.passed)).toBe(true);
+    expect(r.report.checks.every((c) => c.passed)).toBe(true);
     expect(app.events).toBeGreaterThanOrEqual(2);
   });
 
@@ -152,8 +153,8 @@ describe('smoke suite', () => {
       });
       expect(r.verdict).toBe('failed');
       expect(r.reason).toContain('ingest an event: status 500, expected 202');
-      expect(r.checks.find((c) => c.name === 'ingest an event')?.passed).toBe(false);
-      expect(r.checks.find((c) => c.name === 'health')?.passed).toBe(true);
+      expect(r.report.checks.find((c) => c.name === 'ingest an event')?.passed).toBe(false);
+      expect(r.report.checks.find((c) => c.name === 'health')?.passed).toBe(true);
     } finally {
       app.broken = false;
     }
@@ -191,5 +192,30 @@ describe('smoke suite', () => {
     await expect(resolveChecks({ urls: [] })).rejects.toThrow("Input required: give 'url' or 'checks-file' (or both)");
     expect(() => urlChecks({ urls: ['ftp://x/'] })).toThrow(/Invalid input 'url': got "ftp:\/\/x\/"/);
     expect(() => urlChecks({ urls: ['http://x/'], expectedStatus: '2xx' })).toThrow(/Invalid input 'expected-status'/);
+  });
+});
+
+describe('credentials inside URLs', () => {
+  it("a URL's password and credential-looking query values are masked, raw, decoded and re-encoded", () => {
+    const url = 'http://deploy:S3cr3t%2FPassW0rd@127.0.0.1:9/health?token=tok_ABCDEF123456&api_key=k+ey%2F1&page=2';
+    const [check] = urlChecks({ urls: [url] });
+    expect(redact(check.request.url)).toBe('http://deploy:***@127.0.0.1:9/health?token=***&api_key=***&page=2');
+    expect(redact('password S3cr3t/PassW0rd, key k ey/1')).toBe('password ***, key ***');
+    // The user name is no secret when a password follows it; the rest of the URL stays readable.
+    expect(containsSecret('deploy')).toBe(false);
+  });
+
+  it('a token given as the user name, in a suite url or a base-url, and in a URL that does not parse', async () => {
+    maskUrlCredentials('https://ghp_tok3nAsUserName@example.com/health');
+    expect(redact('ghp_tok3nAsUserName')).toBe('***');
+    const checks = await parseSuite(
+      '- name: admin\n  url: https://ops:adm-p4ss-w0rd@admin.example.com/h?sig=s1gn4ture\n',
+      'suite.yml',
+    );
+    expect(redact(checks[0].request.url)).toBe('https://ops:***@admin.example.com/h?sig=***');
+    await resolveChecks({ urls: [], checksFile: undefined, baseUrl: 'https://u:base-p4ss@x.test' }).catch(() => {});
+    expect(redact('base-p4ss')).toBe('***');
+    expect(() => urlChecks({ urls: ['ftp://user:ftp-p4ssw0rd@x'] })).toThrow(InputError);
+    expect(redact('ftp-p4ssw0rd')).toBe('***');
   });
 });

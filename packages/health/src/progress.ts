@@ -1,20 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { redact } from '@deploy-actions/toolkit';
-import type { GateReport, ProbeRecord, RoundRecord } from './gate';
-
-/** Writes the report as JSON (redacted: a URL or version could hold a masked value) and returns its path. */
-export function writeReport(
-  report: GateReport,
-  dir = process.env.RUNNER_TEMP || tmpdir(),
-  name = 'health-gate',
-): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-report-${Date.now()}-${process.pid}.json`);
-  writeFileSync(file, redact(`${JSON.stringify(report, null, 2)}\n`));
-  return file;
-}
+import type { ProbeRecord, RoundRecord } from './gate-report';
 
 /** One log line per round: what happened and why, so a stuck gate is readable while it runs. */
 export function describeRound(round: RoundRecord, probes: ProbeRecord[]): string {

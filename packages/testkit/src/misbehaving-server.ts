@@ -94,7 +94,10 @@ export async function startMisbehavingServer(): Promise<MisbehavingServer> {
         // The proxy has no instance yet for two requests.
         return n <= 2 ? json(res, 503, { error: 'no instance' }) : json(res, 200, { version: 'v2' });
       case 'redirect':
-        res.writeHead(302, { location: arg === 'away' ? `http://localhost:${port}/echo` : '/echo' });
+        // /redirect/same, /redirect/away (another origin: localhost instead of 127.0.0.1), /redirect/away-307
+        res.writeHead(arg.endsWith('307') ? 307 : 302, {
+          location: arg.startsWith('away') ? `http://localhost:${port}/echo` : '/echo',
+        });
         return res.end();
       case 'echo': {
         let body = '';
