@@ -61,6 +61,7 @@ const EXPECTED: Record<string, RegExp[]> = {
     /Failed step: deploy \/ Verify the new release/,
     /files\/\S+ \(kept from RUNNER_TEMP\)/,
   ],
+  autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
   preview: [/pr-7-shop .*is live/, /pr-7-shop was destroyed/],
 };

@@ -26,7 +26,7 @@ export {
   stepOf,
   writeIndex,
 } from './scenario';
-export { PENDING_SCENARIOS, SCENARIOS } from './scenarios/index';
+export { SCENARIOS } from './scenarios/index';
 export { type Stage, startStage } from './stage';
 export { imageLabel, type Story, storyOf } from './story';
 export { NOOP_ACTIONS, resolveUses } from './uses';
