@@ -55,7 +55,7 @@ describe('rehearsal scenarios', () => {
 const EXPECTED: Record<string, RegExp[]> = {
   happy: [/✓ pass/, /shop-api v1\.0\.0 is live \(release 1\), and the health gate passed/],
   'bad-release': [
-    /shop-api v1\.1\.0-crash \(release 2\) failed at “Verify the new release”: .*stopped/,
+    /shop-api v1\.1\.0-crash \(release 2\) failed at “Verify the new release”: .*crash-looping/,
     /Auto-rollback restored v1\.0\.0 \(release 3\) and verified it/,
     /shop-api v1\.1\.1-crash \(release \d+\) failed at “Deploy to Fly\.io”/,
     /Failed step: deploy \/ Verify the new release/,
