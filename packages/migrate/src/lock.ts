@@ -1,6 +1,6 @@
 import { backoffDelay, formatDuration, sleep, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
-import { literal } from './db';
+import { answerWithin, close, literal } from './db';
 import type { Tracking } from './tracking';
 
 /**
@@ -80,7 +80,7 @@ export const LOCK_LOST = 'PMLCK';
 
 /** A statement that raises LOCK_LOST unless this backend holds `lock`. */
 export function lockCheck(lock: HeldLock): string {
-  const message = `pg-migrate: the migration lock is held by server connection pid ${lock.pid}, but this transaction runs on pid %s`;
+  const message = `pg-migrate: the migration lock is held by server connection pid ${lock.pid}, but this transaction runs on pid %`;
   return `DO $pgm$ BEGIN IF NOT ${holdsLock(lock)} THEN RAISE EXCEPTION ${literal(message)}, pg_backend_pid() USING ERRCODE = '${LOCK_LOST}'; END IF; END $pgm$`;
 }
 
@@ -195,5 +195,38 @@ export async function release(client: Client, lock: HeldLock, withinMs = 5_000):
     if (rows[0].released !== null) return rows[0].released === true;
     if (Date.now() >= until) return false;
     await sleep(Math.min(200, 10 * attempt));
+  }
+}
+
+/**
+ * Releases the lock through a pooler that moved this run off the backend holding it. A pooler
+ * hands an idle client the server connection it used last, so the run's own connection may
+ * never get that backend back. Extra connections, each kept inside an open transaction so the
+ * next one is given another server connection, try each backend in turn until one is the holder.
+ */
+export async function releaseThroughPooler(
+  open: () => Promise<Client>,
+  lock: HeldLock,
+  withinMs = 10_000,
+  maxConnections = 16,
+): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  const pinned: Client[] = [];
+  try {
+    while (pinned.length < maxConnections && Date.now() < until) {
+      const client = await open();
+      pinned.push(client);
+      const answer = client.query(
+        `BEGIN; SELECT CASE WHEN pg_backend_pid() = ${lock.pid} THEN pg_advisory_unlock(${lock.key}) END AS released`,
+      ) as unknown as Promise<{ rows: { released: boolean | null }[] }[]>;
+      const results = await answerWithin(client, answer, Math.max(1, until - Date.now()), () => new Error('timeout'));
+      const released = results[1].rows[0].released;
+      if (released !== null) return released;
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    for (const client of pinned) await close(client);
   }
 }

@@ -177,6 +177,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       lint,
       lockKey,
       release,
+      releaseThroughPooler,
       runBackup,
       runStatements,
       runTransactions,
@@ -224,9 +225,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     });
     releaseLock = async () => {
       // A broken connection ends its backend, and the lock with it.
-      if (!(await release(work, held).catch(() => true)))
+      let released = await release(work, held, 1_000).catch(() => true);
+      if (!released && held.pid !== loginPid(work))
+        released = await releaseThroughPooler(
+          () => connect({ url: options.databaseUrl, applicationName, deadline: Date.now() + 10_000 }),
+          held,
+        );
+      if (!released)
         logger.warning(
-          `Could not release the migration lock on server connection pid ${held.pid} (a pooler gave this run other connections): end it with SELECT pg_terminate_backend(${held.pid}).`,
+          `Could not release the migration lock held by server connection pid ${held.pid} (a pooler gave this run other connections): end it with SELECT pg_terminate_backend(${held.pid}).`,
         );
     };
     if (held.pid !== loginPid(work))

@@ -108,6 +108,9 @@ export async function startPgBouncer(server: PgServer, options: StartPgBouncerOp
       `pool_mode = ${options.poolMode}`,
       `default_pool_size = ${options.poolSize ?? 3}`,
       'max_client_conn = 200',
+      // Longer than any test: a client left waiting for a server connection shows as a hung test,
+      // not as PgBouncer's own timeout error.
+      'query_wait_timeout = 900',
       'ignore_startup_parameters = extra_float_digits',
       '',
     ].join('\n'),
