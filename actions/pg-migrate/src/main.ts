@@ -86,9 +86,10 @@ await runStep(outputs, async (out) => {
     log.error(error.message, { file: error.location.file, startLine: error.location.line, title: 'Migration failed' });
     out.set('applied', error.done.map((d) => d.version).join(','));
     out.set('applied-count', error.done.length);
-    failureSummary(error).write();
+    failureSummary(error, i.direction).write();
+    const kept = i.direction === 'down' ? 'reverted before it stay reverted' : 'applied before it stay applied';
     throw new UserError(
-      `pg-migrate stopped at ${at}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) applied before it stay applied.`,
+      `pg-migrate stopped at ${at}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) ${kept}.`,
     );
   }
 });

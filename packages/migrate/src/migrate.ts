@@ -21,6 +21,7 @@ import {
   upsertStarted,
 } from './tracking';
 import type { DoneMigration, MigrateLogger, MigrateOptions, MigrateResult } from './types';
+import { requireDatabaseName } from './url';
 
 export {
   type DoneMigration,
@@ -83,6 +84,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
 
   registerUrlPassword(options.databaseUrl);
+  requireDatabaseName(options.databaseUrl);
   const pooler = poolerReason(options.databaseUrl);
   if (pooler && !options.allowPooler) {
     throw new UserError(

@@ -34,8 +34,9 @@ export function resultSummary(result: MigrateResult): Summary {
   return summary;
 }
 
-/** The job summary of a failed run: what stayed applied and what failed where. */
-export function failureSummary(error: MigrationError): Summary {
+/** The job summary of a failed run: what stayed applied (or reverted, for down) and what failed where. */
+export function failureSummary(error: MigrationError, direction: 'up' | 'down' = 'up'): Summary {
+  const [done, verb] = direction === 'down' ? ['reverted', 'Reverted'] : ['applied', 'Applied'];
   const summary = new Summary().heading('pg-migrate: a migration failed');
   summary.facts([
     ['Failed at', error.location.line ? `${error.location.file}:${error.location.line}` : error.location.file],
@@ -43,10 +44,10 @@ export function failureSummary(error: MigrationError): Summary {
   ]);
   summary.code(error.message);
   if (error.done.length > 0) {
-    summary.text('These migrations were applied before the failure and stay applied:');
-    doneTable(summary, error.done, 'Applied');
+    summary.text(`These migrations were ${done} before the failure and stay ${done}:`);
+    doneTable(summary, error.done, verb);
   } else {
-    summary.text('Nothing was applied by this run.');
+    summary.text(`Nothing was ${done} by this run.`);
   }
   return summary;
 }
