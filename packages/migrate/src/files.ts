@@ -31,8 +31,16 @@ export interface MigrationFile {
 
 export const NO_TRANSACTION = '-- pg-migrate:no-transaction';
 const VERSIONED = /^(\d+)(?:[_-](.*))?$/;
-const UP_MARK = /^--\s*migrate:up\b(.*)$/m;
-const DOWN_MARK = /^--\s*migrate:down\b(.*)$/m;
+/**
+ * Section markers: dbmate's `-- migrate:up` / `-- migrate:down` (with options after them), and
+ * node-pg-migrate's `-- Up Migration` / `-- Down Migration` (any case, as its sqlMigration.ts
+ * matches them: `^\s*--[\s-]*up\s+migration`). Without the second pair, a node-pg-migrate file
+ * would run its down SQL as part of its up script.
+ */
+const UP_MARK = /^(?:--\s*migrate:up\b|[ \t]*--[ \t-]*up[ \t]+migration\b)(.*)$/im;
+const DOWN_MARK = /^(?:--\s*migrate:down\b|[ \t]*--[ \t-]*down[ \t]+migration\b)(.*)$/im;
+/** Cheap test before the markers are looked for. */
+const MAY_HAVE_MARKERS = /migrate:|\bup\s+migration|\bdown\s+migration/i;
 
 /** Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF, so checksums agree across checkouts. */
 export function normalise(text: string): string {
@@ -71,7 +79,7 @@ function firstCode(text: string): number {
     .search(/\S/);
 }
 
-const markerCount = (text: string, marker: RegExp) => text.match(new RegExp(marker.source, 'gm'))?.length ?? 0;
+const markerCount = (text: string, marker: RegExp) => text.match(new RegExp(marker.source, 'gim'))?.length ?? 0;
 
 /**
  * Splits a `-- migrate:up` / `-- migrate:down` file into its two sections. Anything that would
@@ -298,7 +306,7 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
     const e = entry(match[1], match[2] ?? '', 'files', shown);
     if (direction === 'down') {
       put(e, 'down', script(shown, text));
-    } else if (text.includes('migrate:') && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
+    } else if (MAY_HAVE_MARKERS.test(text) && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
       const parts = sections(shown, text);
       e.layout = 'sections';
       put(e, 'up', parts.up);

@@ -17,7 +17,9 @@ export function resultSummary(result: MigrateResult): Summary {
   const title = result.dryRun
     ? `pg-migrate: dry run, ${result.plan.length} to ${down ? 'revert' : 'apply'}`
     : count === 0
-      ? 'pg-migrate: nothing to do'
+      ? result.adopted
+        ? `pg-migrate: ${result.adopted.versions.length} recorded as applied (${result.adopted.source})`
+        : 'pg-migrate: nothing to do'
       : `pg-migrate: ${count} migration${count > 1 ? 's' : ''} ${down ? 'reverted' : 'applied'}`;
   summary.heading(title);
   summary.facts([
@@ -27,6 +29,11 @@ export function resultSummary(result: MigrateResult): Summary {
     ['Pending', result.pendingCount],
     ['Total time', count > 0 ? formatDuration(result.done.reduce((n, d) => n + d.durationMs, 0)) : ''],
     ['Backup', result.backupPath],
+    [
+      'Recorded without running',
+      result.adopted &&
+        `${result.adopted.versions.length} (${result.adopted.source}), up to ${result.adopted.versions.at(-1)}`,
+    ],
   ]);
   doneTable(summary, result.done, down ? 'Reverted' : 'Applied');
   if (result.dryRun || result.lintFindings.length > 0 || result.warnings.length > 0) summary.text(result.planMarkdown);

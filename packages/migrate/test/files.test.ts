@@ -132,6 +132,17 @@ describe('migration files', () => {
     expect(() => readMigrations(downOnly, dirname(downOnly))).toThrow(/a versioned folder without up\.sql/);
   });
 
+  it("reads node-pg-migrate's `-- Up Migration` / `-- Down Migration` sections, never running the down SQL as up", () => {
+    const dir = migrationsDir({
+      '1700000000000_users.sql':
+        '-- Up Migration\nCREATE TABLE users (id int);\n\n-- Down Migration\nDROP TABLE users;\n',
+    });
+    const [file] = readMigrations(dir, dirname(dir));
+    expect(file).toMatchObject({ version: '1700000000000', name: 'users', layout: 'sections' });
+    expect(file.up.sql).toBe('CREATE TABLE users (id int);\n\n');
+    expect(file.down?.sql).toBe('DROP TABLE users;\n');
+  });
+
   it("reads Prisma Migrate's folders as a fourth layout, without a down script", () => {
     const dir = migrationsDir({
       'migration_lock.toml': 'provider = "postgresql"',
