@@ -145,7 +145,7 @@ export async function adoption(
   recorded: AppliedRow[],
   baseline: string | undefined,
 ): Promise<Adoption | undefined> {
-  if (baseline !== undefined) return baselineAdoption(t, files, recorded, baseline);
+  if (baseline !== undefined) return baselineAdoption(client, t, files, recorded, baseline);
   if (recorded.length > 0) return undefined;
   const schemas = t.schema === 'public' ? ['public'] : [t.schema, 'public'];
   const found = await findForeignTable(client, schemas);
@@ -184,12 +184,16 @@ export async function adoption(
   return { source, files: chosen, rows: chosen.map(asRow), warnings };
 }
 
-function baselineAdoption(
+/** `applied_by` of rows recorded by a baseline: the runner, then this. */
+export const baselineSource = (version: string) => `baseline ${version}`;
+
+async function baselineAdoption(
+  client: Client,
   t: Tracking,
   files: MigrationFile[],
   recorded: AppliedRow[],
   baseline: string,
-): Adoption | undefined {
+): Promise<Adoption | undefined> {
   const at = /^\d+$/.test(baseline) ? BigInt(baseline) : undefined;
   if (at === undefined || !files.some((f) => f.order === at)) {
     throw new UserError(
@@ -198,13 +202,15 @@ function baselineAdoption(
   }
   const chosen = files.filter((f) => f.order <= at);
   if (recorded.length > 0) {
-    const byVersion = new Map(recorded.map((r) => [versionKey(r.version), r]));
-    const same = chosen.every((f) => byVersion.get(versionKey(f.version))?.checksum === f.checksum);
-    if (same) return undefined; // Recorded by an earlier run with this baseline: nothing to do.
+    // Recorded by an earlier run with this same baseline (the input left in the workflow): nothing to do.
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM ${t.qualified} WHERE applied_by LIKE ${literal(`%(${baselineSource(baseline)})`)}`,
+    );
+    if (rows[0].n === chosen.length) return undefined;
     const newest = recorded.reduce((a, b) => (BigInt(b.version) > BigInt(a.version) ? b : a));
     throw new UserError(
       `Cannot baseline at ${baseline}: ${t.schema}.${t.table} already records ${recorded.length} migration${recorded.length > 1 ? 's' : ''} (newest ${migrationLabel(newest)}). A baseline only adopts a database pg-migrate has not migrated yet; remove the \`baseline\` input.`,
     );
   }
-  return { source: `baseline ${baseline}`, files: chosen, rows: chosen.map(asRow), warnings: [] };
+  return { source: baselineSource(baseline), files: chosen, rows: chosen.map(asRow), warnings: [] };
 }

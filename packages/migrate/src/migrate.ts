@@ -130,7 +130,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     throw error;
   }
   // Built while the state query may still be on its way.
-  const folderDigest = direction === 'up' && options.target === undefined ? inSyncDigest(files) : undefined;
+  // A baseline is checked against the table on every run (refused once anything else is recorded).
+  const folderDigest =
+    direction === 'up' && options.target === undefined && options.baseline === undefined
+      ? inSyncDigest(files)
+      : undefined;
   const work = await connecting;
   let lockClient: Client | undefined;
   let lockConnecting: Promise<Client> | undefined;
