@@ -36,11 +36,12 @@ describe('pg-migrate refuses before anything runs', () => {
   });
 
   it('B4: two files of one version and name, in each layout mix', async () => {
-    for (const files of [
+    const mixes: Record<string, string>[] = [
       { '0002_a.sql': 'CREATE TABLE from_plain(id int);', '0002_a.up.sql': 'CREATE TABLE from_up_sql(id int);' },
       { '2_a.sql': 'CREATE TABLE x2(id int);', '0002_a.sql': 'CREATE TABLE x0002(id int);' },
       { '0002_a.sql': 'CREATE TABLE f(id int);', '0002_a/up.sql': 'CREATE TABLE g(id int);' },
-    ]) {
+    ];
+    for (const files of mixes) {
       const { run, tables } = await setup(files);
       await expect(run(), JSON.stringify(files)).rejects.toThrow(
         /Two (up scripts for migration|migrations have version)/,
