@@ -12,6 +12,7 @@ export {
   type FailedRelease,
   isRollbackRelease,
   type LkgSource,
+  parseTarget,
   type RecordedGood,
   type ReleaseInfo,
   type RollbackTarget,
