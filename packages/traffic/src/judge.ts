@@ -51,6 +51,12 @@ export interface Comparison {
 
 const pct = (n: number) => `${Number(n.toFixed(2))}%`;
 
+/** `p=0.0042`, `p=3.1e-7`, or `p<1e-12` where the arithmetic stops meaning anything. */
+export function formatP(p: number): string {
+  if (p < 1e-12) return 'p<1e-12';
+  return p < 1e-4 ? `p=${p.toExponential(1)}` : `p=${Number(p.toPrecision(2))}`;
+}
+
 /**
  * Compares the new release with its baseline. Fails on a significantly higher error rate (above the
  * floor and the ratio) or a p95 grown past the ratio (above the floor); inconclusive below the
@@ -64,8 +70,9 @@ export function compareSides(next: SideStats, base: SideStats, t: Thresholds): C
       reasons: short.map((s) => `${s.label}: ${Math.floor(s.requests)} requests, fewer than ${t.minRequests}`),
     };
   }
-  const reasons: string[] = [];
-  let failed = false;
+  // What failed comes first: the reason line is read from its start.
+  const failures: string[] = [];
+  const notes: string[] = [];
   const test = errorRateTest(
     { errors: Math.round(next.errors), total: Math.round(next.requests) },
     { errors: Math.round(base.errors), total: Math.round(base.requests) },
@@ -73,25 +80,23 @@ export function compareSides(next: SideStats, base: SideStats, t: Thresholds): C
   const significant = test.pValue < t.significance;
   const aboveFloor = next.errorRate > t.errorFloor;
   const aboveRatio = next.errorRate >= base.errorRate * t.maxErrorRatio;
-  const pText = `${test.method} p=${test.pValue < 1e-6 ? test.pValue.toExponential(1) : Number(test.pValue.toPrecision(2))}`;
+  const pText = `${test.method} ${formatP(test.pValue)}`;
   if (significant && aboveFloor && aboveRatio) {
-    failed = true;
-    reasons.push(
+    failures.push(
       `error rate ${pct(next.errorRate)} against ${pct(base.errorRate)} before (${pText} < ${t.significance})`,
     );
   } else {
-    reasons.push(`error rate ${pct(next.errorRate)} against ${pct(base.errorRate)} (${pText}): within bounds`);
+    notes.push(`error rate ${pct(next.errorRate)} against ${pct(base.errorRate)} (${pText}): within bounds`);
   }
   let latencyRatio: number | undefined;
   if (next.p95 !== undefined && base.p95 !== undefined && base.p95 > 0) {
     latencyRatio = next.p95 / base.p95;
     const text = `p95 ${Math.round(next.p95)} ms against ${Math.round(base.p95)} ms (x${latencyRatio.toFixed(2)})`;
-    if (latencyRatio > t.maxLatencyRatio && next.p95 > t.latencyFloorMs) {
-      failed = true;
-      reasons.push(`${text}, above x${t.maxLatencyRatio}`);
-    } else reasons.push(`${text}: within bounds`);
+    if (latencyRatio > t.maxLatencyRatio && next.p95 > t.latencyFloorMs)
+      failures.push(`${text}, above x${t.maxLatencyRatio}`);
+    else notes.push(`${text}: within bounds`);
   } else if (next.p95 === undefined && next.requests > 0) {
-    reasons.push('no latency histogram for the new release');
+    notes.push('no latency histogram for the new release');
   }
-  return { verdict: failed ? 'fail' : 'pass', reasons, test, latencyRatio };
+  return { verdict: failures.length > 0 ? 'fail' : 'pass', reasons: [...failures, ...notes], test, latencyRatio };
 }

@@ -1,6 +1,6 @@
 import { escapeMarkdown, formatDuration, type Summary } from '@deploy-actions/toolkit';
 import type { TrafficGateResult } from './gate';
-import type { SideStats } from './judge';
+import { formatP, type SideStats } from './judge';
 
 const VERDICT_TEXT = { pass: '✅ Passed', fail: '❌ Failed', inconclusive: '⚠️ Inconclusive' } as const;
 
@@ -56,7 +56,7 @@ export function addTrafficSummary(summary: Summary, result: TrafficGateResult, p
     const test = look.comparison?.test;
     if (test) {
       const z = test.z === undefined ? '' : `, z = ${test.z.toFixed(2)}`;
-      summary.text(`Error-rate test: ${test.method}, one-sided p = ${Number(test.pValue.toPrecision(3))}${z}.`);
+      summary.text(`Error-rate test: ${test.method}, one-sided ${formatP(test.pValue)}${z}.`);
     }
     summary.code(chart(look.next, look.base), 'mermaid');
   }
