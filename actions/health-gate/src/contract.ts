@@ -1,5 +1,6 @@
 import { APP_NAME, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
+import { trafficInputs } from './traffic';
 
 /** Mirrors health-gate/action.yml: the contract test keeps the two equal. */
 export const inputs = {
@@ -32,6 +33,8 @@ export const inputs = {
   insecure: input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string(FLYCTL_VERSION_INPUT),
+  // The traffic analysis (traffic.ts): off unless `analysis: traffic`.
+  ...trafficInputs,
 };
 
 export const outputs = [
@@ -43,4 +46,5 @@ export const outputs = [
   'error-rate',
   'p95-ms',
   'report-file',
+  'traffic-verdict',
 ] as const;

@@ -19,6 +19,7 @@ import {
   UserError,
 } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
+import { checkTrafficInputs, runTrafficStep } from './traffic';
 
 await runStep(outputs, async (out) => {
   // Credentials inside URLs are masked before anything can quote them (an invalid input is quoted).
@@ -29,6 +30,7 @@ await runStep(outputs, async (out) => {
     const name = i['fly-release-version'] ? 'fly-release-version' : 'per-machine';
     throw new InputError([{ input: name, message: `Input '${name}' needs 'fly-app': the machines of which app?` }]);
   }
+  const traffic = checkTrafficInputs(i);
   const headers = i.headers ? parseHeaderLines(i.headers) : {};
   const checks = await resolveChecks({
     urls: i.url ?? [],
@@ -83,4 +85,5 @@ await runStep(outputs, async (out) => {
   addGateSummary(new Summary(), report).write();
   if (!result.healthy) throw new UserError(`Health gate ${result.verdict}: ${result.reason}`);
   log.info(`Health gate passed: ${result.reason}`);
+  if (traffic) await runTrafficStep(i, traffic, out);
 });

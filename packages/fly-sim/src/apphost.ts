@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { behaviour } from './labels';
 import { crashLoopStart, settleApp, started as startMachine } from './lifecycle';
+import { TrafficLog } from './metrics';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
@@ -13,6 +14,8 @@ import type { SimApp, SimMachine } from './state';
 export class AppHosts {
   private readonly servers = new Map<string, Server>();
   private readonly turn = new Map<string, number>();
+  /** What the app servers served, for the Prometheus endpoint (metrics.ts). */
+  readonly traffic = new TrafficLog();
 
   constructor(
     private readonly lookup: (app: string) => SimApp | undefined,
@@ -80,14 +83,38 @@ export class AppHosts {
     const forcedHeader = req.headers['fly-force-instance-id'];
     const forced = Array.isArray(forcedHeader) ? forcedHeader[0] : forcedHeader;
     const path = (req.url ?? '/').split('?')[0];
+    const arrived = performance.now();
     const { status, body, machine } = this.answer(name, forced, path);
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-      'fly-request-id': `01SIM${Date.now()}`,
-      ...(machine ? { 'fly-machine-id': machine.id } : {}),
-    });
-    res.end(text);
+    const finish = () => {
+      res.writeHead(status, {
+        'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+        'fly-request-id': `01SIM${Date.now()}`,
+        ...(machine ? { 'fly-machine-id': machine.id } : {}),
+      });
+      res.end(text);
+      // Fly's proxy counts what reached an instance, per instance (the `fly_app_` series).
+      if (machine) {
+        const seconds = (performance.now() - arrived) / 1000;
+        this.traffic.record({
+          at: Date.now(),
+          app: name,
+          instance: machine.id,
+          region: machine.region,
+          status,
+          seconds,
+        });
+      }
+    };
+    const delay = machine && path !== '/health' ? this.addedLatency(machine) : 0;
+    if (delay > 0) setTimeout(finish, delay);
+    else finish();
+  }
+
+  /** The latency an image label adds to requests other than `/health` (`lag<N>`, `jitter<N>`). */
+  private addedLatency(machine: SimMachine): number {
+    const b = behaviour(machine.imageRef);
+    return b.lagMs + Math.random() * b.jitterMs;
   }
 
   /** What the app (or Fly's proxy in front of it) answers for `path`. */
@@ -113,6 +140,9 @@ export class AppHosts {
         ? { status: 500, body: { status: 'error', version }, machine }
         : { status: 200, body: { status: 'ok', version }, machine };
     }
+    // `err<N>`: the release fails a share of real requests while /health stays fine.
+    const { errorPct } = behaviour(machine.imageRef);
+    if (errorPct > 0 && Math.random() * 100 < errorPct) return { status: 500, body: 'internal error\n', machine };
     if (path === '/') return { status: 200, body: `${app.name} ${version}\n`, machine };
     return { status: 404, body: 'not found\n', machine };
   }

@@ -121,6 +121,9 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
     PATH: `${BIN_DIR}${delimiter}${process.env.PATH ?? ''}`,
     FLY_SIM_URL: url,
     FLY_SIM_STATE_DIR: stateDir,
+    // flyctl's API base (superfly/flyctl@v0.4.87 internal/config/config.go:22,49); Prometheus on
+    // Fly.io lives under it (`<base>/prometheus/<org>`), so the traffic analysis finds the sim's.
+    FLY_API_BASE_URL: url,
   };
   if (options.version) env.FLY_SIM_VERSION = options.version;
   if (options.slowMs !== undefined) env.FLY_SIM_SLOW_MS = String(options.slowMs);

@@ -9,6 +9,7 @@ import { route } from './dispatch';
 import { FaultBook } from './faults';
 import { FlyFail, Interrupted, type Invocation, Io } from './io';
 import { settleApp } from './lifecycle';
+import { servePrometheus } from './metrics';
 import {
   type ConsoleConfig,
   emptyState,
@@ -142,6 +143,11 @@ export class SimServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'POST' && path === '/run') return this.run(JSON.parse(await readBody(req)) as Invocation, res);
+    if (path.startsWith('/prometheus/')) {
+      const { tokens, apps } = this.world.state;
+      const body = req.method === 'POST' ? await readBody(req) : '';
+      return servePrometheus(req, res, body, { tokens, apps: Object.values(apps), log: this.world.hosts.traffic });
+    }
     const json = (value: unknown, status = 200) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
@@ -159,6 +165,7 @@ export class SimServer {
     if (path === '/control/add-machine') return json(this.addMachine(body.app, body.machine ?? {}));
     if (path === '/control/reset') {
       await this.world.hosts.closeAll();
+      this.world.hosts.traffic.clear();
       const fresh = emptyState();
       fresh.tokens = this.world.state.tokens;
       fresh.orgs = this.world.state.orgs;

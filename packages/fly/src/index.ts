@@ -24,6 +24,7 @@ export {
   type NewRelease,
   sameImage,
 } from './deploy';
+export { requireToken } from './env';
 export { FlyError, isAppNotFound, isTransient } from './errors';
 export type { InstalledFlyctl } from './install';
 export { DEFAULT_FLYCTL_VERSION, ENV_NAME, imageTag, type Strategy } from './names';
