@@ -5,17 +5,49 @@
  * (default). Reports (every step's summary, one HTML page per scenario) go to --out <dir>, by default
  * rehearsal-output/ (git-ignored; CI uploads it when a check fails). --workflows <dir> rehearses copies of
  * deploy.yml and preview.yml from another folder (e.g. while changing them).
+ *
+ * `npm run rehearse -- --repo <path> --workflow <file> [--event ...] [--input k=v] ...` rehearses a
+ * caller's own workflow from their repository instead (see REPO_USAGE and README.md).
  */
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { formatResults, RehearsalError, runScenarios, SCENARIOS } from '@deploy-actions/rehearsal';
+import {
+  formatResults,
+  parseRepoArgs,
+  REPO_USAGE,
+  RehearsalError,
+  repoScenario,
+  runScenarios,
+  SCENARIOS,
+  type Scenario,
+} from '@deploy-actions/rehearsal';
 import { REPO_ROOT } from '@deploy-actions/runner';
 
 function usage(): string {
-  return `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>] [--workflows <dir>]`;
+  return [
+    `usage: npm run rehearse [-- <${[...SCENARIOS.map((s) => s.name), 'all'].join('|')}>] [--out <dir>] [--workflows <dir>]`,
+    `   or: ${REPO_USAGE} [--out <dir>]`,
+  ].join('\n');
+}
+
+/** `--repo ...`: a caller's own workflow; its report goes to <out>/repo. */
+function repoRun(argv: string[]): { scenario: Scenario; outDir?: string } {
+  const rest = [...argv];
+  const out = rest.indexOf('--out');
+  const outDir = out >= 0 ? rest.splice(out, 2)[1] : undefined;
+  return { scenario: repoScenario('repo', parseRepoArgs(rest)), outDir };
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--repo')) {
+    const { scenario, outDir } = repoRun(argv);
+    const out = outDir ? resolve(outDir) : join(REPO_ROOT, 'rehearsal-output');
+    const started = Date.now();
+    const results = await runScenarios([scenario], { outDir: out, print: (line) => console.log(line) });
+    console.log(`\nRehearsal finished in ${((Date.now() - started) / 1000).toFixed(1)}s; reports in ${out}\n`);
+    console.log(formatResults(results));
+    return results.every((r) => r.ok) ? 0 : 1;
+  }
   let name = 'all';
   let outDir: string | undefined;
   let workflowsDir: string | undefined;

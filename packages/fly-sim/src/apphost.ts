@@ -2,17 +2,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { behaviour } from './labels';
 import { crashLoopStart, settleApp, started as startMachine } from './lifecycle';
+import { AppPrograms } from './programs';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
 /**
  * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
  * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine;
- * the `fly-force-instance-id` header picks the machine, as Fly's proxy does.
+ * the `fly-force-instance-id` header picks the machine, as Fly's proxy does. An app configured with
+ * its own program (`serve`) has every request to a healthy machine forwarded to that program.
  */
 export class AppHosts {
   private readonly servers = new Map<string, Server>();
   private readonly turn = new Map<string, number>();
+  private readonly programs = new AppPrograms();
 
   constructor(
     private readonly lookup: (app: string) => SimApp | undefined,
@@ -52,6 +55,7 @@ export class AppHosts {
   }
 
   async closeAll(): Promise<void> {
+    this.programs.stopAll();
     await Promise.all([...this.servers.keys()].map((name) => this.close(name)));
   }
 
@@ -80,7 +84,15 @@ export class AppHosts {
     const forcedHeader = req.headers['fly-force-instance-id'];
     const forced = Array.isArray(forcedHeader) ? forcedHeader[0] : forcedHeader;
     const path = (req.url ?? '/').split('?')[0];
-    const { status, body, machine } = this.answer(name, forced, path);
+    const { status, body, machine, program } = this.answer(name, forced, path);
+    const app = this.lookup(name);
+    if (program && machine && app?.serve) {
+      this.programs.forward(app, machine, req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`could not reach the app: ${err.message}\n`);
+      });
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
@@ -95,7 +107,7 @@ export class AppHosts {
     name: string,
     forced: string | undefined,
     path: string,
-  ): { status: number; body: unknown; machine?: SimMachine } {
+  ): { status: number; body: unknown; machine?: SimMachine; program?: boolean } {
     const app = this.lookup(name);
     if (!app) return { status: 404, body: 'app not found\n' };
     settleApp(app);
@@ -108,6 +120,7 @@ export class AppHosts {
       return { status: 502, body: 'could not reach the app: connection refused\n', machine };
     }
     const version = splitImageRef(machine.imageRef).tag;
+    if (app.serve && !machine.unhealthy) return { status: 200, body: '', machine, program: true };
     if (path === '/health') {
       return machine.unhealthy
         ? { status: 500, body: { status: 'error', version }, machine }

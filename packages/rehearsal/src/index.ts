@@ -4,6 +4,16 @@ export { evaluateCondition, evaluateExpression, type Json } from './expressions'
 export { markdownToHtml } from './markdown';
 export { allJobs, allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
 export {
+  type Expectation,
+  outcomeOf,
+  parseRepoArgs,
+  REPO_USAGE,
+  type RepoRehearsal,
+  type RepoRunOptions,
+  repoScenario,
+} from './repo';
+export { type RepoApp, repoApps } from './repo-apps';
+export {
   type Check,
   clock,
   formatJob,

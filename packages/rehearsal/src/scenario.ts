@@ -4,7 +4,7 @@
  * writes its own report folder; `runScenarios` prints the final pass/fail table.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import type { PgServer } from '@deploy-actions/testkit/postgres';
 import { rehearse } from './engine';
@@ -47,11 +47,15 @@ export interface ScenarioContext {
   check(name: string, ok: boolean, detail?: string): void;
   /** A check that `actual` equals `expected`, showing both when it does not. */
   expect(name: string, actual: unknown, expected: unknown): void;
+  /** Something the rehearsal did differently from a real run (a placeholder secret); printed and reported. */
+  note(text: string): void;
 }
 
 export interface Scenario {
   name: string;
   title: string;
+  /** A caller's repository checked out on the stage instead of the built-in app. */
+  source?: string;
   run(context: ScenarioContext): Promise<void>;
 }
 
@@ -84,6 +88,7 @@ export interface RunScenariosOptions {
 
 /** A workflow of this repo, or its copy in `workflowsDir` for files under .github/workflows. */
 function workflowPath(workflow: string, workflowsDir?: string): string {
+  if (isAbsolute(workflow)) return workflow; // a caller's workflow in the stage's checkout
   if (workflowsDir && workflow.startsWith('.github/workflows/')) return join(workflowsDir, basename(workflow));
   return join(REPO_ROOT, workflow);
 }
@@ -98,7 +103,8 @@ export async function runScenario(
   const checks: Check[] = [];
   const runs: LabelledRun[] = [];
   print(`\n== ${scenario.name}: ${scenario.title}`);
-  const stage = await startStage(pg, scenario.name);
+  const stage = await startStage(pg, scenario.name, { source: scenario.source });
+  const notes: string[] = [];
   // Checks are named after the run they follow, so "the run succeeded" says which run.
   let current = '';
   const check = (text: string, ok: boolean, detail?: string) => {
@@ -113,6 +119,11 @@ export async function runScenario(
     expect(name, actual, expected) {
       const ok = JSON.stringify(actual) === JSON.stringify(expected);
       check(name, ok, ok ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    },
+    note(text) {
+      if (notes.includes(text)) return;
+      notes.push(text);
+      print(`  note: ${text}`);
     },
     async run(label, spec) {
       print(`\n  -- ${label} (${spec.workflow}, ${spec.eventName})`);
@@ -163,7 +174,8 @@ export async function runScenario(
   const durationMs = Date.now() - started;
   const dir = join(options.outDir, scenario.name);
   rmSync(dir, { recursive: true, force: true }); // an earlier report's files must not mix with this one's
-  const report = writeReport(dir, `Rehearsal: ${scenario.name}`, runs, checks, { about: scenario.title, durationMs });
+  const about = [scenario.title, ...notes.map((n) => `Note: ${n}`)].join('\n');
+  const report = writeReport(dir, `Rehearsal: ${scenario.name}`, runs, checks, { about, durationMs });
   const ok = checks.length > 0 && checks.every((c) => c.ok);
   const passed = checks.filter((c) => c.ok).length;
   print(`\n  ${ok ? '✓' : '✗'} ${scenario.name}: ${passed} of ${checks.length} checks passed`);

@@ -134,8 +134,10 @@ async function executeStep(
     });
   }
   const resolved = run.uses.get(step.uses!)!;
-  if (resolved.kind === 'noop') {
+  if (resolved.kind === 'noop' || resolved.kind === 'skip') {
     record.notes.push(resolved.note);
+    if (resolved.kind === 'skip')
+      record.annotations.push({ level: 'notice', message: `${step.uses}: ${resolved.note}` });
     return { ok: true, outputs: {}, env: {}, path: [], summary: '', annotations: [], log: '', masks: [], leaks: [] };
   }
   if (resolved.missing) throw new RehearsalError(resolved.missing);
@@ -163,7 +165,7 @@ export async function runStep(run: RunState, job: JobPlan, step: StepPlan, index
     job: `${run.options.jobPrefix ?? ''}${job.id}`,
     id: step.id,
     name: displayName(step.name, scope, fallback),
-    kind: step.run ? 'run' : run.uses.get(step.uses!)?.kind === 'noop' ? 'noop' : 'action',
+    kind: step.run ? 'run' : ['noop', 'skip'].includes(run.uses.get(step.uses!)?.kind ?? '') ? 'noop' : 'action',
     uses: step.uses,
     outcome: 'skipped',
     conclusion: 'skipped',
@@ -190,8 +192,9 @@ export async function runStep(run: RunState, job: JobPlan, step: StepPlan, index
             : evaluateToken(step.continueOnError, full) === true;
       const execution = await executeStep(run, job, step, state, full, record);
       for (const mask of execution.masks) run.masker.add(mask);
-      record.outcome = execution.ok ? 'success' : 'failure';
-      record.conclusion = execution.ok || continueOnError ? 'success' : 'failure';
+      const skipped = step.uses !== undefined && run.uses.get(step.uses)?.kind === 'skip';
+      record.outcome = skipped ? 'skipped' : execution.ok ? 'success' : 'failure';
+      record.conclusion = skipped ? 'skipped' : execution.ok || continueOnError ? 'success' : 'failure';
       if (!execution.ok && continueOnError) record.notes.push('failed, but continue-on-error is set');
       outputs = execution.outputs;
       record.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, run.masker.mask(v)]));
