@@ -128,7 +128,9 @@ function workflowOutputs(run: RunState): Record<string, string> {
  * features, unknown or missing inputs) throw a RehearsalError before anything runs; failures while
  * running are recorded in the returned run.
  */
-export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
+export async function rehearse(given: RehearsalOptions): Promise<RunRecord> {
+  // One artifact list per run, shared with the workflows it calls.
+  const options: RehearsalOptions = { ...given, artifacts: given.artifacts ?? [] };
   const plan = await loadWorkflow(options.workflow);
   const uses = resolveAllUses(plan, options.repoRoot ?? REPO_ROOT);
   const identity = runIdentity(
@@ -192,6 +194,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     startedAt,
     durationMs: Date.now() - startedAt,
     notes,
+    artifacts: options.artifacts,
     place: {
       serverUrl: identity.serverUrl,
       repository: identity.repository,

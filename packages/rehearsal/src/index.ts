@@ -7,6 +7,7 @@ export {
   type Expectation,
   outcomeOf,
   parseRepoArgs,
+  preflight,
   REPO_USAGE,
   type RepoRehearsal,
   type RepoRunOptions,
@@ -36,6 +37,7 @@ export {
   stepOf,
   writeIndex,
 } from './scenario';
+export { APP_COMMANDS, APP_SCENARIOS } from './scenarios/apps';
 export { SCENARIOS } from './scenarios/index';
 export { type Stage, startStage } from './stage';
 export { imageLabel, type Story, storyOf } from './story';

@@ -6,11 +6,14 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { REPO_ROOT } from '@deploy-actions/runner';
 import { RehearsalError } from './errors';
 import type { Json } from './expressions';
 import type { RunRecord } from './model';
 import type { RunSpec, Scenario, ScenarioContext } from './scenario';
 import { FLY_TOKEN, type Stage, WEBHOOK_SECRET } from './stage';
+import { resolveUses, resolveWorkflow } from './uses';
+import { loadWorkflow } from './workflow';
 
 export type Expectation = 'success' | 'failure' | 'rolled-back';
 
@@ -113,6 +116,47 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
     if (run.workflow.startsWith('..')) throw new RehearsalError(`--workflow must be a file inside --repo`);
   }
   return { repo, runs };
+}
+
+/**
+ * Refuses, before any server starts, a workflow the rehearsal cannot run: invalid, an unsupported
+ * feature, or a `uses:` it cannot resolve, each named by file and line.
+ */
+export async function preflight(rehearsal: RepoRehearsal): Promise<void> {
+  const problems: string[] = [];
+  for (const workflow of new Set(rehearsal.runs.map((r) => r.workflow))) {
+    try {
+      const plan = await loadWorkflow(join(rehearsal.repo, workflow));
+      for (const job of plan.jobs) {
+        try {
+          if (job.call) await loadWorkflow(resolveWorkflow(job.call.ref, REPO_ROOT));
+        } catch (err) {
+          if (!(err instanceof RehearsalError)) throw err;
+          problems.push(`${workflow}: jobs.${job.id}: ${err.message}`);
+        }
+        for (const step of job.steps) {
+          if (!step.uses) continue;
+          try {
+            resolveUses(step.uses, REPO_ROOT);
+          } catch (err) {
+            if (!(err instanceof RehearsalError)) throw err;
+            problems.push(`${workflow}:${step.line}: ${err.message}`);
+          }
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof RehearsalError)) throw err;
+      // The loader names the file by its base name; the repository path says which one.
+      const named = `${basename(workflow)}:`;
+      problems.push(
+        err.message.startsWith(named)
+          ? `${workflow}:${err.message.slice(named.length)}`
+          : `${workflow}: ${err.message}`,
+      );
+    }
+  }
+  if (problems.length > 0)
+    throw new RehearsalError(`cannot rehearse ${rehearsal.repo}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /** Names of the secrets a workflow file reads (`secrets.NAME`). */
@@ -228,6 +272,8 @@ export function repoScenario(
     name,
     title: `${basename(rehearsal.repo)}: ${rehearsal.runs.map((r) => `${r.workflow} (${r.event}) expecting ${r.expect}`).join(', then ')}`,
     source: rehearsal.repo,
+    // `backup: true` runs this machine's pg_dump (15), which must be as new as the server.
+    postgres: 15,
     async run(s) {
       const records: RunRecord[] = [];
       for (const app of s.stage.apps) if (app.note) s.note(app.note);

@@ -56,6 +56,11 @@ export interface Scenario {
   title: string;
   /** A caller's repository checked out on the stage instead of the built-in app. */
   source?: string;
+  /**
+   * The PostgreSQL major its database runs on (18 by default). A backup needs a pg_dump at least as
+   * new as the server; the one on this machine (Debian 12's postgresql-client) is 15.
+   */
+  postgres?: 15 | 18;
   run(context: ScenarioContext): Promise<void>;
 }
 
@@ -148,6 +153,7 @@ export async function runScenario(
           runId: String(7100 + runs.length),
         },
         workspace: stage.workspace,
+        artifactsDir: stage.artifactsDir,
         env: stage.env,
         sensitive: stage.sensitive,
         stepTimeoutMs: 5 * 60_000,
@@ -242,19 +248,29 @@ ${rows}
 }
 
 export async function runScenarios(scenarios: Scenario[], options: RunScenariosOptions): Promise<ScenarioResult[]> {
-  let pg = options.pg;
-  let own = false;
-  if (!pg) {
-    const { startPostgres } = await import('@deploy-actions/testkit/postgres');
-    pg = await startPostgres();
-    own = true;
-  }
+  // One server per PostgreSQL major the scenarios ask for, started when first needed.
+  const servers = new Map<number, PgServer>();
+  const own: PgServer[] = [];
+  if (options.pg) servers.set(options.pg.version, options.pg);
+  const serverFor = async (version: 15 | 18) => {
+    let pg = servers.get(version);
+    if (!pg) {
+      const { startPostgres } = await import('@deploy-actions/testkit/postgres');
+      pg = await startPostgres({ version });
+      servers.set(version, pg);
+      own.push(pg);
+    }
+    return pg;
+  };
   try {
     const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) results.push(await runScenario(scenario, pg, options));
+    for (const scenario of scenarios) {
+      const pg = await serverFor(scenario.postgres ?? 18);
+      results.push(await runScenario(scenario, pg, options));
+    }
     writeIndex(options.outDir, results);
     return results;
   } finally {
-    if (own) await pg.stop();
+    await Promise.all(own.map((pg) => pg.stop()));
   }
 }

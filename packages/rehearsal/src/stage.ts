@@ -47,6 +47,8 @@ export interface Stage {
   deploySecrets: Record<string, string>;
   /** Parts of those secrets that must not be printed either (each app secret's value, passwords in URLs). */
   sensitive: Record<string, string>;
+  /** Where the runs' `actions/upload-artifact` steps keep artifacts (removed with the stage). */
+  artifactsDir: string;
   /** The Fly apps of a caller's repository (from its fly.toml files); empty for the built-in app. */
   apps: RepoApp[];
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startStage(pg: PgServer, name: string, options: StageOptio
     recursive: true,
     filter: (path) => !NOT_CHECKED_OUT.test(path.slice(source.length)),
   });
+  const artifactsDir = mkdtempSync(join(tmpdir(), `rehearsal-${name}-artifacts-`));
   const database = await pg.createDatabase(name.replace(/[^a-z0-9]/g, '_'));
   const fly = await startFly(FLY_TOKEN, ['personal', 'acme']);
   const apps = options.source ? repoApps(workspace) : [];
@@ -97,6 +100,7 @@ export async function startStage(pg: PgServer, name: string, options: StageOptio
     hooks,
     api,
     apps,
+    artifactsDir,
     deploySecrets: {
       FLY_API_TOKEN: FLY_TOKEN,
       DATABASE_URL: database.url,
@@ -117,6 +121,7 @@ export async function startStage(pg: PgServer, name: string, options: StageOptio
     async close() {
       await Promise.allSettled([fly.close(), smtp.close(), hooks.close(), api.close()]);
       rmSync(workspace, { recursive: true, force: true });
+      rmSync(artifactsDir, { recursive: true, force: true });
     },
   };
 }

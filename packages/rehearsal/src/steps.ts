@@ -2,8 +2,10 @@
  * The steps of one job: `if:` with the job's status, env layered workflow < job < GITHUB_ENV < step,
  * GITHUB_OUTPUT/GITHUB_ENV/GITHUB_PATH carried to later steps, continue-on-error, and masking.
  */
-import { delimiter, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
+import type { Annotation } from '@deploy-actions/runner';
+import { uploadArtifact } from './artifacts';
 import { RehearsalError } from './errors';
 import { type Execution, runAction, runScript } from './execute';
 import {
@@ -139,6 +141,24 @@ async function executeStep(
     if (resolved.kind === 'skip')
       record.annotations.push({ level: 'notice', message: `${step.uses}: ${resolved.note}` });
     return { ok: true, outputs: {}, env: {}, path: [], summary: '', annotations: [], log: '', masks: [], leaks: [] };
+  }
+  if (resolved.kind === 'artifact') {
+    const inputs = evaluateStringMap(step.with, { ...scope, where: `${scope.where}.with` });
+    const store = join(run.options.artifactsDir ?? join(run.temp, 'artifacts'), run.identity.runId);
+    const result = uploadArtifact(inputs, store, run.options.artifacts ?? [], run.identity.workspace);
+    const annotations: Annotation[] = result.warning ? [{ level: 'warning', message: result.warning }] : [];
+    const outputs: Record<string, string> = {};
+    if (result.artifact) {
+      run.options.artifacts?.push(result.artifact);
+      const id = String(run.options.artifacts?.length ?? 1);
+      outputs['artifact-id'] = id;
+      outputs['artifact-url'] =
+        `${run.identity.serverUrl}/${run.identity.repository}/actions/runs/${run.identity.runId}/artifacts/${id}`;
+      record.notes.push(
+        `kept artifact '${result.artifact.name}' (${result.artifact.files.map((f) => f.name).join(', ')}), retention ${result.artifact.retentionDays || 'the repository setting'} days`,
+      );
+    }
+    return { ok: true, outputs, env: {}, path: [], summary: '', annotations, log: '', masks: [], leaks: [] };
   }
   if (resolved.missing) throw new RehearsalError(resolved.missing);
   const inputs = evaluateStringMap(step.with, { ...scope, where: `${scope.where}.with` });

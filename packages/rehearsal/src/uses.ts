@@ -19,7 +19,8 @@ export type ResolvedUses =
       missing?: string;
     }
   | { kind: 'noop'; note: string }
-  | { kind: 'skip'; note: string };
+  | { kind: 'skip'; note: string }
+  | { kind: 'artifact' };
 
 export interface ActionInput {
   required?: boolean;
@@ -38,7 +39,6 @@ export const NOOP_ACTIONS: Record<string, string> = {
  */
 export const SKIPPED_ACTIONS: Record<string, string> = {
   'cloudflare/wrangler-action': 'skipped: deploys to Cloudflare, which the rehearsal has no stand-in for',
-  'actions/upload-artifact': 'skipped: the rehearsal keeps no workflow artifacts',
 };
 
 /** The repository name under which users reference this suite (`<owner>/deploy-actions/<action>@v1`). */
@@ -76,11 +76,12 @@ export function resolveUses(uses: string, repoRoot: string): ResolvedUses {
   if (repo === SUITE_REPO && path) return ownAction(repoRoot, path, uses);
   const note = path ? undefined : NOOP_ACTIONS[`${owner}/${repo}`];
   if (note) return { kind: 'noop', note };
+  if (!path && `${owner}/${repo}` === 'actions/upload-artifact') return { kind: 'artifact' };
   const skipped = path ? undefined : SKIPPED_ACTIONS[`${owner}/${repo}`];
   if (skipped) return { kind: 'skip', note: skipped };
   throw new RehearsalError(
     `uses: ${uses}: third-party actions are not run by the rehearsal; ` +
-      `only ${Object.keys(NOOP_ACTIONS).join(', ')} are accepted (as no-ops), and ${Object.keys(SKIPPED_ACTIONS).join(', ')} (skipped)`,
+      `only ${Object.keys(NOOP_ACTIONS).join(', ')} are accepted (as no-ops), actions/upload-artifact (kept in the rehearsal's artifact store), and ${Object.keys(SKIPPED_ACTIONS).join(', ')} (skipped)`,
   );
 }
 

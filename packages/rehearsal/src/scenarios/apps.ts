@@ -1,0 +1,101 @@
+/**
+ * The deployment guides' systems as sample repositories (examples/apps/<name>/), each rehearsed
+ * through the same command line a user types (`npm run rehearse -- <args>`), green and with its
+ * failure case, plus checks of what the runs left on the stage.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@deploy-actions/runner';
+import type { RunRecord } from '../model';
+import { parseRepoArgs, repoScenario } from '../repo';
+import type { Scenario, ScenarioContext } from '../scenario';
+import { stepOf } from '../scenario';
+
+/** The arguments after `npm run rehearse --`, from the repository root. */
+export const APP_COMMANDS: Record<string, string[]> = {
+  ignition: [
+    '--repo',
+    'examples/apps/ignition',
+    '--workflow',
+    '.github/workflows/deploy-backend.yml',
+    '--secret-file',
+    'IGNITION_APP_SECRETS=examples/apps/ignition/rehearsal/app-secrets.env',
+    '--ref',
+    'refs/tags/v1.0.0',
+    '--then',
+    '--ref',
+    'refs/tags/v1.1.0-crash',
+    '--expect',
+    'rolled-back',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-api-proxy.yml',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-frontend-worker.yml',
+  ],
+};
+
+async function get(s: ScenarioContext, app: string, path: string): Promise<{ status: number; body: string }> {
+  const url = s.stage.fly.sim.appUrl(app);
+  try {
+    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, body: await res.text() };
+  } catch (err) {
+    return { status: 0, body: (err as Error).message };
+  }
+}
+
+function scenario(name: string, checks: (s: ScenarioContext, runs: RunRecord[]) => Promise<void>): Scenario {
+  return repoScenario(`app-${name}`, parseRepoArgs(APP_COMMANDS[name], REPO_ROOT), checks);
+}
+
+export const ignition = scenario('ignition', async (s, [good, crash, proxy, frontend]) => {
+  const app = 'ignition-api';
+  s.expect(
+    'v1.0.0: pg-migrate applied both migrations',
+    stepOf(good, 'deploy / deploy', 'migrate').outputs['applied-count'],
+    '2',
+  );
+  s.expect(
+    'v1.0.0: the health gate checked the tag as the version',
+    stepOf(good, 'deploy / deploy', 'health').outputs['observed-version'],
+    'v1.0.0',
+  );
+  s.expect("the app's secrets are on Fly", s.stage.fly.secretNames(app).sort(), [
+    'AUTH_OAUTH_GOOGLE_CLIENT_ID',
+    'AUTH_OAUTH_GOOGLE_CLIENT_SECRET',
+    'SESSION_SECRET',
+  ]);
+  const backups = good.artifacts ?? [];
+  s.check(
+    'v1.0.0: the pg_dump taken before migrating is kept as an artifact for 30 days',
+    backups.length === 1 && backups[0].retentionDays === 30 && backups[0].files[0]?.name === 'backup-ignition-api.dump',
+    JSON.stringify(backups.map(({ name, files, retentionDays }) => ({ name, files, retentionDays }))),
+  );
+  if (backups[0]) {
+    const dump = readFileSync(join(backups[0].dir, 'backup-ignition-api.dump'));
+    s.expect('the backup is a pg_dump archive', dump.subarray(0, 5).toString(), 'PGDMP');
+  }
+  s.expect('v1.1.0-crash: nothing to migrate, so no backup', (crash.artifacts ?? []).length, 0);
+  const rollback = stepOf(crash, 'deploy / deploy', 'rollback');
+  s.expect('v1.1.0-crash: auto-rollback verified the restored release', rollback.outputs.verified, 'true');
+  s.expect('the newest Fly release runs v1.0.0 again', s.stage.fly.releases(app)[0]?.label, 'v1.0.0');
+  const live = await get(s, app, '/health/live');
+  s.expect("the app's own server answers /health/live", [live.status, live.body], [200, '{"status":"alive"}']);
+  const health = await get(s, app, '/health');
+  s.expect('/health reports v1.0.0 again', health.body, '{"status":"ok","version":"v1.0.0"}');
+  for (const [label, run] of [
+    ['API proxy', proxy],
+    ['frontend', frontend],
+  ] as const) {
+    const step = run.jobs.flatMap((j) => j.steps).find((st) => st.uses?.startsWith('cloudflare/wrangler-action'));
+    s.check(
+      `${label}: the wrangler step is skipped with a notice`,
+      step?.conclusion === 'skipped' && step.annotations.some((a) => a.level === 'notice'),
+      step ? `${step.conclusion}: ${step.annotations.map((a) => a.message).join(' | ')}` : 'no wrangler step',
+    );
+  }
+});
+
+export const APP_SCENARIOS: Scenario[] = [ignition];
