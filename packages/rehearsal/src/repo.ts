@@ -32,12 +32,15 @@ export interface RepoRunOptions {
 
 export interface RepoRehearsal {
   repo: string;
+  /** Apps given the stage database's DATABASE_URL as a Fly secret first, as `fly postgres attach` does. */
+  attach: string[];
   runs: RepoRunOptions[];
 }
 
 export const REPO_USAGE = `npm run rehearse -- --repo <path> --workflow <file> [--event push|workflow_dispatch|pull_request]
     [--input k=v]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
-    [--expect success|failure|rolled-back] [--label text] [--then <options of the next run>]...`;
+    [--expect success|failure|rolled-back] [--label text] [--attach-postgres <fly app>]...
+    [--then <options of the next run>]...`;
 
 const EVENTS = new Set(['push', 'workflow_dispatch', 'pull_request']);
 const EXPECTATIONS = new Set(['success', 'failure', 'rolled-back']);
@@ -54,6 +57,7 @@ function pair(flag: string, value: string | undefined): [string, string] {
  */
 export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsal {
   let repo: string | undefined;
+  const attach: string[] = [];
   const runs: RepoRunOptions[] = [];
   let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, expect: 'success' };
   const value = (i: number, flag: string) => {
@@ -92,6 +96,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
         throw new RehearsalError(`--expect must be success, failure or rolled-back, got '${expect}'`);
       current.expect = expect as Expectation;
     } else if (flag === '--label') current.label = value(++i, flag);
+    else if (flag === '--attach-postgres') attach.push(value(++i, flag));
     else if (flag === '--then') {
       runs.push(current);
       current = {
@@ -115,7 +120,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
     run.workflow = relative(repo, file);
     if (run.workflow.startsWith('..')) throw new RehearsalError(`--workflow must be a file inside --repo`);
   }
-  return { repo, runs };
+  return { repo, attach, runs };
 }
 
 /**
@@ -182,12 +187,18 @@ export function stageSecret(stage: Stage, name: string): { value: string; note?:
   };
 }
 
-/** Every value inside a dotenv secret (APP_SECRETS), so the leak checks look for each one too. */
+/**
+ * Every value inside a dotenv secret (APP_SECRETS), so the leak checks look for each one too; a URL
+ * without credentials (CORS origins, public endpoints) is configuration that flyctl prints anyway.
+ */
 function dotenvParts(name: string, value: string): Record<string, string> {
   const parts: Record<string, string> = {};
   for (const line of value.split('\n')) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$/.exec(line);
-    if (m && m[2].length >= 8) parts[`${name} ${m[1]}`] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+    if (!m || m[2].length < 8) continue;
+    const part = m[2].replace(/^(['"])(.*)\1$/, '$2');
+    if (/^https?:\/\/[^@\s]+$/.test(part)) continue;
+    parts[`${name} ${m[1]}`] = part;
   }
   return parts;
 }
@@ -262,6 +273,21 @@ export function outcomeOf(run: RunRecord): Expectation {
   return run.result === 'success' ? 'success' : 'failure';
 }
 
+/**
+ * `fly postgres attach` leaves the app a DATABASE_URL secret (staged until the next deploy); here it
+ * points at the stage's database. Through flyctl's stdin, never its argv.
+ */
+async function attachPostgres(stage: Stage, app: string): Promise<void> {
+  if (!stage.apps.some((a) => a.name === app)) {
+    throw new RehearsalError(`--attach-postgres ${app}: no fly.toml in the repository names that app`);
+  }
+  const result = await stage.fly.sim.run(['secrets', 'import', '--app', app, '--stage'], {
+    env: { FLY_API_TOKEN: FLY_TOKEN },
+    input: `DATABASE_URL=${stage.database.url}\n`,
+  });
+  if (result.code !== 0) throw new RehearsalError(`--attach-postgres ${app}: ${result.stderr.trim()}`);
+}
+
 /** A scenario rehearsing `rehearsal`'s runs in order on one stage of its repository. */
 export function repoScenario(
   name: string,
@@ -277,6 +303,7 @@ export function repoScenario(
     async run(s) {
       const records: RunRecord[] = [];
       for (const app of s.stage.apps) if (app.note) s.note(app.note);
+      for (const app of rehearsal.attach) await attachPostgres(s.stage, app);
       let before = '0000000000000000000000000000000000000000';
       for (const [i, options] of rehearsal.runs.entries()) {
         const spec = repoRunSpec(s.stage, options, i, before);

@@ -78,7 +78,8 @@ export async function startStage(pg: PgServer, name: string, options: StageOptio
   if (apps.length === 0) await fly.sim.seedApp(APP, { org: 'acme' });
   for (const app of apps) {
     await fly.sim.seedApp(app.name, { org: 'personal' });
-    if (app.serve) await fly.sim.configureApp(app.name, { serve: app.serve });
+    // `flyctl ssh console -C` runs in the image's working directory: here, the build context.
+    if (app.serve) await fly.sim.configureApp(app.name, { serve: app.serve, console: { cwd: app.serve.cwd } });
   }
   const smtp = await startSmtpServer({ tls: 'starttls', auth: { user: SMTP_USER, pass: SMTP_PASS } });
   const hooks = await startHttpSink();

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
-import type { RunRecord } from '../model';
+import { allSteps, type RunRecord } from '../model';
 import { parseRepoArgs, repoScenario } from '../repo';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { stepOf } from '../scenario';
@@ -33,6 +33,21 @@ export const APP_COMMANDS: Record<string, string[]> = {
     '--then',
     '--workflow',
     '.github/workflows/deploy-frontend-worker.yml',
+  ],
+  ampel: [
+    '--repo',
+    'examples/apps/ampel',
+    '--workflow',
+    '.github/workflows/deploy.yml',
+    '--attach-postgres',
+    'ampel-api',
+    '--secret-file',
+    'AMPEL_API_SECRETS=examples/apps/ampel/rehearsal/api-secrets.env',
+    '--then',
+    '--ref',
+    'refs/heads/crash-fix',
+    '--expect',
+    'rolled-back',
   ],
 };
 
@@ -98,4 +113,48 @@ export const ignition = scenario('ignition', async (s, [good, crash, proxy, fron
   }
 });
 
-export const APP_SCENARIOS: Scenario[] = [ignition];
+export const ampel = scenario('ampel', async (s, [good, crash]) => {
+  const steps = allSteps(good).filter((st) => st.job === 'api / deploy');
+  const at = (id: string) => steps.findIndex((st) => st.id === id);
+  s.expect('the API was not migrated before its deploy', stepOf(good, 'api / deploy', 'migrate').conclusion, 'skipped');
+  s.expect(
+    "the API's own migrator ran after the deploy, before the health gate",
+    [
+      stepOf(good, 'api / deploy', 'migrate-after').conclusion,
+      at('deploy') < at('migrate-after'),
+      at('migrate-after') < at('health'),
+    ],
+    ['success', true, true],
+  );
+  const rows = await s.stage.pg.query(
+    s.stage.database.name,
+    'SELECT version::text AS version FROM _sqlx_migrations ORDER BY 1',
+  );
+  s.expect(
+    '_sqlx_migrations lists both migrations',
+    rows.map((r) => r.version),
+    ['20250101000000', '20250102000000'],
+  );
+  const calls = await s.stage.fly.sim.calls();
+  const frontendDeploy = calls.find((c) => c.args[0] === 'deploy' && c.args.includes('ampel-frontend'));
+  s.check(
+    'the frontend was built with --build-arg VITE_API_URL',
+    frontendDeploy?.args.join(' ').includes('--build-arg VITE_API_URL=https://ampel-api.fly.dev') ?? false,
+    frontendDeploy?.args.join(' '),
+  );
+  s.expect('the frontend deploy passed', stepOf(good, 'frontend / deploy', 'health').conclusion, 'success');
+  s.expect(
+    'crash: the migrator never ran on the crashing release',
+    stepOf(crash, 'api / deploy', 'migrate-after').conclusion,
+    'skipped',
+  );
+  s.expect(
+    'crash: auto-rollback verified the restored API',
+    stepOf(crash, 'api / deploy', 'rollback').outputs.verified,
+    'true',
+  );
+  s.expect('crash: the frontend was not deployed', crash.jobs.find((j) => j.id === 'frontend')?.result, 'skipped');
+  s.expect('the API runs main-1111111 again', s.stage.fly.releases('ampel-api')[0]?.label, 'main-1111111');
+});
+
+export const APP_SCENARIOS: Scenario[] = [ignition, ampel];
