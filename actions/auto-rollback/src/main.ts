@@ -1,6 +1,6 @@
 import { openFly } from '@deploy-actions/fly';
 import { GitHubClient } from '@deploy-actions/github';
-import { ROLLED_BACK_ENV, rollback, type TargetRequest } from '@deploy-actions/rollback';
+import { parseTargetRequest, ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
 import {
   exportVariable,
   InputError,
@@ -12,12 +12,6 @@ import {
 } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 import { rollbackSummary } from './summary';
-
-function targetRequest(target: string): TargetRequest {
-  if (target === 'auto') return { kind: 'auto' };
-  if (/^v?\d+$/.test(target)) return { kind: 'version', version: Number(target.replace(/^v/, '')) };
-  return { kind: 'image', imageRef: target };
-}
 
 await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
@@ -49,7 +43,7 @@ await runStep(outputs, async (out) => {
       version: i['failed-release-version'] ? Number(i['failed-release-version'].replace(/^v/, '')) : undefined,
       imageRef: i['failed-image-ref'],
     },
-    request: targetRequest(i.target),
+    request: parseTargetRequest(i.target),
     lkgSource: i['lkg-source'],
     environment: i.environment,
     github,

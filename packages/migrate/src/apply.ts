@@ -3,6 +3,7 @@ import type { Client } from 'pg';
 import { scriptOf } from './analyse';
 import { ident, isPgError, literal, msSetting } from './db';
 import { migrationLabel, type Script } from './files';
+import { type HeldLock, holdsLock, LOCK_LOST, lockCheck, lockLost } from './lock';
 import type { PlanItem } from './plan';
 import { lineOfPosition, parseScript, type Statement } from './sql';
 import { type Tracking, updateProgress } from './tracking';
@@ -13,6 +14,36 @@ export interface Settings {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   lockRetries: number;
+  /** The migration lock this run holds: checked inside every migration's transaction. */
+  lock?: HeldLock;
+  /** `server_version_num`: what the session reset may set. */
+  serverVersionNum?: number;
+}
+
+/**
+ * Statements that return the session to its state at login, so each migration starts clean
+ * whatever the one before it set (search_path, statement_timeout, session_replication_role, a
+ * role). DISCARD ALL would do it too, but it cannot run in a transaction and it drops the
+ * migration lock. All are SET-like (no snapshot), so a migration can still open with
+ * `SET TRANSACTION ISOLATION LEVEL`. Temporary tables go with DISCARD TEMP.
+ */
+export function resetStatements(s: Settings): string[] {
+  const statements = ['SET SESSION AUTHORIZATION DEFAULT', 'RESET ALL'];
+  // RESET ALL also forgets the dead-client check readState turned on (PostgreSQL 14+).
+  if ((s.serverVersionNum ?? 0) >= 140000) statements.push(`SET client_connection_check_interval = '1000ms'`);
+  return statements;
+}
+
+const LEADING_NOISE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+const SETS_TRANSACTION =
+  /^set\s+(?:local\s+|session\s+)?(?:transaction\b|transaction_isolation\b|transaction_read_only\b|transaction_deferrable\b)/i;
+
+/**
+ * The script opens with `SET TRANSACTION ...` (or sets transaction_isolation & co.), which
+ * PostgreSQL accepts only before the transaction's first query: the checks then go after it.
+ */
+export function leadsWithSetTransaction(sql: string): boolean {
+  return SETS_TRANSACTION.test(sql.replace(LEADING_NOISE, ''));
 }
 
 /** SET statements for the timeouts; a 0 statement timeout leaves the server's own setting. */
@@ -73,11 +104,27 @@ export interface TransactionJob {
 
 function transactionText(job: TransactionJob, s: Settings) {
   const script = scriptOf(job.item);
-  const leading = [...(job.guard ? [job.guard] : []), ...settingStatements(s, true)];
-  if (!job.durable) leading.push('SET LOCAL synchronous_commit = off');
+  const checks = [...(s.lock ? [lockCheck(s.lock)] : []), ...(job.guard ? [job.guard] : [])];
+  const checksLast = leadsWithSetTransaction(script.sql);
+  const syncOff = job.durable ? [] : ['SET LOCAL synchronous_commit = off'];
+  const leading = [...resetStatements(s), ...settingStatements(s, true), ...syncOff, ...(checksLast ? [] : checks)];
+  const trailing = [
+    ...(checksLast ? checks : []),
+    job.bookkeeping,
+    // The next migration, or the next query, finds the session as it was at login.
+    'DISCARD TEMP',
+    ...resetStatements(s),
+    ...syncOff,
+    'COMMIT',
+  ];
   const prefix = `BEGIN;\n${leading.map((q) => `${q};\n`).join('')}`;
   // Statements before the script's own: BEGIN and the leading ones (for locating a failure).
-  return { script, prefix, before: 1 + leading.length, sql: `${prefix}${script.sql}\n;\n${job.bookkeeping};\nCOMMIT;` };
+  return {
+    script,
+    prefix,
+    before: 1 + leading.length,
+    sql: `${prefix}${script.sql}\n;\n${trailing.map((q) => `${q};`).join('\n')}`,
+  };
 }
 
 /**
@@ -155,6 +202,13 @@ export async function runTransactions(
           });
         }
         const job = jobs[head.index];
+        if (isPgError(error) && error.code === LOCK_LOST && s.lock) {
+          const lost = lockLost(error.message.replace(/^pg-migrate: /, ''), `before ${migrationLabel(job.item.file)}`);
+          throw new MigrationError(lost.message, { file: scriptOf(job.item).path }, undefined, done, {
+            hint: lost.hint,
+            cause: error,
+          });
+        }
         const failures = (lockFailures.get(head.index) ?? 0) + 1;
         if (isPgError(error) && error.code === '55P03' && failures <= s.lockRetries) {
           lockFailures.set(head.index, failures);
@@ -223,9 +277,41 @@ async function dropInvalidIndex(client: Client, statement: Statement, logger: Mi
 }
 
 /**
+ * Sends `statements` and, when the run holds a lock, a check that this backend still holds it,
+ * as one query. The check does not raise, so what came before it commits (a progress row must
+ * not be lost); a failed check then stops the run.
+ */
+async function thenCheckLock(
+  client: Client,
+  statements: string[],
+  s: Settings,
+  where: string,
+  path: string,
+  done: DoneMigration[],
+): Promise<void> {
+  if (!s.lock) {
+    if (statements.length > 0) await client.query(statements.join(';\n'));
+    return;
+  }
+  const results = (await client.query(
+    [...statements, `SELECT ${holdsLock(s.lock)} AS held, pg_backend_pid() AS pid`].join(';\n'),
+  )) as unknown as { rows: { held: boolean; pid: number }[] } | { rows: { held: boolean; pid: number }[] }[];
+  const check = Array.isArray(results) ? results[results.length - 1] : results;
+  const { held, pid } = check.rows[0];
+  if (held === true) return;
+  const lost = lockLost(
+    `the migration lock is held by server connection pid ${s.lock.pid}, but this session ran on pid ${pid}`,
+    where,
+  );
+  throw new MigrationError(lost.message, { file: path }, undefined, done, { hint: lost.hint });
+}
+
+/**
  * Runs a non-transactional script one statement per query (a multi-statement query is an
  * implicit transaction), recording progress after each so a re-run resumes after the last
- * finished statement.
+ * finished statement. The session is reset first (see resetStatements), and the lock is checked
+ * before the first statement and with each progress row: such a statement cannot be checked in
+ * its own transaction, so a pooler that moved it is found right after it, with its progress kept.
  */
 export async function runStatements(
   client: Client,
@@ -238,7 +324,15 @@ export async function runStatements(
 ): Promise<void> {
   const script = scriptOf(item);
   const statements = item.statements ?? [];
-  await client.query(settingStatements(s, false).join(';\n'));
+  const label = migrationLabel(item.file);
+  await thenCheckLock(
+    client,
+    [...resetStatements(s), 'DISCARD TEMP', ...settingStatements(s, false)],
+    s,
+    `before ${label}`,
+    script.path,
+    done,
+  );
   try {
     for (let i = item.resumeFrom; i < statements.length; i++) {
       const statement = statements[i];
@@ -268,17 +362,24 @@ export async function runStatements(
             statement,
             absolute,
             done,
-            `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${migrationLabel(item.file)} (statement ${i + 1} of ${statements.length}, not in a transaction)`,
+            `${item.action === 'revert' ? 'Reverting' : 'Migration'} ${label} (statement ${i + 1} of ${statements.length}, not in a transaction)`,
           );
         }
       }
       if (concurrent) await client.query(`SET lock_timeout = ${msSetting(s.lockTimeoutMs)}`);
-      if (progress)
-        await client.query(
-          updateProgress(t, item.file.version, i + 1, i + 1 === statements.length, Date.now() - started),
-        );
+      const record = progress
+        ? [updateProgress(t, item.file.version, i + 1, i + 1 === statements.length, Date.now() - started)]
+        : [];
+      await thenCheckLock(
+        client,
+        record,
+        s,
+        `after statement ${i + 1} of ${statements.length} of ${label}${progress ? ' (recorded as done)' : ''}`,
+        script.path,
+        done,
+      );
     }
   } finally {
-    await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+    await client.query([...resetStatements(s), 'DISCARD TEMP'].join(';\n')).catch(() => undefined);
   }
 }

@@ -123,3 +123,26 @@ export async function close(client: Client | undefined): Promise<void> {
   client.end().catch(() => undefined);
   (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
 }
+
+/**
+ * `answer` (a query on `client`), or, when it takes longer than `ms`, a UserError: the connection
+ * is closed and the query abandoned. For the first query of a run, which a pooler queues while
+ * every server connection it may open is taken.
+ */
+export function answerWithin<T>(client: Client, answer: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      reject(error());
+    }, ms);
+  });
+  answer.catch(() => undefined);
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
+}
+
+/** The process id PostgreSQL (or a pooler, which makes one up) sent at login. */
+export function loginPid(client: Client): number | undefined {
+  const pid = (client as unknown as { processID?: number | null }).processID;
+  return typeof pid === 'number' ? pid : undefined;
+}

@@ -10,16 +10,9 @@ import {
   verifySha256,
 } from '@deploy-actions/toolkit';
 import type { Script } from './files';
-import type { MigrateLogger } from './types';
+import type { LintFinding, MigrateLogger } from './types';
 
-export interface LintFinding {
-  file: string;
-  /** 1-based line in the migration file. */
-  line: number;
-  rule: string;
-  level: 'warning' | 'error';
-  message: string;
-}
+export type { LintFinding };
 
 /** The squawk release whose binary is downloaded when none is installed. */
 const SQUAWK_VERSION = '2.66.0';

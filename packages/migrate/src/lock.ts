@@ -1,12 +1,13 @@
 import { backoffDelay, formatDuration, sleep, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
-import { literal } from './db';
+import { answerWithin, close, literal } from './db';
 import type { Tracking } from './tracking';
 
 /**
  * The advisory-lock key, computed by the server from (database, schema, table), so every
  * runner migrating the same tracking table agrees on it whatever URL spelling it used.
- * `part` separates the run lock from the work-connection lock.
+ * Runs take the `work` key on the connection that migrates (earlier releases also took a `run`
+ * key on a second connection first; every release holds `work` while it changes anything).
  */
 export function lockKey(t: Tracking, part: 'run' | 'work'): string {
   const name = literal(`/${t.schema}/${t.table}/${part}`);
@@ -53,6 +54,49 @@ export function describeHolder(h: Holder): string {
   return parts.join(', ');
 }
 
+/** The lock as taken: the server backend that holds it and the key's pg_locks coordinates. */
+export interface HeldLock {
+  /** pg_backend_pid() of the backend holding the lock. */
+  pid: number;
+  /** The key, as a bigint literal. */
+  key: string;
+  /** pg_locks.database, classid and objid of the key (oids). */
+  database: string;
+  classid: string;
+  objid: string;
+}
+
+/**
+ * True on the backend that took `lock` while it still holds it. Checked inside every migration's
+ * transaction: a pooler that hands transactions to other server connections (transaction pooling)
+ * or resets the one we had (DISCARD ALL releases advisory locks) fails it, and nothing commits.
+ */
+export function holdsLock(lock: HeldLock): string {
+  return `(pg_backend_pid() = ${lock.pid} AND EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ${lock.pid} AND database = '${lock.database}'::oid AND classid = '${lock.classid}'::oid AND objid = '${lock.objid}'::oid AND objsubid = 1))`;
+}
+
+/** SQLSTATE raised by `lockCheck` (a code of our own: class "PM" is unused by PostgreSQL). */
+export const LOCK_LOST = 'PMLCK';
+
+/** A statement that raises LOCK_LOST unless this backend holds `lock`. */
+export function lockCheck(lock: HeldLock): string {
+  const message = `pg-migrate: the migration lock is held by server connection pid ${lock.pid}, but this transaction runs on pid %`;
+  return `DO $pgm$ BEGIN IF NOT ${holdsLock(lock)} THEN RAISE EXCEPTION ${literal(message)}, pg_backend_pid() USING ERRCODE = '${LOCK_LOST}'; END IF; END $pgm$`;
+}
+
+/**
+ * The error of a run whose lock was lost, or never held, by the backend its queries ran on.
+ * `detail` says which pids; `where` which migration it stopped before.
+ */
+export function lockLost(detail: string, where: string): UserError {
+  return new UserError(
+    `Stopped ${where}: ${detail}. Something between pg-migrate and PostgreSQL (a pooler in transaction or statement mode, or one that resets server connections) moves or resets the session, so the migration lock cannot keep other runs out.`,
+    {
+      hint: 'Use the direct (unpooled) database URL for migrations, or a pooler in session mode that does not reset server connections between transactions.',
+    },
+  );
+}
+
 export interface AcquireOptions {
   /** Absolute deadline in ms since epoch. */
   deadline: number;
@@ -60,18 +104,67 @@ export interface AcquireOptions {
   what: string;
   /** How long the caller agreed to wait, for the message. */
   waitMs: number;
+  /**
+   * The process id the server sent at login (BackendKeyData). PostgreSQL sends the backend's
+   * pid; a pooler sends a made-up one, since its clients have no backend of their own.
+   */
+  loginPid: number | undefined;
+  /** Go on through a pooler (`allow-pooler`): the lock is then verified in every transaction. */
+  allowPooler: boolean;
+  /** What the URL tells about a pooler, for the refusal (Fly's pooled host, port 6432...). */
+  urlHint?: string;
   onWait?: (holders: Holder[]) => void;
 }
 
+type Outcome = 'pooler' | 'shared' | 'taken' | 'busy';
+
+function poolerRefusal(backendPid: number, loginPid: number, urlHint: string | undefined): UserError {
+  return new UserError(
+    `database-url reaches PostgreSQL through a connection pooler (such as PgBouncer): the server backend is pid ${backendPid}, but the connection was given pid ${loginPid} at login, which the pooler made up${urlHint ? `; ${urlHint}` : ''}. A pooler in transaction mode hands each transaction to any server connection, so the migration lock would not keep other runs out.`,
+    {
+      hint: 'Use the direct (unpooled) database URL for migrations (on Fly Managed Postgres, direct.<cluster>.flympg.net), or set `allow-pooler: true` if the pooler runs in session mode (then the lock is checked in every transaction, and a pooler found sharing server connections is refused).',
+    },
+  );
+}
+
+function sharedRefusal(backendPid: number): UserError {
+  return new UserError(
+    `The server connection this run was given (pid ${backendPid}) already holds the migration lock for another client: a pooler in front of PostgreSQL shares server connections between clients (transaction or statement pooling), so the lock cannot keep runs apart. Nothing was changed.`,
+    {
+      hint: `Use the direct (unpooled) database URL for migrations, or put the pooler in session mode. If no run is migrating, the lock was left on that pooled connection by a run through the pooler: end it with SELECT pg_terminate_backend(${backendPid}).`,
+    },
+  );
+}
+
 /**
- * Takes session advisory lock `key` on `client` by polling `pg_try_advisory_lock` with
- * backoff until the deadline. A blocking `pg_advisory_lock` behind a client timer would
- * keep waiting on the server after the client gave up.
+ * Takes session advisory lock `key` on `client` by polling with backoff until the deadline (a
+ * blocking `pg_advisory_lock` behind a client timer would keep waiting on the server after the
+ * client gave up). Each attempt is one statement that first checks what is between us and the
+ * server: a pooler (the login pid is not the backend's) is refused unless allowed, and a backend
+ * that already holds the lock is one a pooler shares with another client (session locks are
+ * re-entrant, so taking it again would succeed): refused, without touching the lock.
  */
-export async function acquire(client: Client, key: string, options: AcquireOptions): Promise<void> {
+export async function acquire(client: Client, key: string, options: AcquireOptions): Promise<HeldLock> {
+  const direct =
+    options.loginPid === undefined || options.allowPooler ? 'true' : `pg_backend_pid() = ${options.loginPid}`;
+  const sql = `WITH k AS (SELECT ${key} AS key, (SELECT oid FROM pg_database WHERE datname = current_database()) AS database)
+SELECT pg_backend_pid() AS pid, k.key::text AS key, k.database::text AS database,
+  (k.key >> 32 & 4294967295)::text AS classid, (k.key & 4294967295)::text AS objid,
+  CASE WHEN NOT ${direct} THEN 'pooler'
+    WHEN EXISTS (SELECT FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.pid = pg_backend_pid()
+      AND l.database = k.database AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = k.key) THEN 'shared'
+    WHEN pg_try_advisory_lock(k.key) THEN 'taken'
+    ELSE 'busy' END AS outcome
+FROM k`;
   for (let attempt = 1; ; attempt++) {
-    const { rows } = await client.query(`SELECT pg_try_advisory_lock(${key}) AS ok`);
-    if (rows[0].ok) return;
+    const { rows } = await client.query(sql);
+    const row = rows[0];
+    const outcome = row.outcome as Outcome;
+    const pid = Number(row.pid);
+    if (outcome === 'pooler') throw poolerRefusal(pid, options.loginPid!, options.urlHint);
+    if (outcome === 'shared') throw sharedRefusal(pid);
+    if (outcome === 'taken')
+      return { pid, key: String(row.key), database: row.database, classid: row.classid, objid: row.objid };
     if (attempt === 1 && options.onWait) options.onWait(await lockHolders(client, key));
     const delay = backoffDelay(attempt, 50, 1_000);
     if (Date.now() + delay >= options.deadline) {
@@ -88,6 +181,52 @@ export async function acquire(client: Client, key: string, options: AcquireOptio
   }
 }
 
-export async function release(client: Client, key: string): Promise<void> {
-  await client.query(`SELECT pg_advisory_unlock(${key})`);
+/**
+ * Releases the lock on the backend that holds it. Behind a pooler that moved us, the unlock
+ * must reach that backend: it is sent again (each time to whichever backend the pooler picks)
+ * until it lands there, for up to `withinMs`. False when it never did: the lock stays held.
+ */
+export async function release(client: Client, lock: HeldLock, withinMs = 5_000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await client.query(
+      `SELECT CASE WHEN pg_backend_pid() = ${lock.pid} THEN pg_advisory_unlock(${lock.key}) END AS released`,
+    );
+    if (rows[0].released !== null) return rows[0].released === true;
+    if (Date.now() >= until) return false;
+    await sleep(Math.min(200, 10 * attempt));
+  }
+}
+
+/**
+ * Releases the lock through a pooler that moved this run off the backend holding it. A pooler
+ * hands an idle client the server connection it used last, so the run's own connection may
+ * never get that backend back. Extra connections, each kept inside an open transaction so the
+ * next one is given another server connection, try each backend in turn until one is the holder.
+ */
+export async function releaseThroughPooler(
+  open: () => Promise<Client>,
+  lock: HeldLock,
+  withinMs = 10_000,
+  maxConnections = 16,
+): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  const pinned: Client[] = [];
+  try {
+    while (pinned.length < maxConnections && Date.now() < until) {
+      const client = await open();
+      pinned.push(client);
+      const answer = client.query(
+        `BEGIN; SELECT CASE WHEN pg_backend_pid() = ${lock.pid} THEN pg_advisory_unlock(${lock.key}) END AS released`,
+      ) as unknown as Promise<{ rows: { released: boolean | null }[] }[]>;
+      const results = await answerWithin(client, answer, Math.max(1, until - Date.now()), () => new Error('timeout'));
+      const released = results[1].rows[0].released;
+      if (released !== null) return released;
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    for (const client of pinned) await close(client);
+  }
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
-import type { Client } from 'pg';
 import type { Settings, TransactionJob } from './apply';
-import { close, connect, poolerReason } from './db';
+import { answerWithin, close, connect, loginPid, poolerReason } from './db';
 import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
 import type { LintFinding } from './lint';
 import { buildPlan, type Plan, type PlanItem, refuseProblems } from './plan';
@@ -59,7 +58,8 @@ function highestVersion(rows: Map<string, AppliedRow | true>, fallback?: string)
 
 /**
  * Applies (up) or reverts (down) migrations. Checks everything before changing anything;
- * takes a session advisory lock on its own connection while it changes the database.
+ * holds a session advisory lock on its one connection while it changes the database, verified
+ * inside every migration's transaction.
  * A run with nothing to do opens one connection and sends one query.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
@@ -83,15 +83,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
 
   registerUrlPassword(options.databaseUrl);
-  const pooler = poolerReason(options.databaseUrl);
-  if (pooler && !options.allowPooler) {
-    throw new UserError(
-      `database-url points at a connection pooler: ${pooler}. Session advisory locks do not hold behind a pooler.`,
-      {
-        hint: 'Use the direct (unpooled) database URL for migrations, or set `allow-pooler: true` if the pooler runs in session mode.',
-      },
-    );
-  }
 
   // The connection opens while the files are read: its handshake is mostly waiting for the
   // server. A problem in the files abandons it.
@@ -105,7 +96,23 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     pipeline: true,
   });
   // The state is read as soon as the connection is up, while the last files may still be read.
-  const readingState = connecting.then((client) => readState(client, t));
+  // A pooler in session mode queues this query while its server connections are all taken (by
+  // other runs waiting for the lock, say): that wait is bounded like the lock's.
+  const firstAnswerMs = Math.max(lockWaitMs, 5_000);
+  const readingState = connecting.then((client) =>
+    answerWithin(
+      client,
+      readState(client, t),
+      firstAnswerMs,
+      () =>
+        new UserError(
+          `PostgreSQL did not answer the first query within ${formatDuration(firstAnswerMs)}: the connection waits in a queue, most likely a pooler's in session mode whose server connections are all taken (for example by other runs waiting for the migration lock).`,
+          {
+            hint: 'Use the direct database URL for migrations, give the pooler more server connections than there are concurrent runs (PgBouncer: default_pool_size), or raise `lock-wait`.',
+          },
+        ),
+    ),
+  );
   // Both are awaited below; until then a rejection is not an unhandled one.
   connecting.catch(() => undefined);
   readingState.catch(() => undefined);
@@ -120,9 +127,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   // Built while the state query may still be on its way.
   const folderDigest = direction === 'up' && options.target === undefined ? inSyncDigest(files) : undefined;
   const work = await connecting;
-  let lockClient: Client | undefined;
-  let lockConnecting: Promise<Client> | undefined;
-  let releaseRunLock: (() => Promise<unknown>) | undefined;
+  let releaseLock: (() => Promise<void>) | undefined;
   const done: DoneMigration[] = [];
   try {
     let state = await readingState;
@@ -172,23 +177,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       lint,
       lockKey,
       release,
+      releaseThroughPooler,
       runBackup,
       runStatements,
       runTransactions,
       scriptOf,
     } = await import('./steps');
-    const runKey = lockKey(t, 'run');
-    const workKey = lockKey(t, 'work');
-
-    // The lock connection opens while the scripts are analysed and linted.
-    if (!options.dryRun) {
-      lockConnecting = connect({
-        url: options.databaseUrl,
-        applicationName: `${applicationName} (lock)`,
-        deadline: Date.now() + 60_000,
-      });
-      lockConnecting.catch(() => undefined);
-    }
+    const key = lockKey(t, 'work');
     const problems: string[] = [];
     await analyse(plan.items, problems, options.dryRun ?? false);
     const findings =
@@ -215,24 +210,38 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       return result(plan, findings, {});
     }
 
-    // Lock: the run lock on its own connection, then the work lock on the work connection, so
-    // a killed runner's statement still executing on the server blocks the next run until it ends.
-    const deadline = Date.now() + lockWaitMs;
-    const runLockClient = await lockConnecting!;
-    lockClient = runLockClient;
-    const what = `the migration lock on ${t.schema}.${t.table}`;
-    await acquire(runLockClient, runKey, {
-      deadline,
+    // The lock is taken on the connection that migrates, the only one a run opens before it
+    // holds the lock: runs queued by a small pool cannot each hold one connection while waiting
+    // for a second. A statement still executing for a killed runner keeps its backend, and the
+    // lock with it, until it ends.
+    const held = await acquire(work, key, {
+      deadline: Date.now() + lockWaitMs,
       waitMs: lockWaitMs,
-      what,
+      what: `the migration lock on ${t.schema}.${t.table}`,
+      loginPid: loginPid(work),
+      allowPooler: options.allowPooler ?? false,
+      urlHint: poolerReason(options.databaseUrl),
       onWait: () => logger.info(`Waiting up to ${formatDuration(lockWaitMs)} for another runner's migration lock...`),
     });
-    releaseRunLock = () => release(runLockClient, runKey);
-    await acquire(work, workKey, {
-      deadline,
-      waitMs: lockWaitMs,
-      what: `the work lock of a previous run on ${t.schema}.${t.table}`,
-    });
+    releaseLock = async () => {
+      // A broken connection ends its backend, and the lock with it.
+      let released = await release(work, held, 1_000).catch(() => true);
+      if (!released && held.pid !== loginPid(work))
+        released = await releaseThroughPooler(
+          () => connect({ url: options.databaseUrl, applicationName, deadline: Date.now() + 10_000 }),
+          held,
+        );
+      if (!released)
+        logger.warning(
+          `Could not release the migration lock held by server connection pid ${held.pid} (a pooler gave this run other connections): end it with SELECT pg_terminate_backend(${held.pid}).`,
+        );
+    };
+    if (held.pid !== loginPid(work))
+      logger.info(
+        'database-url goes through a connection pooler (allow-pooler): the migration lock is checked inside every migration.',
+      );
+    settings.lock = held;
+    settings.serverVersionNum = state.versionNum;
 
     // Another runner may have finished while we waited: decide again under the lock.
     state = await readState(work, t, true);
@@ -344,8 +353,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       backupPath,
     });
   } finally {
-    await releaseRunLock?.().catch(() => undefined);
-    await close(lockClient ?? (await lockConnecting?.catch(() => undefined)));
+    await releaseLock?.().catch(() => undefined);
     await close(work);
   }
 }

@@ -7,4 +7,4 @@ export { analyse, scriptOf } from './analyse';
 export { flushCommits, runStatements, runTransactions } from './apply';
 export { runBackup } from './backup';
 export { lint } from './lint';
-export { acquire, lockKey, release } from './lock';
+export { acquire, lockKey, release, releaseThroughPooler } from './lock';

@@ -1,5 +1,4 @@
 import { UserError } from '@deploy-actions/toolkit';
-import type { LintFinding } from './lint';
 import type { PlanItem } from './plan';
 
 export interface Location {
@@ -91,4 +90,14 @@ export class MigrationError extends UserError {
   ) {
     super(message, options);
   }
+}
+
+/** A finding of the migration linter, at a line of a migration file. */
+export interface LintFinding {
+  file: string;
+  /** 1-based line in the migration file. */
+  line: number;
+  rule: string;
+  level: 'warning' | 'error';
+  message: string;
 }

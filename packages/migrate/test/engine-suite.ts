@@ -327,7 +327,7 @@ INSERT INTO child VALUES (1);
       const holder = new pg.Client({ connectionString: db.url, application_name: 'deploy of acme/shop run 41' });
       await holder.connect();
       try {
-        const key = `('x' || left(md5(current_database() || '/public/schema_migrations/run'), 16))::bit(64)::bigint`;
+        const key = `('x' || left(md5(current_database() || '/public/schema_migrations/work'), 16))::bit(64)::bigint`;
         expect((await holder.query(`SELECT pg_try_advisory_lock(${key}) AS ok`)).rows[0].ok).toBe(true);
         const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         const error = await run({ lockWaitMs: 400 }).catch((e) => e);
@@ -425,8 +425,8 @@ INSERT INTO child VALUES (1);
       expect(await tables()).toEqual([]);
     });
 
-    it('refuses a down migration when a down file is missing, and refuses pooler URLs', async () => {
-      const { run, db, versions } = await setup({
+    it('refuses a down migration when a down file is missing', async () => {
+      const { run, versions } = await setup({
         '0001_a.sql': 'CREATE TABLE a ();',
         '0002_b.sql': 'CREATE TABLE b ();',
       });
@@ -435,10 +435,6 @@ INSERT INTO child VALUES (1);
         /Cannot revert migrations\/0002_b\.sql: no down migration/,
       );
       expect(await versions()).toEqual(['0001', '0002']);
-      const pooled = db.url.replace('127.0.0.1', 'pgbouncer.abc123.flympg.net');
-      const error = await run({ databaseUrl: pooled }).catch((e) => e);
-      expect(error.message).toMatch(/points at a connection pooler: the host pgbouncer\.abc123\.flympg\.net/);
-      expect(error.hint).toMatch(/allow-pooler/);
     });
 
     it('applies up to a target, and refuses target with steps or a target that is not a migration', async () => {

@@ -12,6 +12,7 @@ export {
   type FailedRelease,
   isRollbackRelease,
   type LkgSource,
+  parseTargetRequest,
   type RecordedGood,
   type ReleaseInfo,
   type RollbackTarget,

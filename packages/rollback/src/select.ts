@@ -28,6 +28,13 @@ export type TargetRequest =
   | { kind: 'image'; imageRef: string }
   | { kind: 'version'; version: number };
 
+/** The `target` input read: `auto`, a release version (`7`, `v7`) or an image reference. */
+export function parseTargetRequest(target: string): TargetRequest {
+  if (target === 'auto') return { kind: 'auto' };
+  if (/^v?\d+$/.test(target)) return { kind: 'version', version: Number(target.replace(/^v/, '')) };
+  return { kind: 'image', imageRef: target };
+}
+
 export type LkgSource = 'auto' | 'github-deployments' | 'fly-releases';
 
 export interface Skipped {
