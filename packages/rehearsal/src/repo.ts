@@ -23,6 +23,8 @@ export interface RepoRunOptions {
   inputs: Record<string, string>;
   /** Secrets given on the command line (`--secret NAME=value`, `--secret-file NAME=path`). */
   secrets: Record<string, string>;
+  /** Configuration variables (`--var NAME=value`: the `vars` context). */
+  vars: Record<string, string>;
   ref?: string;
   sha?: string;
   expect: Expectation;
@@ -38,7 +40,7 @@ export interface RepoRehearsal {
 }
 
 export const REPO_USAGE = `npm run rehearse -- --repo <path> --workflow <file> [--event push|workflow_dispatch|pull_request]
-    [--input k=v]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
+    [--input k=v]... [--var NAME=value]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
     [--expect success|failure|rolled-back] [--label text] [--attach-postgres <fly app>]...
     [--then <options of the next run>]...`;
 
@@ -59,7 +61,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
   let repo: string | undefined;
   const attach: string[] = [];
   const runs: RepoRunOptions[] = [];
-  let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, expect: 'success' };
+  let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, vars: {}, expect: 'success' };
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v.startsWith('--')) throw new RehearsalError(`${flag} needs a value`);
@@ -77,6 +79,9 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
     } else if (flag === '--input') {
       const [k, v] = pair(flag, argv[++i]);
       current.inputs[k] = v;
+    } else if (flag === '--var') {
+      const [k, v] = pair(flag, argv[++i]);
+      current.vars[k] = v;
     } else if (flag === '--secret') {
       const [k, v] = pair(flag, argv[++i]);
       current.secrets[k] = v;
@@ -103,6 +108,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
         ...current,
         inputs: {},
         secrets: { ...current.secrets },
+        vars: { ...current.vars },
         ref: undefined,
         sha: undefined,
         expect: 'success',
@@ -178,7 +184,7 @@ export function secretNames(text: string): string[] {
 export function stageSecret(stage: Stage, name: string): { value: string; note?: string } {
   if (/FLY.*TOKEN/.test(name)) return { value: FLY_TOKEN };
   if (/DATABASE_URL$/.test(name)) return { value: stage.database.url };
-  if (name === 'SMTP_URL') return { value: stage.smtp.url };
+  if (/SMTP_URL$/.test(name)) return { value: stage.smtp.url };
   if (/WEBHOOK_URL$/.test(name)) return { value: stage.hooks.url(`/${name.toLowerCase()}`) };
   if (name === 'WEBHOOK_SECRET') return { value: WEBHOOK_SECRET };
   return {
@@ -260,6 +266,7 @@ export function repoRunSpec(
     // A workflow run by hand gets its inputs as the `inputs` context; others take none.
     inputs: run.event === 'workflow_dispatch' ? run.inputs : {},
     secrets,
+    vars: run.vars,
     sha,
     ref,
     notes,

@@ -37,6 +37,8 @@ export interface RunSpec {
   actor?: string;
   /** The commit message the GitHub API serves for `sha` (notifications quote its first line). */
   commitMessage?: string;
+  /** Configuration variables (`vars.NAME`). */
+  vars?: Record<string, string>;
 }
 
 export interface ScenarioContext {
@@ -144,6 +146,7 @@ export async function runScenario(
         event: spec.event,
         inputs: spec.inputs,
         secrets: spec.secrets,
+        vars: spec.vars,
         // Every workflow run has its own id (auto-rollback's loop guard tells runs apart by it).
         github: {
           ...stage.github,

@@ -10,6 +10,7 @@ import { allSteps, type RunRecord } from '../model';
 import { parseRepoArgs, repoScenario } from '../repo';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { stepOf } from '../scenario';
+import { mails } from './checks';
 
 /** The arguments after `npm run rehearse --`, from the repository root. */
 export const APP_COMMANDS: Record<string, string[]> = {
@@ -48,6 +49,32 @@ export const APP_COMMANDS: Record<string, string[]> = {
     'refs/heads/crash-fix',
     '--expect',
     'rolled-back',
+  ],
+  hotdash: [
+    '--repo',
+    'examples/apps/hotdash',
+    '--workflow',
+    '.github/workflows/deploy-production-enhanced.yml',
+    '--event',
+    'workflow_dispatch',
+    '--input',
+    'reason=Weekly release',
+    '--secret-file',
+    'HOTDASH_APP_SECRETS=examples/apps/hotdash/rehearsal/app-secrets.env',
+    '--var',
+    'REHEARSAL_GATE_NOW=2026-11-17T10:30:00-08:00',
+    '--then',
+    '--input',
+    'reason=Hotfix',
+    '--ref',
+    'refs/heads/crash-hotfix',
+    '--expect',
+    'rolled-back',
+    '--then',
+    '--input',
+    'reason=Saturday try',
+    '--var',
+    'REHEARSAL_GATE_NOW=2026-11-21T11:00:00-08:00',
   ],
 };
 
@@ -157,4 +184,37 @@ export const ampel = scenario('ampel', async (s, [good, crash]) => {
   s.expect('the API runs main-1111111 again', s.stage.fly.releases('ampel-api')[0]?.label, 'main-1111111');
 });
 
-export const APP_SCENARIOS: Scenario[] = [ignition, ampel];
+export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) => {
+  const app = 'hotdash-production';
+  s.expect('Tuesday: the deploy window was open', stepOf(good, 'deploy / gate', 'window').outputs.allowed, 'true');
+  s.expect('Tuesday: the result is success', good.jobs[0]?.outputs.result, 'success');
+  s.expect('the crashing hotfix: result rolled-back', crash.jobs[0]?.outputs.result, 'rolled-back');
+  s.expect('Saturday: the window was closed', stepOf(saturday, 'deploy / gate', 'window').outputs.allowed, 'false');
+  s.expect('Saturday: the result is skipped', saturday.jobs[0]?.outputs.result, 'skipped');
+  s.expect(
+    'Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)',
+    s.stage.fly.releases(app).length,
+    3,
+  );
+  s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  const received = await mails(s, 3);
+  s.expect('one email per deploy run (success, rolled back, skipped)', received.length, 3);
+  const text = (i: number) => `${received[i]?.parsed.subject ?? ''}\n${received[i]?.parsed.text ?? ''}`;
+  s.check(
+    'the first email reports success and the reason',
+    /success|succeeded/i.test(text(0)) && text(0).includes('Weekly release'),
+    text(0).slice(0, 300),
+  );
+  s.check(
+    'the second email reports the rollback',
+    /rolled.?back/i.test(text(1)) && text(1).includes('Hotfix'),
+    text(1).slice(0, 300),
+  );
+  s.check(
+    'the third email reports the closed window',
+    /skipped|not deployed|closed/i.test(text(2)),
+    text(2).slice(0, 300),
+  );
+});
+
+export const APP_SCENARIOS: Scenario[] = [ignition, ampel, hotdash];
