@@ -26,6 +26,8 @@ function workspace(): string {
 }
 
 const missing = pgBouncerBinary() ? false : 'pgbouncer is not installed (apt-get install pgbouncer)';
+// The reason shows in the results as a skipped test.
+if (missing) it.skip(`PgBouncer tests: skipped because ${missing}`, () => undefined);
 
 describe.skipIf(missing)('pg-migrate bundle through PgBouncer', () => {
   let server: PgServer;

@@ -134,6 +134,8 @@ describe('the migration lock on a direct connection', () => {
 });
 
 const bouncerMissing = pgBouncerBinary() ? false : 'pgbouncer is not installed (apt-get install pgbouncer)';
+// The reason shows in the results as a skipped test.
+if (bouncerMissing) it.skip(`PgBouncer tests: skipped because ${bouncerMissing}`, () => undefined);
 
 describe.skipIf(bouncerMissing)('through PgBouncer in transaction mode on an unusual port (B1)', () => {
   let bouncer: PgBouncer;
