@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { APP_SCENARIOS, parseRepoArgs, preflight, RehearsalError, runScenario } from '@deploy-actions/rehearsal';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from './setup/temp-folder';
 
@@ -50,6 +51,39 @@ describe('the --repo command line', () => {
     expect(bad([...wf, '--sha', 'abc'])).toThrow(/--sha must be 40/);
     expect(bad([...wf, '--expect', 'green'])).toThrow(/--expect must be success, failure or rolled-back/);
     expect(bad([...wf, '--bogus'])).toThrow(/unknown option '--bogus'/);
+  });
+
+  it('any command line either parses or is refused with a RehearsalError, never a crash', () => {
+    const flags = [
+      '--repo',
+      '--workflow',
+      '--event',
+      '--input',
+      '--var',
+      '--secret',
+      '--secret-file',
+      '--ref',
+      '--sha',
+      '--expect',
+      '--label',
+      '--attach-postgres',
+      '--then',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...flags), fc.string(), fc.constantFrom(ignition, 'x=y', 'push')), {
+          maxLength: 12,
+        }),
+        (argv) => {
+          try {
+            parseRepoArgs(argv, REPO_ROOT);
+          } catch (err) {
+            if (!(err instanceof RehearsalError)) throw err;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('later runs keep the workflow and secrets, not the inputs or ref', () => {

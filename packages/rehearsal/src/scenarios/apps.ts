@@ -192,7 +192,7 @@ export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) =>
   s.expect('Saturday: the window was closed', stepOf(saturday, 'deploy / gate', 'window').outputs.allowed, 'false');
   s.expect('Saturday: the result is skipped', saturday.jobs[0]?.outputs.result, 'skipped');
   s.expect(
-    'Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)',
+    "Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)",
     s.stage.fly.releases(app).length,
     3,
   );
