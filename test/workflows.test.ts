@@ -357,6 +357,14 @@ describe('deploy.yml', () => {
         expect(evaluate(w.backup, { inputs: { ...inputs, backup: false }, runner: { temp: '/tmp/r' } })).toBe('');
       }
     });
+    test("the rollback reverts SQL migrations, never an app's own migrator", () => {
+      const revert = step('deploy', 'rollback').with['rollback-migrations'];
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': true, 'migrate-command': '' } })).toBe('true');
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': true, 'migrate-command': 'x migrate' } })).toBe(
+        'false',
+      );
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': false, 'migrate-command': '' } })).toBe('false');
+    });
     test('the rollback reverts to the version before whichever phase migrated', () => {
       const to = step('deploy', 'rollback').with['migrate-to'];
       expect(
