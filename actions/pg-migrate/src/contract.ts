@@ -27,6 +27,7 @@ export const inputs = {
   'app-version': input.string(),
   lint: input.enum(['off', 'warn', 'error'] as const, { default: 'warn' }),
   backup: input.string({ notFlag: true }),
+  baseline: input.string({ pattern: /^\d+$/, expected: 'a version number (the leading digits of a migration)' }),
   'fly-postgres-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   command: input.string(),
   app: input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),

@@ -6,7 +6,7 @@ import {
   MigrationError,
   migrate,
   resultSummary,
-  runAppMigrator,
+  runMigrationCommand,
   withFlyPostgresTunnel,
 } from '@deploy-actions/migrate';
 import { formatDuration, log, parseInputs, readRunContext, runStep, Summary, UserError } from '@deploy-actions/toolkit';
@@ -23,14 +23,29 @@ await runStep(outputs, async (out) => {
   const fly = { token: i['fly-api-token'], flyctlVersion: i['flyctl-version'], logger };
 
   if (i.command) {
-    // The app migrates itself (its own migrator); pg-migrate only runs it on a machine.
-    if (!i.app) throw new UserError("Input 'app' is required with 'command': the Fly app whose machine runs it");
-    const run = await runAppMigrator(i.app, i.command, fly);
+    // The team's own migrator, under pg-migrate's lock: on the runner, or on a machine of `app`.
+    if (i.baseline) throw new UserError("Input 'baseline' is for SQL migrations; it cannot be used with 'command'");
+    const run = await runMigrationCommand({
+      command: i.command,
+      app: i.app,
+      databaseUrl: i['database-url'],
+      flyPostgresApp: i['fly-postgres-app'],
+      fly,
+      cwd: root,
+      lock: {
+        schema: i.schema,
+        table: i.table,
+        lockWaitMs: i['lock-wait'],
+        allowPooler: i['allow-pooler'],
+        appliedBy: [ctx.actor, ctx.runId && `run ${ctx.runId}`].filter(Boolean).join(' '),
+        logger,
+      },
+    });
     new Summary()
-      .heading(`pg-migrate: ran the migration command on ${i.app}`)
+      .heading(`pg-migrate: ran the migration command on ${run.where}`)
       .facts([
         ['Command', i.command],
-        ['App', i.app],
+        ['Migration lock', run.locked ? 'held while it ran' : 'not taken (no database-url)'],
         ['Time', formatDuration(run.durationMs)],
       ])
       .code(run.tail || '(no output)')
@@ -62,6 +77,7 @@ await runStep(outputs, async (out) => {
       appliedBy: [ctx.actor, ctx.runId && `run ${ctx.runId}`].filter(Boolean).join(' ') || undefined,
       lint: i.lint,
       backupPath: i.backup,
+      baseline: i.baseline,
       logger,
     });
   try {
@@ -86,9 +102,10 @@ await runStep(outputs, async (out) => {
     log.error(error.message, { file: error.location.file, startLine: error.location.line, title: 'Migration failed' });
     out.set('applied', error.done.map((d) => d.version).join(','));
     out.set('applied-count', error.done.length);
-    failureSummary(error).write();
+    failureSummary(error, i.direction).write();
+    const kept = i.direction === 'down' ? 'reverted before it stay reverted' : 'applied before it stay applied';
     throw new UserError(
-      `pg-migrate stopped at ${at}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) applied before it stay applied.`,
+      `pg-migrate stopped at ${at}${error.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}; ${error.done.length} migration(s) ${kept}.`,
     );
   }
 });

@@ -8,7 +8,25 @@ import { parseScript } from './sql';
  * of them (even in a comment or string) is parsed with PostgreSQL's parser, which decides.
  */
 const NEEDS_PARSING =
-  /\b(concurrently|vacuum|reindex|database|tablespace|system|subscription|discard|cluster|begin|commit|rollback|start|end|savepoint|release|prepare|abort)\b/i;
+  /\b(concurrently|vacuum|reindex|database|tablespace|system|subscription|discard|cluster|begin|commit|rollback|start|end|savepoint|release|prepare|abort|stdin)\b|^\s*\\/im;
+
+const count = (text: string, what: string) => text.split(what).length - 1;
+
+/**
+ * Whether a transactional script must be parsed before it runs: a word above, a psql
+ * meta-command (a line starting with a backslash), or an odd number of quotes or `$$`, or more
+ * `/*` than `*\/`, which may be an unterminated string or comment. The server would report
+ * those only when the script runs, pointing into the bookkeeping sent after it.
+ */
+function needsParsing(sql: string): boolean {
+  return (
+    NEEDS_PARSING.test(sql) ||
+    count(sql, "'") % 2 === 1 ||
+    count(sql, '"') % 2 === 1 ||
+    count(sql, '$$') % 2 === 1 ||
+    count(sql, '/*') > count(sql, '*/')
+  );
+}
 
 /**
  * Parses the scripts a plan will run (all of them for a dry run, whose plan shows statement
@@ -19,13 +37,20 @@ export async function analyse(items: PlanItem[], problems: string[], all: boolea
   for (const item of items) {
     if (item.statements) continue;
     const script = scriptOf(item);
-    if (!all && !script.noTransaction && !NEEDS_PARSING.test(script.sql)) continue;
+    if (!all && !script.noTransaction && !needsParsing(script.sql)) continue;
     const statements = await parseScript(script).catch((error) => {
       problems.push((error as Error).message);
       return undefined;
     });
     if (!statements) continue;
     item.statements = statements;
+    for (const s of statements) {
+      if (s.copyFromStdin) {
+        problems.push(
+          `${script.path}:${s.line}: COPY ... FROM stdin needs psql to send the rows after it; pg-migrate sends SQL only. Put the rows in INSERT ... VALUES, or COPY from a file on the database server.`,
+        );
+      }
+    }
     if (script.noTransaction) continue;
     for (const s of statements) {
       if (s.nonTransactional) {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { UserError } from '@deploy-actions/toolkit';
 
@@ -21,7 +21,8 @@ export interface MigrationFile {
   /** Numeric value of `version`, for ordering. */
   order: bigint;
   name: string;
-  layout: 'files' | 'sections' | 'folders';
+  /** `prisma`: Prisma Migrate's `<timestamp>_<name>/migration.sql` folders (up only). */
+  layout: 'files' | 'sections' | 'folders' | 'prisma';
   up: Script;
   down?: Script;
   /** SHA-256 of the up SQL (normalised), hex. */
@@ -30,8 +31,16 @@ export interface MigrationFile {
 
 export const NO_TRANSACTION = '-- pg-migrate:no-transaction';
 const VERSIONED = /^(\d+)(?:[_-](.*))?$/;
-const UP_MARK = /^--\s*migrate:up\b(.*)$/m;
-const DOWN_MARK = /^--\s*migrate:down\b(.*)$/m;
+/**
+ * Section markers: dbmate's `-- migrate:up` / `-- migrate:down` (with options after them), and
+ * node-pg-migrate's `-- Up Migration` / `-- Down Migration` (any case, as its sqlMigration.ts
+ * matches them: `^\s*--[\s-]*up\s+migration`). Without the second pair, a node-pg-migrate file
+ * would run its down SQL as part of its up script.
+ */
+const UP_MARK = /^(?:--\s*migrate:up\b|[ \t]*--[ \t-]*up[ \t]+migration\b)(.*)$/im;
+const DOWN_MARK = /^(?:--\s*migrate:down\b|[ \t]*--[ \t-]*down[ \t]+migration\b)(.*)$/im;
+/** Cheap test before the markers are looked for. */
+const MAY_HAVE_MARKERS = /migrate:|\bup\s+migration|\bdown\s+migration/i;
 
 /** Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF, so checksums agree across checkouts. */
 export function normalise(text: string): string {
@@ -61,20 +70,51 @@ function script(path: string, sql: string, firstLine = 1, noTransaction = firstL
   return { sql, path, firstLine, noTransaction };
 }
 
-/** Splits a `-- migrate:up` / `-- migrate:down` file into its two sections. */
+/** Index of the first character of `text` outside comments and blanks, or -1 when there is none. */
+function firstCode(text: string): number {
+  const blank = (comment: string) => comment.replace(/[^\n]/g, ' ');
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, blank)
+    .replace(/--[^\n]*/g, blank)
+    .search(/\S/);
+}
+
+const markerCount = (text: string, marker: RegExp) => text.match(new RegExp(marker.source, 'gim'))?.length ?? 0;
+
+/**
+ * Splits a `-- migrate:up` / `-- migrate:down` file into its two sections. Anything that would
+ * not run (SQL before the up marker, a down marker first, a marker twice) is refused: dbmate
+ * refuses such files too, and skipping SQL silently is the worst outcome of a migration.
+ */
 function sections(path: string, text: string): { up: Script; down?: Script } {
   const up = UP_MARK.exec(text);
   if (!up) throw new UserError(`${path}: has a \`-- migrate:down\` section but no \`-- migrate:up\` section`);
   const down = DOWN_MARK.exec(text);
-  const upStart = up.index + up[0].length + 1;
-  const upEnd = down && down.index > up.index ? down.index : text.length;
   const lineOf = (index: number) => text.slice(0, index).split('\n').length;
+  if (markerCount(text, UP_MARK) > 1 || markerCount(text, DOWN_MARK) > 1) {
+    throw new UserError(
+      `${path}: has more than one \`-- migrate:up\` or \`-- migrate:down\` marker; keep one of each (up first) or split the file into two migrations`,
+    );
+  }
+  if (down && down.index < up.index) {
+    throw new UserError(
+      `${path}:${lineOf(down.index)}: \`-- migrate:down\` comes before \`-- migrate:up\`; put the up section first`,
+    );
+  }
+  const before = firstCode(text.slice(0, up.index));
+  if (before !== -1) {
+    throw new UserError(
+      `${path}:${lineOf(before)}: SQL before \`-- migrate:up\` would never run; move it below the marker (or delete it)`,
+    );
+  }
+  const upStart = up.index + up[0].length + 1;
+  const upEnd = down ? down.index : text.length;
   const upNoTx = /transaction:\s*false/.test(up[1]);
   const upSql = text.slice(upStart, upEnd);
   const result: { up: Script; down?: Script } = {
     up: script(path, upSql, lineOf(upStart), upNoTx || firstLineIsDirective(upSql)),
   };
-  if (down && down.index > up.index) {
+  if (down) {
     const downStart = down.index + down[0].length + 1;
     const downSql = text.slice(downStart);
     if (downSql.trim() !== '') {
@@ -101,10 +141,12 @@ interface Entry {
 }
 
 /**
- * Reads every migration in `dir`. Three layouts are recognised, per entry:
+ * Reads every migration in `dir`. Four layouts are recognised, per entry:
  * `0001_name.sql` (+ optional `0001_name.down.sql`, also `.up.sql`), one file with
- * `-- migrate:up` / `-- migrate:down` sections, and a folder `0001_name/` holding
- * `up.sql` and `down.sql`. Sorted by the numeric value of the leading digits.
+ * `-- migrate:up` / `-- migrate:down` sections, a folder `0001_name/` holding
+ * `up.sql` and `down.sql`, and Prisma Migrate's `20240101120000_name/migration.sql`.
+ * Sorted by the numeric value of the leading digits. What would be skipped silently (a
+ * second script for one version, `.SQL`, a versioned folder with nothing to run) is refused.
  */
 export function readMigrations(dir: string, root = process.cwd()): MigrationFile[] {
   const reading = scan(dir, root);
@@ -128,6 +170,18 @@ export async function readMigrationsInSlices(dir: string, root = process.cwd()):
 }
 
 const FILES_PER_SLICE = 64;
+
+/** `.sql` in any case (`.SQL`, `.Up.Sql`): only the lower-case form is read, the others are refused. */
+const SQL_ANY_CASE = /(?:\.(?:up|down))?\.sql$/i;
+
+/** True when `path` is a folder (a stat, paid only for versioned names without up.sql). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** The error code of a failed file-system call (`ENOENT`, ...). */
 const fsCode = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -171,25 +225,52 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   const entry = (version: string, name: string, layout: Entry['layout'], source: string): Entry => {
     const order = BigInt(version);
     const existing = entries.get(order);
-    if (existing && existing.name !== name) {
+    if (existing && (existing.name !== name || existing.version !== version)) {
       throw new UserError(
-        `Two migrations have version ${version}: ${existing.source} and ${source}. Versions must be unique.`,
+        `Two migrations have version ${version}: ${existing.source} and ${source}. Versions must be unique (and written the same way in a migration's files).`,
       );
     }
     const created = existing ?? { version, order, name, layout, source };
     entries.set(order, created);
     return created;
   };
+  /** Sets the up or down script of `e`; a second one for the same direction is refused, never dropped. */
+  const put = (e: Entry, direction: 'up' | 'down', s: Script | undefined): void => {
+    if (!s) return;
+    const existing = e[direction];
+    if (existing) {
+      throw new UserError(
+        `Two ${direction} scripts for migration ${migrationLabel(e)}: ${existing.path} and ${s.path}. Keep one of them (one layout per migration).`,
+      );
+    }
+    e[direction] = s;
+  };
   const folderEntry = (name: string): void => {
     const shown = `${prefix}${name}`;
-    const up = readIfExists(`${dir}/${name}/up.sql`, `${shown}/up.sql`);
-    if (up === undefined) return;
     const match = VERSIONED.exec(name);
+    let up = readIfExists(`${dir}/${name}/up.sql`, `${shown}/up.sql`);
+    let upPath = `${shown}/up.sql`;
+    let layout: Entry['layout'] = 'folders';
+    if (up === undefined) {
+      // ENOTDIR: a file (README.md). A folder without up.sql may be Prisma Migrate's layout.
+      const prisma = readIfExists(`${dir}/${name}/migration.sql`, `${shown}/migration.sql`);
+      if (prisma !== undefined) {
+        up = prisma;
+        upPath = `${shown}/migration.sql`;
+        layout = 'prisma';
+      } else if (match && isFolder(`${dir}/${name}`)) {
+        throw new UserError(
+          `${shown}/: a versioned folder without up.sql (nothing in it would run). Put the migration in ${shown}/up.sql (and its reverse in down.sql), or move the folder out of the migrations folder.`,
+        );
+      } else return;
+    } else if (readIfExists(`${dir}/${name}/migration.sql`, `${shown}/migration.sql`) !== undefined) {
+      throw new UserError(`${shown}/: holds both up.sql and Prisma's migration.sql; keep one of them`);
+    }
     if (!match) throw new UserError(`${shown}: a migration folder name must start with its version number`);
-    const e = entry(match[1], match[2] ?? '', 'folders', shown);
-    e.up = script(`${shown}/up.sql`, up);
-    const down = readIfExists(`${dir}/${name}/down.sql`, `${shown}/down.sql`);
-    if (down !== undefined) e.down = script(`${shown}/down.sql`, down);
+    const e = entry(match[1], match[2] ?? '', layout, shown);
+    put(e, 'up', script(upPath, up));
+    const down = layout === 'folders' ? readIfExists(`${dir}/${name}/down.sql`, `${shown}/down.sql`) : undefined;
+    if (down !== undefined) put(e, 'down', script(`${shown}/down.sql`, down));
   };
 
   // Sorted by name (UTF-16 order) so that errors about duplicates are stable; the result is
@@ -199,6 +280,11 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   for (const name of names) {
     if (++count % FILES_PER_SLICE === 0) yield;
     if (!name.endsWith('.sql')) {
+      if (SQL_ANY_CASE.test(name) && VERSIONED.test(name.slice(0, name.indexOf('.')))) {
+        throw new UserError(
+          `${prefix}${name}: a migration file must end in lower-case .sql (this one would be skipped); rename it to ${name.replace(SQL_ANY_CASE, (x) => x.toLowerCase())}`,
+        );
+      }
       folderEntry(name);
       continue;
     }
@@ -219,14 +305,14 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
     }
     const e = entry(match[1], match[2] ?? '', 'files', shown);
     if (direction === 'down') {
-      e.down = script(shown, text);
-    } else if (text.includes('migrate:') && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
+      put(e, 'down', script(shown, text));
+    } else if (MAY_HAVE_MARKERS.test(text) && (UP_MARK.test(text) || DOWN_MARK.test(text))) {
       const parts = sections(shown, text);
       e.layout = 'sections';
-      e.up = parts.up;
-      e.down = parts.down ?? e.down;
+      put(e, 'up', parts.up);
+      put(e, 'down', parts.down);
     } else {
-      e.up = script(shown, text);
+      put(e, 'up', script(shown, text));
     }
   }
 

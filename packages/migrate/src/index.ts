@@ -1,3 +1,11 @@
+export {
+  type CommandModeOptions,
+  type CommandModeResult,
+  commandArgv,
+  runMigrationCommand,
+  shForm,
+  withMigrationLock,
+} from './command';
 export { checksum, compareVersions, type MigrationFile, normalise, readMigrations, type Script } from './files';
 export { type AppMigratorResult, type FlyAccess, runAppMigrator, withFlyPostgresTunnel } from './fly';
 export type { LintFinding } from './lint';

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
+import type { Client } from 'pg';
+import { type Adoption, adoption } from './adopt';
 import type { Settings, TransactionJob } from './apply';
 import { answerWithin, close, connect, loginPid, poolerReason } from './db';
 import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
@@ -12,6 +14,7 @@ import {
   ensureTable,
   guardAfter,
   inSyncDigest,
+  insertAdopted,
   insertFinished,
   readRows,
   readState,
@@ -20,6 +23,7 @@ import {
   upsertStarted,
 } from './tracking';
 import type { DoneMigration, MigrateLogger, MigrateOptions, MigrateResult } from './types';
+import { requireDatabaseName } from './url';
 
 export {
   type DoneMigration,
@@ -41,6 +45,14 @@ function registerUrlPassword(url: string): void {
 }
 
 const silent: MigrateLogger = { info: () => undefined, warning: () => undefined };
+
+/** `0001_a` or `0001_a … 0042_z (42)`: a list of migrations in one line. */
+function describeRange(files: MigrationFile[]): string {
+  const first = migrationLabel(files[0]);
+  return files.length === 1 ? first : `${first} … ${migrationLabel(files[files.length - 1])}`;
+}
+
+const adoptedOf = (a: Adoption) => ({ source: a.source, versions: a.files.map((f) => f.version) });
 
 function highestVersion(rows: Map<string, AppliedRow | true>, fallback?: string): string | undefined {
   let best: bigint | undefined;
@@ -83,6 +95,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
 
   registerUrlPassword(options.databaseUrl);
+  requireDatabaseName(options.databaseUrl);
 
   // The connection opens while the files are read: its handshake is mostly waiting for the
   // server. A problem in the files abandons it.
@@ -125,7 +138,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     throw error;
   }
   // Built while the state query may still be on its way.
-  const folderDigest = direction === 'up' && options.target === undefined ? inSyncDigest(files) : undefined;
+  // A baseline is checked against the table on every run (refused once anything else is recorded).
+  const folderDigest =
+    direction === 'up' && options.target === undefined && options.baseline === undefined
+      ? inSyncDigest(files)
+      : undefined;
   const work = await connecting;
   let releaseLock: (() => Promise<void>) | undefined;
   const done: DoneMigration[] = [];
@@ -134,6 +151,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // The common case, a database already up to date, is settled by one comparison of digests.
     const upToDate = folderDigest !== undefined && state.matches(folderDigest);
     let rows = upToDate || !state.exists ? [] : await readRows(work, t);
+    // A database migrated before pg-migrate (baseline, another tool's history): recorded, not run.
+    const adopting = upToDate ? undefined : await adoption(work, t, files, rows, options.baseline);
+    if (adopting) rows = adopting.rows;
     let plan: Plan = upToDate
       ? { items: [], warnings: [], currentVersion: files.at(-1)?.version, notInRun: 0 }
       : buildPlan(files, rows, planOptions);
@@ -143,6 +163,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       const finished = new Set(rows.filter((r) => r.finished).map((r) => versionKey(r.version)));
       return files.filter((f) => !finished.has(f.order.toString())).length;
     };
+    const rowValues = (f: MigrationFile) => ({
+      version: f.version,
+      name: f.name,
+      checksum: f.checksum,
+      appliedBy,
+      appVersion: options.appVersion,
+    });
     const result = (p: Plan, findings: LintFinding[], extra: Partial<MigrateResult>): MigrateResult => ({
       direction,
       dryRun: options.dryRun ?? false,
@@ -164,9 +191,15 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       database: state.database,
       ...extra,
     });
-    for (const w of plan.warnings) logger.warning(w);
-    if (plan.items.length === 0) {
-      logger.info(direction === 'up' ? 'Nothing to migrate: the database is up to date.' : 'Nothing to revert.');
+    for (const w of [...(adopting?.warnings ?? []), ...plan.warnings]) logger.warning(w);
+    if (adopting) {
+      logger.info(
+        `${options.dryRun ? 'Would record' : 'Recording'} ${adopting.files.length} migration${adopting.files.length > 1 ? 's' : ''} as applied without running ${adopting.files.length > 1 ? 'them' : 'it'} (${adopting.source}): ${describeRange(adopting.files)}`,
+      );
+    }
+    if (plan.items.length === 0 && (!adopting || options.dryRun)) {
+      if (!adopting)
+        logger.info(direction === 'up' ? 'Nothing to migrate: the database is up to date.' : 'Nothing to revert.');
       return result(plan, [], {});
     }
 
@@ -246,6 +279,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Another runner may have finished while we waited: decide again under the lock.
     state = await readState(work, t, true);
     rows = state.rows ?? [];
+    const adopted = await adoption(work, t, files, rows, options.baseline);
+    if (adopted) {
+      if (!state.exists) await ensureTable(work, t);
+      await work.query(
+        insertAdopted(
+          t,
+          adopted.files.map((f) => ({ ...rowValues(f), appliedBy: `${appliedBy} (${adopted.source})` })),
+        ),
+      );
+      state.exists = true;
+      rows = adopted.rows;
+      logger.info(`Recorded ${adopted.files.length} migration(s) as applied (${adopted.source}).`);
+    }
     const before = plan;
     plan = buildPlan(files, rows, planOptions);
     for (const item of plan.items)
@@ -253,8 +299,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     await analyse(plan.items, problems, false);
     refuseProblems(problems);
     if (plan.items.length === 0) {
-      logger.info('Nothing to migrate: another runner applied everything while this one waited.');
-      return result(plan, findings, {});
+      if (!adopted) logger.info('Nothing to migrate: another runner applied everything while this one waited.');
+      return result(plan, findings, adopted ? { adopted: adoptedOf(adopted) } : {});
     }
 
     let backupPath: string | undefined;
@@ -264,13 +310,6 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     if (!state.exists) await ensureTable(work, t);
 
-    const rowValues = (f: MigrationFile) => ({
-      version: f.version,
-      name: f.name,
-      checksum: f.checksum,
-      appliedBy,
-      appVersion: options.appVersion,
-    });
     const versions = new Map<string, AppliedRow | true>();
     for (const row of rows) versions.set(versionKey(row.version), row);
     // Transactions commit without waiting for the WAL flush, except the last of the run, which
@@ -351,6 +390,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         return row === undefined || (row !== true && !row.finished);
       }).length,
       backupPath,
+      adopted: adopted && adoptedOf(adopted),
     });
   } finally {
     await releaseLock?.().catch(() => undefined);

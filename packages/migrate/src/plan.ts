@@ -92,9 +92,13 @@ export function buildPlan(files: MigrationFile[], rows: AppliedRow[], options: P
   }
   const missing = rows.filter((r) => !onDisk.has(versionKey(r.version)));
   if (missing.length > 0) {
-    warnings.push(
-      `Applied migration${missing.length > 1 ? 's' : ''} not found on disk: ${missing.map(migrationLabel).join(', ')} (recorded in the tracking table, no file in the migrations folder).`,
-    );
+    const list = missing.map(migrationLabel).join(', ');
+    const message = `Applied migration${missing.length > 1 ? 's' : ''} not found on disk: ${list} (recorded in the tracking table, no file in the migrations folder)`;
+    if (options.allowDrift) warnings.push(`${message}.`);
+    else
+      problems.push(
+        `${message}. Restore the file${missing.length > 1 ? 's' : ''} (a deleted or renamed migration is still in the database), or set \`allow-drift: true\` to go on without ${missing.length > 1 ? 'them' : 'it'}.`,
+      );
   }
 
   if (options.target !== undefined && !/^\d+$/.test(options.target)) {

@@ -17,7 +17,9 @@ export function resultSummary(result: MigrateResult): Summary {
   const title = result.dryRun
     ? `pg-migrate: dry run, ${result.plan.length} to ${down ? 'revert' : 'apply'}`
     : count === 0
-      ? 'pg-migrate: nothing to do'
+      ? result.adopted
+        ? `pg-migrate: ${result.adopted.versions.length} recorded as applied (${result.adopted.source})`
+        : 'pg-migrate: nothing to do'
       : `pg-migrate: ${count} migration${count > 1 ? 's' : ''} ${down ? 'reverted' : 'applied'}`;
   summary.heading(title);
   summary.facts([
@@ -27,6 +29,11 @@ export function resultSummary(result: MigrateResult): Summary {
     ['Pending', result.pendingCount],
     ['Total time', count > 0 ? formatDuration(result.done.reduce((n, d) => n + d.durationMs, 0)) : ''],
     ['Backup', result.backupPath],
+    [
+      'Recorded without running',
+      result.adopted &&
+        `${result.adopted.versions.length} (${result.adopted.source}), up to ${result.adopted.versions.at(-1)}`,
+    ],
   ]);
   doneTable(summary, result.done, down ? 'Reverted' : 'Applied');
   if (result.dryRun || result.lintFindings.length > 0 || result.warnings.length > 0) summary.text(result.planMarkdown);
@@ -34,8 +41,9 @@ export function resultSummary(result: MigrateResult): Summary {
   return summary;
 }
 
-/** The job summary of a failed run: what stayed applied and what failed where. */
-export function failureSummary(error: MigrationError): Summary {
+/** The job summary of a failed run: what stayed applied (or reverted, for down) and what failed where. */
+export function failureSummary(error: MigrationError, direction: 'up' | 'down' = 'up'): Summary {
+  const [done, verb] = direction === 'down' ? ['reverted', 'Reverted'] : ['applied', 'Applied'];
   const summary = new Summary().heading('pg-migrate: a migration failed');
   summary.facts([
     ['Failed at', error.location.line ? `${error.location.file}:${error.location.line}` : error.location.file],
@@ -43,10 +51,10 @@ export function failureSummary(error: MigrationError): Summary {
   ]);
   summary.code(error.message);
   if (error.done.length > 0) {
-    summary.text('These migrations were applied before the failure and stay applied:');
-    doneTable(summary, error.done, 'Applied');
+    summary.text(`These migrations were ${done} before the failure and stay ${done}:`);
+    doneTable(summary, error.done, verb);
   } else {
-    summary.text('Nothing was applied by this run.');
+    summary.text(`Nothing was ${done} by this run.`);
   }
   return summary;
 }

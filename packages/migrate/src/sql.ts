@@ -16,6 +16,8 @@ export interface Statement {
   nonTransactional?: string;
   /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT ... inside the file. */
   transactionControl: boolean;
+  /** `COPY ... FROM STDIN`: its rows would have to follow in psql's copy protocol, which no migration sends. */
+  copyFromStdin?: boolean;
   /** For CREATE INDEX CONCURRENTLY: the index, schema-qualified when the statement qualifies its table. */
   concurrentIndex?: { name: string; schema?: string; ifNotExists: boolean };
 }
@@ -35,7 +37,12 @@ function hasDefElem(list: unknown, name: string): boolean {
   );
 }
 
-/** Why a parsed statement cannot run inside a transaction block (PostgreSQL's PreventInTransactionBlock callers). */
+/**
+ * Why a parsed statement cannot run inside a transaction block: PostgreSQL's callers of
+ * PreventInTransactionBlock (src/backend: dbcommands.c createdb/dropdb/movedb, tablespace.c,
+ * indexcmds.c ReindexMultipleTables and the CONCURRENTLY paths, vacuum.c, cluster.c,
+ * subscriptioncmds.c, alter.c AlterSystemSetConfigFile, discard.c).
+ */
 function nonTransactional(kind: string, node: Node): string | undefined {
   switch (kind) {
     case 'IndexStmt':
@@ -45,9 +52,27 @@ function nonTransactional(kind: string, node: Node): string | undefined {
     case 'ReindexStmt': {
       if (hasDefElem(node.params, 'concurrently')) return 'REINDEX CONCURRENTLY';
       const what = String(node.kind ?? '');
-      return what === 'REINDEX_OBJECT_SYSTEM' || what === 'REINDEX_OBJECT_DATABASE'
-        ? 'REINDEX SYSTEM/DATABASE'
-        : undefined;
+      const multiple: Record<string, string> = {
+        REINDEX_OBJECT_SYSTEM: 'REINDEX SYSTEM',
+        REINDEX_OBJECT_DATABASE: 'REINDEX DATABASE',
+        REINDEX_OBJECT_SCHEMA: 'REINDEX SCHEMA',
+      };
+      return multiple[what];
+    }
+    case 'AlterDatabaseStmt':
+      return hasDefElem(node.options, 'tablespace') ? 'ALTER DATABASE ... SET TABLESPACE' : undefined;
+    case 'AlterSubscriptionStmt': {
+      // REFRESH PUBLICATION, and SET/ADD/DROP PUBLICATION unless `WITH (refresh = false)`.
+      const kind = String(node.kind ?? '');
+      if (kind === 'ALTER_SUBSCRIPTION_REFRESH' || kind === 'ALTER_SUBSCRIPTION_REFRESH_PUBLICATION')
+        return 'ALTER SUBSCRIPTION ... REFRESH PUBLICATION';
+      const publication = /PUBLICATION$/.test(kind);
+      const noRefresh = Array.isArray(node.options)
+        ? (node.options as { DefElem?: { defname?: string; arg?: unknown } }[]).some(
+            (o) => o.DefElem?.defname === 'refresh' && /false|off|\b0\b/i.test(JSON.stringify(o.DefElem.arg ?? '')),
+          )
+        : false;
+      return publication && !noRefresh ? 'ALTER SUBSCRIPTION ... PUBLICATION (with refresh)' : undefined;
     }
     case 'VacuumStmt':
       return node.is_vacuumcmd ? 'VACUUM' : undefined;
@@ -104,8 +129,10 @@ export async function parseScript(script: Script): Promise<Statement[]> {
     result = (await parseSql(script.sql)) as { stmts?: RawStmt[] };
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
-    const line = script.firstLine + lineAt(script.sql, byteToIndex(script.sql)(error.cursorPosition)) - 1;
-    throw new UserError(`${script.path}:${line}: ${error.message}`);
+    // The parser's cursor counts characters (scanner_errposition converts bytes with pg_mbstrlen_with_len).
+    const index = codePointToIndex(script.sql, error.cursorPosition);
+    const line = script.firstLine + lineAt(script.sql, index) - 1;
+    throw new UserError(`${script.path}:${line}: ${explainSyntaxError(error.message, script.sql, index)}`);
   }
   const toIndex = byteToIndex(script.sql);
   const statements: Statement[] = [];
@@ -125,6 +152,7 @@ export async function parseScript(script: Script): Promise<Statement[]> {
       nonTransactional: nonTransactional(kind, node),
       transactionControl: kind === 'TransactionStmt',
     };
+    if (kind === 'CopyStmt' && node.is_from && !node.filename && !node.is_program) statement.copyFromStdin = true;
     if (kind === 'IndexStmt' && node.concurrent && typeof node.idxname === 'string') {
       const relation = node.relation as { schemaname?: string } | undefined;
       statement.concurrentIndex = {
@@ -138,7 +166,38 @@ export async function parseScript(script: Script): Promise<Statement[]> {
   return statements;
 }
 
+/**
+ * The string index of the character `count` code points into `text`. PostgreSQL counts
+ * characters, JavaScript strings count UTF-16 units: they differ after each character outside
+ * the BMP (emoji), which takes two units.
+ */
+export function codePointToIndex(text: string, count: number): number {
+  if (!/[\uD800-\uDBFF]/.test(text)) return count;
+  let index = 0;
+  for (let seen = 0; seen < count && index < text.length; seen++) {
+    const unit = text.charCodeAt(index);
+    index += unit >= 0xd800 && unit <= 0xdbff ? 2 : 1;
+  }
+  return index;
+}
+
 /** The 1-based file line of a 1-based character `position` inside `script.sql` (PostgreSQL error positions). */
 export function lineOfPosition(script: Script, position: number): number {
-  return script.firstLine + lineAt(script.sql, position - 1) - 1;
+  return script.firstLine + lineAt(script.sql, codePointToIndex(script.sql, position - 1)) - 1;
+}
+
+/** What to do about syntax errors that come from psql habits rather than from SQL. */
+function explainSyntaxError(message: string, sql: string, index: number): string {
+  if (/^unterminated quoted string/.test(message))
+    return `${message}: a string literal opened here is never closed (a missing ')`;
+  if (/^unterminated dollar-quoted string/.test(message))
+    return `${message}: a dollar-quoted body opened here is never closed (a missing closing $$ or $tag$)`;
+  if (/^unterminated \/\* comment/.test(message)) return `${message}: a /* comment opened here is never closed`;
+  if (/^unterminated quoted identifier/.test(message))
+    return `${message}: a quoted identifier opened here is never closed (a missing ")`;
+  const lineStart = sql.lastIndexOf('\n', index - 1) + 1;
+  const meta = /^\s*(\\[A-Za-z!?]+)/.exec(sql.slice(lineStart, sql.indexOf('\n', index) + 1 || undefined));
+  if (meta)
+    return `${meta[1]} is a psql meta-command, not SQL: pg-migrate sends the file to the server, without psql. Write it in SQL (inline an \\i file as its own migration, SET instead of \\set) or remove it.`;
+  return message;
 }

@@ -135,9 +135,15 @@ export async function readState(client: Client, t: Tracking, withRows = false): 
       return { versionNum: Number(rows[0].v), database: String(rows[0].db), exists: false, matches: () => false };
     }
     if (isPgError(error) && error.code === '42703') {
+      const { foreignOccupant } = await import('./adopt');
+      const tool = await foreignOccupant(client, t).catch(() => undefined);
       throw new UserError(
-        `The table ${t.schema}.${t.table} exists but is not a pg-migrate tracking table (${error.message}).`,
-        { hint: 'Choose another name with the `table` input, or migrate that table to pg-migrate’s columns first.' },
+        `The table ${t.schema}.${t.table} exists but is not a pg-migrate tracking table (${error.message}).${tool ? ` ${tool}` : ''}`,
+        {
+          hint: tool
+            ? undefined
+            : 'Choose another name with the `table` input, or migrate that table to pg-migrate’s columns first.',
+        },
       );
     }
     throw error;
@@ -177,6 +183,18 @@ export interface RowValues {
 /** INSERT for a finished transactional migration; execution time measured by the server within the transaction. */
 export function insertFinished(t: Tracking, v: RowValues): string {
   return `INSERT INTO ${t.qualified} (version, name, checksum, execution_ms, applied_by, app_version) VALUES (${literal(v.version)}, ${literal(v.name)}, ${literal(v.checksum)}, (extract(epoch FROM clock_timestamp() - now()) * 1000)::integer, ${literal(v.appliedBy)}, ${literal(v.appVersion ?? null)})`;
+}
+
+/**
+ * One INSERT recording migrations applied before pg-migrate (baseline, imported history) as
+ * finished, without having run them: `execution_ms` 0 and `applied_by` saying where they came from.
+ */
+export function insertAdopted(t: Tracking, rows: readonly RowValues[]): string {
+  const values = rows.map(
+    (v) =>
+      `(${literal(v.version)}, ${literal(v.name)}, ${literal(v.checksum)}, 0, ${literal(v.appliedBy)}, ${literal(v.appVersion ?? null)})`,
+  );
+  return `INSERT INTO ${t.qualified} (version, name, checksum, execution_ms, applied_by, app_version) VALUES ${values.join(', ')}`;
 }
 
 /** Starts (or restarts) the progress row of a non-transactional migration. */

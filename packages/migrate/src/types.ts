@@ -44,6 +44,11 @@ export interface MigrateOptions {
   /** Who applies (actor and run), recorded with each migration and shown to other runners. */
   appliedBy?: string;
   lint?: 'off' | 'warn' | 'error';
+  /**
+   * Adopt a database migrated before pg-migrate: record every migration up to this version as
+   * applied, with its checksum, without running it. Only while nothing is recorded yet.
+   */
+  baseline?: string;
   /** Run `pg_dump --format=custom` to this file first when anything will change. */
   backupPath?: string;
   logger?: MigrateLogger;
@@ -73,6 +78,8 @@ export interface MigrateResult {
   lintFindings: LintFinding[];
   backupPath?: string;
   warnings: string[];
+  /** Migrations this run recorded as applied without running them (baseline, imported history). */
+  adopted?: { source: string; versions: string[] };
   serverVersionNum: number;
   database: string;
 }

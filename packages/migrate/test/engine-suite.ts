@@ -109,8 +109,9 @@ export function engineSuite(version: 15 | 18): void {
       expect((await run()).done.map((d) => d.version)).toEqual(['0013']);
       const { rmSync } = await import('node:fs');
       rmSync(join(dir, '0013_t13.sql'));
+      await expect(run()).rejects.toThrow(/not found on disk: 0013_t13 .*Restore the file/);
       const log = capture();
-      expect((await run({ logger: log })).done).toEqual([]);
+      expect((await run({ logger: log, allowDrift: true })).done).toEqual([]);
       expect(log.warnings.map((w) => w.message).join('\n')).toMatch(/not found on disk: 0013_t13/);
       addFile(dir, '0013_t13.sql', 'CREATE TABLE t13 ();');
       writeFileSync(join(dir, '0002_t2.sql'), 'SELECT 2;');
@@ -208,7 +209,7 @@ INSERT INTO child VALUES (1);
       expect(result.currentVersion).toBe('0003');
     });
 
-    it('warns about applied migrations missing on disk, with names as recorded (spaces and all)', async () => {
+    it('refuses applied migrations missing on disk (a warning with allow-drift), with names as recorded (spaces and all)', async () => {
       const { dir, run } = await setup({
         '0001_a.sql': 'CREATE TABLE a ();',
         '0002_b.sql': 'CREATE TABLE b ();',
@@ -219,8 +220,11 @@ INSERT INTO child VALUES (1);
       const { rmSync } = await import('node:fs');
       rmSync(join(dir, '0002_b.sql'));
       rmSync(join(dir, '0003_add  the c table.sql'));
+      await expect(run()).rejects.toThrow(
+        /not found on disk: 0002_b, 0003_add {2}the c table \(.*Restore the files .*or set `allow-drift: true`/,
+      );
       const log = capture();
-      const result = await run({ logger: log });
+      const result = await run({ logger: log, allowDrift: true });
       expect(log.warnings.map((w) => w.message).join('\n')).toMatch(
         /not found on disk: 0002_b, 0003_add {2}the c table \(/,
       );
