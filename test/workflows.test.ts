@@ -349,9 +349,16 @@ describe('deploy.yml', () => {
     test('both pass the migrator command and its app, and the backup path, the same way', () => {
       for (const id of ['migrate', 'migrate-after']) {
         const w = step('deploy', id).with;
-        const inputs = { app: 'ampel-api', 'migrate-command': '/app/ampel-api migrate run', backup: true };
+        const inputs = {
+          app: 'ampel-api',
+          'migrate-command': '/app/ampel-api migrate run',
+          'migrate-command-on': 'machine',
+          backup: true,
+        };
         expect(evaluate(w.command, { inputs })).toBe('/app/ampel-api migrate run');
         expect(evaluate(w.app, { inputs })).toBe('ampel-api');
+        // On the runner (pg-migrate without app), with DATABASE_URL: Prisma through the tunnel.
+        expect(evaluate(w.app, { inputs: { ...inputs, 'migrate-command-on': 'runner' } })).toBe('');
         expect(evaluate(w.app, { inputs: { ...inputs, 'migrate-command': '' } })).toBe('');
         expect(evaluate(w.backup, { inputs, runner: { temp: '/tmp/r' } })).toBe('/tmp/r/backup-ampel-api.dump');
         expect(evaluate(w.backup, { inputs: { ...inputs, backup: false }, runner: { temp: '/tmp/r' } })).toBe('');
@@ -385,11 +392,24 @@ describe('deploy.yml', () => {
       ['', 1],
     ] as const)("the phase check accepts only the two phases: '%s'", (phase, status) => {
       const r = spawnSync('bash', ['-e', '-c', step('deploy', 'phase').run], {
-        env: { PATH: process.env.PATH, MIGRATE_PHASE: phase },
+        env: { PATH: process.env.PATH, MIGRATE_PHASE: phase, MIGRATE_ON: 'runner' },
         encoding: 'utf8',
       });
       expect(r.status).toBe(status);
       if (status) expect(r.stdout).toContain("Input 'migrate-phase' must be before-deploy or after-deploy");
+    });
+    test.each([
+      ['runner', 0],
+      ['machine', 0],
+      ['ssh', 1],
+      ['', 1],
+    ] as const)("and where the command runs: '%s'", (on, status) => {
+      const r = spawnSync('bash', ['-e', '-c', step('deploy', 'phase').run], {
+        env: { PATH: process.env.PATH, MIGRATE_PHASE: 'before-deploy', MIGRATE_ON: on },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(status);
+      if (status) expect(r.stdout).toContain("Input 'migrate-command-on' must be runner or machine");
     });
   });
 
