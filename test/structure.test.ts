@@ -1,22 +1,19 @@
 /**
- * The shape the code keeps so a maintainer can change it: thin action mains, no import loops, and
- * every package declaring what it imports. Measured from the
- * sources themselves with TypeScript's parser, so the figures are the ones a reader would count.
+ * Every package and action declares the packages its sources import (import loops and thin mains
+ * are checked in architecture.test.ts). Imports are read with TypeScript's parser.
  */
-import { existsSync, globSync, readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../scripts/actions';
-
-const MAX_MAIN_LINES = 100;
 
 const sourceFiles = (pattern: string) => globSync(pattern, { cwd: ROOT }).sort();
 const parse = (file: string) =>
   ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
 
-/** The module specifiers a file imports or re-exports (type-only ones included: they are edges too). */
+/** The module specifiers a file imports or re-exports (type-only ones included). */
 function importsOf(file: string): string[] {
   const found: string[] = [];
   const visit = (node: ts.Node) => {
@@ -32,55 +29,11 @@ function importsOf(file: string): string[] {
   return found;
 }
 
-/** A relative specifier resolved to the .ts file it names, or undefined for anything else. */
-function resolveRelative(from: string, specifier: string): string | undefined {
-  if (!specifier.startsWith('.')) return undefined;
-  const base = resolve(ROOT, dirname(from), specifier);
-  for (const candidate of [base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts'), base]) {
-    if (candidate.endsWith('.ts') && existsSync(candidate)) return relative(ROOT, candidate);
-  }
-  return undefined;
-}
-
 /** The package an import names: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 const packageName = (specifier: string) =>
   specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
 
-describe('thin action mains', () => {
-  it(`keeps every action's src/main.ts within ${MAX_MAIN_LINES} lines`, () => {
-    const long = sourceFiles('actions/*/src/main.ts')
-      .map((file) => [file, readFileSync(join(ROOT, file), 'utf8').trimEnd().split('\n').length] as const)
-      .filter(([, lines]) => lines > MAX_MAIN_LINES)
-      .map(([file, lines]) => `${file}: ${lines} lines`);
-    expect(long).toEqual([]);
-  });
-});
-
-describe('the import graph', () => {
-  it('has no import loops between source files', () => {
-    const files = [...sourceFiles('packages/*/src/**/*.ts'), ...sourceFiles('actions/*/src/**/*.ts')];
-    const edges = new Map(
-      files.map((file) => [
-        file,
-        importsOf(file)
-          .map((specifier) => resolveRelative(file, specifier))
-          .filter((target): target is string => target !== undefined),
-      ]),
-    );
-    const loops: string[] = [];
-    const state = new Map<string, 'open' | 'done'>();
-    const walk = (file: string, path: string[]) => {
-      state.set(file, 'open');
-      for (const next of edges.get(file) ?? []) {
-        if (state.get(next) === 'open') loops.push([...path.slice(path.indexOf(next)), file, next].join(' → '));
-        else if (!state.has(next)) walk(next, [...path, file]);
-      }
-      state.set(file, 'done');
-    };
-    for (const file of files) if (!state.has(file)) walk(file, []);
-    expect(loops).toEqual([]);
-  });
-
+describe('package manifests', () => {
   it('has every package and action declare the packages its sources import', () => {
     const missing: string[] = [];
     const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));

@@ -488,6 +488,7 @@ describe('deploy.yml', () => {
         DEPLOY_RESULT: 'failure',
         IMAGE_REF: 'registry.fly.io/shop:crash',
         RELEASE_VERSION: '43',
+        IMAGE_DIGEST: `sha256:${'c'.repeat(64)}`,
         ROLLED_BACK: 'true',
         ROLLBACK_VERIFIED: 'true',
         ROLLBACK_IMAGE: 'registry.fly.io/shop:good@sha256:0a1b',
@@ -499,9 +500,17 @@ describe('deploy.yml', () => {
         message:
           'Rolled back from crash (release 43) to good (release 44). auto-rollback: v42 was the newest verified release.',
         'image-ref': 'registry.fly.io/shop:good@sha256:0a1b',
+        // The digest read after the deploy is the failed image's: never recorded for the image put back.
+        'image-digest': '',
         'release-version': '44',
         version: 'good',
       });
+    });
+
+    test("a success passes on the digest fly-deploy read from the machines, for notify's record", () => {
+      const digest = `sha256:${'d'.repeat(64)}`;
+      const out = outcome({ IMAGE_REF: 'registry.fly.io/shop:v7', IMAGE_DIGEST: digest, RELEASE_VERSION: '7' });
+      expect(out).toMatchObject({ status: 'success', 'image-ref': 'registry.fly.io/shop:v7', 'image-digest': digest });
     });
 
     test.each([

@@ -1,6 +1,6 @@
 import { openFly } from '@deploy-actions/fly';
 import { GitHubClient } from '@deploy-actions/github';
-import { parseTargetRequest, ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
+import { parseTarget, ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
 import {
   exportVariable,
   InputError,
@@ -43,7 +43,7 @@ await runStep(outputs, async (out) => {
       version: i['failed-release-version'] ? Number(i['failed-release-version'].replace(/^v/, '')) : undefined,
       imageRef: i['failed-image-ref'],
     },
-    request: parseTargetRequest(i.target),
+    request: parseTarget(i.target),
     lkgSource: i['lkg-source'],
     environment: i.environment,
     github,
@@ -85,12 +85,11 @@ await runStep(outputs, async (out) => {
     migrationsRolledBack: i['rollback-migrations'],
   }).write();
   if (result.rolledBack && !result.verified) {
-    throw new UserError(
-      `Rollback of ${i.app} deployed ${result.target.imageRef}, but the service is still down: page a human.`,
-      {
-        hint: `Verification: ${result.verification?.reason ?? result.reason}. No other release was tried.`,
-      },
-    );
+    // Down only when the gate said so; a wrong image or no URL means unverified, not down.
+    const why = result.verification ? 'the service is still down' : 'it could not be verified';
+    throw new UserError(`Rollback of ${i.app} deployed ${result.target.imageRef}, but ${why}: page a human.`, {
+      hint: `Verification: ${result.verification?.reason ?? result.reason}. No other release was tried.`,
+    });
   }
   log.info(result.reason);
 });

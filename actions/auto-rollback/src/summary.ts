@@ -12,7 +12,9 @@ export function rollbackSummary(
     : result.verified
       ? 'Rolled back and verified'
       : result.rolledBack
-        ? 'Rolled back, NOT verified: the service is still down, page a human'
+        ? result.verification
+          ? 'Rolled back, NOT verified: the service is still down, page a human'
+          : 'Rolled back, NOT verified (see why below): page a human'
         : 'Not rolled back';
   summary.heading(`Auto rollback of ${escapeMarkdown(context.app)}: ${verdict}`);
   summary.table(

@@ -41,6 +41,7 @@ export const outputs = [
   'release-id',
   'release-version',
   'image-ref',
+  'image-digest',
   'previous-release-version',
   'previous-image-ref',
   'convergence',

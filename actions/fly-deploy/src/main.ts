@@ -42,6 +42,7 @@ await runStep(outputs, async (out) => {
   out.set('release-id', outcome?.release?.id);
   out.set('release-version', outcome?.release?.version);
   out.set('image-ref', outcome?.imageRef);
+  out.set('image-digest', outcome?.imageDigest);
   out.set('previous-release-version', outcome?.previous?.version);
   out.set('previous-image-ref', outcome?.previous?.imageRef);
   out.set('convergence', outcome?.convergence);

@@ -46,6 +46,11 @@ describe('fly-deploy bundle against fly-sim', () => {
       'app-url': `${sim.appUrl('shop')}/`,
     });
     expect(r.outputs['release-id']).toMatch(/^RL/);
+    // The digest both machines of the release report (image_ref.digest), for the deployment record.
+    const listed = await sim.run(['machines', 'list', '--app', 'shop', '--json'], { env: { FLY_API_TOKEN: TOKEN } });
+    const digests = JSON.parse(listed.stdout).map((m: { image_ref: { digest: string } }) => m.image_ref.digest);
+    expect(digests).toEqual([r.outputs['image-digest'], r.outputs['image-digest']]);
+    expect(r.outputs['image-digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(Number(r.outputs['duration-ms'])).toBeGreaterThan(0);
     const record = JSON.parse(readFileSync(r.outputs['deployment-file'], 'utf8'));
     expect(record).toMatchObject({

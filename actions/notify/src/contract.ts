@@ -12,6 +12,10 @@ export const inputs = {
   app: input.string(),
   version: input.string(),
   'image-ref': input.string(),
+  'image-digest': input.string({
+    pattern: /^sha256:[0-9a-f]{64}$/,
+    expected: "a content digest such as sha256:<64 hex digits> (fly-deploy's image-digest output)",
+  }),
   'release-version': input.string(),
   url: input.url(),
   reason: input.string(),

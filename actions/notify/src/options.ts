@@ -13,6 +13,7 @@ export function notifyOptions(i: ParsedInputs<typeof inputs>): NotifyOptions {
       environment: i.environment,
       version: i.version,
       imageRef: i['image-ref'],
+      imageDigest: i['image-digest'],
       releaseVersion: i['release-version'],
       url: i.url,
       reason: i.reason,

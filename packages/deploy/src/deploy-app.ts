@@ -27,6 +27,7 @@ import {
   crashLogs,
   describeCrash,
   type FleetMachine,
+  fleetDigest,
   fleetOf,
   type NewReleaseMark,
   watchForCrash,
@@ -70,6 +71,8 @@ export interface DeployAppOutcome {
   previous?: CurrentRelease;
   release?: NewRelease;
   imageRef: string;
+  /** The content digest every machine of the new release runs (`sha256:…`), when they agree. */
+  imageDigest?: string;
   appUrl: string;
   attempts: Attempt[];
   /** Why it failed (flyctl's message is `error.flyMessage`). */
@@ -146,6 +149,7 @@ export async function deployApp(
     outcome.result = 'unchanged';
     outcome.convergence = 'deployed';
     outcome.fleet = fleetOf(before.status.Machines, { version: previous.version });
+    outcome.imageDigest = fleetDigest(outcome.fleet);
     outcome.release = newRelease(previous);
     outcome.finishedAt = new Date();
     return outcome;
@@ -210,6 +214,7 @@ export async function deployApp(
     if (outcome.release) mark.version = outcome.release.version;
     outcome.fleet = fleetOf(await machinesNow(), mark);
     outcome.convergence = classifyFleet(outcome.fleet, flyctlOk && !outcome.crash);
+    outcome.imageDigest = fleetDigest(outcome.fleet);
   } catch (error) {
     return fail(deployError ? 'deploy' : 'read machines', deployError ?? error);
   }

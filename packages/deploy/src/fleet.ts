@@ -28,6 +28,8 @@ export interface FleetMachine {
   state: string;
   release?: number;
   image: string;
+  /** The image's content digest as the Machines API reports it (`image_ref.digest`), if it does. */
+  digest?: string;
   /** Runs the release this deploy made. */
   current: boolean;
 }
@@ -58,6 +60,7 @@ export function fleetOf(machines: readonly Machine[], mark: NewReleaseMark): Fle
       state: m.state,
       release: machineReleaseVersion(m),
       image: m.config?.image ?? '',
+      digest: m.image_ref?.digest || undefined,
       current: isNew(m, mark),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -69,6 +72,16 @@ export function classifyFleet(fleet: readonly FleetMachine[], flyctlOk: boolean)
   if (current === 0) return 'not-deployed';
   if (current < fleet.length) return 'partial';
   return flyctlOk ? 'deployed' : 'deployed-but-flyctl-failed';
+}
+
+/**
+ * The digest every machine of the new release runs, when they all report the same one: what the
+ * image was when it was deployed, so a later rollback can tell whether its tag still names it.
+ */
+export function fleetDigest(fleet: readonly FleetMachine[]): string | undefined {
+  const digests = new Set(fleet.filter((m) => m.current).map((m) => m.digest));
+  const [only] = digests;
+  return digests.size === 1 && only && /^sha256:[0-9a-f]{64}$/.test(only) ? only : undefined;
 }
 
 /** A machine of the new release whose process ended on its own: a crash, an OOM kill, a restart loop. */
@@ -137,10 +150,13 @@ export function watchForCrash(
 ): { stop: () => void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  // A read still running when the deploy ends is stopped: the step would otherwise wait for it.
+  const reading = new AbortController();
   const tick = async () => {
     if (stopped) return;
     try {
-      const machines = await listMachines(fly, app, { timeoutMs: 30_000, onLine: () => {}, ...options.run });
+      const run = { timeoutMs: 30_000, onLine: () => {}, ...options.run, signal: reading.signal };
+      const machines = await listMachines(fly, app, run);
       const crash = stopped ? undefined : findCrash(machines, options.mark, options.since);
       if (crash) {
         stopped = true;
@@ -157,6 +173,7 @@ export function watchForCrash(
     stop: () => {
       stopped = true;
       if (timer) clearTimeout(timer);
+      reading.abort();
     },
   };
 }

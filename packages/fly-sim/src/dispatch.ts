@@ -1,5 +1,6 @@
 import { deploy } from './commands/deploy';
 import { appsCreate, appsDestroy, appsList, imageShow, logs, machinesList, releases, status } from './commands/inspect';
+import { machineStart } from './commands/machine';
 import { type ExecDirective, type ProxyDirective, proxy, sshConsole } from './commands/remote';
 import { secretsDeploy, secretsImport, secretsList, secretsSet, secretsUnset } from './commands/secrets';
 import { type Ctx, SIM_FLYCTL_VERSION } from './context';
@@ -27,6 +28,9 @@ const COMMANDS: Record<string, Handler> = {
   'machine ls': machinesList,
   'm list': machinesList,
   'm ls': machinesList,
+  'machine start': machineStart,
+  'machines start': machineStart,
+  'm start': machineStart,
   'secrets list': secretsList,
   'secrets ls': secretsList,
   'secrets set': secretsSet,

@@ -129,6 +129,12 @@ export const TRANSCRIPT_RUNS: Record<string, (sim: FlySim) => Promise<RunResult>
     await waitFor(() => sim.state().apps.shop.machines[0].state === 'stopped');
     return sim.run(['logs', '--app', 'shop', '--no-tail', '--machine', machine.id], { env: RUN_ENV });
   },
+  'machine-start': async (sim) => {
+    await sim.seedApp('shop', { singleMachine: true, releases: ['v1-exit1-after'] });
+    const [machine] = sim.state().apps.shop.machines;
+    await waitFor(() => sim.state().apps.shop.machines[0].state === 'stopped');
+    return sim.run(['machine', 'start', machine.id, '--app', 'shop'], { env: RUN_ENV });
+  },
 };
 
 async function waitFor(done: () => boolean, timeoutMs = 10_000): Promise<void> {

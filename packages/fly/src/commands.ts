@@ -169,6 +169,16 @@ export async function sshConsole(
 }
 
 /**
+ * `flyctl machine start <id>... --app`: starts stopped machines, one `<id> has been started` line
+ * each (superfly/flyctl@v0.4.87 internal/command/machine/start.go:42-68).
+ */
+export async function startMachines(fly: Fly, app: string, ids: readonly string[], options?: RunOptions) {
+  assertAppName(app);
+  for (const id of ids) assertNotFlag(id, 'machine id');
+  return fly.run(['machine', 'start', ...ids, '--app', app], options);
+}
+
+/**
  * `flyctl logs --no-tail --machine <id>`: the lines the platform still buffers for one
  * machine, colours removed (flyctl@v0.4.87 internal/render/logs.go colours them whatever
  * NO_COLOR says). Each line: `<time> <provider>[<id>] <region> [<level>]<message>`.

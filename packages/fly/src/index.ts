@@ -12,6 +12,7 @@ export {
   listSecrets,
   machineLogs,
   sshConsole,
+  startMachines,
   unsetSecrets,
 } from './commands';
 export {

@@ -15,6 +15,8 @@ export interface DeployMessage {
   environment?: string;
   version?: string;
   imageRef?: string;
+  /** The image's content digest (`sha256:…`), when the deploy step reported one. */
+  imageDigest?: string;
   releaseVersion?: string;
   /** The environment URL. */
   url?: string;
@@ -65,7 +67,16 @@ export type MessageFields = Pick<DeployMessage, 'status'> &
   Partial<
     Pick<
       DeployMessage,
-      'title' | 'app' | 'environment' | 'version' | 'imageRef' | 'releaseVersion' | 'url' | 'reason' | 'extra'
+      | 'title'
+      | 'app'
+      | 'environment'
+      | 'version'
+      | 'imageRef'
+      | 'imageDigest'
+      | 'releaseVersion'
+      | 'url'
+      | 'reason'
+      | 'extra'
     >
   > & {
     /** The first line is used when the run context has no message for the commit. */
@@ -111,6 +122,7 @@ export function buildMessage(input: MessageFields, context: RunContext): DeployM
     environment: input.environment,
     version: input.version,
     imageRef: input.imageRef,
+    imageDigest: input.imageDigest,
     releaseVersion: input.releaseVersion,
     url: input.url,
     reason: input.reason,

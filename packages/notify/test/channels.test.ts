@@ -322,6 +322,26 @@ describe('GitHub deployment and PR comment', () => {
     expect(again.results[0].detail).toContain('updated deployment');
   });
 
+  it('records the digest the deploy step read from the machines, for an image named by its tag', async () => {
+    const digest = `sha256:${'7'.repeat(64)}`;
+    const done = await notify(
+      inputs({
+        ...github(),
+        githubDeployment: true,
+        environment: 'production',
+        app: 'shop',
+        status: 'success',
+        imageRef: 'registry.fly.io/shop:v7',
+        imageDigest: digest,
+        releaseVersion: '7',
+      }),
+      context(),
+      FAST,
+    );
+    const deployment = api.state.deployments.find((d) => d.id === done.deploymentId)!;
+    expect(deployment.payload).toMatchObject({ image_ref: 'registry.fly.io/shop:v7', image_digest: digest });
+  });
+
   it('on rolled-back, fails the run deployment and records the rollback as its own deployment', async () => {
     const base = { ...github(), githubDeployment: true, environment: 'staging', app: 'shop' };
     const started = await notify(inputs({ ...base, status: 'started', imageRef: 'img:bad' }), context(), FAST);

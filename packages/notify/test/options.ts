@@ -7,6 +7,7 @@ export interface Spec {
   environment?: string;
   version?: string;
   imageRef?: string;
+  imageDigest?: string;
   releaseVersion?: string;
   url?: string;
   reason?: string;
@@ -38,6 +39,7 @@ export function options(spec: Spec): NotifyOptions {
       environment: spec.environment,
       version: spec.version,
       imageRef: spec.imageRef,
+      imageDigest: spec.imageDigest,
       releaseVersion: spec.releaseVersion,
       url: spec.url,
       reason: spec.reason,

@@ -12,7 +12,7 @@ export {
   type FailedRelease,
   isRollbackRelease,
   type LkgSource,
-  parseTargetRequest,
+  parseTarget,
   type RecordedGood,
   type ReleaseInfo,
   type RollbackTarget,

@@ -1,8 +1,9 @@
 import { type DeploymentInfo, listDeployments } from '@deploy-actions/deployments';
-import { appUrl, deploy, type Fly, getStatus, imageTag, listReleases } from '@deploy-actions/fly';
+import { appUrl, deploy, type Fly, getStatus, imageTag, listMachines, listReleases } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
 import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
+import { crashedStopped, startLeftStopped } from './crashed';
 import { recordedGood } from './recorded';
 import { runningImageProblem } from './running';
 import { chooseTarget, type LkgSource, type RollbackTarget, type TargetRequest } from './select';
@@ -181,6 +182,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     });
   }
 
+  // Read before the deploy: the update wipes what the events say about the crash.
+  const crashed = await listMachines(options.fly, options.app).then(crashedStopped, () => []);
   const deployed = await deploy(options.fly, {
     app: options.app,
     image: target.imageRef,
@@ -191,9 +194,10 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   result.newReleaseVersion =
     deployed.release?.version ??
     (await listReleases(options.fly, options.app)).find((r) => r.imageRef === target.imageRef)?.version;
+  const started = await startLeftStopped(options.fly, options.app, crashed);
   timeline.push({
     step: 'rollback release',
-    detail: `v${result.newReleaseVersion ?? '?'} ${target.imageRef} (${options.strategy})`,
+    detail: `v${result.newReleaseVersion ?? '?'} ${target.imageRef} (${options.strategy})${started.length > 0 ? `; started ${started.join(', ')}, stopped by the crash` : ''}`,
   });
 
   // The machines must run what was chosen (and the digest the record verified, when it names one).
@@ -204,6 +208,12 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     return result;
   }
 
+  return verifyRollback(options, result);
+}
+
+/** Proves the rollback with the health gate: the app's URL (or the given checks), every machine judged as Fly leaves it. */
+async function verifyRollback(options: RollbackOptions, result: RollbackResult): Promise<RollbackResult> {
+  const { target, timeline } = result;
   const status = await getStatus(options.fly, options.app);
   result.appUrl = appUrl(status) || undefined;
   const given = options.verify.urls.length > 0 || options.verify.checksFile !== undefined;

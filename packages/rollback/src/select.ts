@@ -28,8 +28,8 @@ export type TargetRequest =
   | { kind: 'image'; imageRef: string }
   | { kind: 'version'; version: number };
 
-/** The `target` input read: `auto`, a release version (`7`, `v7`) or an image reference. */
-export function parseTargetRequest(target: string): TargetRequest {
+/** The `target` input: `auto`, a release version (`42`, `v42`), or an image reference. */
+export function parseTarget(target: string): TargetRequest {
   if (target === 'auto') return { kind: 'auto' };
   if (/^v?\d+$/.test(target)) return { kind: 'version', version: Number(target.replace(/^v/, '')) };
   return { kind: 'image', imageRef: target };

@@ -19,6 +19,14 @@ afterAll(async () => {
   await sim?.stop();
 });
 
+async function waitFor(done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > until) throw new Error('fly-sim did not get there in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function rollBack(app: string) {
   return rollback({
     fly,
@@ -43,5 +51,36 @@ describe('rollback verification', () => {
     expect(result.rolledBack).toBe(true);
     expect(result.verified).toBe(true);
     expect(result.verification?.report.machines?.map((m) => m.outcome).sort()).toEqual(['idle', 'pass']);
+  });
+
+  it('machines the crash left stopped are started again: flyctl leaves stopped machines stopped', async () => {
+    await sim.seedApp('shop-crashed', { releases: ['v1', 'v2-exit1-after'] });
+    const machines = () => sim.state().apps['shop-crashed'].machines;
+    await waitFor(() => machines().every((m) => m.state === 'stopped'));
+    const result = await rollBack('shop-crashed');
+    expect(result.verified).toBe(true);
+    expect(machines().map((m) => [m.state, m.releaseVersion])).toEqual([
+      ['started', 3],
+      ['started', 3],
+    ]);
+    expect(result.timeline.find((t) => t.step === 'rollback release')?.detail).toMatch(
+      /started \w+, \w+, stopped by the crash/,
+    );
+    expect((await sim.calls()).filter((c) => c.args[0] === 'machine').map((c) => c.args.slice(0, 2))).toEqual([
+      ['machine', 'start'],
+    ]);
+  });
+
+  it('machines the proxy stopped on purpose stay stopped: only crashes are undone', async () => {
+    await sim.seedApp('shop-asleep', { releases: ['v1'] });
+    await sim.configureApp('shop-asleep', { knobs: { autostopAfterMs: 0 } });
+    await sim.run(['deploy', '--app', 'shop-asleep', '--image', 'registry.fly.io/shop-asleep:v2-unhealthy', '--yes'], {
+      env: { FLY_API_TOKEN: TOKEN },
+    });
+    const machines = () => sim.state().apps['shop-asleep'].machines;
+    await waitFor(() => machines().every((m) => m.state === 'stopped'));
+    const before = (await sim.calls()).length;
+    await rollBack('shop-asleep');
+    expect((await sim.calls()).slice(before).filter((c) => c.args[0] === 'machine')).toEqual([]);
   });
 });

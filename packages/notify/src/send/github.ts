@@ -74,7 +74,8 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
     rollback,
     // Who wrote it and what exactly ran: auto-rollback trusts only records it can prove (its own repository's).
     repository: m.repository,
-    image_digest: /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
+    // The digest the deploy step read from the machines, else the one a digest ref names.
+    image_digest: m.imageDigest ?? /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
   };
 }
 
@@ -84,7 +85,7 @@ function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): bo
     string,
     unknown
   >;
-  return (['app', 'image_ref', 'release_version', 'version', 'repository'] as const).every(
+  return (['app', 'image_ref', 'image_digest', 'release_version', 'version', 'repository'] as const).every(
     (key) => draft[key] === undefined || payload[key] === draft[key],
   );
 }
