@@ -226,7 +226,14 @@ describe('deploy.yml', () => {
     expect(call.secrets).toEqual({
       FLY_API_TOKEN: expect.objectContaining({ required: true }),
       ...Object.fromEntries(
-        ['DATABASE_URL', 'APP_SECRETS', 'SLACK_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'DISCORD_WEBHOOK_URL']
+        [
+          'DATABASE_URL',
+          'APP_SECRETS',
+          'BUILD_SECRETS',
+          'SLACK_WEBHOOK_URL',
+          'TEAMS_WEBHOOK_URL',
+          'DISCORD_WEBHOOK_URL',
+        ]
           .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL'])
           .map((name) => [name, expect.objectContaining({ required: false })]),
       ),
@@ -240,8 +247,18 @@ describe('deploy.yml', () => {
     expect(jobs.deploy.needs).toBe('gate');
     expect(jobs.notify.needs).toEqual(['gate', 'deploy']);
     expect(jobs.notify.if).toBe('always()');
-    const uses = jobs.deploy.steps.map((s: { uses?: string }) => s.uses).filter((u: string) => u.startsWith('$/'));
-    expect(uses).toEqual(['$/pg-migrate', '$/fly-secrets-sync', '$/fly-deploy', '$/health-gate', '$/auto-rollback']);
+    const uses = jobs.deploy.steps
+      .map((s: { uses?: string }) => s.uses ?? '')
+      .filter((u: string) => u.startsWith('$/'));
+    // pg-migrate twice: before the deploy, or after it (migrate-phase), never both.
+    expect(uses).toEqual([
+      '$/pg-migrate',
+      '$/fly-secrets-sync',
+      '$/fly-deploy',
+      '$/pg-migrate',
+      '$/health-gate',
+      '$/auto-rollback',
+    ]);
   });
 
   test('least privilege, the environment, and one deploy per app and environment without cancelling', () => {
@@ -308,6 +325,114 @@ describe('deploy.yml', () => {
     expect(evaluate(gate.with.now, { inputs: { 'gate-now': '2026-11-21T12:00:00-08:00' } })).toBe(
       '2026-11-21T12:00:00-08:00',
     );
+  });
+
+  describe('migrate-phase: one migrate step runs, before or after fly-deploy', () => {
+    const order = () => jobs.deploy.steps.map((s: { id?: string }) => s.id ?? '');
+    test('before-deploy migrates before fly-deploy, after-deploy between fly-deploy and the health gate', () => {
+      const ids = order();
+      expect(ids.indexOf('migrate')).toBeLessThan(ids.indexOf('deploy'));
+      expect(ids.indexOf('migrate-after')).toBeGreaterThan(ids.indexOf('deploy'));
+      expect(ids.indexOf('migrate-after')).toBeLessThan(ids.indexOf('health'));
+    });
+    test.each([
+      ['before-deploy', true, [true, false]],
+      ['after-deploy', true, [false, true]],
+      ['before-deploy', false, [false, false]],
+    ] as const)('%s (migrate %s)', (phase, migrate, expected) => {
+      const inputs = { migrate, 'migrate-phase': phase };
+      const runs = ['migrate', 'migrate-after'].map((id) =>
+        evaluate(step('deploy', id).if, { inputs }, { status: 'success', condition: true }),
+      );
+      expect(runs).toEqual(expected);
+    });
+    test('both pass the migrator command and its app, and the backup path, the same way', () => {
+      for (const id of ['migrate', 'migrate-after']) {
+        const w = step('deploy', id).with;
+        const inputs = {
+          app: 'ampel-api',
+          'migrate-command': '/app/ampel-api migrate run',
+          'migrate-command-on': 'machine',
+          backup: true,
+        };
+        expect(evaluate(w.command, { inputs })).toBe('/app/ampel-api migrate run');
+        expect(evaluate(w.app, { inputs })).toBe('ampel-api');
+        // On the runner (pg-migrate without app), with DATABASE_URL: Prisma through the tunnel.
+        expect(evaluate(w.app, { inputs: { ...inputs, 'migrate-command-on': 'runner' } })).toBe('');
+        expect(evaluate(w.app, { inputs: { ...inputs, 'migrate-command': '' } })).toBe('');
+        expect(evaluate(w.backup, { inputs, runner: { temp: '/tmp/r' } })).toBe('/tmp/r/backup-ampel-api.dump');
+        expect(evaluate(w.backup, { inputs: { ...inputs, backup: false }, runner: { temp: '/tmp/r' } })).toBe('');
+      }
+    });
+    test("the rollback reverts SQL migrations, never an app's own migrator", () => {
+      const revert = step('deploy', 'rollback').with['rollback-migrations'];
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': true, 'migrate-command': '' } })).toBe('true');
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': true, 'migrate-command': 'x migrate' } })).toBe(
+        'false',
+      );
+      expect(evaluate(revert, { inputs: { 'rollback-migrations': false, 'migrate-command': '' } })).toBe('false');
+    });
+    test('the rollback reverts to the version before whichever phase migrated', () => {
+      const to = step('deploy', 'rollback').with['migrate-to'];
+      expect(
+        evaluate(to, {
+          steps: { migrate: { outputs: {} }, 'migrate-after': { outputs: { 'previous-version': '7' } } },
+        }),
+      ).toBe('7');
+      expect(
+        evaluate(to, {
+          steps: { migrate: { outputs: { 'previous-version': '5' } }, 'migrate-after': { outputs: {} } },
+        }),
+      ).toBe('5');
+    });
+    test.each([
+      ['before-deploy', 0],
+      ['after-deploy', 0],
+      ['after_deploy', 1],
+      ['', 1],
+    ] as const)("the phase check accepts only the two phases: '%s'", (phase, status) => {
+      const r = spawnSync('bash', ['-e', '-c', step('deploy', 'phase').run], {
+        env: { PATH: process.env.PATH, MIGRATE_PHASE: phase, MIGRATE_ON: 'runner' },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(status);
+      if (status) expect(r.stdout).toContain("Input 'migrate-phase' must be before-deploy or after-deploy");
+    });
+    test.each([
+      ['runner', 0],
+      ['machine', 0],
+      ['ssh', 1],
+      ['', 1],
+    ] as const)("and where the command runs: '%s'", (on, status) => {
+      const r = spawnSync('bash', ['-e', '-c', step('deploy', 'phase').run], {
+        env: { PATH: process.env.PATH, MIGRATE_PHASE: 'before-deploy', MIGRATE_ON: on },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(status);
+      if (status) expect(r.stdout).toContain("Input 'migrate-command-on' must be runner or machine");
+    });
+  });
+
+  test('the backup outlives the job as an artifact, kept as long as the caller says, even after a failure', () => {
+    const upload = jobs.deploy.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload.if).toMatch(/^always\(\)/);
+    expect(upload.with['retention-days']).toBe('${{ inputs.backup-retention-days }}');
+    expect(upload.with['if-no-files-found']).toBe('error');
+    const steps = {
+      migrate: { outputs: { 'backup-path': '' } },
+      'migrate-after': { outputs: { 'backup-path': '/tmp/b.dump' } },
+    };
+    expect(evaluate(upload.if, { steps }, { status: 'failure', condition: true })).toBe(true);
+    expect(evaluate(upload.with.path, { steps })).toBe('/tmp/b.dump');
+    const none = { migrate: { outputs: { 'backup-path': '' } }, 'migrate-after': { outputs: {} } };
+    expect(evaluate(upload.if, { steps: none }, { status: 'success', condition: true })).toBe(false);
+    expect(call.inputs['backup-retention-days']).toMatchObject({ type: 'number', default: 30 });
+  });
+
+  test('build arguments and build secrets reach fly-deploy', () => {
+    const w = step('deploy', 'deploy').with;
+    expect(w['build-args']).toBe('${{ inputs.build-args }}');
+    expect(w['build-secrets']).toBe('${{ secrets.BUILD_SECRETS }}');
   });
 
   test('the health gate probes <app URL>/health unless health-url is given', () => {

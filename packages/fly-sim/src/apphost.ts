@@ -3,19 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { behaviour } from './labels';
 import { crashLoopStart, settleApp, started as startMachine } from './lifecycle';
 import { TrafficLog } from './metrics';
+import { AppPrograms } from './programs';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
 /**
  * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
  * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine;
- * the `fly-force-instance-id` header picks the machine, as Fly's proxy does.
+ * the `fly-force-instance-id` header picks the machine, as Fly's proxy does. An app configured with
+ * its own program (`serve`) has every request to a healthy machine forwarded to that program.
  */
 export class AppHosts {
   private readonly servers = new Map<string, Server>();
   private readonly turn = new Map<string, number>();
   /** What the app servers served, for the Prometheus endpoint (metrics.ts). */
   readonly traffic = new TrafficLog();
+  private readonly programs = new AppPrograms();
 
   constructor(
     private readonly lookup: (app: string) => SimApp | undefined,
@@ -55,6 +58,7 @@ export class AppHosts {
   }
 
   async closeAll(): Promise<void> {
+    this.programs.stopAll();
     await Promise.all([...this.servers.keys()].map((name) => this.close(name)));
   }
 
@@ -84,7 +88,26 @@ export class AppHosts {
     const forced = Array.isArray(forcedHeader) ? forcedHeader[0] : forcedHeader;
     const path = (req.url ?? '/').split('?')[0];
     const arrived = performance.now();
-    const { status, body, machine } = this.answer(name, forced, path);
+    const { status, body, machine, program } = this.answer(name, forced, path);
+    const app = this.lookup(name);
+    if (program && machine && app?.serve) {
+      // An app's own program answers; what it served is counted as the proxy counts it.
+      res.once('finish', () =>
+        this.traffic.record({
+          at: Date.now(),
+          app: name,
+          instance: machine.id,
+          region: machine.region,
+          status: res.statusCode,
+          seconds: (performance.now() - arrived) / 1000,
+        }),
+      );
+      this.programs.forward(app, machine, req, res).catch((err: Error) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`could not reach the app: ${err.message}\n`);
+      });
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const finish = () => {
       res.writeHead(status, {
@@ -122,7 +145,7 @@ export class AppHosts {
     name: string,
     forced: string | undefined,
     path: string,
-  ): { status: number; body: unknown; machine?: SimMachine } {
+  ): { status: number; body: unknown; machine?: SimMachine; program?: boolean } {
     const app = this.lookup(name);
     if (!app) return { status: 404, body: 'app not found\n' };
     settleApp(app);
@@ -135,6 +158,7 @@ export class AppHosts {
       return { status: 502, body: 'could not reach the app: connection refused\n', machine };
     }
     const version = splitImageRef(machine.imageRef).tag;
+    if (app.serve && !machine.unhealthy) return { status: 200, body: '', machine, program: true };
     if (path === '/health') {
       return machine.unhealthy
         ? { status: 500, body: { status: 'error', version }, machine }

@@ -15,6 +15,10 @@ export interface SimFlyToml {
   processes: string[];
   /** Groups with an `[http_service]` or `[[services]]` entry, and their autostop setting. */
   services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend' }[];
+  /** The port the app listens on: `[http_service] internal_port`, else the first `[[services]]`'. */
+  internalPort?: number;
+  /** `[build] dockerfile`, relative to fly.toml's folder. */
+  dockerfile?: string;
 }
 
 const asString = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -39,12 +43,16 @@ export function readFlyToml(text: string): SimFlyToml {
     const listed = Array.isArray(service.processes) ? service.processes.map(String) : [];
     return listed.length > 0 ? listed : [groups[0]];
   };
+  let internalPort: number | undefined;
   if (doc.http_service) {
     const s = table(doc.http_service);
+    if (typeof s.internal_port === 'number') internalPort = s.internal_port;
     services.push({ processes: groupsOf(s), autostop: autostop(s.auto_stop_machines) });
   }
   for (const s of Array.isArray(doc.services) ? doc.services : []) {
     services.push({ processes: groupsOf(table(s)), autostop: autostop(table(s).auto_stop_machines) });
+    if (internalPort === undefined && typeof table(s).internal_port === 'number')
+      internalPort = table(s).internal_port as number;
   }
   return {
     app: asString(doc.app),
@@ -54,5 +62,7 @@ export function readFlyToml(text: string): SimFlyToml {
     env,
     processes: groups,
     services,
+    ...(internalPort !== undefined ? { internalPort } : {}),
+    ...(asString(table(doc.build).dockerfile) ? { dockerfile: asString(table(doc.build).dockerfile) } : {}),
   };
 }

@@ -6,7 +6,14 @@ import { delimiter, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appUrlOf } from './render';
 import type { SimCall } from './server';
-import { type ConsoleConfig, loadState, type SimKnobs, type SimMachine, type SimState } from './state';
+import {
+  type ConsoleConfig,
+  loadState,
+  type ServeConfig,
+  type SimKnobs,
+  type SimMachine,
+  type SimState,
+} from './state';
 
 export interface FlySimOptions {
   /** Folder for the state (kept on stop). Default: a fresh temp folder, removed on stop. */
@@ -59,8 +66,14 @@ export interface FlySim {
   injectFaults(spec: string): Promise<void>;
   /** Changes a machine, e.g. `{ state: 'stopped' }` or `{ unhealthy: true }`, to model an incident. */
   patchMachine(app: string, id: string, patch: Partial<SimMachine>): Promise<void>;
-  /** Sets where `flyctl proxy` forwards, what `ssh console` runs, and server-side knobs (deployRetries, autostopAfterMs, secretsStatus). */
-  configureApp(app: string, patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs }): Promise<void>;
+  /**
+   * Sets where `flyctl proxy` forwards, what `ssh console` runs, server-side knobs (deployRetries,
+   * autostopAfterMs, secretsStatus), and the app's own program that serves its requests (`serve`).
+   */
+  configureApp(
+    app: string,
+    patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs; serve?: ServeConfig },
+  ): Promise<void>;
   /** Adds a machine (default: stopped, on the app's current release), e.g. `{ processGroup: 'fly_app_test_machine_command' }`; returns its id. */
   addMachine(app: string, machine?: Partial<SimMachine>): Promise<string>;
   /** The platform's state as saved in the state folder. */

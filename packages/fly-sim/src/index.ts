@@ -1,4 +1,5 @@
 export type { Fault } from './faults';
+export { readFlyToml, type SimFlyToml } from './flytoml';
 export {
   type FlySim,
   type FlySimOptions,
@@ -8,4 +9,4 @@ export {
 } from './harness';
 export { parseSecretsImport, SecretsImportError, SecretsImportPanic } from './import-parser';
 export type { SimCall } from './server';
-export type { ConsoleConfig, SimApp, SimMachine, SimRelease, SimSecret, SimState } from './state';
+export type { ConsoleConfig, ServeConfig, SimApp, SimMachine, SimRelease, SimSecret, SimState } from './state';

@@ -15,6 +15,7 @@ import {
   emptyState,
   loadState,
   SERVER_FILE,
+  type ServeConfig,
   type SimKnobs,
   type SimMachine,
   type SimState,
@@ -179,12 +180,16 @@ export class SimServer {
     json({ error: `no such endpoint ${req.method} ${path}` }, 404);
   }
 
-  private configureApp(name: string, patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs }) {
+  private configureApp(
+    name: string,
+    patch: { proxyTarget?: string; console?: ConsoleConfig; knobs?: SimKnobs; serve?: ServeConfig },
+  ) {
     const app = this.world.app(name);
     if (!app) return { error: `no app ${name}` };
     if (patch.knobs !== undefined) app.knobs = { ...app.knobs, ...patch.knobs };
     if (patch.proxyTarget !== undefined) app.proxyTarget = patch.proxyTarget;
     if (patch.console !== undefined) app.console = patch.console;
+    if (patch.serve !== undefined) app.serve = patch.serve;
     this.world.save();
     return { ok: true };
   }

@@ -100,6 +100,21 @@ export interface ConsoleConfig {
   command?: string[];
 }
 
+/**
+ * The app's own program, run for each image the app's machines serve, so requests reach what the
+ * image would run (its Dockerfile's CMD) instead of the platform's built-in `/health` answer. It gets
+ * the variables a Fly machine gives its process (https://fly.io/docs/machines/runtime-environment/):
+ * FLY_APP_NAME, FLY_MACHINE_ID, FLY_IMAGE_REF, FLY_REGION, PORT, plus `env` (fly.toml `[env]`)
+ * and the app's deployed secrets.
+ */
+export interface ServeConfig {
+  command: string[];
+  cwd: string;
+  env?: Record<string, string>;
+  /** The port the program listens on (fly.toml's internal_port); the platform hands it a free one as PORT. */
+  internalPort?: number;
+}
+
 export interface SimApp {
   name: string;
   id: string;
@@ -113,6 +128,7 @@ export interface SimApp {
   /** Where `flyctl proxy` forwards (`host:port`). */
   proxyTarget?: string;
   console?: ConsoleConfig;
+  serve?: ServeConfig;
   /** The app config of the last deploy (flyctl falls back to it without a fly.toml: appconfig.FromRemoteApp). */
   config?: SimAppConfig;
   knobs?: SimKnobs;

@@ -35,8 +35,14 @@ function coerceInput(name: string, type: string, value: Json): Json {
 }
 
 /** The `inputs` context: given values checked and typed, defaults applied, unknown names refused. */
-function resolveInputs(plan: WorkflowPlan, given: Record<string, string | boolean | number>, github: Json) {
-  const declared = plan.call?.inputs ?? {};
+function resolveInputs(
+  plan: WorkflowPlan,
+  given: Record<string, string | boolean | number>,
+  github: Json,
+  eventName: string,
+) {
+  // A called workflow's inputs come from `with:`; a run by hand gets its workflow_dispatch inputs.
+  const declared = plan.call?.inputs ?? (eventName === 'workflow_dispatch' ? plan.dispatch?.inputs : undefined) ?? {};
   const unknown = Object.keys(given).filter((name) => !(name in declared));
   if (unknown.length > 0) {
     const valid = Object.keys(declared).join(', ') || 'none';
@@ -46,6 +52,11 @@ function resolveInputs(plan: WorkflowPlan, given: Record<string, string | boolea
   for (const [name, def] of Object.entries(declared)) {
     if (name in given) {
       inputs[name] = coerceInput(name, def.type, given[name]);
+      if (def.options && !def.options.includes(String(inputs[name]))) {
+        throw new RehearsalError(
+          `${plan.name}: input '${name}' must be one of ${def.options.join(', ')}, got ${JSON.stringify(given[name])}`,
+        );
+      }
     } else if (def.required) {
       throw new RehearsalError(`${plan.name}: required input '${name}' was not given`);
     } else if (def.default) {
@@ -117,7 +128,9 @@ function workflowOutputs(run: RunState): Record<string, string> {
  * features, unknown or missing inputs) throw a RehearsalError before anything runs; failures while
  * running are recorded in the returned run.
  */
-export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
+export async function rehearse(given: RehearsalOptions): Promise<RunRecord> {
+  // One artifact list per run, shared with the workflows it calls.
+  const options: RehearsalOptions = { ...given, artifacts: given.artifacts ?? [] };
   const plan = await loadWorkflow(options.workflow);
   const uses = resolveAllUses(plan, options.repoRoot ?? REPO_ROOT);
   const identity = runIdentity(
@@ -130,7 +143,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
   const github = githubContext(identity, '');
   const withheld = options.jobPrefix === undefined && fromFork(identity);
   const secrets = resolveSecrets(plan, withheld ? {} : (options.secrets ?? {}), identity.token);
-  const inputs = resolveInputs(plan, options.inputs ?? {}, github);
+  const inputs = resolveInputs(plan, options.inputs ?? {}, github, options.eventName);
   const masker = new Masker([...Object.values(secrets), ...Object.values(options.sensitive ?? {})]);
   for (const env of Object.values(options.environments ?? {}))
     for (const s of Object.values(env.secrets ?? {})) masker.add(s);
@@ -181,6 +194,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RunRecord> {
     startedAt,
     durationMs: Date.now() - startedAt,
     notes,
+    artifacts: options.artifacts,
     place: {
       serverUrl: identity.serverUrl,
       repository: identity.repository,

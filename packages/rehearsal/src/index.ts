@@ -4,6 +4,17 @@ export { evaluateCondition, evaluateExpression, type Json } from './expressions'
 export { markdownToHtml } from './markdown';
 export { allJobs, allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
 export {
+  type Expectation,
+  outcomeOf,
+  parseRepoArgs,
+  preflight,
+  REPO_USAGE,
+  type RepoRehearsal,
+  type RepoRunOptions,
+  repoScenario,
+} from './repo';
+export { type RepoApp, repoApps } from './repo-apps';
+export {
   type Check,
   clock,
   formatJob,
@@ -26,6 +37,7 @@ export {
   stepOf,
   writeIndex,
 } from './scenario';
+export { APP_COMMANDS, APP_SCENARIOS } from './scenarios/apps';
 export { SCENARIOS } from './scenarios/index';
 export { type Stage, startStage } from './stage';
 export { imageLabel, type Story, storyOf } from './story';

@@ -1,5 +1,6 @@
 /** What a rehearsed run produced: the records the timeline, the summaries folder and the HTML page show. */
 import type { Annotation } from '@deploy-actions/runner';
+import type { ArtifactRecord } from './artifacts';
 
 export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
 
@@ -69,6 +70,8 @@ export interface RunRecord {
   /** Run-level notes and problems (secrets withheld from a fork, a workflow output that failed). */
   notes: string[];
   place?: RunPlace;
+  /** What `actions/upload-artifact` steps kept (called workflows included). */
+  artifacts?: ArtifactRecord[];
 }
 
 /** Every job of the run in execution order, each calling job followed by the jobs it called. */

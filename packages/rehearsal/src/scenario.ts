@@ -4,7 +4,7 @@
  * writes its own report folder; `runScenarios` prints the final pass/fail table.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
 import type { PgServer } from '@deploy-actions/testkit/postgres';
 import { rehearse } from './engine';
@@ -37,6 +37,8 @@ export interface RunSpec {
   actor?: string;
   /** The commit message the GitHub API serves for `sha` (notifications quote its first line). */
   commitMessage?: string;
+  /** Configuration variables (`vars.NAME`). */
+  vars?: Record<string, string>;
 }
 
 export interface ScenarioContext {
@@ -47,11 +49,20 @@ export interface ScenarioContext {
   check(name: string, ok: boolean, detail?: string): void;
   /** A check that `actual` equals `expected`, showing both when it does not. */
   expect(name: string, actual: unknown, expected: unknown): void;
+  /** Something the rehearsal did differently from a real run (a placeholder secret); printed and reported. */
+  note(text: string): void;
 }
 
 export interface Scenario {
   name: string;
   title: string;
+  /** A caller's repository checked out on the stage instead of the built-in app. */
+  source?: string;
+  /**
+   * The PostgreSQL major its database runs on (18 by default). A backup needs a pg_dump at least as
+   * new as the server; the one on this machine (Debian 12's postgresql-client) is 15.
+   */
+  postgres?: 15 | 18;
   run(context: ScenarioContext): Promise<void>;
 }
 
@@ -84,6 +95,7 @@ export interface RunScenariosOptions {
 
 /** A workflow of this repo, or its copy in `workflowsDir` for files under .github/workflows. */
 function workflowPath(workflow: string, workflowsDir?: string): string {
+  if (isAbsolute(workflow)) return workflow; // a caller's workflow in the stage's checkout
   if (workflowsDir && workflow.startsWith('.github/workflows/')) return join(workflowsDir, basename(workflow));
   return join(REPO_ROOT, workflow);
 }
@@ -98,7 +110,8 @@ export async function runScenario(
   const checks: Check[] = [];
   const runs: LabelledRun[] = [];
   print(`\n== ${scenario.name}: ${scenario.title}`);
-  const stage = await startStage(pg, scenario.name);
+  const stage = await startStage(pg, scenario.name, { source: scenario.source });
+  const notes: string[] = [];
   // Checks are named after the run they follow, so "the run succeeded" says which run.
   let current = '';
   const check = (text: string, ok: boolean, detail?: string) => {
@@ -114,6 +127,11 @@ export async function runScenario(
       const ok = JSON.stringify(actual) === JSON.stringify(expected);
       check(name, ok, ok ? undefined : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
     },
+    note(text) {
+      if (notes.includes(text)) return;
+      notes.push(text);
+      print(`  note: ${text}`);
+    },
     async run(label, spec) {
       print(`\n  -- ${label} (${spec.workflow}, ${spec.eventName})`);
       if (spec.sha) {
@@ -128,6 +146,7 @@ export async function runScenario(
         event: spec.event,
         inputs: spec.inputs,
         secrets: spec.secrets,
+        vars: spec.vars,
         // Every workflow run has its own id (auto-rollback's loop guard tells runs apart by it).
         github: {
           ...stage.github,
@@ -137,6 +156,7 @@ export async function runScenario(
           runId: String(7100 + runs.length),
         },
         workspace: stage.workspace,
+        artifactsDir: stage.artifactsDir,
         env: stage.env,
         sensitive: stage.sensitive,
         stepTimeoutMs: 5 * 60_000,
@@ -163,7 +183,8 @@ export async function runScenario(
   const durationMs = Date.now() - started;
   const dir = join(options.outDir, scenario.name);
   rmSync(dir, { recursive: true, force: true }); // an earlier report's files must not mix with this one's
-  const report = writeReport(dir, `Rehearsal: ${scenario.name}`, runs, checks, { about: scenario.title, durationMs });
+  const about = [scenario.title, ...notes.map((n) => `Note: ${n}`)].join('\n');
+  const report = writeReport(dir, `Rehearsal: ${scenario.name}`, runs, checks, { about, durationMs });
   const ok = checks.length > 0 && checks.every((c) => c.ok);
   const passed = checks.filter((c) => c.ok).length;
   print(`\n  ${ok ? '✓' : '✗'} ${scenario.name}: ${passed} of ${checks.length} checks passed`);
@@ -230,19 +251,29 @@ ${rows}
 }
 
 export async function runScenarios(scenarios: Scenario[], options: RunScenariosOptions): Promise<ScenarioResult[]> {
-  let pg = options.pg;
-  let own = false;
-  if (!pg) {
-    const { startPostgres } = await import('@deploy-actions/testkit/postgres');
-    pg = await startPostgres();
-    own = true;
-  }
+  // One server per PostgreSQL major the scenarios ask for, started when first needed.
+  const servers = new Map<number, PgServer>();
+  const own: PgServer[] = [];
+  if (options.pg) servers.set(options.pg.version, options.pg);
+  const serverFor = async (version: 15 | 18) => {
+    let pg = servers.get(version);
+    if (!pg) {
+      const { startPostgres } = await import('@deploy-actions/testkit/postgres');
+      pg = await startPostgres({ version });
+      servers.set(version, pg);
+      own.push(pg);
+    }
+    return pg;
+  };
   try {
     const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) results.push(await runScenario(scenario, pg, options));
+    for (const scenario of scenarios) {
+      const pg = await serverFor(scenario.postgres ?? 18);
+      results.push(await runScenario(scenario, pg, options));
+    }
     writeIndex(options.outDir, results);
     return results;
   } finally {
-    if (own) await pg.stop();
+    await Promise.all(own.map((pg) => pg.stop()));
   }
 }

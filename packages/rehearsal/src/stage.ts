@@ -12,6 +12,7 @@ import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink'
 import type { PgDatabase, PgServer } from '@deploy-actions/testkit/postgres';
 import { startSmtpServer, type TestSmtpServer } from '@deploy-actions/testkit/smtp';
 import { type FlyStage, startFly } from './fly';
+import { type RepoApp, repoApps } from './repo-apps';
 import type { GitHubOptions } from './run-context';
 
 export const REPOSITORY = 'acme/shop';
@@ -46,16 +47,40 @@ export interface Stage {
   deploySecrets: Record<string, string>;
   /** Parts of those secrets that must not be printed either (each app secret's value, passwords in URLs). */
   sensitive: Record<string, string>;
+  /** Where the runs' `actions/upload-artifact` steps keep artifacts (removed with the stage). */
+  artifactsDir: string;
+  /** The Fly apps of a caller's repository (from its fly.toml files); empty for the built-in app. */
+  apps: RepoApp[];
   close(): Promise<void>;
 }
 
-export async function startStage(pg: PgServer, name: string): Promise<Stage> {
+export interface StageOptions {
+  /** A caller's repository to check out instead of the built-in app: its fly.toml files name the apps. */
+  source?: string;
+}
+
+/** What a checkout of a caller's repository leaves out: installed packages and git's own folder. */
+const NOT_CHECKED_OUT = /(^|\/)(node_modules|\.git|target)(\/|$)/;
+
+export async function startStage(pg: PgServer, name: string, options: StageOptions = {}): Promise<Stage> {
   const workspace = mkdtempSync(join(tmpdir(), `rehearsal-${name}-app-`));
-  cpSync(APP_DIR, workspace, { recursive: true });
+  const source = options.source ?? APP_DIR;
+  cpSync(source, workspace, {
+    recursive: true,
+    filter: (path) => !NOT_CHECKED_OUT.test(path.slice(source.length)),
+  });
+  const artifactsDir = mkdtempSync(join(tmpdir(), `rehearsal-${name}-artifacts-`));
   const database = await pg.createDatabase(name.replace(/[^a-z0-9]/g, '_'));
   const fly = await startFly(FLY_TOKEN, ['personal', 'acme']);
-  // The production app exists before its first deploy, as `fly apps create` left it.
-  await fly.sim.seedApp(APP, { org: 'acme' });
+  const apps = options.source ? repoApps(workspace) : [];
+  // The apps exist before their first deploy, as `fly apps create` left them; each one of a caller's
+  // repository answers requests with its own program (its Dockerfile's CMD) when it has one.
+  if (apps.length === 0) await fly.sim.seedApp(APP, { org: 'acme' });
+  for (const app of apps) {
+    await fly.sim.seedApp(app.name, { org: 'personal' });
+    // `flyctl ssh console -C` runs in the image's working directory: here, the build context.
+    if (app.serve) await fly.sim.configureApp(app.name, { serve: app.serve, console: { cwd: app.serve.cwd } });
+  }
   const smtp = await startSmtpServer({ tls: 'starttls', auth: { user: SMTP_USER, pass: SMTP_PASS } });
   const hooks = await startHttpSink();
   const api = await startGitHubApi({ repository: REPOSITORY, token: GITHUB_TOKEN });
@@ -75,6 +100,8 @@ export async function startStage(pg: PgServer, name: string): Promise<Stage> {
     smtp,
     hooks,
     api,
+    apps,
+    artifactsDir,
     deploySecrets: {
       FLY_API_TOKEN: FLY_TOKEN,
       DATABASE_URL: database.url,
@@ -95,6 +122,7 @@ export async function startStage(pg: PgServer, name: string): Promise<Stage> {
     async close() {
       await Promise.allSettled([fly.close(), smtp.close(), hooks.close(), api.close()]);
       rmSync(workspace, { recursive: true, force: true });
+      rmSync(artifactsDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@
  * What a rehearsal is asked to run (RehearsalOptions) and what one run carries from job to job
  * (RunState): the engine creates it, jobs and steps read and extend it.
  */
+import type { ArtifactRecord } from './artifacts';
 import type { Json } from './expressions';
 import type { Masker } from './mask';
 import type { JobRecord, RunRecord, StepRecord } from './model';
@@ -39,6 +40,10 @@ export interface RehearsalOptions {
    * such as one value inside APP_SECRETS or the password inside a URL), by a name for leak reports.
    */
   sensitive?: Record<string, string>;
+  /** Where `actions/upload-artifact` keeps artifacts; a folder inside the run's temp folder by default. */
+  artifactsDir?: string;
+  /** Collects the run's artifacts (shared with the workflows it calls). */
+  artifacts?: ArtifactRecord[];
   /** Prefixes job ids in the records (the jobs of a called workflow are shown as `caller / job`). */
   jobPrefix?: string;
   onStep?: (step: StepRecord) => void;

@@ -2,8 +2,10 @@
  * The steps of one job: `if:` with the job's status, env layered workflow < job < GITHUB_ENV < step,
  * GITHUB_OUTPUT/GITHUB_ENV/GITHUB_PATH carried to later steps, continue-on-error, and masking.
  */
-import { delimiter, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
+import type { Annotation } from '@deploy-actions/runner';
+import { uploadArtifact } from './artifacts';
 import { RehearsalError } from './errors';
 import { type Execution, runAction, runScript } from './execute';
 import {
@@ -134,9 +136,29 @@ async function executeStep(
     });
   }
   const resolved = run.uses.get(step.uses!)!;
-  if (resolved.kind === 'noop') {
+  if (resolved.kind === 'noop' || resolved.kind === 'skip') {
     record.notes.push(resolved.note);
+    if (resolved.kind === 'skip')
+      record.annotations.push({ level: 'notice', message: `${step.uses}: ${resolved.note}` });
     return { ok: true, outputs: {}, env: {}, path: [], summary: '', annotations: [], log: '', masks: [], leaks: [] };
+  }
+  if (resolved.kind === 'artifact') {
+    const inputs = evaluateStringMap(step.with, { ...scope, where: `${scope.where}.with` });
+    const store = join(run.options.artifactsDir ?? join(run.temp, 'artifacts'), run.identity.runId);
+    const result = uploadArtifact(inputs, store, run.options.artifacts ?? [], run.identity.workspace);
+    const annotations: Annotation[] = result.warning ? [{ level: 'warning', message: result.warning }] : [];
+    const outputs: Record<string, string> = {};
+    if (result.artifact) {
+      run.options.artifacts?.push(result.artifact);
+      const id = String(run.options.artifacts?.length ?? 1);
+      outputs['artifact-id'] = id;
+      outputs['artifact-url'] =
+        `${run.identity.serverUrl}/${run.identity.repository}/actions/runs/${run.identity.runId}/artifacts/${id}`;
+      record.notes.push(
+        `kept artifact '${result.artifact.name}' (${result.artifact.files.map((f) => f.name).join(', ')}), retention ${result.artifact.retentionDays || 'the repository setting'} days`,
+      );
+    }
+    return { ok: true, outputs, env: {}, path: [], summary: '', annotations, log: '', masks: [], leaks: [] };
   }
   if (resolved.missing) throw new RehearsalError(resolved.missing);
   const inputs = evaluateStringMap(step.with, { ...scope, where: `${scope.where}.with` });
@@ -163,7 +185,7 @@ export async function runStep(run: RunState, job: JobPlan, step: StepPlan, index
     job: `${run.options.jobPrefix ?? ''}${job.id}`,
     id: step.id,
     name: displayName(step.name, scope, fallback),
-    kind: step.run ? 'run' : run.uses.get(step.uses!)?.kind === 'noop' ? 'noop' : 'action',
+    kind: step.run ? 'run' : ['noop', 'skip'].includes(run.uses.get(step.uses!)?.kind ?? '') ? 'noop' : 'action',
     uses: step.uses,
     outcome: 'skipped',
     conclusion: 'skipped',
@@ -190,8 +212,9 @@ export async function runStep(run: RunState, job: JobPlan, step: StepPlan, index
             : evaluateToken(step.continueOnError, full) === true;
       const execution = await executeStep(run, job, step, state, full, record);
       for (const mask of execution.masks) run.masker.add(mask);
-      record.outcome = execution.ok ? 'success' : 'failure';
-      record.conclusion = execution.ok || continueOnError ? 'success' : 'failure';
+      const skipped = step.uses !== undefined && run.uses.get(step.uses)?.kind === 'skip';
+      record.outcome = skipped ? 'skipped' : execution.ok ? 'success' : 'failure';
+      record.conclusion = skipped ? 'skipped' : execution.ok || continueOnError ? 'success' : 'failure';
       if (!execution.ok && continueOnError) record.notes.push('failed, but continue-on-error is set');
       outputs = execution.outputs;
       record.outputs = Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, run.masker.mask(v)]));

@@ -18,7 +18,9 @@ export type ResolvedUses =
       /** Set when the bundle is not built: the step fails with this message when it is reached. */
       missing?: string;
     }
-  | { kind: 'noop'; note: string };
+  | { kind: 'noop'; note: string }
+  | { kind: 'skip'; note: string }
+  | { kind: 'artifact' };
 
 export interface ActionInput {
   required?: boolean;
@@ -29,6 +31,14 @@ export interface ActionInput {
 export const NOOP_ACTIONS: Record<string, string> = {
   'actions/checkout': 'no-op: the rehearsal workspace already is the app checkout',
   'actions/setup-node': 'no-op: Node 24 comes with the rehearsal (node_modules/node24)',
+};
+
+/**
+ * Third-party actions that deploy somewhere the rehearsal has no stand-in for: their steps are skipped
+ * with a notice instead of stopping the rehearsal, so a workflow that also ships to them still runs.
+ */
+export const SKIPPED_ACTIONS: Record<string, string> = {
+  'cloudflare/wrangler-action': 'skipped: deploys to Cloudflare, which the rehearsal has no stand-in for',
 };
 
 /** The repository name under which users reference this suite (`<owner>/deploy-actions/<action>@v1`). */
@@ -66,9 +76,12 @@ export function resolveUses(uses: string, repoRoot: string): ResolvedUses {
   if (repo === SUITE_REPO && path) return ownAction(repoRoot, path, uses);
   const note = path ? undefined : NOOP_ACTIONS[`${owner}/${repo}`];
   if (note) return { kind: 'noop', note };
+  if (!path && `${owner}/${repo}` === 'actions/upload-artifact') return { kind: 'artifact' };
+  const skipped = path ? undefined : SKIPPED_ACTIONS[`${owner}/${repo}`];
+  if (skipped) return { kind: 'skip', note: skipped };
   throw new RehearsalError(
     `uses: ${uses}: third-party actions are not run by the rehearsal; ` +
-      `only ${Object.keys(NOOP_ACTIONS).join(', ')} are accepted (as no-ops)`,
+      `only ${Object.keys(NOOP_ACTIONS).join(', ')} are accepted (as no-ops), actions/upload-artifact (kept in the rehearsal's artifact store), and ${Object.keys(SKIPPED_ACTIONS).join(', ')} (skipped)`,
   );
 }
 

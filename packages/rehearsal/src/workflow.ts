@@ -72,6 +72,8 @@ export interface InputDefinition {
   type: 'string' | 'boolean' | 'number';
   required: boolean;
   default?: TemplateToken;
+  /** The values a `choice` input of workflow_dispatch accepts. */
+  options?: string[];
 }
 
 export interface WorkflowPlan {
@@ -85,6 +87,8 @@ export interface WorkflowPlan {
     secrets: Record<string, { required: boolean }>;
     outputs: Record<string, TemplateToken>;
   };
+  /** `on.workflow_dispatch.inputs`, when the workflow can be run by hand. */
+  dispatch?: { inputs: Record<string, InputDefinition> };
   /** Jobs in an order where every job comes after its needs. */
   jobs: JobPlan[];
 }
@@ -249,6 +253,37 @@ function planCall(file: string, root: TemplateToken): WorkflowPlan['call'] {
   return { inputs, secrets, outputs };
 }
 
+/**
+ * `on.workflow_dispatch.inputs`: `choice` and `environment` inputs are strings (a choice limited to its
+ * options), as the runner hands them to the `inputs` context.
+ */
+function planDispatch(file: string, root: TemplateToken): WorkflowPlan['dispatch'] {
+  const on = key(root, 'on');
+  const dispatch = on && isMapping(on) ? key(on, 'workflow_dispatch') : undefined;
+  const hasDispatch =
+    dispatch !== undefined ||
+    (on && isString(on) && on.value === 'workflow_dispatch') ||
+    (on && isSequence(on) && [...Array(on.count).keys()].some((i) => String(on.get(i)) === 'workflow_dispatch'));
+  if (!hasDispatch) return undefined;
+  const inputs: Record<string, InputDefinition> = {};
+  for (const [name, def] of entries(key(dispatch, 'inputs'))) {
+    const type = String(key(def, 'type') ?? 'string');
+    if (!['string', 'boolean', 'number', 'choice', 'environment'].includes(type)) {
+      throw new RehearsalError(`${where(file, def)}: workflow_dispatch input '${name}' has unsupported type '${type}'`);
+    }
+    const options = key(def, 'options');
+    inputs[name] = {
+      type: type === 'boolean' || type === 'number' ? type : 'string',
+      required: String(key(def, 'required')) === 'true',
+      default: key(def, 'default'),
+      ...(type === 'choice' && options && isSequence(options)
+        ? { options: [...Array(options.count).keys()].map((i) => String(options.get(i))) }
+        : {}),
+    };
+  }
+  return { inputs };
+}
+
 /** Parses and validates `file`; throws a RehearsalError listing every problem found. */
 export async function loadWorkflow(file: string): Promise<WorkflowPlan> {
   let content: string;
@@ -275,6 +310,7 @@ export async function loadWorkflow(file: string): Promise<WorkflowPlan> {
         env: template.env,
         concurrency: key(root, 'concurrency'),
         call: planCall(file, root),
+        dispatch: planDispatch(file, root),
         jobs: needsOrder(jobs),
       };
     }

@@ -1,0 +1,1 @@
+export default { fetch: () => fetch('https://ignition-api.fly.dev') };

@@ -1,0 +1,220 @@
+/**
+ * The deployment guides' systems as sample repositories (examples/apps/<name>/), each rehearsed
+ * through the same command line a user types (`npm run rehearse -- <args>`), green and with its
+ * failure case, plus checks of what the runs left on the stage.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@deploy-actions/runner';
+import { allSteps, type RunRecord } from '../model';
+import { parseRepoArgs, repoScenario } from '../repo';
+import type { Scenario, ScenarioContext } from '../scenario';
+import { stepOf } from '../scenario';
+import { mails } from './checks';
+
+/** The arguments after `npm run rehearse --`, from the repository root. */
+export const APP_COMMANDS: Record<string, string[]> = {
+  ignition: [
+    '--repo',
+    'examples/apps/ignition',
+    '--workflow',
+    '.github/workflows/deploy-backend.yml',
+    '--secret-file',
+    'IGNITION_APP_SECRETS=examples/apps/ignition/rehearsal/app-secrets.env',
+    '--ref',
+    'refs/tags/v1.0.0',
+    '--then',
+    '--ref',
+    'refs/tags/v1.1.0-crash',
+    '--expect',
+    'rolled-back',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-api-proxy.yml',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-frontend-worker.yml',
+  ],
+  ampel: [
+    '--repo',
+    'examples/apps/ampel',
+    '--workflow',
+    '.github/workflows/deploy.yml',
+    '--attach-postgres',
+    'ampel-api',
+    '--secret-file',
+    'AMPEL_API_SECRETS=examples/apps/ampel/rehearsal/api-secrets.env',
+    '--then',
+    '--ref',
+    'refs/heads/crash-fix',
+    '--expect',
+    'rolled-back',
+  ],
+  hotdash: [
+    '--repo',
+    'examples/apps/hotdash',
+    '--workflow',
+    '.github/workflows/deploy-production-enhanced.yml',
+    '--event',
+    'workflow_dispatch',
+    '--input',
+    'reason=Weekly release',
+    '--secret-file',
+    'HOTDASH_APP_SECRETS=examples/apps/hotdash/rehearsal/app-secrets.env',
+    '--var',
+    'REHEARSAL_GATE_NOW=2026-11-17T10:30:00-08:00',
+    '--then',
+    '--input',
+    'reason=Hotfix',
+    '--ref',
+    'refs/heads/crash-hotfix',
+    '--expect',
+    'rolled-back',
+    '--then',
+    '--input',
+    'reason=Saturday try',
+    '--var',
+    'REHEARSAL_GATE_NOW=2026-11-21T11:00:00-08:00',
+  ],
+};
+
+async function get(s: ScenarioContext, app: string, path: string): Promise<{ status: number; body: string }> {
+  const url = s.stage.fly.sim.appUrl(app);
+  try {
+    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
+    return { status: res.status, body: await res.text() };
+  } catch (err) {
+    return { status: 0, body: (err as Error).message };
+  }
+}
+
+function scenario(name: string, checks: (s: ScenarioContext, runs: RunRecord[]) => Promise<void>): Scenario {
+  return repoScenario(`app-${name}`, parseRepoArgs(APP_COMMANDS[name], REPO_ROOT), checks);
+}
+
+export const ignition = scenario('ignition', async (s, [good, crash, proxy, frontend]) => {
+  const app = 'ignition-api';
+  s.expect(
+    'v1.0.0: pg-migrate applied both migrations',
+    stepOf(good, 'deploy / deploy', 'migrate').outputs['applied-count'],
+    '2',
+  );
+  s.expect(
+    'v1.0.0: the health gate checked the tag as the version',
+    stepOf(good, 'deploy / deploy', 'health').outputs['observed-version'],
+    'v1.0.0',
+  );
+  s.expect("the app's secrets are on Fly", s.stage.fly.secretNames(app).sort(), [
+    'AUTH_OAUTH_GOOGLE_CLIENT_ID',
+    'AUTH_OAUTH_GOOGLE_CLIENT_SECRET',
+    'SESSION_SECRET',
+  ]);
+  const backups = good.artifacts ?? [];
+  s.check(
+    'v1.0.0: the pg_dump taken before migrating is kept as an artifact for 30 days',
+    backups.length === 1 && backups[0].retentionDays === 30 && backups[0].files[0]?.name === 'backup-ignition-api.dump',
+    JSON.stringify(backups.map(({ name, files, retentionDays }) => ({ name, files, retentionDays }))),
+  );
+  if (backups[0]) {
+    const dump = readFileSync(join(backups[0].dir, 'backup-ignition-api.dump'));
+    s.expect('the backup is a pg_dump archive', dump.subarray(0, 5).toString(), 'PGDMP');
+  }
+  s.expect('v1.1.0-crash: nothing to migrate, so no backup', (crash.artifacts ?? []).length, 0);
+  const rollback = stepOf(crash, 'deploy / deploy', 'rollback');
+  s.expect('v1.1.0-crash: auto-rollback verified the restored release', rollback.outputs.verified, 'true');
+  s.expect('the newest Fly release runs v1.0.0 again', s.stage.fly.releases(app)[0]?.label, 'v1.0.0');
+  const live = await get(s, app, '/health/live');
+  s.expect("the app's own server answers /health/live", [live.status, live.body], [200, '{"status":"alive"}']);
+  const health = await get(s, app, '/health');
+  s.expect('/health reports v1.0.0 again', health.body, '{"status":"ok","version":"v1.0.0"}');
+  for (const [label, run] of [
+    ['API proxy', proxy],
+    ['frontend', frontend],
+  ] as const) {
+    const step = run.jobs.flatMap((j) => j.steps).find((st) => st.uses?.startsWith('cloudflare/wrangler-action'));
+    s.check(
+      `${label}: the wrangler step is skipped with a notice`,
+      step?.conclusion === 'skipped' && step.annotations.some((a) => a.level === 'notice'),
+      step ? `${step.conclusion}: ${step.annotations.map((a) => a.message).join(' | ')}` : 'no wrangler step',
+    );
+  }
+});
+
+export const ampel = scenario('ampel', async (s, [good, crash]) => {
+  const steps = allSteps(good).filter((st) => st.job === 'api / deploy');
+  const at = (id: string) => steps.findIndex((st) => st.id === id);
+  s.expect('the API was not migrated before its deploy', stepOf(good, 'api / deploy', 'migrate').conclusion, 'skipped');
+  s.expect(
+    "the API's own migrator ran after the deploy, before the health gate",
+    [
+      stepOf(good, 'api / deploy', 'migrate-after').conclusion,
+      at('deploy') < at('migrate-after'),
+      at('migrate-after') < at('health'),
+    ],
+    ['success', true, true],
+  );
+  const rows = await s.stage.pg.query(
+    s.stage.database.name,
+    'SELECT version::text AS version FROM _sqlx_migrations ORDER BY 1',
+  );
+  s.expect(
+    '_sqlx_migrations lists both migrations',
+    rows.map((r) => r.version),
+    ['20250101000000', '20250102000000'],
+  );
+  const calls = await s.stage.fly.sim.calls();
+  const frontendDeploy = calls.find((c) => c.args[0] === 'deploy' && c.args.includes('ampel-frontend'));
+  s.check(
+    'the frontend was built with --build-arg VITE_API_URL',
+    frontendDeploy?.args.join(' ').includes('--build-arg VITE_API_URL=https://ampel-api.fly.dev') ?? false,
+    frontendDeploy?.args.join(' '),
+  );
+  s.expect('the frontend deploy passed', stepOf(good, 'frontend / deploy', 'health').conclusion, 'success');
+  s.expect(
+    'crash: the migrator never ran on the crashing release',
+    stepOf(crash, 'api / deploy', 'migrate-after').conclusion,
+    'skipped',
+  );
+  s.expect(
+    'crash: auto-rollback verified the restored API',
+    stepOf(crash, 'api / deploy', 'rollback').outputs.verified,
+    'true',
+  );
+  s.expect('crash: the frontend was not deployed', crash.jobs.find((j) => j.id === 'frontend')?.result, 'skipped');
+  s.expect('the API runs main-1111111 again', s.stage.fly.releases('ampel-api')[0]?.label, 'main-1111111');
+});
+
+export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) => {
+  const app = 'hotdash-production';
+  s.expect('Tuesday: the deploy window was open', stepOf(good, 'deploy / gate', 'window').outputs.allowed, 'true');
+  s.expect('Tuesday: the result is success', good.jobs[0]?.outputs.result, 'success');
+  s.expect('the crashing hotfix: result rolled-back', crash.jobs[0]?.outputs.result, 'rolled-back');
+  s.expect('Saturday: the window was closed', stepOf(saturday, 'deploy / gate', 'window').outputs.allowed, 'false');
+  s.expect('Saturday: the result is skipped', saturday.jobs[0]?.outputs.result, 'skipped');
+  s.expect(
+    "Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)",
+    s.stage.fly.releases(app).length,
+    3,
+  );
+  s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  const received = await mails(s, 3);
+  s.expect('one email per deploy run (success, rolled back, skipped)', received.length, 3);
+  const text = (i: number) => `${received[i]?.parsed.subject ?? ''}\n${received[i]?.parsed.text ?? ''}`;
+  s.check(
+    'the first email reports success and the reason',
+    /success|succeeded/i.test(text(0)) && text(0).includes('Weekly release'),
+    text(0).slice(0, 300),
+  );
+  s.check(
+    'the second email reports the rollback',
+    /rolled.?back/i.test(text(1)) && text(1).includes('Hotfix'),
+    text(1).slice(0, 300),
+  );
+  s.check(
+    'the third email reports the closed window',
+    /skipped|not deployed|closed/i.test(text(2)),
+    text(2).slice(0, 300),
+  );
+});
+
+export const APP_SCENARIOS: Scenario[] = [ignition, ampel, hotdash];
