@@ -116,6 +116,20 @@ export interface SimApp {
   /** The app config of the last deploy (flyctl falls back to it without a fly.toml: appconfig.FromRemoteApp). */
   config?: SimAppConfig;
   knobs?: SimKnobs;
+  /** Addresses allocated with `ips allocate-*`. */
+  ips?: SimIp[];
+}
+
+/** An IP address of an app (fly-go@v0.9.5 types.go:484-497). */
+export interface SimIp {
+  id: string;
+  address: string;
+  /** v4, shared_v4, v6, private_v6 (internal/command/ips/render.go:26-35). */
+  type: 'v4' | 'shared_v4' | 'v6' | 'private_v6';
+  region: string;
+  createdAt: string;
+  org: string;
+  network?: string;
 }
 
 /** What the platform knows of an app's config: its process groups, services and release command. */
