@@ -128,3 +128,44 @@ describe('deploy.yml: the kind of verification', () => {
     expect(evaluate(health['fly-app'], fixed)).toBe('jobs');
   });
 });
+
+describe('deploy.yml: pass-throughs to the actions', () => {
+  const call = deploy.data.on.workflow_call;
+  const withOf = (id: string) => step('deploy', id).with as Record<string, string>;
+
+  test.each([
+    ['fly-deploy', 'deploy', ['create-app', 'org', 'ha', 'ipv6']],
+    ['health-gate', 'health', ['soak', 'max-error-rate', 'max-p95-ms', 'version-field', 'version-header']],
+    ['auto-rollback', 'rollback', ['version-field', 'version-header']],
+    ['pg-migrate', 'migrate', ['lint']],
+  ] as const)('%s gets %j from the inputs of the same name', (_, id, names) => {
+    for (const name of names) {
+      expect(call.inputs[name]?.description, name).toBeTruthy();
+      expect(withOf(id)[name]).toBe(`\${{ inputs.${name} }}`);
+    }
+  });
+
+  test('the smoke suite secrets reach the gate and the rollback, from a declared secret', () => {
+    expect(call.secrets.SMOKE_SECRETS).toMatchObject({ required: false });
+    expect(withOf('health').secrets).toBe('${{ secrets.SMOKE_SECRETS }}');
+    expect(withOf('rollback').secrets).toBe('${{ secrets.SMOKE_SECRETS }}');
+  });
+
+  test('the runbook soak ("error rate > 5% for 5 minutes") is expressible', () => {
+    const inputs = { soak: '5m', 'max-error-rate': '5', 'max-p95-ms': '' };
+    expect(evaluate(withOf('health').soak, { inputs })).toBe('5m');
+    expect(evaluate(withOf('health')['max-error-rate'], { inputs })).toBe('5');
+  });
+
+  test('a "started" notification only when asked, never recording a deployment', () => {
+    const started = step('deploy', 'started');
+    expect(evaluate(started.if, { inputs: { notify: true, 'notify-started': true } }, { condition: true })).toBe(true);
+    expect(evaluate(started.if, { inputs: { notify: true, 'notify-started': false } }, { condition: true })).toBe(
+      false,
+    );
+    expect(evaluate(started.if, { inputs: { notify: false, 'notify-started': true } }, { condition: true })).toBe(
+      false,
+    );
+    expect(started.with['github-deployment']).toBe(false);
+  });
+});

@@ -227,7 +227,7 @@ describe('deploy.yml', () => {
       FLY_API_TOKEN: expect.objectContaining({ required: true }),
       ...Object.fromEntries(
         ['DATABASE_URL', 'APP_SECRETS', 'SLACK_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'DISCORD_WEBHOOK_URL']
-          .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL'])
+          .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL', 'SMOKE_SECRETS'])
           .map((name) => [name, expect.objectContaining({ required: false })]),
       ),
     });
@@ -240,8 +240,16 @@ describe('deploy.yml', () => {
     expect(jobs.deploy.needs).toBe('gate');
     expect(jobs.notify.needs).toEqual(['gate', 'deploy']);
     expect(jobs.notify.if).toBe('always()');
-    const uses = jobs.deploy.steps.map((s: { uses?: string }) => s.uses).filter((u: string) => u.startsWith('$/'));
-    expect(uses).toEqual(['$/pg-migrate', '$/fly-secrets-sync', '$/fly-deploy', '$/health-gate', '$/auto-rollback']);
+    const uses = jobs.deploy.steps.map((s: { uses?: string }) => s.uses).filter((u?: string) => u?.startsWith('$/'));
+    expect(uses).toEqual([
+      '$/notify',
+      '$/pg-migrate',
+      '$/fly-secrets-sync',
+      '$/fly-deploy',
+      '$/health-gate',
+      '$/auto-rollback',
+    ]);
+    expect(step('deploy', 'started').with).toMatchObject({ status: 'started', 'github-deployment': false });
   });
 
   test('least privilege, the environment, and one deploy per app and environment without cancelling', () => {
