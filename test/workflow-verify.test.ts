@@ -169,3 +169,14 @@ describe('deploy.yml: pass-throughs to the actions', () => {
     expect(started.with['github-deployment']).toBe(false);
   });
 });
+
+describe('deploy.yml: secret rules', () => {
+  test('the rules reach fly-secrets-sync, with the fly.toml whose [env] they also judge', () => {
+    const sync = step('deploy', 'secrets').with as Record<string, string>;
+    expect(sync.rules).toBe('${{ inputs.secret-rules }}');
+    expect(evaluate(sync.config, { inputs: { 'working-directory': 'fly', config: 'fly.api.toml' } })).toBe(
+      'fly/fly.api.toml',
+    );
+    expect(evaluate(sync.config, { inputs: { 'working-directory': '.', config: 'fly.toml' } })).toBe('./fly.toml');
+  });
+});
