@@ -7,7 +7,8 @@ import type { SimApp, SimMachine } from './state';
 
 /**
  * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
- * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine;
+ * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine (or
+ * `{"ok":true}` with the healthBody knob: an app that reports no version);
  * the `fly-force-instance-id` header picks the machine, as Fly's proxy does.
  */
 export class AppHosts {
@@ -108,6 +109,10 @@ export class AppHosts {
       return { status: 502, body: 'could not reach the app: connection refused\n', machine };
     }
     const version = splitImageRef(machine.imageRef).tag;
+    if (path === '/health' && app.knobs?.healthBody === 'ok') {
+      // An app whose health endpoint reports no version at all.
+      return { status: machine.unhealthy ? 500 : 200, body: { ok: !machine.unhealthy }, machine };
+    }
     if (path === '/health') {
       return machine.unhealthy
         ? { status: 500, body: { status: 'error', version }, machine }

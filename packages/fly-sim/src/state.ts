@@ -147,6 +147,8 @@ export interface SimKnobs {
   autostopAfterMs?: number;
   /** What `secrets list` reports for deployed secrets (list.go:93-107 computes Partial/Unknown). */
   secretsStatus?: 'Partial' | 'Unknown';
+  /** `ok`: the app's /health answers `{"ok":true}` (no version), as many apps do. */
+  healthBody?: 'ok';
 }
 
 export interface SimState {

@@ -4,6 +4,7 @@ import { badRelease } from './bad-release';
 import { closedHours } from './closed-hours';
 import { happy } from './happy';
 import { preview } from './preview';
+import { worker } from './worker';
 
 /** Every scenario, in the order `all` runs them. */
-export const SCENARIOS: Scenario[] = [happy, badRelease, closedHours, autostop, preview];
+export const SCENARIOS: Scenario[] = [happy, badRelease, closedHours, autostop, preview, worker];
