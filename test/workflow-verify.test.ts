@@ -180,3 +180,30 @@ describe('deploy.yml: secret rules', () => {
     expect(evaluate(sync.config, { inputs: { 'working-directory': '.', config: 'fly.toml' } })).toBe('./fly.toml');
   });
 });
+
+describe('deploy.yml: staging healthy before production (pre-gate-url)', () => {
+  const gate = deploy.data.jobs.gate;
+  const pre = gate.steps.find((s: { id?: string }) => s.id === 'pre-gate');
+
+  test('probes the URL in the gate job, only when given and the window did not close', () => {
+    expect(pre.uses).toBe('$/health-gate');
+    expect(pre.with).toMatchObject({ check: 'http', url: '${{ inputs.pre-gate-url }}' });
+    const decide = (url: string, allowed: string) =>
+      evaluate(
+        pre.if,
+        { inputs: { 'pre-gate-url': url }, steps: { window: { outputs: { allowed } } } },
+        {
+          condition: true,
+        },
+      );
+    expect(decide('https://staging.test/health', '')).toBe(true);
+    expect(decide('https://staging.test/health', 'true')).toBe(true);
+    expect(decide('https://staging.test/health', 'false')).toBe(false);
+    expect(decide('', '')).toBe(false);
+  });
+
+  test('without business-hours the window does not hold the deploy back', () => {
+    expect(evaluate(gate.outputs.allowed, { steps: { window: { outputs: {} } } })).toBe('true');
+    expect(evaluate(gate.outputs.allowed, { steps: { window: { outputs: { allowed: 'false' } } } })).toBe('false');
+  });
+});

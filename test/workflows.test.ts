@@ -309,10 +309,13 @@ describe('deploy.yml', () => {
     });
   });
 
-  test('the gate job runs only with business-hours, and passes the rehearsal clock through', () => {
+  test('the gate job runs only with business-hours or pre-gate-url, and passes the rehearsal clock through', () => {
     const gate = step('gate', 'window');
-    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': false } }, { condition: true })).toBe(false);
-    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': true } }, { condition: true })).toBe(true);
+    const gateIf = (inputs: Record<string, unknown>) =>
+      evaluate(jobs.gate.if, { inputs: { 'pre-gate-url': '', ...inputs } }, { condition: true });
+    expect(gateIf({ 'business-hours': false })).toBe(false);
+    expect(gateIf({ 'business-hours': true })).toBe(true);
+    expect(gateIf({ 'business-hours': false, 'pre-gate-url': 'https://staging.test/health' })).toBe(true);
     expect(evaluate(gate.with.now, { inputs: { 'gate-now': '2026-11-21T12:00:00-08:00' } })).toBe(
       '2026-11-21T12:00:00-08:00',
     );
