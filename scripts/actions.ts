@@ -4,9 +4,10 @@ import { parse } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
-/** The seven actions, in pipeline order. */
+/** The eight actions, in pipeline order. */
 export const ACTIONS = [
   'business-hours-gate',
+  'require-checks',
   'pg-migrate',
   'fly-secrets-sync',
   'fly-deploy',

@@ -29,6 +29,7 @@ export const EXAMPLES: Record<string, Record<string, string>> = {
     override: '${{ inputs.override }}',
     'override-reason': '${{ inputs.reason }}',
   },
+  'require-checks': { checks: 'test, lint', timeout: '10m' },
   'pg-migrate': { 'database-url': '${{ secrets.DATABASE_URL }}', 'migrations-dir': 'migrations' },
   'fly-secrets-sync': {
     app: 'my-app',

@@ -234,7 +234,7 @@ describe('deploy.yml', () => {
           'TEAMS_WEBHOOK_URL',
           'DISCORD_WEBHOOK_URL',
         ]
-          .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL'])
+          .concat(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'SMTP_URL', 'SMOKE_SECRETS'])
           .map((name) => [name, expect.objectContaining({ required: false })]),
       ),
     });
@@ -252,6 +252,7 @@ describe('deploy.yml', () => {
       .filter((u: string) => u.startsWith('$/'));
     // pg-migrate twice: before the deploy, or after it (migrate-phase), never both.
     expect(uses).toEqual([
+      '$/notify',
       '$/pg-migrate',
       '$/fly-secrets-sync',
       '$/fly-deploy',
@@ -259,6 +260,7 @@ describe('deploy.yml', () => {
       '$/health-gate',
       '$/auto-rollback',
     ]);
+    expect(step('deploy', 'started').with).toMatchObject({ status: 'started', 'github-deployment': false });
   });
 
   test('least privilege, the environment, and one deploy per app and environment without cancelling', () => {
@@ -318,10 +320,13 @@ describe('deploy.yml', () => {
     });
   });
 
-  test('the gate job runs only with business-hours, and passes the rehearsal clock through', () => {
+  test('the gate job runs only with business-hours or pre-gate-url, and passes the rehearsal clock through', () => {
     const gate = step('gate', 'window');
-    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': false } }, { condition: true })).toBe(false);
-    expect(evaluate(jobs.gate.if, { inputs: { 'business-hours': true } }, { condition: true })).toBe(true);
+    const gateIf = (inputs: Record<string, unknown>) =>
+      evaluate(jobs.gate.if, { inputs: { 'pre-gate-url': '', ...inputs } }, { condition: true });
+    expect(gateIf({ 'business-hours': false })).toBe(false);
+    expect(gateIf({ 'business-hours': true })).toBe(true);
+    expect(gateIf({ 'business-hours': false, 'pre-gate-url': 'https://staging.test/health' })).toBe(true);
     expect(evaluate(gate.with.now, { inputs: { 'gate-now': '2026-11-21T12:00:00-08:00' } })).toBe(
       '2026-11-21T12:00:00-08:00',
     );

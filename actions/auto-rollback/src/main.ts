@@ -7,6 +7,7 @@ import {
   log,
   parseInputs,
   readRunContext,
+  registerSecret,
   runStep,
   UserError,
 } from '@deploy-actions/toolkit';
@@ -21,6 +22,15 @@ await runStep(outputs, async (out) => {
       { input: missing, message: `Input '${missing}' is required with rollback-migrations: true` },
     ]);
   }
+  if (i.check === 'machines' && (i['health-url'] ?? []).length + (i['checks-file'] ? 1 : 0) > 0) {
+    throw new InputError([
+      {
+        input: 'check',
+        message: "Invalid input 'check': machines probes no URL, but 'health-url' or 'checks-file' is set",
+      },
+    ]);
+  }
+  for (const value of Object.values(i.secrets ?? {})) registerSecret(value, "input 'secrets'");
   // Known before anything can fail: a refused or failed rollback still says so.
   out.set('rolled-back', false);
   out.set('verified', false);
@@ -56,9 +66,13 @@ await runStep(outputs, async (out) => {
     strategy: i.strategy,
     waitTimeoutMs: i['wait-timeout'],
     verify: {
+      kind: i.check,
       urls: i['health-url'] ?? [],
       checksFile: i['checks-file'],
       expectedVersion: i['expected-version'],
+      versionFrom: i['version-from'],
+      versionSource: { field: i['version-field'], header: i['version-header'] },
+      env: { ...process.env, ...i.secrets },
       timeoutMs: i.timeout,
     },
     database: i['rollback-migrations']

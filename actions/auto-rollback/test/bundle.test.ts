@@ -4,6 +4,8 @@
  * that it never loops.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toPayload } from '@deploy-actions/deployments';
@@ -19,6 +21,8 @@ const GH_TOKEN = 'ghs_rollbacktoken0042';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 let sim: FlySim;
 let api: GitHubApi;
+let okServer: Server;
+const okUrl = () => `http://127.0.0.1:${(okServer.address() as AddressInfo).port}/health`;
 
 const image = (app: string, label: string) => `registry.fly.io/${app}:${label}`;
 
@@ -44,7 +48,13 @@ beforeAll(async () => {
     sim.seedApp('forged', { releases: ['v1', 'v2', 'unhealthy-3'] }),
     // GitHub records v1 as verified with a digest; the tag v1 now names other bytes.
     sim.seedApp('repushed', { releases: ['v1', 'unhealthy-2'] }),
+    // Apps whose /health says {"ok":true} (no version), and a worker with nothing to probe.
+    sim.seedApp('ok-body', { releases: ['v1', 'unhealthy-2'] }),
+    sim.seedApp('ok-body-label', { releases: ['v1', 'unhealthy-2'] }),
+    sim.seedApp('jobs', { releases: ['v1', 'unhealthy-2'] }),
   ]);
+  okServer = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+  await new Promise<void>((resolve) => okServer.listen(0, '127.0.0.1', resolve));
   // The workflow runs that wrote the records: one of this repository, one of another.
   api.seedRun({ id: 700, head_sha: SHA });
   api.seedRun({ id: 701, head_sha: SHA, repository: 'partner-co/shop' });
@@ -116,7 +126,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await Promise.all([sim?.stop(), api?.close()]);
+  await Promise.all([sim?.stop(), api?.close(), new Promise((resolve) => okServer?.close(resolve))]);
 });
 
 function rollback(app: string, inputs: Record<string, string> = {}) {
@@ -131,6 +141,34 @@ function rollback(app: string, inputs: Record<string, string> = {}) {
 const releases = (app: string) => sim.state().apps[app].releases;
 const deploys = async (app: string) =>
   (await sim.calls()).filter((c) => c.args[0] === 'deploy' && c.args.includes(app)).length;
+
+describe.concurrent('verifying the rollback as the app reports health', () => {
+  it('an app answering {"ok":true} (no version) is verified by default: the machines run the rollback release', async () => {
+    const r = await rollback('ok-body', { 'health-url': okUrl() });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'true', 'to-image': image('ok-body', 'v1') });
+  });
+
+  it('version-from: image-label asks the answer for the target label: {"ok":true} is then not verified', async () => {
+    const r = await rollback('ok-body-label', { 'health-url': okUrl(), 'version-from': 'image-label', timeout: '4s' });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'false' });
+    expect(r.outputs.reason).toMatch(/no version \(field version\)/);
+  });
+
+  it('check: machines verifies a worker without any URL', async () => {
+    const r = await rollback('jobs', { check: 'machines' });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'true', 'to-image': image('jobs', 'v1') });
+  });
+
+  it('check: machines with a URL is refused, naming the input', async () => {
+    const r = await rollback('jobs', { check: 'machines', 'health-url': okUrl() });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations[0].message).toMatch(/^Invalid input 'check': machines probes no URL/);
+    expect(r.outputs['rolled-back']).toBe('');
+  });
+});
 
 describe.concurrent('choosing the last known good release', () => {
   it('skips a failed release, redeploys the good image and verifies it', async () => {

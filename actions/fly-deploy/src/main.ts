@@ -1,4 +1,5 @@
 import { runFlyDeploy, stoppedSummary } from '@deploy-actions/deploy';
+import { imageTag } from '@deploy-actions/fly/names';
 import { parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
@@ -24,6 +25,7 @@ await runStep(outputs, async (out) => {
       token: i['fly-api-token'],
       createApp: i['create-app'],
       org: i.org,
+      ipv6: i.ipv6,
       preview: i.preview,
       destroy: i.destroy,
       timeoutMs: i.timeout,
@@ -43,6 +45,7 @@ await runStep(outputs, async (out) => {
   out.set('release-version', outcome?.release?.version);
   out.set('image-ref', outcome?.imageRef);
   out.set('image-digest', outcome?.imageDigest);
+  out.set('image-label', outcome?.imageRef ? imageTag(outcome.imageRef) || undefined : undefined);
   out.set('previous-release-version', outcome?.previous?.version);
   out.set('previous-image-ref', outcome?.previous?.imageRef);
   out.set('convergence', outcome?.convergence);
@@ -63,6 +66,8 @@ await runStep(outputs, async (out) => {
   );
   out.set('deployment-file', result.deploymentFile);
   out.set('duration-ms', result.durationMs);
+  out.set('has-services', result.hasServices);
+  out.set('ipv6-address', result.ipv6?.address);
   result.summary.write();
   if (result.failure) throw new UserError(result.failure.message, { hint: result.failure.hint });
 });

@@ -13,6 +13,7 @@ export const inputs = {
   stage: input.boolean({ default: 'true' }),
   deploy: input.boolean({ default: 'false' }),
   rules: input.string(),
+  config: input.string({ default: 'fly.toml', notFlag: true }),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseFlyToml } from '@deploy-actions/deploy/flytoml';
 import { openFly } from '@deploy-actions/fly';
 import {
   changeCount,
@@ -8,8 +11,20 @@ import {
   stoppedSummary,
   syncSecrets,
 } from '@deploy-actions/secrets-sync';
-import { log, type Outputs, parseInputs, runStep } from '@deploy-actions/toolkit';
+import { InputError, log, type Outputs, parseInputs, runStep } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
+
+/** fly.toml's `[env]`, which the rules judge too; a missing default fly.toml means none. */
+function readFlyTomlEnv(cwd: string, config: string, isDefault: boolean): Map<string, string> {
+  const path = resolve(cwd, config);
+  if (!existsSync(path)) {
+    if (isDefault) return new Map();
+    throw new InputError([
+      { input: 'config', message: `Invalid input 'config': ${config} does not exist (relative to the workspace)` },
+    ]);
+  }
+  return new Map(Object.entries(parseFlyToml(readFileSync(path, 'utf8')).env));
+}
 
 const writes: string[] = [];
 let app = '';
@@ -30,6 +45,7 @@ async function syncStep(out: Outputs<(typeof outputs)[number]>): Promise<void> {
   const declared = collectDeclared({ secrets: i.secrets, envFile: i['env-file'], envPrefix: i['env-prefix'], cwd });
   for (const warning of declared.warnings) log.warning(warning);
   const rules = i.rules ? await loadRules(i.rules, cwd) : undefined;
+  const flyTomlEnv = rules ? readFlyTomlEnv(cwd, i.config, i.config === inputs.config.default) : undefined;
 
   const { fly } = await openFly({
     token: i['fly-api-token'],
@@ -42,6 +58,7 @@ async function syncStep(out: Outputs<(typeof outputs)[number]>): Promise<void> {
     mode: i.mode,
     protectedNames: i.protected,
     rules,
+    flyTomlEnv,
     stage: i.stage,
     deploy: i.deploy,
     dryRun: i['dry-run'],

@@ -4,9 +4,11 @@ import { trafficInputs } from './traffic';
 
 /** Mirrors health-gate/action.yml: the contract test keeps the two equal. */
 export const inputs = {
+  check: input.enum(['auto', 'http', 'machines', 'both'] as const, { default: 'auto' }),
   url: input.list({ itemExpected: 'http:// or https:// URLs' }),
   'checks-file': input.string({ notFlag: true }),
   'base-url': input.url(),
+  secrets: input.nameValues({ secret: true }),
   method: input.string({ default: 'GET', pattern: /^[A-Za-z]+$/ }),
   headers: input.string(),
   'expected-status': input.string({ default: '200' }),

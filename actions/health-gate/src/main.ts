@@ -13,11 +13,13 @@ import {
   inputEnvName,
   log,
   parseInputs,
+  registerSecret,
   runStep,
   Summary,
   splitList,
   UserError,
 } from '@deploy-actions/toolkit';
+import { checkKind } from './check-kind';
 import { inputs, outputs } from './contract';
 import { checkTrafficInputs, runTrafficStep } from './traffic';
 
@@ -31,8 +33,13 @@ await runStep(outputs, async (out) => {
     throw new InputError([{ input: name, message: `Input '${name}' needs 'fly-app': the machines of which app?` }]);
   }
   const traffic = checkTrafficInputs(i);
+  // Each value on its own, before a suite can quote it; `${NAME}` in the suite reads them.
+  for (const value of Object.values(i.secrets ?? {})) registerSecret(value, "input 'secrets'");
+  const kind = checkKind(i.check, { http: (i.url ?? []).length > 0 || !!i['checks-file'], fly: !!i['fly-app'] });
   const headers = i.headers ? parseHeaderLines(i.headers) : {};
   const checks = await resolveChecks({
+    allowNone: kind === 'machines',
+    env: { ...process.env, ...i.secrets },
     urls: i.url ?? [],
     method: i.method,
     headers,

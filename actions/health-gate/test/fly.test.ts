@@ -219,3 +219,61 @@ describe.concurrent('health-gate judges machines as Fly leaves them after a depl
     });
   }
 });
+
+/** A worker's fly.toml: a process, no `[http_service]` or `[[services]]`, so nothing answers at its URL. */
+const workerToml = (app: string) => `app = "${app}"\nprimary_region = "iad"\n[processes]\n  worker = "bin/worker"\n`;
+
+describe.concurrent('check: machines (a worker with no public port)', () => {
+  it('only fly-app: every machine of the release started is healthy, with no HTTP probe', async () => {
+    await sim.seedApp('jobs-ok');
+    const release = await deploy('jobs-ok', 'v1', { toml: workerToml('jobs-ok') });
+    const r = await runBundle('health-gate', {
+      inputs: { 'fly-app': 'jobs-ok', 'fly-release-version': String(release), timeout: '30s' },
+      env: { ...sim.env, FLY_API_TOKEN: TOKEN },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.healthy).toBe('true');
+    const report = reportOf(r);
+    expect(report.probes).toEqual([]);
+    // A worker group's first deploy makes a machine and its standby (stopped by design: idle).
+    expect((report.machines as ReportMachine[]).map((m) => m.outcome).sort()).toEqual(['idle', 'pass']);
+    expect(findLeaks(r, [TOKEN])).toEqual([]);
+  });
+
+  it('a worker of the release that exits 1 fails the gate', async () => {
+    await sim.seedApp('jobs-crash', { releases: ['v1'] });
+    const release = await deploy('jobs-crash', 'v2-exit1-after', {
+      toml: workerToml('jobs-crash'),
+      env: { FLY_SIM_CRASH_AFTER_MS: '2000' },
+    });
+    const r = await runBundle('health-gate', {
+      inputs: { check: 'machines', 'fly-app': 'jobs-crash', 'fly-release-version': String(release), timeout: '40s' },
+      env: { ...sim.env, FLY_API_TOKEN: TOKEN },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.healthy).toBe('false');
+    expect(r.annotations[0].message).toMatch(/crashed: exit code 1 at /);
+  });
+
+  for (const [inputs, message] of [
+    [
+      { check: 'machines', url: 'http://127.0.0.1:9/health', 'fly-app': 'jobs-ok' },
+      /^Invalid input 'check': machines probes no URL/,
+    ],
+    [{ check: 'machines' }, /^Input 'fly-app' is required with check: machines/],
+    [{ check: 'both', 'fly-app': 'jobs-ok' }, /^Input 'url' is required with check: both/],
+    [
+      { check: 'http', url: 'http://127.0.0.1:9/health', 'fly-app': 'jobs-ok' },
+      /^Invalid input 'check': http checks no machine/,
+    ],
+    [{}, /^Input required: give 'url' or 'checks-file' \(HTTP checks\), 'fly-app' \(machines\), or both/],
+    [{ check: 'disk' }, /^Invalid input 'check'/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(inputs)} with a clear error`, async () => {
+      const r = await runBundle('health-gate', { inputs, env: { ...sim.env, FLY_API_TOKEN: TOKEN } });
+      expect(r.exitCode).toBe(1);
+      expect(r.annotations[0].message).toMatch(message);
+      expect(r.log).not.toMatch(/\n\s+at /);
+    });
+  }
+});

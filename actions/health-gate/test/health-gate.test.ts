@@ -37,7 +37,7 @@ describe('contract', () => {
 });
 
 describe.concurrent('health-gate bundle (Node 24)', () => {
-  it('passes the example smoke suite plus a url with a bearer header; nothing secret is printed', async () => {
+  it('passes the example smoke suite plus a url with a bearer header, the admin key from `secrets`; nothing secret is printed', async () => {
     const r = await runBundle('health-gate', {
       inputs: {
         url: `${app.origin}/v1/healthz`,
@@ -45,9 +45,9 @@ describe.concurrent('health-gate bundle (Node 24)', () => {
         'checks-file': EXAMPLE,
         'base-url': app.origin,
         'expected-version': 'v2',
+        secrets: `ADMIN_KEY=${ADMIN_KEY}`,
         ...FAST,
       },
-      env: { ADMIN_KEY },
     });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
@@ -62,7 +62,9 @@ describe.concurrent('health-gate bundle (Node 24)', () => {
     expect(Number(r.outputs['p95-ms'])).toBeGreaterThanOrEqual(0);
     const report = JSON.parse(readFileSync(r.outputs['report-file'], 'utf8'));
     expect(report.verdict).toBe('healthy');
-    expect(report.probes).toHaveLength(3 * 6);
+    // The POST and the OPTIONS preflight run once (they could change something); the 4 reads each round.
+    expect(report.probes).toHaveLength(6 + 2 * 4);
+    expect(report.probes.filter((p: { method: string }) => p.method === 'POST')).toHaveLength(1);
     expect(r.summary).toContain('## Health gate: ✅ Healthy');
     expect(r.summary).toContain('| admin endpoint accepts its key |');
     expect(r.summary).toContain('<details><summary>Probe timeline');
@@ -148,7 +150,9 @@ describe.concurrent('health-gate bundle (Node 24)', () => {
     expect(status.annotations[0].message).toContain(`Invalid input 'expected-status': got "2xx"`);
 
     const nothing = await runBundle('health-gate', { inputs: {} });
-    expect(nothing.annotations[0].message).toBe("Input required: give 'url' or 'checks-file' (or both)");
+    expect(nothing.annotations[0].message).toBe(
+      "Input required: give 'url' or 'checks-file' (HTTP checks), 'fly-app' (machines), or both",
+    );
 
     const machines = await runBundle('health-gate', { inputs: { url: 'http://127.0.0.1:9/', 'per-machine': 'true' } });
     expect(machines.annotations[0].message).toBe("Input 'per-machine' needs 'fly-app': the machines of which app?");

@@ -1,12 +1,20 @@
 /**
  * The few fly.toml facts the suite needs, read with a small line parser:
- * top-level `app` and `primary_region`, `[deploy] strategy`, and `[env]` entries.
+ * top-level `app` and `primary_region`, `[deploy] strategy`, `[env]` entries, and whether a
+ * service is defined.
  */
 export interface FlyToml {
   app?: string;
   primaryRegion?: string;
   strategy?: string;
   env: Record<string, string>;
+  /**
+   * The app defines a service (`[http_service]` or `[[services]]`): what flyctl deploys IPs for on
+   * a first deploy, `len(md.appConfig.AllServices()) == 0` meaning none (superfly/flyctl@v0.4.87
+   * internal/command/deploy/deploy_first.go:30, AllServices in internal/appconfig/service.go:96).
+   * Without one the app is a worker: nothing answers at its URL.
+   */
+  hasServices: boolean;
 }
 
 function unquote(value: string): string {
@@ -16,7 +24,7 @@ function unquote(value: string): string {
 }
 
 export function parseFlyToml(text: string): FlyToml {
-  const out: FlyToml = { env: {} };
+  const out: FlyToml = { env: {}, hasServices: false };
   let section = '';
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
@@ -24,6 +32,7 @@ export function parseFlyToml(text: string): FlyToml {
     const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
     if (header) {
       section = header[1];
+      if (section === 'http_service' || section === 'services') out.hasServices = true;
       continue;
     }
     const kv = /^([A-Za-z0-9_."-]+)\s*=\s*(.+)$/.exec(line);

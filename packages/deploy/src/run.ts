@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { destroyApp, isAppNotFound, openFly, type Strategy } from '@deploy-actions/fly';
+import { destroyApp, ensureIpv6, isAppNotFound, openFly, type Strategy } from '@deploy-actions/fly';
 import { defaultImageLabel } from '@deploy-actions/fly/names';
 import { log, type RunContext, registerSecret, type Summary } from '@deploy-actions/toolkit';
 import { type DeployAppOutcome, deployApp } from './deploy-app';
@@ -28,6 +28,8 @@ export interface FlyDeployRequest {
   token?: string;
   createApp: boolean;
   org?: string;
+  /** Make sure the app has an IPv6 address of this kind after a successful deploy. */
+  ipv6?: 'public' | 'private' | 'none';
   preview: boolean;
   destroy: boolean;
   timeoutMs: number;
@@ -42,6 +44,10 @@ export interface FlyDeployResult {
   deploymentFile: string;
   record: DeployFile;
   durationMs: number;
+  /** fly.toml defines a service (so something answers at the app URL); undefined without fly.toml. */
+  hasServices?: boolean;
+  /** The app's IPv6 address of the asked kind, and whether this run allocated it. */
+  ipv6?: { address: string; allocated: boolean };
   summary: Summary;
   /** Set when the deploy failed: the message and the next step, for the step's error. */
   failure?: { message: string; hint?: string };
@@ -123,6 +129,12 @@ export async function runFlyDeploy(
         log.warning(`Deploy attempt ${a.attempt} failed (${a.kind}), retrying in ${ms} ms: ${a.message}`),
     },
   );
+  let ipv6: FlyDeployResult['ipv6'];
+  if (request.ipv6 && request.ipv6 !== 'none' && outcome.result === 'success') {
+    // After the deploy: flyctl provisions a first deploy's addresses only while the app has none.
+    ipv6 = await ensureIpv6(fly, target.app, request.ipv6, { org: request.org, timeoutMs: 120_000 });
+    log.info(`IPv6 (${request.ipv6}) of ${target.app}: ${ipv6.address}${ipv6.allocated ? ' (allocated now)' : ''}`);
+  }
   const durationMs = Date.now() - started;
   const record = deployRecord(outcome, base, request.strategy ?? config.toml?.strategy ?? 'rolling');
   const result: FlyDeployResult = {
@@ -131,6 +143,8 @@ export async function runFlyDeploy(
     record,
     deploymentFile: writeDeploymentFile(record),
     durationMs,
+    hasServices: config.toml?.hasServices,
+    ipv6,
     summary: deploySummary(outcome, record, durationMs),
   };
   if (outcome.result === 'success' && outcome.convergence === 'deployed-but-flyctl-failed') {

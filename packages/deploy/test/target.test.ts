@@ -61,7 +61,20 @@ describe('config', () => {
     const toml = parseFlyToml(
       'app = "shop" # name\nprimary_region = \'fra\'\n\n[deploy]\n  strategy = "bluegreen"\n\n[env]\n  LOG = "debug"\n\n[[services]]\n  strategy = "no"\n',
     );
-    expect(toml).toEqual({ app: 'shop', primaryRegion: 'fra', strategy: 'bluegreen', env: { LOG: 'debug' } });
+    expect(toml).toEqual({
+      app: 'shop',
+      primaryRegion: 'fra',
+      strategy: 'bluegreen',
+      env: { LOG: 'debug' },
+      hasServices: true,
+    });
+  });
+
+  it('tells an app with a service from a worker with none', () => {
+    expect(parseFlyToml('app = "web"\n[http_service]\n  internal_port = 8080\n').hasServices).toBe(true);
+    expect(parseFlyToml('app = "api"\n[[services]]\n  internal_port = 8080\n').hasServices).toBe(true);
+    const worker = 'app = "worker"\n[processes]\n  worker = "bin/worker"\n[[vm]]\n  memory = "512mb"\n';
+    expect(parseFlyToml(worker).hasServices).toBe(false);
   });
 
   it('needs an explicitly named config file to exist, but not the default one', () => {

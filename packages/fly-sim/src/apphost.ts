@@ -9,7 +9,8 @@ import type { SimApp, SimMachine } from './state';
 
 /**
  * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
- * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine;
+ * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine (or
+ * `{"ok":true}` with the healthBody knob: an app that reports no version);
  * the `fly-force-instance-id` header picks the machine, as Fly's proxy does. An app configured with
  * its own program (`serve`) has every request to a healthy machine forwarded to that program.
  */
@@ -158,6 +159,10 @@ export class AppHosts {
       return { status: 502, body: 'could not reach the app: connection refused\n', machine };
     }
     const version = splitImageRef(machine.imageRef).tag;
+    if (path === '/health' && app.knobs?.healthBody === 'ok') {
+      // An app whose health endpoint reports no version at all.
+      return { status: machine.unhealthy ? 500 : 200, body: { ok: !machine.unhealthy }, machine };
+    }
     if (app.serve && !machine.unhealthy) return { status: 200, body: '', machine, program: true };
     if (path === '/health') {
       return machine.unhealthy

@@ -1,5 +1,6 @@
 import { deploy } from './commands/deploy';
 import { appsCreate, appsDestroy, appsList, imageShow, logs, machinesList, releases, status } from './commands/inspect';
+import { ipsAllocateV6, ipsList } from './commands/ips';
 import { machineStart } from './commands/machine';
 import { type ExecDirective, type ProxyDirective, proxy, sshConsole } from './commands/remote';
 import { secretsDeploy, secretsImport, secretsList, secretsSet, secretsUnset } from './commands/secrets';
@@ -37,6 +38,9 @@ const COMMANDS: Record<string, Handler> = {
   'secrets unset': secretsUnset,
   'secrets import': secretsImport,
   'secrets deploy': secretsDeploy,
+  'ips list': ipsList,
+  'ips ls': ipsList,
+  'ips allocate-v6': ipsAllocateV6,
   proxy,
   'ssh console': sshConsole,
   'image show': imageShow,

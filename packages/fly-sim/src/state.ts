@@ -132,6 +132,20 @@ export interface SimApp {
   /** The app config of the last deploy (flyctl falls back to it without a fly.toml: appconfig.FromRemoteApp). */
   config?: SimAppConfig;
   knobs?: SimKnobs;
+  /** Addresses allocated with `ips allocate-*`. */
+  ips?: SimIp[];
+}
+
+/** An IP address of an app (fly-go@v0.9.5 types.go:484-497). */
+export interface SimIp {
+  id: string;
+  address: string;
+  /** v4, shared_v4, v6, private_v6 (internal/command/ips/render.go:26-35). */
+  type: 'v4' | 'shared_v4' | 'v6' | 'private_v6';
+  region: string;
+  createdAt: string;
+  org: string;
+  network?: string;
 }
 
 /** What the platform knows of an app's config: its process groups, services and release command. */
@@ -149,6 +163,8 @@ export interface SimKnobs {
   autostopAfterMs?: number;
   /** What `secrets list` reports for deployed secrets (list.go:93-107 computes Partial/Unknown). */
   secretsStatus?: 'Partial' | 'Unknown';
+  /** `ok`: the app's /health answers `{"ok":true}` (no version), as many apps do. */
+  healthBody?: 'ok';
 }
 
 export interface SimState {

@@ -5,7 +5,9 @@ import { isAppName, ORG_SLUG } from './names';
 import {
   type AppStatus,
   appsSchema,
+  type IpAddress,
   imagesSchema,
+  ipsSchema,
   type Machine,
   machinesSchema,
   type Release,
@@ -91,6 +93,45 @@ export async function destroyApp(fly: Fly, app: string, options?: RunOptions): P
   if (run.code === 0 && !run.timedOut) return true;
   if (isAppNotFound(run.errorMessage)) return false;
   throw fly.failure(run);
+}
+
+// --- IP addresses ---
+
+/** `flyctl ips list --json`: every address of the app (egress ones too). */
+export function listIps(fly: Fly, app: string, options?: RunOptions): Promise<IpAddress[]> {
+  assertAppName(app);
+  return fly.json(['ips', 'list', '--app', app, '--json'], ipsSchema, options);
+}
+
+export type Ipv6Kind = 'public' | 'private';
+
+/**
+ * Makes sure the app has an IPv6 address of the kind: lists first, allocates only when none is
+ * there, since every `ips allocate-v6` adds another address (superfly/flyctl@v0.4.87
+ * internal/command/ips/allocate.go:130-182 calls AllocateIPAddress without looking). A public one
+ * is type `v6`, a private (Flycast) one `private_v6`. Returns the address and whether it is new.
+ */
+export async function ensureIpv6(
+  fly: Fly,
+  app: string,
+  kind: Ipv6Kind,
+  options: RunOptions & { org?: string } = {},
+): Promise<{ address: string; allocated: boolean }> {
+  const type = kind === 'public' ? 'v6' : 'private_v6';
+  const have = (await listIps(fly, app, options)).find((ip) => ip.Type === type);
+  if (have) return { address: have.Address, allocated: false };
+  const args = ['ips', 'allocate-v6', '--app', app];
+  if (kind === 'private') args.push('--private');
+  if (kind === 'private' && options.org) {
+    if (!ORG_SLUG.test(options.org))
+      throw new UserError(`Invalid org ${JSON.stringify(options.org)}: expected an organization slug`);
+    args.push('--org', options.org);
+  }
+  // allocate-v6 prints a table and has no --json: the address is read back from the list.
+  await fly.run(args, { quietStdout: true, ...options });
+  const now = (await listIps(fly, app, options)).find((ip) => ip.Type === type);
+  if (!now) throw new UserError(`flyctl ips allocate-v6 succeeded, but ${app} lists no ${type} address`);
+  return { address: now.Address, allocated: true };
 }
 
 // --- secrets ---

@@ -309,3 +309,11 @@ function parseLabels(text: string): Record<string, string> {
 }
 
 export type ImageInfo = z.output<typeof imagesSchema>[number];
+
+// --- ips list --json (fly-go@v0.9.5 types.go:484-497: no JSON tags, Go field names) ---
+
+export const ipsSchema = z
+  .array(z.looseObject({ ID: str, Address: str, Type: str, Region: str }))
+  .nullable()
+  .transform((v) => v ?? []);
+export type IpAddress = z.infer<typeof ipsSchema>[number];

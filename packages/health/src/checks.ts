@@ -216,9 +216,11 @@ export interface ResolveChecksOptions extends UrlChecksOptions {
   /** Resolves the suite's paths; defaults to the origin of the first url. */
   baseUrl?: string;
   env?: NodeJS.ProcessEnv;
+  /** A gate of machines only (no HTTP probe) may have no check. */
+  allowNone?: boolean;
 }
 
-/** Every check of a gate: one per url, then the smoke suite's. At least one is required. */
+/** Every check of a gate: one per url, then the smoke suite's. At least one is required unless `allowNone`. */
 export async function resolveChecks(options: ResolveChecksOptions): Promise<Check[]> {
   if (options.baseUrl) maskUrlCredentials(options.baseUrl);
   const checks = urlChecks(options);
@@ -226,7 +228,7 @@ export async function resolveChecks(options: ResolveChecksOptions): Promise<Chec
     const baseUrl = options.baseUrl ?? (options.urls[0] ? new URL(options.urls[0]).origin : undefined);
     checks.push(...(await loadSuite(options.checksFile, { baseUrl, env: options.env })));
   }
-  if (checks.length === 0) {
+  if (checks.length === 0 && !options.allowNone) {
     throw new InputError([{ input: 'url', message: "Input required: give 'url' or 'checks-file' (or both)" }]);
   }
   const names = new Set<string>();

@@ -14,7 +14,7 @@ import {
 } from './gate-report';
 import { type HttpOptions, type HttpRequest, type HttpResponse, httpRequest } from './http';
 import { type FlyGate, idleFleetNote, type MachineVerdict } from './machines';
-import { machinesBeforeFirstRound, type RoundOutcome, type RoundSetup, runRound } from './round';
+import { machinesBeforeFirstRound, type RoundOutcome, type RoundSetup, runRound, runsOnce } from './round';
 import { errorRate } from './stats';
 
 export interface GateOptions {
@@ -139,6 +139,8 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
     ? await machinesBeforeFirstRound(options.fly, options.requestTimeoutMs, options.signal)
     : [];
   let releaseSeen = false;
+  const once = new Set(options.checks.filter(runsOnce).map((c) => c.name));
+  const done = new Set<string>();
   let verdict: Verdict | undefined;
   let reason = '';
 
@@ -149,7 +151,11 @@ export async function runHealthGate(options: GateOptions): Promise<GateResult> {
       break;
     }
     const roundStart = now();
-    const result = await runRound(setup, { round, atMs: roundStart - started, machines: probed, releaseSeen });
+    const result = await runRound(setup, { round, atMs: roundStart - started, machines: probed, releaseSeen, done });
+    // A change that passed against the release is done; one answered before the release was seen is sent again.
+    for (const p of result.probes) {
+      if (p.outcome === 'pass' && once.has(p.check) && result.releaseSeen) done.add(p.check);
+    }
     const record: RoundRecord = {
       round,
       atMs: roundStart - started,

@@ -43,6 +43,23 @@ export interface RoundInput {
   machines: string[];
   /** The release answered in an earlier round. */
   releaseSeen: boolean;
+  /** Checks that change something and already passed: never sent again. */
+  done?: ReadonlySet<string>;
+}
+
+/**
+ * Methods sent every round. RFC 9110 section 9.2.1 also calls OPTIONS and TRACE safe, but an app's
+ * handler may still act on them; only the plain reads are repeated.
+ */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * A check that changes something (POST, PUT, DELETE ...: a lead captured, an event stored) runs
+ * once per gate: sent until it passes, then never again, and once through the app's URL rather
+ * than on every machine. Repeating it every round would write to production each time.
+ */
+export function runsOnce(check: Check): boolean {
+  return !SAFE_METHODS.has(check.request.method);
 }
 
 export interface RoundOutcome {
@@ -107,7 +124,7 @@ export async function runRound(setup: RoundSetup, input: RoundInput): Promise<Ro
   setup.signal?.addEventListener('abort', cancel, { once: true });
   try {
     const listing = setup.fly ? listMachines(setup.fly, setup.requestTimeoutMs, controller.signal) : undefined;
-    const answers = await probeAll(setup, input.machines, controller.signal);
+    const answers = await probeAll(setup, input.machines, controller.signal, input.done);
     const listed = await listing;
     const tally: Tally = { seen: input.releaseSeen, fail: false, pending: false, waitable: true, problems: [] };
     const probes = answers.map((answer) => judgeAnswer(setup, input, answer, tally));
@@ -153,11 +170,19 @@ function listMachines(fly: FlyGate, timeoutMs: number, signal: AbortSignal): Pro
 }
 
 /** Every check, on every given machine (per-machine gates) or once through its URL. */
-function probeAll(setup: RoundSetup, machines: string[], signal: AbortSignal): Promise<Answer[]> {
+function probeAll(
+  setup: RoundSetup,
+  machines: string[],
+  signal: AbortSignal,
+  done: ReadonlySet<string> = new Set(),
+): Promise<Answer[]> {
   const targets: { check: Check; machine?: string }[] = [];
   for (const check of setup.checks) {
+    const once = runsOnce(check);
+    if (once && done.has(check.name)) continue;
     // With no started machine to pick, the app's URL is probed: the proxy starts an autostopped one.
-    if (setup.fly?.perMachine && machines.length > 0) for (const machine of machines) targets.push({ check, machine });
+    if (setup.fly?.perMachine && machines.length > 0 && !once)
+      for (const machine of machines) targets.push({ check, machine });
     else targets.push({ check });
   }
   const httpOptions: HttpOptions = {

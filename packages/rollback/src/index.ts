@@ -3,6 +3,7 @@ export {
   ROLLED_BACK_ENV,
   type RollbackOptions,
   type RollbackResult,
+  type RollbackVerify,
   rollback,
   type TimelineEntry,
   versionOfImage,

@@ -1,7 +1,7 @@
 import { type DeploymentInfo, listDeployments } from '@deploy-actions/deployments';
 import { appUrl, deploy, type Fly, getStatus, imageTag, listMachines, listReleases } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
-import { type GateResult, resolveChecks, runHealthGate } from '@deploy-actions/health';
+import { type GateResult, resolveChecks, runHealthGate, type VersionSource } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
 import { crashedStopped, startLeftStopped } from './crashed';
 import { recordedGood } from './recorded';
@@ -31,7 +31,7 @@ export interface RollbackOptions {
   run: { id: string; sha: string; repository: string; alreadyRolledBack: readonly string[] };
   strategy: 'immediate' | 'rolling' | 'canary' | 'bluegreen';
   waitTimeoutMs: number;
-  verify: { urls: string[]; checksFile?: string; expectedVersion?: string; timeoutMs: number };
+  verify: RollbackVerify;
   database?: DatabaseRollback;
   dryRun: boolean;
 }
@@ -58,6 +58,26 @@ export interface RollbackResult {
  * Verification defaults tuned for speed: the image is known good, so two passing
  * rounds a second apart prove it, and three failing rounds end the attempt.
  */
+/** How the rolled-back release is proven to serve (the same settings as the deploy's health gate). */
+export interface RollbackVerify {
+  /** `http` and `both` probe URLs; `machines` only checks the machines (a worker with no public port). */
+  kind?: 'http' | 'machines' | 'both';
+  urls: string[];
+  checksFile?: string;
+  /** A fixed version the app reports; wins over `versionFrom`. */
+  expectedVersion?: string;
+  /**
+   * `image-label`: the rollback target's image label must answer. `none` (the default): no version
+   * is compared, since many apps report none (`{"ok":true}`) or another one (`v1.0.0` on a
+   * `main-<sha>` image); the machines still have to run the rollback release.
+   */
+  versionFrom?: 'image-label' | 'none';
+  versionSource?: VersionSource;
+  /** Values for `${NAME}` in the checks file. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}
+
 const VERIFY = {
   requestTimeoutMs: 5_000,
   intervalMs: 1_000,
@@ -216,23 +236,30 @@ async function verifyRollback(options: RollbackOptions, result: RollbackResult):
   const { target, timeline } = result;
   const status = await getStatus(options.fly, options.app);
   result.appUrl = appUrl(status) || undefined;
-  const given = options.verify.urls.length > 0 || options.verify.checksFile !== undefined;
-  if (!given && !result.appUrl) {
+  const verify = options.verify;
+  const http = verify.kind !== 'machines';
+  const given = verify.urls.length > 0 || verify.checksFile !== undefined;
+  if (http && !given && !result.appUrl) {
     result.reason = `rolled back to ${target.imageRef}, but it cannot be verified: flyctl reports no URL for the app; give health-url or checks-file`;
     timeline.push({ step: 'verification', detail: 'not run: no URL to probe' });
     return result;
   }
-  const urls = given ? options.verify.urls : [`${result.appUrl?.replace(/\/$/, '')}/health`];
-  const expectedVersion = options.verify.expectedVersion || versionOfImage(target.imageRef);
+  const urls = !http ? [] : given ? verify.urls : [`${result.appUrl?.replace(/\/$/, '')}/health`];
+  const expectedVersion = !http
+    ? undefined
+    : verify.expectedVersion || (verify.versionFrom === 'image-label' ? versionOfImage(target.imageRef) : undefined);
   const { machineGate } = await import('@deploy-actions/health/fly');
   const gate = await runHealthGate({
     ...VERIFY,
     checks: await resolveChecks({
       urls,
-      checksFile: options.verify.checksFile,
+      checksFile: http ? verify.checksFile : undefined,
       version: expectedVersion !== undefined,
+      allowNone: !http,
+      env: verify.env,
     }),
     expectedVersion,
+    versionSource: verify.versionSource,
     timeoutMs: options.verify.timeoutMs,
     // Every machine must be on the rollback release, started, with passing checks.
     fly: machineGate(options.fly, {

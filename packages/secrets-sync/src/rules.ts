@@ -88,28 +88,45 @@ function normalise(value: string): string {
  * app's values cannot be read); `required` looks at the names present after the sync.
  * Messages name the secret and the rule, never the value or its length.
  */
-export function checkRules(rules: Rules, declared: ReadonlyMap<string, string>, after: ReadonlySet<string>): string[] {
+export function checkRules(
+  rules: Rules,
+  declared: ReadonlyMap<string, string>,
+  after: ReadonlySet<string>,
+  env: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const problems: string[] = [];
   for (const n of rules.required) {
-    if (!after.has(n)) problems.push(`${n} breaks rule "required": it would not exist on the app after the sync`);
+    if (!after.has(n) && !env.has(n)) {
+      problems.push(`${n} breaks rule "required": it would not exist on the app after the sync, nor in fly.toml [env]`);
+    }
   }
-  for (const [n, value] of declared) {
+  // fly.toml [env] reaches the machines as environment variables too, and a secret of the same
+  // name wins over it (https://fly.io/docs/reference/configuration/#the-env-variables-section), so
+  // a value there is judged only where no secret hides it.
+  const values: [string, string, string][] = [...declared].map(([n, v]) => [n, v, n]);
+  for (const [n, v] of env) if (!after.has(n)) values.push([n, v, `${n} (fly.toml [env])`]);
+  for (const [n, value, label] of values) {
     const min = rules.minLength.get(n);
     if (min !== undefined && [...value].length < min) {
-      problems.push(`${n} breaks rule "min-length": its value is shorter than ${min} characters`);
+      problems.push(`${label} breaks rule "min-length": its value is shorter than ${min} characters`);
     }
     if (rules.forbidden.get(n)?.includes(normalise(value))) {
-      problems.push(`${n} breaks rule "forbidden": its value is one of the forbidden values`);
+      problems.push(`${label} breaks rule "forbidden": its value is one of the forbidden values`);
     }
     const re = rules.pattern.get(n);
-    if (re && !re.test(value)) problems.push(`${n} breaks rule "pattern": its value does not match /${re.source}/`);
+    if (re && !re.test(value)) problems.push(`${label} breaks rule "pattern": its value does not match /${re.source}/`);
   }
   return problems;
 }
 
 /** Fails the step before any write when a rule is broken. */
-export function enforceRules(rules: Rules, declared: ReadonlyMap<string, string>, after: ReadonlySet<string>): void {
-  const problems = checkRules(rules, declared, after);
+export function enforceRules(
+  rules: Rules,
+  declared: ReadonlyMap<string, string>,
+  after: ReadonlySet<string>,
+  env?: ReadonlyMap<string, string>,
+): void {
+  const problems = checkRules(rules, declared, after, env);
   if (problems.length === 0) return;
   throw new UserError(
     `${problems.length === 1 ? 'A rule is broken' : `${problems.length} rules are broken`}; nothing was written:\n${problems.map((p) => `- ${p}`).join('\n')}`,

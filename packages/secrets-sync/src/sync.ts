@@ -20,6 +20,8 @@ export interface SyncOptions {
   mode: SyncMode;
   protectedNames?: readonly string[];
   rules?: Rules;
+  /** fly.toml `[env]`: plain variables the rules judge too (a secret of the same name hides one). */
+  flyTomlEnv?: ReadonlyMap<string, string>;
   /** Write with `--stage` (no machine restart). */
   stage: boolean;
   /** Make the written secrets take effect now (one machine restart). */
@@ -78,7 +80,7 @@ export async function syncSecrets(fly: Fly, options: SyncOptions): Promise<SyncR
     listSecrets(fly, app, { timeoutMs: options.timeoutMs ?? 120_000 }),
   );
   const plan = buildPlan(options.declared, remote, { mode: options.mode, protectedNames: options.protectedNames });
-  if (options.rules) enforceRules(options.rules, options.declared, plan.after);
+  if (options.rules) enforceRules(options.rules, options.declared, plan.after, options.flyTomlEnv);
   log.info(describePlan(plan));
 
   const upserts = new Map(

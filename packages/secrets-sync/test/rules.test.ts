@@ -86,7 +86,7 @@ describe('checkRules', async () => {
   it('requires names to exist after the sync, declared or kept on the app', () => {
     const declared = new Map([['SESSION_SECRET', 'y'.repeat(40)]]);
     expect(checkRules(rules, declared, new Set(['SESSION_SECRET']))).toEqual([
-      'DATABASE_URL breaks rule "required": it would not exist on the app after the sync',
+      'DATABASE_URL breaks rule "required": it would not exist on the app after the sync, nor in fly.toml [env]',
     ]);
     expect(checkRules(rules, declared, new Set(['SESSION_SECRET', 'DATABASE_URL']))).toEqual([]);
   });
@@ -101,5 +101,38 @@ describe('checkRules', async () => {
     expect(() => enforceRules(rules, new Map(), new Set())).toThrow(
       /2 rules are broken; nothing was written:\n- DATABASE_URL breaks rule "required".*\n- SESSION_SECRET/,
     );
+  });
+});
+
+describe('rules see fly.toml [env] too', async () => {
+  const rules = await loadRules(INLINE, dir);
+  const secrets = new Map([
+    ['DATABASE_URL', 'postgres://db.internal/app'],
+    ['SESSION_SECRET', 's'.repeat(40)],
+  ]);
+  const after = new Set(secrets.keys());
+
+  it('a forbidden value in [env] breaks the rule, named as fly.toml [env], never quoting the value', () => {
+    const problems = checkRules(rules, secrets, after, new Map([['AUTH_DEV_BYPASS', 'TRUE']]));
+    expect(problems).toEqual([
+      'AUTH_DEV_BYPASS (fly.toml [env]) breaks rule "forbidden": its value is one of the forbidden values',
+    ]);
+  });
+
+  it('a short value in [env] breaks min-length unless a secret of the same name hides it', () => {
+    const env = new Map([['SESSION_SECRET', 'short']]);
+    expect(checkRules(rules, new Map([['DATABASE_URL', 'postgres://x/y']]), new Set(['DATABASE_URL']), env)).toEqual([
+      'SESSION_SECRET (fly.toml [env]) breaks rule "min-length": its value is shorter than 32 characters',
+    ]);
+    expect(checkRules(rules, secrets, after, env)).toEqual([]);
+  });
+
+  it('a required name set in [env] is present', () => {
+    const env = new Map([['SESSION_SECRET', 'e'.repeat(32)]]);
+    const only = new Map([['DATABASE_URL', 'postgres://db/app']]);
+    expect(checkRules(rules, only, new Set(only.keys()), env)).toEqual([]);
+    expect(checkRules(rules, only, new Set(only.keys()))).toEqual([
+      'SESSION_SECRET breaks rule "required": it would not exist on the app after the sync, nor in fly.toml [env]',
+    ]);
   });
 });

@@ -26,6 +26,12 @@
  *   POST  /issues/{n}/comments            {body}
  *   PATCH /issues/comments/{id}           {body}
  *   GET   /commits/{ref}                  seeded commits by sha (or a branch name given to seedCommit)
+ *   GET   /commits/{ref}/check-runs       checks/list-for-ref: {total_count, check_runs}; check_name, status,
+ *                                         filter (latest: the newest run per name, the default; all);
+ *                                         per_page (default 30, max 100), page, Link
+ *   GET   /commits/{ref}/status           repos/get-combined-status-for-ref: the newest status per context;
+ *                                         state failure (any error or failure), pending (none, or any
+ *                                         pending), else success; per_page, page
  *   GET   /actions/runs/{run_id}          seeded workflow runs of this repository (seedRun); others 404
  *   POST  /graphql                        `query { viewer { login } }` only: the token's login
  * Authentication: `Authorization: Bearer|token <token>` must match, else 401 "Bad credentials".
@@ -131,6 +137,40 @@ export interface Actor {
   url: string;
 }
 
+/** components/schemas/check-run, the fields a gate reads (checks/list-for-ref). */
+export interface CheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'waiting' | 'requested' | 'pending';
+  conclusion:
+    | 'success'
+    | 'failure'
+    | 'neutral'
+    | 'cancelled'
+    | 'skipped'
+    | 'timed_out'
+    | 'action_required'
+    | 'stale'
+    | null;
+  started_at: string;
+  completed_at: string | null;
+  details_url: string;
+  html_url: string;
+  app: { slug: string };
+}
+
+/** components/schemas/simple-commit-status, the fields a gate reads. */
+export interface CommitStatus {
+  id: number;
+  context: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description: string | null;
+  target_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Commit {
   sha: string;
   message: string;
@@ -209,7 +249,14 @@ export interface SeedRun {
 }
 
 /** A GitHub App permission scope of an installation token (GITHUB_TOKEN's `permissions:` keys). */
-export type PermissionScope = 'actions' | 'contents' | 'deployments' | 'issues' | 'pull-requests';
+export type PermissionScope =
+  | 'actions'
+  | 'checks'
+  | 'contents'
+  | 'deployments'
+  | 'issues'
+  | 'pull-requests'
+  | 'statuses';
 export type PermissionLevel = 'none' | 'read' | 'write';
 
 export interface ApiRequest {
@@ -285,6 +332,23 @@ export interface GitHubApi {
     behindDefault?: boolean;
     successfulContexts?: string[];
   }): void;
+  /** A check run on `sha` (a later one of the same name supersedes it under filter=latest). */
+  seedCheckRun(run: {
+    sha: string;
+    name: string;
+    status?: CheckRun['status'];
+    conclusion?: CheckRun['conclusion'];
+    details_url?: string;
+  }): CheckRun;
+  /** Moves a check run on (a pending check finishing while a gate waits). */
+  updateCheckRun(id: number, patch: Partial<Pick<CheckRun, 'status' | 'conclusion'>>): void;
+  /** A commit status on `sha` for `context` (the newest per context counts). */
+  seedCommitStatus(status: {
+    sha: string;
+    context: string;
+    state: CommitStatus['state'];
+    description?: string;
+  }): CommitStatus;
   /** The primary rate limit: requests left in the current hour, and when it resets. */
   readonly rate: { limit: number; remaining: number; resetAt: number };
   /** Sets what is left of the primary rate limit (and optionally when it resets). */
@@ -356,6 +420,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   const state = { deployments: [] as Deployment[], statuses: [] as DeploymentStatus[], comments: [] as IssueComment[] };
   const commits = new Map<string, Commit>();
   const runs = new Map<number, WorkflowRun>();
+  const checkRuns: CheckRun[] = [];
+  const commitStatuses: (CommitStatus & { sha: string })[] = [];
   const permissions = new Map<PermissionScope, PermissionLevel>();
   const requests: ApiRequest[] = [];
   let faults: { fault: Fault; times: number; method?: string; path?: RegExp }[] = [];
@@ -512,13 +578,17 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   function requirePermission(method: string, path: string): void {
     const scopes: PermissionScope[] = /^\/actions\//.test(path)
       ? ['actions']
-      : /^\/deployments/.test(path)
-        ? ['deployments']
-        : /^\/issues\//.test(path)
-          ? ['issues', 'pull-requests']
-          : /^\/commits\//.test(path)
-            ? ['contents']
-            : [];
+      : /^\/commits\/[^/]+\/check-runs$/.test(path)
+        ? ['checks']
+        : /^\/commits\/[^/]+\/status$/.test(path)
+          ? ['statuses']
+          : /^\/deployments/.test(path)
+            ? ['deployments']
+            : /^\/issues\//.test(path)
+              ? ['issues', 'pull-requests']
+              : /^\/commits\//.test(path)
+                ? ['contents']
+                : [];
     if (scopes.length === 0) return;
     const needs: PermissionLevel = method === 'GET' ? 'read' : 'write';
     const rank = { none: 0, read: 1, write: 2 } as const;
@@ -626,7 +696,26 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     }
   }
 
-  type Handler = (m: RegExpMatchArray, body: Record<string, unknown>, query: URLSearchParams) => [number, unknown];
+  type Handler = (
+    m: RegExpMatchArray,
+    body: Record<string, unknown>,
+    query: URLSearchParams,
+    url: URL,
+  ) => [number, unknown] | [number, unknown, Record<string, string>];
+
+  /** The Link header GitHub sends with a paged list (next and last while there are more). */
+  function linkHeader(url: URL, p: { page: number; last: number }): Record<string, string> {
+    const links: string[] = [];
+    const link = (n: number, rel: string) => {
+      const u = new URL(url);
+      u.searchParams.set('page', String(n));
+      links.push(`<${u}>; rel="${rel}"`);
+    };
+    if (p.page < p.last) link(p.page + 1, 'next');
+    if (p.page < p.last) link(p.last, 'last');
+    return links.length > 0 ? { link: links.join(', ') } : {};
+  }
+  const shaOf = (ref: string) => commits.get(ref)?.sha ?? (SHA.test(ref) ? ref : undefined);
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
   const routes: [string, RegExp, Handler][] = [
@@ -764,6 +853,45 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     ],
     [
       'GET',
+      /^\/commits\/([^/]+)\/check-runs$/,
+      (m, _b, q, url) => {
+        const sha = shaOf(decodeURIComponent(m[1]));
+        if (!sha) throw new HttpError(422, `No commit found for SHA: ${m[1]}`);
+        let list = checkRuns.filter((r) => r.head_sha === sha).sort((a, b) => b.id - a.id);
+        if (q.get('filter') !== 'all') list = list.filter((r, i) => list.findIndex((o) => o.name === r.name) === i);
+        if (q.has('check_name')) list = list.filter((r) => r.name === q.get('check_name'));
+        if (q.has('status')) list = list.filter((r) => r.status === q.get('status'));
+        const p = page(list, q);
+        return [200, { total_count: list.length, check_runs: p.items }, linkHeader(url, p)];
+      },
+    ],
+    [
+      'GET',
+      /^\/commits\/([^/]+)\/status$/,
+      (m, _b, q, url) => {
+        const sha = shaOf(decodeURIComponent(m[1]));
+        if (!sha) throw new HttpError(422, `No commit found for SHA: ${m[1]}`);
+        const all = commitStatuses.filter((st) => st.sha === sha).sort((a, b) => b.id - a.id);
+        const latest = all.filter((st, i) => all.findIndex((o) => o.context === st.context) === i);
+        const state = latest.some((st) => st.state === 'error' || st.state === 'failure')
+          ? 'failure'
+          : latest.length === 0 || latest.some((st) => st.state === 'pending')
+            ? 'pending'
+            : 'success';
+        const p = page(latest, q);
+        const body = {
+          state,
+          statuses: p.items.map(({ sha: _sha, ...st }) => st),
+          sha,
+          total_count: latest.length,
+          commit_url: `${repoUrl()}/commits/${sha}`,
+          url: `${repoUrl()}/commits/${sha}/status`,
+        };
+        return [200, body, linkHeader(url, p)];
+      },
+    ],
+    [
+      'GET',
       /^\/commits\/([^/]+)$/,
       (m) => {
         const c = commits.get(decodeURIComponent(m[1]));
@@ -839,8 +967,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       for (const [method, pattern, handler] of routes) {
         const m = rest.match(pattern);
         if (!m || method !== record.method) continue;
-        const [status, result] = handler(m, body, url.searchParams);
+        const [status, result, headers] = handler(m, body, url.searchParams, url);
         if (fault?.fault.afterHandling) return answerFault();
+        if (headers) return reply(status, result, headers);
         if (Array.isArray(result) && record.method === 'GET') {
           const p = page(result, url.searchParams);
           const links: string[] = [];
@@ -896,6 +1025,47 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       rate.remaining = remaining;
       if (resetInMs !== undefined) rate.resetAt = Date.now() + resetInMs;
     },
+    seedCheckRun(seed) {
+      const at = now();
+      const id = nextId++;
+      const status = seed.status ?? 'completed';
+      const run: CheckRun = {
+        id,
+        name: seed.name,
+        head_sha: seed.sha,
+        status,
+        conclusion: status === 'completed' ? (seed.conclusion ?? 'success') : null,
+        started_at: at,
+        completed_at: status === 'completed' ? at : null,
+        details_url: seed.details_url ?? `${serverUrl}/${repository}/runs/${id}`,
+        html_url: `${serverUrl}/${repository}/runs/${id}`,
+        app: { slug: 'github-actions' },
+      };
+      checkRuns.push(run);
+      return run;
+    },
+    updateCheckRun(id, patch) {
+      const run = checkRuns.find((r) => r.id === id);
+      if (!run) throw new Error(`no check run ${id}`);
+      Object.assign(run, patch);
+      if (run.status === 'completed') run.completed_at ??= now();
+    },
+    seedCommitStatus(seed) {
+      const at = now();
+      const st = {
+        id: nextId++,
+        sha: seed.sha,
+        context: seed.context,
+        state: seed.state,
+        description: seed.description ?? null,
+        target_url: null,
+        created_at: at,
+        updated_at: at,
+      };
+      commitStatuses.push(st);
+      const { sha: _sha, ...status } = st;
+      return status;
+    },
     seedCommit(c) {
       const commit: Commit = {
         sha: c.sha,
@@ -917,6 +1087,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       state.comments.length = 0;
       commits.clear();
       runs.clear();
+      checkRuns.length = 0;
+      commitStatuses.length = 0;
       permissions.clear();
       requests.length = 0;
       faults = [];

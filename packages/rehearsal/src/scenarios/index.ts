@@ -5,6 +5,16 @@ import { closedHours } from './closed-hours';
 import { happy } from './happy';
 import { preview } from './preview';
 import { badTraffic, slowRelease } from './traffic';
+import { worker } from './worker';
 
 /** Every scenario, in the order `all` runs them. */
-export const SCENARIOS: Scenario[] = [happy, badRelease, closedHours, autostop, preview, badTraffic, slowRelease];
+export const SCENARIOS: Scenario[] = [
+  happy,
+  badRelease,
+  closedHours,
+  autostop,
+  preview,
+  worker,
+  badTraffic,
+  slowRelease,
+];

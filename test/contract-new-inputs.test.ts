@@ -1,0 +1,37 @@
+/**
+ * Fuzzes the inputs added for verification by kind, the version setting, smoke-suite secrets, IPv6
+ * and secret rules over fly.toml: each bad value, run through the action's bundle under Node 24,
+ * fails with one clear error naming the input, no stack trace, and a secret input never echoed.
+ */
+import { runBundle } from '@deploy-actions/runner';
+import { describe, expect, it } from 'vitest';
+
+const BAD: [action: string, input: string, values: string[], base: Record<string, string>][] = [
+  ['health-gate', 'check', ['disk', 'HTTP', 'http,machines', '-machines'], { url: 'http://127.0.0.1:9/' }],
+  ['health-gate', 'secrets', ['not a pair', 'A B=1', '=value-4471'], { url: 'http://127.0.0.1:9/' }],
+  ['auto-rollback', 'check', ['auto', 'disk', 'Machines'], { app: 'shop' }],
+  ['auto-rollback', 'version-from', ['label', 'IMAGE-LABEL', 'git-tag', 'v1.0.0'], { app: 'shop' }],
+  ['auto-rollback', 'version-field', ['a b', '$(id)', 'version;rm'], { app: 'shop' }],
+  ['auto-rollback', 'version-header', ['x app', 'a:b', 'x-(v)'], { app: 'shop' }],
+  ['auto-rollback', 'secrets', ['no-equals-sign', '1X=2'], { app: 'shop' }],
+  ['fly-deploy', 'ipv6', ['yes', 'v6', 'PUBLIC', 'public,private'], { app: 'shop' }],
+  ['fly-secrets-sync', 'config', ['-c', '--config=fly.toml'], { app: 'shop', rules: 'required: [A]' }],
+];
+
+describe.concurrent('new inputs refuse bad values clearly', () => {
+  for (const [action, input, values, base] of BAD) {
+    for (const value of values) {
+      it(`${action} ${input}: ${JSON.stringify(value)}`, async () => {
+        const r = await runBundle(action, {
+          inputs: { ...base, [input]: value },
+          env: { FLY_API_TOKEN: 'fuzz-token' },
+        });
+        expect(r.exitCode).toBe(1);
+        const errors = r.annotations.filter((a) => a.level === 'error').map((a) => a.message);
+        expect(errors.join('\n')).toMatch(new RegExp(`Invalid input '${input}'`));
+        expect(r.log).not.toMatch(/\n\s+at /);
+        if (input === 'secrets') expect(r.log).not.toContain('value-4471');
+      });
+    }
+  }
+});
