@@ -99,6 +99,27 @@ describe('pg-migrate bundle adopts existing databases (Node 24, PostgreSQL 18)',
     expect(run.summary).toMatch(/Recorded without running \| 1 \(node-pg-migrate's public\.pgmigrations\)/);
   });
 
+  it('a failed down run says what stays reverted, never "applied" (B9)', async () => {
+    const db = await server.createDatabase('down');
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 4; i++) {
+      files[`000${i}_t${i}.sql`] = `CREATE TABLE t${i} (id int);\n`;
+      files[`000${i}_t${i}.down.sql`] = i === 2 ? 'DROP TABLE nosuch;\n' : `DROP TABLE t${i};\n`;
+    }
+    const cwd = workspace(files);
+    expect((await runBundle('pg-migrate', { cwd, inputs: { 'database-url': db.url, lint: 'off' } })).exitCode).toBe(0);
+    const down = await runBundle('pg-migrate', {
+      cwd,
+      inputs: { 'database-url': db.url, direction: 'down', target: '0', lint: 'off' },
+    });
+    expect(down.exitCode).toBe(1);
+    expect(down.outputs.applied).toBe('0004,0003');
+    const message = down.annotations.map((a) => a.message).join('\n');
+    expect(message).toContain('2 migration(s) reverted before it stay reverted');
+    expect(message).not.toContain('stay applied');
+    expect(down.summary).toContain('These migrations were reverted before the failure and stay reverted');
+  });
+
   it('refuses a URL without a database name as an input error (B8)', async () => {
     const db = await server.createDatabase('nodb');
     const cwd = workspace({ '0001_a.sql': 'CREATE TABLE a (id int);\n' });
