@@ -56,7 +56,7 @@ describe('pg-migrate on Fly (fly-sim)', () => {
     expect(ok.exitCode).toBe(0);
     expect(ok.log).toContain('migrated 3 files');
     expect(existsSync(join(consoleDir, 'ran-migrator'))).toBe(true);
-    expect(ok.summary).toContain('pg-migrate: ran the migration command on shop');
+    expect(ok.summary).toContain('pg-migrate: ran the migration command on a machine of shop');
     const ssh = (await sim.calls()).filter((c) => c.args[0] === 'ssh').at(-1);
     expect(ssh?.args).toEqual([
       'ssh',
@@ -79,13 +79,13 @@ describe('pg-migrate on Fly (fly-sim)', () => {
     expect(failed.log).not.toMatch(/\n\s+at /);
   });
 
-  it('asks for app with command, and for a token', async () => {
+  it('asks for database-url (or app) with command, and for a token', async () => {
     const noApp = await runBundle('pg-migrate', {
       inputs: { command: 'bin/migrate' },
       env: { ...sim.env, FLY_API_TOKEN: TOKEN },
     });
     expect(noApp.exitCode).toBe(1);
-    expect(noApp.annotations[0]?.message).toContain("Input 'app' is required with 'command'");
+    expect(noApp.annotations[0]?.message).toContain("Input 'database-url' is required with 'command'");
     const noToken = await runBundle('pg-migrate', { inputs: { command: 'bin/migrate', app: 'shop' }, env: sim.env });
     expect(noToken.exitCode).toBe(1);
     expect(noToken.annotations[0]?.message).toContain('No Fly API token');

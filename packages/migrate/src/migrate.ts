@@ -96,6 +96,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   registerUrlPassword(options.databaseUrl);
   requireDatabaseName(options.databaseUrl);
+  if (options.baseline !== undefined && direction === 'down') {
+    throw new UserError("Input 'baseline' adopts a database on the way up; it cannot be used with `direction: down`");
+  }
 
   // The connection opens while the files are read: its handshake is mostly waiting for the
   // server. A problem in the files abandons it.
@@ -152,7 +155,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const upToDate = folderDigest !== undefined && state.matches(folderDigest);
     let rows = upToDate || !state.exists ? [] : await readRows(work, t);
     // A database migrated before pg-migrate (baseline, another tool's history): recorded, not run.
-    const adopting = upToDate ? undefined : await adoption(work, t, files, rows, options.baseline);
+    const adopting =
+      upToDate || direction === 'down' ? undefined : await adoption(work, t, files, rows, options.baseline);
     if (adopting) rows = adopting.rows;
     let plan: Plan = upToDate
       ? { items: [], warnings: [], currentVersion: files.at(-1)?.version, notInRun: 0 }
@@ -279,7 +283,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     // Another runner may have finished while we waited: decide again under the lock.
     state = await readState(work, t, true);
     rows = state.rows ?? [];
-    const adopted = await adoption(work, t, files, rows, options.baseline);
+    const adopted = direction === 'down' ? undefined : await adoption(work, t, files, rows, options.baseline);
     if (adopted) {
       if (!state.exists) await ensureTable(work, t);
       await work.query(
