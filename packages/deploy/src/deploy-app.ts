@@ -13,6 +13,7 @@ import {
   listMachines,
   listReleases,
   listSecrets,
+  type Machine,
   machineReleaseVersion,
   type NewRelease,
   type RunOptions,
@@ -161,44 +162,9 @@ export async function deployApp(
   let flyctlOk = false;
   let deployError: DeployError | undefined;
   try {
-    const result = await retry(
-      async (attempt) => {
-        try {
-          const r = await deployWatched(fly, request, mark, { cwd: request.cwd, timeoutMs: remaining() }, (crash) => {
-            outcome.crash = crash;
-          });
-          outcome.attempts.push({ attempt, ok: true });
-          return r;
-        } catch (error) {
-          if (!(error instanceof DeployError)) throw error;
-          // A retry is only safe when no machine changed: flyctl's output says so, and so must the machines.
-          const changed =
-            error.machinesTouched ||
-            (error.kind === 'transient' && fleetOf(await machinesNow().catch(() => []), mark).some((m) => m.current));
-          const checked = changed === error.machinesTouched ? error : new DeployError(error, changed);
-          outcome.attempts.push({
-            attempt,
-            ok: false,
-            message: checked.flyMessage,
-            kind: checked.kind,
-            machinesTouched: checked.machinesTouched,
-          });
-          throw checked;
-        }
-      },
-      {
-        ...bounds,
-        // Never re-run a deploy that reached the machines: it may have half-rolled.
-        retryable: (error) =>
-          !outcome.crash && error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
-        requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
-        onRetry: (_error, _attempt, delayMs) => {
-          const last = outcome.attempts.at(-1);
-          if (last) hooks.onRetry?.(last, delayMs);
-        },
-      },
-    );
-    outcome.release = result.release;
+    outcome.release = (
+      await deployRetried(fly, request, { outcome, mark, bounds, remaining, machinesNow, hooks })
+    ).release;
     flyctlOk = true;
   } catch (error) {
     if (!(error instanceof DeployError)) throw error;
@@ -245,6 +211,63 @@ export async function deployApp(
   outcome.result = 'success';
   outcome.finishedAt = new Date();
   return outcome;
+}
+
+/**
+ * `flyctl deploy` with the machines watched, retried only on a transient failure that changed no
+ * machine: flyctl's output and the machines must both say nothing changed (a deploy that reached
+ * a machine may have half-rolled, and its release command may have migrated). Records every attempt.
+ */
+function deployRetried(
+  fly: Fly,
+  request: DeployAppRequest,
+  s: {
+    outcome: DeployAppOutcome;
+    mark: NewReleaseMark;
+    bounds: { attempts: number; baseDelayMs: number; maxDelayMs: number; deadline: number };
+    remaining: () => number;
+    machinesNow: () => Promise<Machine[]>;
+    hooks: { onRetry?: (attempt: Attempt, delayMs: number) => void };
+  },
+) {
+  const { outcome, mark, bounds, remaining, machinesNow, hooks } = s;
+  return retry(
+    async (attempt) => {
+      try {
+        const r = await deployWatched(fly, request, mark, { cwd: request.cwd, timeoutMs: remaining() }, (crash) => {
+          outcome.crash = crash;
+        });
+        outcome.attempts.push({ attempt, ok: true });
+        return r;
+      } catch (error) {
+        if (!(error instanceof DeployError)) throw error;
+        // A retry is only safe when no machine changed: flyctl's output says so, and so must the machines.
+        const changed =
+          error.machinesTouched ||
+          (error.kind === 'transient' && fleetOf(await machinesNow().catch(() => []), mark).some((m) => m.current));
+        const checked = changed === error.machinesTouched ? error : new DeployError(error, changed);
+        outcome.attempts.push({
+          attempt,
+          ok: false,
+          message: checked.flyMessage,
+          kind: checked.kind,
+          machinesTouched: checked.machinesTouched,
+        });
+        throw checked;
+      }
+    },
+    {
+      ...bounds,
+      // Never re-run a deploy that reached the machines: it may have half-rolled.
+      retryable: (error) =>
+        !outcome.crash && error instanceof DeployError && error.kind === 'transient' && !error.machinesTouched,
+      requestedDelayMs: (error) => leaseWaitMs(errorMessage(error)),
+      onRetry: (_error, _attempt, delayMs) => {
+        const last = outcome.attempts.at(-1);
+        if (last) hooks.onRetry?.(last, delayMs);
+      },
+    },
+  );
 }
 
 /** The release this deploy created (any status), found by its image among those newer than `after`. */

@@ -322,11 +322,13 @@ class Deployment {
       try {
         if (this.o.fault === 'last-wait-timeout' && idx === ordered.length - 1) {
           // The machine is fine, but flyctl's wait for it gives up (flyctl issue #2653):
-          // leasable_machine.go:390-399 with the Get the deadline cut off.
+          // leasable_machine.go:390-399 with the Get the deadline cut off. The error wraps
+          // context.DeadlineExceeded (%w all the way), so flyctl exits 126 (internal/cli/cli.go:109-112).
           this.boot(m);
           this.save();
           throw new FlyFail(
             `timeout reached waiting for health checks to pass for machine ${m.id}: failed to get VM ${m.id}: Get "https://api.machines.dev/v1/apps/${this.app.name}/machines/${m.id}": context deadline exceeded`,
+            { code: 126 },
           );
         }
         if (!skipsLaunch(before, m.standbys) && this.o.strategy !== 'immediate') {

@@ -179,6 +179,14 @@ describe('faults', () => {
     await sim.injectFaults('');
   });
 
+  it('last-wait-timeout: flyctl exits 126, as it does for an error that wraps a context deadline', async () => {
+    await sim.injectFaults('deploy:last-wait-timeout');
+    const r = await sim.run(['deploy', '-a', 'faulty', '-i', 'registry.fly.io/faulty:v4'], { env });
+    expect(r.code).toBe(126);
+    expect(r.stderr).toMatch(/^Error: timeout reached waiting for health checks .*context deadline exceeded$/m);
+    await sim.injectFaults('');
+  });
+
   it('marks the release interrupted when flyctl is killed mid-deploy', async () => {
     await sim.seedApp('killme', { releases: ['v1'] });
     const child = spawn(sim.flyctl, ['deploy', '-a', 'killme', '-i', 'registry.fly.io/killme:slow-v2'], {
