@@ -34,7 +34,7 @@ export function resetStatements(s: Settings): string[] {
   return statements;
 }
 
-const LEADING_NOISE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+const LEADING_NOISE = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
 const SETS_TRANSACTION =
   /^set\s+(?:local\s+|session\s+)?(?:transaction\b|transaction_isolation\b|transaction_read_only\b|transaction_deferrable\b)/i;
 
