@@ -3,7 +3,7 @@ import type { Client } from 'pg';
 import { scriptOf } from './analyse';
 import { ident, isPgError, literal, msSetting } from './db';
 import { migrationLabel, type Script } from './files';
-import { type HeldLock, holdsLock, LOCK_LOST, lockCheck, lockLost } from './lock';
+import { type HeldLock, holdsLock, LOCK_LOST, lockCheckBody, lockLost } from './lock';
 import type { PlanItem } from './plan';
 import { lineOfPosition, parseScript, type Statement } from './sql';
 import { type Tracking, updateProgress } from './tracking';
@@ -34,7 +34,7 @@ export function resetStatements(s: Settings): string[] {
   return statements;
 }
 
-const LEADING_NOISE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+const LEADING_NOISE = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
 const SETS_TRANSACTION =
   /^set\s+(?:local\s+|session\s+)?(?:transaction\b|transaction_isolation\b|transaction_read_only\b|transaction_deferrable\b)/i;
 
@@ -96,23 +96,34 @@ export interface TransactionJob {
   /** This commit waits for the WAL flush (the run's last one, which makes every earlier one durable). */
   durable: boolean;
   /**
-   * A statement that fails unless the job before it took effect (its tracking row is there, or
-   * gone for a revert). It runs first in the transaction, so nothing after a failed job applies.
+   * PL/pgSQL that raises unless the job before it took effect (its tracking row is there, or gone
+   * for a revert). It runs before the script, so nothing after a failed job applies.
    */
   guard?: string;
 }
 
-function transactionText(job: TransactionJob, s: Settings) {
+/**
+ * The one query of a transactional job. The session is reset at the end of every migration (and
+ * before the first of a run), so the next one starts clean. The lock check and the guard share
+ * one DO block, before the script, or after it when the script opens with SET TRANSACTION.
+ */
+function transactionText(job: TransactionJob, s: Settings, first: boolean) {
   const script = scriptOf(job.item);
-  const checks = [...(s.lock ? [lockCheck(s.lock)] : []), ...(job.guard ? [job.guard] : [])];
+  const body = `${s.lock ? lockCheckBody(s.lock) : ''}${job.guard ?? ''}`;
+  const checks = body ? [`DO $pgm$ BEGIN ${body} END $pgm$`] : [];
   const checksLast = leadsWithSetTransaction(script.sql);
   const syncOff = job.durable ? [] : ['SET LOCAL synchronous_commit = off'];
-  const leading = [...resetStatements(s), ...settingStatements(s, true), ...syncOff, ...(checksLast ? [] : checks)];
+  const leading = [
+    ...(first ? resetStatements(s) : []),
+    ...settingStatements(s, true),
+    ...syncOff,
+    ...(checksLast ? [] : checks),
+  ];
   const trailing = [
     ...(checksLast ? checks : []),
     job.bookkeeping,
-    // The next migration, or the next query, finds the session as it was at login.
     'DISCARD TEMP',
+    // RESET ALL also undoes SET LOCAL: synchronous_commit is set again for the commit.
     ...resetStatements(s),
     ...syncOff,
     'COMMIT',
@@ -155,8 +166,8 @@ function statementCounts(client: Client) {
 }
 
 /**
- * Runs transactional migrations in order, each as ONE simple query: BEGIN; <guard>; SET LOCAL ...;
- * <file>; <bookkeeping>; COMMIT. Up to PIPELINE_DEPTH queries are sent before the first answer
+ * Runs transactional migrations in order, each as ONE simple query: BEGIN; SET LOCAL ...; <lock
+ * check and guard>; <file>; <bookkeeping>; <session reset>; COMMIT (see transactionText). Up to PIPELINE_DEPTH queries are sent before the first answer
  * arrives (the connection is in pipeline mode), so a run costs about one round trip, not one per
  * migration. Each job's guard fails when the job before it did not take effect, so when one
  * fails, the ones sent behind it change nothing: their answers are awaited, the failed
@@ -181,7 +192,7 @@ export async function runTransactions(
     while (next < jobs.length || inFlight.length > 0) {
       while (next < jobs.length && inFlight.length < PIPELINE_DEPTH) {
         const count = counts.add();
-        const answer = client.query(transactionText(jobs[next], s).sql);
+        const answer = client.query(transactionText(jobs[next], s, next === 0).sql);
         answer.catch(() => undefined); // awaited in turn below
         inFlight.push({ index: next, sentAt: Date.now(), count, answer });
         next++;
@@ -221,7 +232,7 @@ export async function runTransactions(
           lastAnswerAt = Date.now();
           continue;
         }
-        throw await locate(error, job, s, head.count.completed, done);
+        throw await locate(error, job, s, head.index === 0, head.count.completed, done);
       }
     }
   } finally {
@@ -234,11 +245,12 @@ async function locate(
   error: unknown,
   job: TransactionJob,
   s: Settings,
+  first: boolean,
   completed: number,
   done: DoneMigration[],
 ): Promise<MigrationError> {
   const { item } = job;
-  const { script, prefix, before } = transactionText(job, s);
+  const { script, prefix, before } = transactionText(job, s, first);
   const index = completed - before;
   // Scripts are parsed lazily: locate the failed statement now.
   item.statements ??= await parseScript(script).catch(() => undefined);

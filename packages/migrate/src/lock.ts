@@ -75,13 +75,13 @@ export function holdsLock(lock: HeldLock): string {
   return `(pg_backend_pid() = ${lock.pid} AND EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ${lock.pid} AND database = '${lock.database}'::oid AND classid = '${lock.classid}'::oid AND objid = '${lock.objid}'::oid AND objsubid = 1))`;
 }
 
-/** SQLSTATE raised by `lockCheck` (a code of our own: class "PM" is unused by PostgreSQL). */
+/** SQLSTATE raised by `lockCheckBody` (a code of our own: class "PM" is unused by PostgreSQL). */
 export const LOCK_LOST = 'PMLCK';
 
-/** A statement that raises LOCK_LOST unless this backend holds `lock`. */
-export function lockCheck(lock: HeldLock): string {
+/** PL/pgSQL that raises LOCK_LOST unless this backend holds `lock`. */
+export function lockCheckBody(lock: HeldLock): string {
   const message = `pg-migrate: the migration lock is held by server connection pid ${lock.pid}, but this transaction runs on pid %`;
-  return `DO $pgm$ BEGIN IF NOT ${holdsLock(lock)} THEN RAISE EXCEPTION ${literal(message)}, pg_backend_pid() USING ERRCODE = '${LOCK_LOST}'; END IF; END $pgm$`;
+  return `IF NOT ${holdsLock(lock)} THEN RAISE EXCEPTION ${literal(message)}, pg_backend_pid() USING ERRCODE = '${LOCK_LOST}'; END IF;`;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type AppliedRow,
   deleteRow,
   ensureTable,
-  guardAfter,
+  guardBody,
   inSyncDigest,
   insertAdopted,
   insertFinished,
@@ -354,7 +354,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
                 it.action === 'revert' ? deleteRow(t, it.file.version) : insertFinished(t, rowValues(it.file)),
               durable: index === last,
               guard:
-                previous && guardAfter(t, previous.file.version, previous.action === 'revert' ? 'absent' : 'present'),
+                previous && guardBody(t, previous.file.version, previous.action === 'revert' ? 'absent' : 'present'),
             });
           }
           await runTransactions(work, jobs, settings, done, logger, (job, ms) => {

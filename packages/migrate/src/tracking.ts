@@ -207,13 +207,18 @@ export function updateProgress(t: Tracking, version: string, done: number, finis
 }
 
 /**
- * A statement that raises unless `version` was applied (`present`) or reverted (`absent`):
- * the guard of the migration sent after it in a pipeline.
+ * PL/pgSQL that raises unless `version` was applied (`present`) or reverted (`absent`): the
+ * guard of the migration sent after it in a pipeline, run in that migration's check block.
  */
-export function guardAfter(t: Tracking, version: string, expect: 'present' | 'absent'): string {
+export function guardBody(t: Tracking, version: string, expect: 'present' | 'absent'): string {
   const check = `${expect === 'present' ? 'NOT ' : ''}EXISTS (SELECT FROM ${t.qualified} WHERE version = ${literal(version)} AND finished)`;
   const message = `pg-migrate: skipped because migration ${version} before it did not take effect`;
-  return `DO $pgm$ BEGIN IF ${check} THEN RAISE EXCEPTION ${literal(message)}; END IF; END $pgm$`;
+  return `IF ${check} THEN RAISE EXCEPTION ${literal(message)}; END IF;`;
+}
+
+/** `guardBody` as a statement of its own. */
+export function guardAfter(t: Tracking, version: string, expect: 'present' | 'absent'): string {
+  return `DO $pgm$ BEGIN ${guardBody(t, version, expect)} END $pgm$`;
 }
 
 export function deleteRow(t: Tracking, version: string): string {
