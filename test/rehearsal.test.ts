@@ -64,6 +64,15 @@ const EXPECTED: Record<string, RegExp[]> = {
   autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
   preview: [/pr-7-shop .*is live/, /pr-7-shop was destroyed/],
+  'bad-traffic': [
+    /shop-api v1\.1\.0-err25-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: error rate/,
+    /Auto-rollback restored v1\.0\.0-err2-jitter20 \(release 3\) and verified it/,
+    /shop-api v1\.2\.0-err2-jitter20 is live \(release 4\)/,
+  ],
+  'slow-release': [
+    /shop-api v1\.1\.0-lag150-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: p95 \d+ ms against \d+ ms/,
+    /Auto-rollback restored v1\.0\.0-jitter20 \(release 3\) and verified it/,
+  ],
 };
 
 describe('the rehearsal report in a browser', () => {
