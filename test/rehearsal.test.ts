@@ -63,7 +63,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   ],
   autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
-  preview: [/pr-7-shop .*is live/, /pr-7-shop was destroyed/],
+  preview: [/pr-7-shop-[0-9a-f]+ .*is live/, /pr-7-shop-[0-9a-f]+ was destroyed/],
   'bad-traffic': [
     /shop-api v1\.1\.0-err25-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: error rate/,
     /Auto-rollback restored v1\.0\.0-err2-jitter20 \(release 3\) and verified it/,
