@@ -123,8 +123,8 @@ function quantile(values: number[], q: number): number {
 const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 
 const RATES = [5, 20];
-const CAUGHT_RUNS = 200;
-const GOOD_RUNS = 1_000;
+const CAUGHT_RUNS = 100;
+const GOOD_RUNS = 600;
 
 console.log(
   `traffic analysis (defaults: min ${DEFAULT_THRESHOLDS.minRequests} requests a side, p < ${DEFAULT_THRESHOLDS.significance}, looks every ${s(DEFAULTS.intervalMs)}), analysis starting ${s(HEALTH_GATE_MS)} after the release serves`,

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('rehearsal scenarios', () => {
   for (const scenario of SCENARIOS) {
-    it(`${scenario.name}: ${scenario.title}`, { timeout: 240_000 }, async () => {
+    it(`${scenario.name}: ${scenario.title}`, { timeout: 420_000 }, async () => {
       const result = await runScenario(scenario, pg, { outDir });
       results.set(scenario.name, result);
       const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
@@ -64,6 +64,15 @@ const EXPECTED: Record<string, RegExp[]> = {
   autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
   preview: [/pr-7-shop-[0-9a-f]{6} .*is live/, /pr-7-shop-[0-9a-f]{6} was destroyed/],
+  'bad-traffic': [
+    /shop-api v1\.1\.0-err25-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: error rate/,
+    /Auto-rollback restored v1\.0\.0-err2-jitter20 \(release 3\) and verified it/,
+    /shop-api v1\.2\.0-err2-jitter20 is live \(release 4\)/,
+  ],
+  'slow-release': [
+    /shop-api v1\.1\.0-lag150-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: p95 \d+ ms against \d+ ms/,
+    /Auto-rollback restored v1\.0\.0-jitter20 \(release 3\) and verified it/,
+  ],
 };
 
 describe('the rehearsal report in a browser', () => {

@@ -79,14 +79,15 @@ function parseMatchers(text: string | undefined): Matcher[] {
   return out;
 }
 
-function matches(labels: Record<string, string>, matcher: Matcher): boolean {
-  const value = labels[matcher.name] ?? '';
-  // PromQL regex matchers are fully anchored.
+/** A matcher as a predicate, its regex compiled once (PromQL regex matchers are fully anchored). */
+function predicate(matcher: Matcher): (labels: Record<string, string>) => boolean {
   if (matcher.op === '=~' || matcher.op === '!~') {
-    const hit = new RegExp(`^(?:${matcher.value})$`).test(value);
-    return matcher.op === '=~' ? hit : !hit;
+    const re = new RegExp(`^(?:${matcher.value})$`);
+    const want = matcher.op === '=~';
+    return (labels) => re.test(labels[matcher.name] ?? '') === want;
   }
-  return matcher.op === '=' ? value === matcher.value : value !== matcher.value;
+  const want = matcher.op === '=';
+  return (labels) => ((labels[matcher.name] ?? '') === matcher.value) === want;
 }
 
 /** The label sets one served request adds to a series (one per bucket it falls in, for `_bucket`). */
@@ -116,17 +117,19 @@ export function evaluate(query: string, atMs: number, log: TrafficLog, apps: rea
     .map((s) => s.trim())
     .filter(Boolean);
   const series = m[2] ?? m[5];
-  const matchers = parseMatchers(m[3] ?? m[6]);
+  const matchers = parseMatchers(m[3] ?? m[6]).map(predicate);
   const windowMs = Number(m[4] ?? m[7]) * 1000;
   const groups = new Map<string, Evaluated>();
   for (const e of log.between(apps, atMs - windowMs, atMs)) {
     for (const labels of seriesOf(series, e)) {
-      if (!matchers.every((x) => matches(labels, x))) continue;
-      const metric = Object.fromEntries(by.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));
-      const key = JSON.stringify(metric);
-      const group = groups.get(key) ?? { metric, value: 0 };
-      group.value += 1;
-      groups.set(key, group);
+      if (!matchers.every((match) => match(labels))) continue;
+      const key = by.map((k) => labels[k] ?? '').join('\u0000');
+      const group = groups.get(key);
+      if (group) group.value += 1;
+      else {
+        const metric = Object.fromEntries(by.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));
+        groups.set(key, { metric, value: 1 });
+      }
     }
   }
   return [...groups.values()];

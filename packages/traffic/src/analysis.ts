@@ -129,6 +129,7 @@ async function measure(
     p50: quantile(0.5),
     p95: quantile(0.95),
     p99: quantile(0.99),
+    buckets,
     queries: [`${q.requests} @ ${at}`, `${quantileQuery(0.95, q.latency)} @ ${at}`],
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCustomChecks } from '../src/custom';
 import { compareSides, DEFAULT_THRESHOLDS, type SideStats } from '../src/judge';
+import { histogramQuantile } from '../src/quantile';
 
 const side = (label: string, requests: number, errors: number, p95?: number): SideStats => ({
   label,
@@ -62,5 +63,51 @@ describe('parseCustomChecks', () => {
     expect(() => parseCustomChecks('sum(x)\nmax(y) < 1\nz >')).toThrow(
       /Input 'traffic-queries': line 1, line 3 should be a MetricsQL query followed by a bound/,
     );
+  });
+});
+
+describe('the latency test', () => {
+  const inf = Number.POSITIVE_INFINITY;
+  const withBuckets = (label: string, counts: [number, number][]): SideStats => {
+    const buckets = counts.map(([le, count]) => ({ le, count }));
+    const total = buckets.at(-1)!.count;
+    const base = side(label, total, 0);
+    return { ...base, buckets, p95: histogramQuantile(0.95, buckets) * 1000 };
+  };
+  it('passes a p95 that crossed a bucket bound by chance (the share above it is no larger)', () => {
+    // Baseline: 4.6% above 100 ms -> p95 99 ms; new: 7% above -> p95 146 ms (x1.48), but 14 of 200
+    // against 69 of 1500 is no evidence (z-test p = 0.07).
+    const base = withBuckets('old', [
+      [0.05, 1200],
+      [0.1, 1431],
+      [0.25, 1490],
+      [inf, 1500],
+    ]);
+    const next = withBuckets('new', [
+      [0.05, 158],
+      [0.1, 186],
+      [0.25, 199],
+      [inf, 200],
+    ]);
+    const c = compareSides(next, base, DEFAULT_THRESHOLDS);
+    expect(c.latencyRatio).toBeGreaterThan(1.3);
+    expect(c.verdict).toBe('pass');
+  });
+  it('fails a release whose requests are slower across the board', () => {
+    const base = withBuckets('old', [
+      [0.05, 1200],
+      [0.1, 1431],
+      [0.25, 1490],
+      [inf, 1500],
+    ]);
+    const next = withBuckets('new', [
+      [0.05, 40],
+      [0.1, 120],
+      [0.25, 190],
+      [inf, 200],
+    ]);
+    const c = compareSides(next, base, DEFAULT_THRESHOLDS);
+    expect(c.verdict).toBe('fail');
+    expect(c.reasons[0]).toMatch(/^p95 \d+ ms against \d+ ms \(x[\d.]+\), above x1\.3, slower share p[=<]/);
   });
 });
