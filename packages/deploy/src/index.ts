@@ -2,6 +2,7 @@ export { type CurrentRelease, currentRelease, currentState } from './current';
 export { type Attempt, type DeployAppOutcome, type DeployAppRequest, deployApp, leaseWaitMs } from './deploy-app';
 export { type DeployFile, deployRecord, destroyRecord, type RecordBase, writeDeploymentFile } from './deploy-file';
 export { type FlyToml, parseFlyToml } from './flytoml';
+export { type JanitorItem, type JanitorReport, type JanitorRequest, janitorSummary, runJanitor } from './janitor';
 export { isPreviewApp, previewAppName } from './preview';
 export {
   checkCluster,

@@ -51,7 +51,7 @@ export function previewDatabaseInput(i: {
   if (!i.serverUrl) {
     if (given.length === 0) return undefined;
     throw new UserError(
-      `Input 'database-url' is required with ${given.map((k) => `'${INPUT_NAMES[k]}'`).join(', ')}: the preview database is created, migrated and dropped over it`,
+      `Input 'database-url' is required with ${given.map((k) => `'${ACTION_INPUT[k]}'`).join(', ')}: the preview database is created, migrated and dropped over it`,
       { hint: 'Pass a PostgreSQL URL of a user that may create databases (for a Fly cluster: its postgres user).' },
     );
   }
@@ -63,7 +63,7 @@ export function previewDatabaseInput(i: {
   return { serverUrl: i.serverUrl, postgresApp: i.postgresApp, migrationsDir: i.migrationsDir, seedFile: i.seedFile };
 }
 
-const INPUT_NAMES = { postgresApp: 'postgres-app', migrationsDir: 'migrations-dir', seedFile: 'seed-file' } as const;
+const ACTION_INPUT = { postgresApp: 'postgres-app', migrationsDir: 'migrations-dir', seedFile: 'seed-file' } as const;
 
 /** Runs `work` with the server URL reachable from here: through a `flyctl proxy` tunnel to the cluster when there is one. */
 export async function withServer<T>(

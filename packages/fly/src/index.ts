@@ -7,6 +7,7 @@ export {
   destroyApp,
   getStatus,
   importSecrets,
+  listApps,
   listMachines,
   listReleases,
   listSecrets,
