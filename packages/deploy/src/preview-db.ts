@@ -8,6 +8,7 @@
  * and dropping go over `database-url`, a user of that server that may create databases; `postgres
  * attach` gives the app its own user and DATABASE_URL, which never leave Fly.
  */
+import { resolve } from 'node:path';
 import { type Fly, importSecrets, listSecrets, startProxy, unsetSecrets } from '@deploy-actions/fly';
 import { log, registerSecret, UserError } from '@deploy-actions/toolkit';
 import { dropDatabase, dropRole, ensureDatabase, ownerOf, previewDatabaseName, runSeed, urlFor } from './preview-sql';
@@ -156,7 +157,7 @@ export async function openPreviewDatabase(fly: Fly, request: PreviewDatabaseRequ
       const databaseUrl = urlFor(url, name);
       if (request.migrationsDir) outcome.applied = await migrateDatabase(databaseUrl, request);
       if (outcome.created && request.seedFile) {
-        await runSeed(databaseUrl, request.seedFile);
+        await runSeed(databaseUrl, resolve(request.root, request.seedFile));
         outcome.seeded = true;
         log.info(`Seeded ${name} from ${request.seedFile}`);
       }
