@@ -91,8 +91,10 @@ export const preview: Scenario = {
     // first commit has two migrations; its second push adds the third.
     const backend = join(s.stage.workspace, 'app', 'backend');
     cpSync(APP_DIR, backend, { recursive: true });
-    const third = join(backend, 'migrations', '0003_index_orders_by_status.sql');
-    renameSync(third, `${third}.later`);
+    const third = ['0003_index_orders_by_status.sql', '0003_index_orders_by_status.down.sql'].map((f) =>
+      join(backend, 'migrations', f),
+    );
+    for (const file of third) renameSync(file, `${file}.later`);
     await seedPostgresCluster(s.stage.fly.sim, CLUSTER, {
       adminUrl: s.stage.pg.url('postgres'),
       org: 'acme',
@@ -147,7 +149,7 @@ export const preview: Scenario = {
       JSON.stringify(deployment),
     );
 
-    renameSync(`${third}.later`, third);
+    for (const file of third) renameSync(`${file}.later`, file);
     const synced = await s.run('pull request synchronized', pullRequest(s.stage, 'synchronize', 'b'.repeat(40)));
     s.expect('the run succeeded', synced.result, 'success');
     s.expect('only the new migration was applied', previewOutputs(synced)['migrations-applied'], '0003');
@@ -196,22 +198,29 @@ export const preview: Scenario = {
     });
     await ensureDatabase(s.stage.pg.url('postgres'), 'pr_8_shop_d21b2c', `${REPOSITORY}#8`);
     s.stage.api.seedPull(8, 'closed');
-    const janitorSpec = (dryRun: boolean): RunSpec => ({
-      workflow: 'examples/preview-janitor.yml',
+    // The dry run as a maintainer would try it first (the reusable workflow with dry-run), then the
+    // nightly schedule of the example.
+    const dry = await s.run('janitor, dry run', {
+      workflow: '.github/workflows/preview-janitor.yml',
       eventName: 'workflow_dispatch',
       sha: 'd'.repeat(40),
       ref: 'refs/heads/main',
-      event: { inputs: { 'dry-run': dryRun } },
-      inputs: { 'dry-run': dryRun },
-      secrets: { FLY_PREVIEW_TOKEN: FLY_TOKEN, PREVIEW_DATABASE_URL: clusterUrl(s.stage) },
+      inputs: { org: 'acme', 'postgres-app': CLUSTER, 'dry-run': true },
+      secrets: { FLY_API_TOKEN: FLY_TOKEN, PREVIEW_DATABASE_URL: clusterUrl(s.stage) },
     });
-    const dry = await s.run('janitor, dry run', janitorSpec(true));
     s.expect('the dry run succeeded', dry.result, 'success');
     s.check(
       'the dry run removed nothing',
       s.stage.fly.appExists(orphanApp) && (await databaseExists(s, 'pr_8_shop_d21b2c')),
     );
-    const swept = await s.run('janitor', janitorSpec(false));
+    const swept = await s.run('janitor, nightly', {
+      workflow: 'examples/preview-janitor.yml',
+      eventName: 'schedule',
+      sha: 'd'.repeat(40),
+      ref: 'refs/heads/main',
+      inputs: {},
+      secrets: { FLY_PREVIEW_TOKEN: FLY_TOKEN, PREVIEW_DATABASE_URL: clusterUrl(s.stage) },
+    });
     s.expect('the janitor succeeded', swept.result, 'success');
     s.check('the orphan app is gone', !s.stage.fly.appExists(orphanApp));
     s.check('the orphan database is gone', !(await databaseExists(s, 'pr_8_shop_d21b2c')));
