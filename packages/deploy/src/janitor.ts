@@ -76,10 +76,14 @@ async function findPreviews(fly: Fly, request: JanitorRequest): Promise<Map<numb
   return found;
 }
 
-/** The pull request's state: `closed`, `open`, or `missing` (deleted, or never in this repository). */
-async function pullState(github: GitHubClient, repository: string, pr: number): Promise<'open' | 'closed' | 'missing'> {
+/**
+ * The pull request's state: `closed`, `open`, or `missing` (the API answered 404: pull requests
+ * are not deleted, so this is a token that cannot read them; such a preview is kept unless the TTL
+ * removes it, never removed on a guess).
+ */
+async function pullState(github: GitHubClient, pr: number): Promise<'open' | 'closed' | 'missing'> {
   try {
-    const pull = await github.request<{ state: string }>('GET', `/repos/${repository}/pulls/${pr}`);
+    const pull = await github.request<{ state: string }>('GET', `/pulls/${pr}`);
     return pull.state === 'open' ? 'open' : 'closed';
   } catch (error) {
     if ((error as { status?: number }).status === 404) return 'missing';
@@ -93,14 +97,16 @@ export async function runJanitor(fly: Fly, github: GitHubClient, request: Janito
   const previews = [...(await findPreviews(fly, request)).values()].sort((a, b) => a.pr - b.pr);
   const items: JanitorItem[] = [];
   for (const preview of previews) {
-    const state = await pullState(github, request.repository, preview.pr);
+    const state = await pullState(github, preview.pr);
     const idle = preview.lastActive ? now.getTime() - preview.lastActive.getTime() : 0;
     let why: string | undefined;
     if (state === 'closed') why = 'pull request closed';
-    else if (state === 'missing') why = 'pull request not found';
     else if (idle > request.ttlMs)
       why = `nothing deployed for ${formatDuration(idle)} (TTL ${formatDuration(request.ttlMs)})`;
-    if (!why) continue;
+    if (!why) {
+      if (state === 'missing') log.warning(`Pull request #${preview.pr} could not be read (404): its preview is kept`);
+      continue;
+    }
     const item: JanitorItem = {
       pr: preview.pr,
       app: preview.app,
