@@ -63,7 +63,7 @@ const EXPECTED: Record<string, RegExp[]> = {
   ],
   autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
-  preview: [/pr-7-shop .*is live/, /pr-7-shop was destroyed/],
+  preview: [/pr-7-shop-[0-9a-f]{6} .*is live/, /pr-7-shop-[0-9a-f]{6} was destroyed/],
 };
 
 describe('the rehearsal report in a browser', () => {
