@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
-/** The eight actions, in pipeline order. */
+/** The actions, in pipeline order, then the preview janitor. */
 export const ACTIONS = [
   'business-hours-gate',
   'require-checks',
@@ -14,6 +14,7 @@ export const ACTIONS = [
   'health-gate',
   'auto-rollback',
   'notify',
+  'preview-janitor',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

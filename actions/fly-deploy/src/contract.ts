@@ -1,6 +1,7 @@
 import {
   APP_NAME,
   DEFAULT_FLYCTL_VERSION,
+  ENV_NAME,
   FLYCTL_VERSION_INPUT,
   IMAGE_LABEL,
   IMAGE_REF,
@@ -34,6 +35,12 @@ export const inputs = {
   destroy: input.boolean({ default: 'false' }),
   timeout: input.duration({ default: '30m', minMs: 10_000, maxMs: 6 * 3_600_000 }),
   retries: input.integer({ default: '2', min: 0, max: 10 }),
+  'postgres-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name (the Postgres cluster)' }),
+  'database-url': input.url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
+  'migrations-dir': input.string({ notFlag: true }),
+  'seed-file': input.string({ notFlag: true }),
+  'preview-secrets': input.list({ item: ENV_NAME, itemExpected: 'secret names such as STRIPE_API_KEY' }),
+  'app-secrets': input.string({ secret: true }),
 };
 
 export const outputs = [
@@ -52,4 +59,7 @@ export const outputs = [
   'duration-ms',
   'has-services',
   'ipv6-address',
+  'database-name',
+  'database-created',
+  'migrations-applied',
 ] as const;

@@ -1,10 +1,12 @@
-import { runFlyDeploy, stoppedSummary } from '@deploy-actions/deploy';
+import { allowedPreviewSecrets, previewDatabaseInput, runFlyDeploy, stoppedSummary } from '@deploy-actions/deploy';
 import { imageTag } from '@deploy-actions/fly/names';
+import { parseDotenv } from '@deploy-actions/secrets-sync';
 import { parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
+  const allow = i['preview-secrets'] ?? [];
   const result = await runFlyDeploy(
     {
       app: i.app,
@@ -30,6 +32,16 @@ await runStep(outputs, async (out) => {
       destroy: i.destroy,
       timeoutMs: i.timeout,
       retries: i.retries,
+      database: previewDatabaseInput({
+        preview: i.preview,
+        serverUrl: i['database-url'],
+        postgresApp: i['postgres-app'],
+        migrationsDir: i['migrations-dir'],
+        seedFile: i['seed-file'],
+      }),
+      previewSecrets: allow.length
+        ? allowedPreviewSecrets(allow, parseDotenv(i['app-secrets'] ?? '', "input 'app-secrets'").entries)
+        : undefined,
     },
     readRunContext(),
     { onApp: (app) => out.set('app-name', app) },
@@ -68,6 +80,9 @@ await runStep(outputs, async (out) => {
   out.set('duration-ms', result.durationMs);
   out.set('has-services', result.hasServices);
   out.set('ipv6-address', result.ipv6?.address);
+  out.set('database-name', result.database?.name);
+  out.set('database-created', result.database?.created);
+  out.set('migrations-applied', result.database?.applied.join(','));
   result.summary.write();
   if (result.failure) throw new UserError(result.failure.message, { hint: result.failure.hint });
 });

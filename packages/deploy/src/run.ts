@@ -1,11 +1,21 @@
 import { resolve } from 'node:path';
-import { destroyApp, ensureIpv6, isAppNotFound, openFly, type Strategy } from '@deploy-actions/fly';
+import {
+  destroyApp,
+  ensureIpv6,
+  type Fly,
+  importSecrets,
+  isAppNotFound,
+  openFly,
+  type Strategy,
+} from '@deploy-actions/fly';
 import { defaultImageLabel } from '@deploy-actions/fly/names';
 import { log, type RunContext, registerSecret, type Summary } from '@deploy-actions/toolkit';
 import { type DeployAppOutcome, deployApp } from './deploy-app';
 import { type DeployFile, deployRecord, destroyRecord, writeDeploymentFile } from './deploy-file';
-import { deploySummary, destroySummary } from './summary';
-import { deployReason, ensureApp, locateConfig, resolveTarget } from './target';
+import { closePreviewDatabase, openPreviewDatabase, type PreviewDatabaseOutcome } from './preview-db';
+import { previewDatabaseName } from './preview-sql';
+import { databaseLine, deploySummary, destroySummary } from './summary';
+import { deployReason, ensureApp, locateConfig, pullRequestNumber, resolveTarget } from './target';
 
 /** What fly-deploy asks for: its inputs, parsed. */
 export interface FlyDeployRequest {
@@ -34,6 +44,17 @@ export interface FlyDeployRequest {
   destroy: boolean;
   timeoutMs: number;
   retries: number;
+  /** Preview mode: the pull request's own database (see preview-db.ts). */
+  database?: PreviewDatabaseInput;
+  /** Preview mode: secrets staged on the app before its deploy (already filtered by the allow-list). */
+  previewSecrets?: Record<string, string>;
+}
+
+export interface PreviewDatabaseInput {
+  serverUrl: string;
+  postgresApp?: string;
+  migrationsDir?: string;
+  seedFile?: string;
 }
 
 /** What a run did: the outcome (absent for a destroy), the file written, the summary to show. */
@@ -51,6 +72,9 @@ export interface FlyDeployResult {
   summary: Summary;
   /** Set when the deploy failed: the message and the next step, for the step's error. */
   failure?: { message: string; hint?: string };
+  /** The preview's database: what this run did to it (open), or whether it was dropped (close). */
+  database?: PreviewDatabaseOutcome;
+  databaseDropped?: boolean;
 }
 
 /**
@@ -89,20 +113,57 @@ export async function runFlyDeploy(
     started: new Date(started).toISOString(),
   };
 
+  const pr = pullRequestNumber(ctx);
+  const previewDb = request.preview && request.database && pr ? { ...request.database, pr } : undefined;
   if (target.destroy) {
     const destroyed = await destroyApp(fly, target.app, { timeoutMs: Math.min(300_000, deadline - Date.now()) });
+    // After the app: its machines' sessions are gone, and a database is never left without its app's removal.
+    const databaseDropped = previewDb
+      ? await closePreviewDatabase(fly, { app: target.app, repository: ctx.repository, ...previewDb })
+      : undefined;
     const record = destroyRecord(target.app, base);
     return {
       app: target.app,
       record,
       deploymentFile: writeDeploymentFile(record),
       durationMs: Date.now() - started,
-      summary: destroySummary(target.app, destroyed, target.why),
+      summary: destroySummary(
+        target.app,
+        destroyed,
+        target.why,
+        databaseDropped === undefined ? undefined : { name: previewDatabaseName(target.app), dropped: databaseDropped },
+      ),
+      databaseDropped,
     };
   }
 
+  let createdApp = false;
   if (request.preview || request.createApp) {
-    if (await ensureApp(fly, target.app, request.org, { timeoutMs: 120_000 })) log.info(`Created app ${target.app}`);
+    createdApp = await ensureApp(fly, target.app, request.org, { timeoutMs: 120_000 });
+    if (createdApp) log.info(`Created app ${target.app}`);
+  }
+  let database: PreviewDatabaseOutcome | undefined;
+  if (request.preview) {
+    try {
+      await stagePreviewSecrets(fly, target.app, request.previewSecrets);
+      if (previewDb) {
+        database = await openPreviewDatabase(fly, {
+          app: target.app,
+          repository: ctx.repository,
+          root: workdirRoot(),
+          ...previewDb,
+        });
+      }
+    } catch (error) {
+      // A preview app this run created does not outlive a failed setup: the next run starts clean.
+      if (createdApp) {
+        log.info(`Destroying ${target.app} again: this run created it and its setup failed`);
+        await destroyApp(fly, target.app, { timeoutMs: 300_000 }).catch((e) =>
+          log.warning(`Could not destroy ${target.app}: ${(e as Error).message}`),
+        );
+      }
+      throw error;
+    }
   }
   const imageLabel = request.image ? undefined : (request.imageLabel ?? defaultImageLabel(ctx.ref, ctx.sha));
   const outcome = await deployApp(
@@ -139,6 +200,7 @@ export async function runFlyDeploy(
   const record = deployRecord(outcome, base, request.strategy ?? config.toml?.strategy ?? 'rolling');
   const result: FlyDeployResult = {
     app: target.app,
+    database,
     outcome,
     record,
     deploymentFile: writeDeploymentFile(record),
@@ -147,6 +209,7 @@ export async function runFlyDeploy(
     ipv6,
     summary: deploySummary(outcome, record, durationMs),
   };
+  if (database) result.summary.text(databaseLine(database));
   if (outcome.result === 'success' && outcome.convergence === 'deployed-but-flyctl-failed') {
     log.warning(
       `flyctl failed, but every machine of ${target.app} runs release v${outcome.release?.version ?? '?'}: ${outcome.error?.flyMessage.split('\n')[0] ?? ''}`,
@@ -164,6 +227,18 @@ export async function runFlyDeploy(
   }
   if (outcome.result === 'unchanged') log.info(`Nothing to do: ${target.app} already runs ${outcome.imageRef}`);
   return result;
+}
+
+/** The repository root: where migrations and seed paths are resolved. */
+function workdirRoot(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd();
+}
+
+/** Stages the allow-listed secrets, so the deploy that follows starts the machines with them. */
+async function stagePreviewSecrets(fly: Fly, app: string, values: Record<string, string> | undefined): Promise<void> {
+  if (!values || Object.keys(values).length === 0) return;
+  await importSecrets(fly, app, values, { stage: true, timeoutMs: 120_000 });
+  log.info(`Staged ${Object.keys(values).sort().join(', ')} on ${app}`);
 }
 
 /** The next step after a failed deploy. */

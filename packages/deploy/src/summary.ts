@@ -81,10 +81,33 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeployFile, dur
 }
 
 /** The summary of a destroyed preview app. */
-export function destroySummary(app: string, destroyed: boolean, why: string): Summary {
-  return new Summary()
+export function destroySummary(
+  app: string,
+  destroyed: boolean,
+  why: string,
+  database?: { name: string; dropped: boolean },
+): Summary {
+  const summary = new Summary()
     .heading(`Fly deploy: ${destroyed ? 'destroyed' : 'nothing to destroy for'} ${escapeMarkdown(app)}`)
     .text(destroyed ? `The app was destroyed because ${why}.` : `The app was already gone (${why}); nothing to do.`);
+  if (database) {
+    summary.text(
+      database.dropped
+        ? `**Database:** ${escapeMarkdown(database.name)} was dropped.`
+        : `**Database:** ${escapeMarkdown(database.name)} was already gone.`,
+    );
+  }
+  return summary;
+}
+
+/** One line on the preview's database for the deploy summary. */
+export function databaseLine(database: { name: string; created: boolean; applied: string[]; seeded: boolean }): string {
+  const parts = [
+    database.created ? 'created' : 'existing',
+    database.applied.length ? `migrations applied: ${database.applied.join(', ')}` : 'no migrations pending',
+  ];
+  if (database.seeded) parts.push('seeded');
+  return `**Database:** ${escapeMarkdown(database.name)} (${escapeMarkdown(parts.join('; '))})`;
 }
 
 /** The summary of a run that stopped before or around the deploy (bad input, missing token, flyctl failing). */

@@ -6,6 +6,7 @@ import { type ExecDirective, type ProxyDirective, proxy, sshConsole } from './co
 import { secretsDeploy, secretsImport, secretsList, secretsSet, secretsUnset } from './commands/secrets';
 import { type Ctx, SIM_FLYCTL_VERSION } from './context';
 import { FlyFail } from './io';
+import { POSTGRES_COMMANDS } from './postgres';
 
 export type Outcome = number | ProxyDirective | ExecDirective;
 type Handler = (ctx: Ctx, args: string[]) => Promise<Outcome>;
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, Handler> = {
   'ssh console': sshConsole,
   'image show': imageShow,
   logs,
+  ...POSTGRES_COMMANDS,
   version: async (ctx) => {
     ctx.io.out(versionLine(ctx.version));
     return 0;

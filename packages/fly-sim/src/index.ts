@@ -8,5 +8,7 @@ export {
   startFlySim,
 } from './harness';
 export { parseSecretsImport, SecretsImportError, SecretsImportPanic } from './import-parser';
+export { postgresAttachments, registerPostgresCluster, type SimPgAttachment } from './postgres';
+export { seedPostgresCluster } from './postgres-seed';
 export type { SimCall } from './server';
 export type { ConsoleConfig, ServeConfig, SimApp, SimMachine, SimRelease, SimSecret, SimState } from './state';

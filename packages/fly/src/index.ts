@@ -9,6 +9,7 @@ export {
   getStatus,
   type Ipv6Kind,
   importSecrets,
+  listApps,
   listIps,
   listMachines,
   listReleases,

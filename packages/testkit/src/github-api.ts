@@ -33,6 +33,7 @@
  *                                         state failure (any error or failure), pending (none, or any
  *                                         pending), else success; per_page, page
  *   GET   /actions/runs/{run_id}          seeded workflow runs of this repository (seedRun); others 404
+ *   GET   /pulls/{n}                      seeded pull requests (seedPull): number, state, merged, title; others 404
  *   POST  /graphql                        `query { viewer { login } }` only: the token's login
  * Authentication: `Authorization: Bearer|token <token>` must match, else 401 "Bad credentials".
  *
@@ -322,6 +323,8 @@ export interface GitHubApi {
   seedComment(issue: number, body: string, login?: string): IssueComment;
   /** A workflow run of this repository (or, with `repository`, of another one: 404 here). */
   seedRun(run: SeedRun): WorkflowRun;
+  /** A pull request of this repository, as GET /pulls/{n} serves it. */
+  seedPull(number: number, state: 'open' | 'closed', options?: { merged?: boolean; title?: string }): void;
   /** What the token may do in one scope (default: write everywhere). `reset()` restores the default. */
   setPermission(scope: PermissionScope, level: PermissionLevel): void;
   seedCommit(commit: {
@@ -419,6 +422,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   const login = options.login ?? 'github-actions[bot]';
   const state = { deployments: [] as Deployment[], statuses: [] as DeploymentStatus[], comments: [] as IssueComment[] };
   const commits = new Map<string, Commit>();
+  const pulls = new Map<number, { state: 'open' | 'closed'; merged: boolean; title: string }>();
   const runs = new Map<number, WorkflowRun>();
   const checkRuns: CheckRun[] = [];
   const commitStatuses: (CommitStatus & { sha: string })[] = [];
@@ -586,9 +590,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
             ? ['deployments']
             : /^\/issues\//.test(path)
               ? ['issues', 'pull-requests']
-              : /^\/commits\//.test(path)
-                ? ['contents']
-                : [];
+              : /^\/pulls\//.test(path)
+                ? ['pull-requests']
+                : /^\/commits\//.test(path)
+                  ? ['contents']
+                  : [];
     if (scopes.length === 0) return;
     const needs: PermissionLevel = method === 'GET' ? 'read' : 'write';
     const rank = { none: 0, read: 1, write: 2 } as const;
@@ -843,6 +849,17 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     ],
     [
       'GET',
+      /^\/pulls\/(\d+)$/,
+      (m) => {
+        // pulls/get-a-pull-request: `state` is open or closed; a merged one is closed with merged true.
+        const n = Number(m[1]);
+        const pull = pulls.get(n);
+        if (!pull) throw new HttpError(404, 'Not Found');
+        return [200, { number: n, html_url: `${serverUrl}/${repository}/pull/${n}`, ...pull }];
+      },
+    ],
+    [
+      'GET',
       /^\/actions\/runs\/(\d+)$/,
       (m) => {
         // A run of another repository is not found under this one (actions/get-workflow-run).
@@ -1017,6 +1034,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     addStatus: (id, st, extra) => addStatus(id, st, extra),
     seedComment: (issue, body, author) => createComment(issue, body, author),
     seedRun: (run) => createRun(run),
+    seedPull(number, state, options = {}) {
+      pulls.set(number, { state, merged: options.merged ?? false, title: options.title ?? `Pull request ${number}` });
+    },
     setPermission(scope, level) {
       permissions.set(scope, level);
     },
@@ -1089,6 +1109,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       runs.clear();
       checkRuns.length = 0;
       commitStatuses.length = 0;
+      pulls.clear();
       permissions.clear();
       requests.length = 0;
       faults = [];
