@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import type { Settings, TransactionJob } from './apply';
+import { classifyPlan, migrationRecords } from './classify/plan';
 import { close, connect, poolerReason } from './db';
 import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
 import type { LintFinding } from './lint';
@@ -154,6 +155,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         dryRun: options.dryRun ?? false,
       }),
       lintFindings: findings,
+      classes: migrationRecords(
+        options.dryRun ? p.items : p.items.filter((item) => done.some((d) => d.version === item.file.version)),
+      ),
       warnings: p.warnings,
       serverVersionNum: state.versionNum,
       database: state.database,
@@ -207,6 +211,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         `squawk found ${findings.length} problem${findings.length > 1 ? 's' : ''} in pending migrations (lint: error); see the annotations`,
       );
     }
+    if (direction === 'up') await classifyPlan(plan.items, findings, problems);
     refuseProblems(problems);
     if (options.dryRun) {
       logger.info(
@@ -239,9 +244,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     rows = state.rows ?? [];
     const before = plan;
     plan = buildPlan(files, rows, planOptions);
-    for (const item of plan.items)
-      item.statements = before.items.find((b) => b.file === item.file && b.action === item.action)?.statements;
+    for (const item of plan.items) {
+      const earlier = before.items.find((b) => b.file === item.file && b.action === item.action);
+      item.statements = earlier?.statements;
+      item.classification = earlier?.classification;
+    }
     await analyse(plan.items, problems, false);
+    if (direction === 'up') await classifyPlan(plan.items, findings, problems);
     refuseProblems(problems);
     if (plan.items.length === 0) {
       logger.info('Nothing to migrate: another runner applied everything while this one waited.');

@@ -1,4 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
+import type { MigrationRecord } from './classify/plan';
 import type { LintFinding } from './lint';
 import type { PlanItem } from './plan';
 
@@ -72,6 +73,8 @@ export interface MigrateResult {
   /** The plan as Markdown: summary and PR comment ready. */
   planMarkdown: string;
   lintFindings: LintFinding[];
+  /** Compatibility class of each migration the run applied (or, for a dry run, would apply). */
+  classes: MigrationRecord[];
   backupPath?: string;
   warnings: string[];
   serverVersionNum: number;
