@@ -17,6 +17,7 @@ export const inputs = {
   reason: input.string(),
   title: input.string(),
   message: input.string(),
+  migrations: input.string(),
   'slack-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
   'teams-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
   'discord-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),

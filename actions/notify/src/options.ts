@@ -1,3 +1,4 @@
+import { parseMigrationRecords } from '@deploy-actions/deployments';
 import type { NotifyOptions } from '@deploy-actions/notify';
 import type { ParsedInputs } from '@deploy-actions/toolkit';
 import type { inputs } from './contract';
@@ -17,6 +18,7 @@ export function notifyOptions(i: ParsedInputs<typeof inputs>): NotifyOptions {
       url: i.url,
       reason: i.reason,
       extra: i.message,
+      migrations: parseMigrationRecords(i.migrations, 'migrations'),
     },
     channels: {
       slack: { webhook: i['slack-webhook'] },

@@ -26,7 +26,10 @@ export {
   type DeploymentPayload,
   type DeploymentPayloadDraft,
   deploymentPayloadSchema,
+  type MigrationRecord,
+  migrationRecordSchema,
   parseDeploymentPayload,
+  parseMigrationRecords,
   RECORD_SCHEMA,
   toPayload,
 } from './payload';

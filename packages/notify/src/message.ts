@@ -1,3 +1,4 @@
+import type { MigrationRecord } from '@deploy-actions/deployments';
 import { formatDuration, type RunContext } from '@deploy-actions/toolkit';
 import { oneLine } from './escape';
 
@@ -21,6 +22,8 @@ export interface DeployMessage {
   reason?: string;
   /** Extra Markdown from the workflow author. */
   extra?: string;
+  /** Migrations the release applied, with their classes (recorded in the GitHub deployment). */
+  migrations?: MigrationRecord[];
   actor?: string;
   repository?: string;
   /** Branch or tag name. */
@@ -65,7 +68,16 @@ export type MessageFields = Pick<DeployMessage, 'status'> &
   Partial<
     Pick<
       DeployMessage,
-      'title' | 'app' | 'environment' | 'version' | 'imageRef' | 'releaseVersion' | 'url' | 'reason' | 'extra'
+      | 'title'
+      | 'app'
+      | 'environment'
+      | 'version'
+      | 'imageRef'
+      | 'releaseVersion'
+      | 'url'
+      | 'reason'
+      | 'extra'
+      | 'migrations'
     >
   > & {
     /** The first line is used when the run context has no message for the commit. */
@@ -115,6 +127,7 @@ export function buildMessage(input: MessageFields, context: RunContext): DeployM
     url: input.url,
     reason: input.reason,
     extra: input.extra,
+    migrations: input.migrations,
     actor: context.actor || undefined,
     repository: context.repository || undefined,
     ref: branchOf(context),

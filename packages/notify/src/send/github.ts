@@ -75,6 +75,8 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
     // Who wrote it and what exactly ran: auto-rollback trusts only records it can prove (its own repository's).
     repository: m.repository,
     image_digest: /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
+    // Classes of the migrations it applied: what auto-rollback weighs before bringing an older image back.
+    migrations: m.migrations,
   };
 }
 
@@ -84,8 +86,11 @@ function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): bo
     string,
     unknown
   >;
-  return (['app', 'image_ref', 'release_version', 'version', 'repository'] as const).every(
-    (key) => draft[key] === undefined || payload[key] === draft[key],
+  return (
+    (['app', 'image_ref', 'release_version', 'version', 'repository'] as const).every(
+      (key) => draft[key] === undefined || payload[key] === draft[key],
+    ) &&
+    (!draft.migrations?.length || JSON.stringify(payload.migrations) === JSON.stringify(draft.migrations))
   );
 }
 
