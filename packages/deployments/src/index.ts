@@ -22,6 +22,7 @@ export {
   type StatusOptions,
   truncateDescription,
 } from './deployments';
+export * from './dora';
 export {
   type DeploymentPayload,
   type DeploymentPayloadDraft,
