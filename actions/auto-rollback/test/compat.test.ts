@@ -108,14 +108,16 @@ const releases = (app: string) => sim.state().apps[app].releases;
 
 const USERS = {
   '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text, legacy text);',
-  '0002_nickname.sql':
-    'ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX CONCURRENTLY users_nickname ON users (nickname);',
+  '0002_nickname.sql': 'ALTER TABLE users ADD COLUMN nickname text;',
 };
 
 describe('the class decides the rollback', () => {
   it('rolls the image back after an expand migration', async () => {
     const { classes } = await applied(
-      { ...USERS, '0002_nickname.sql': '-- pg-migrate:no-transaction\n' + USERS['0002_nickname.sql'] },
+      {
+        ...USERS,
+        '0002_nickname.sql': `-- pg-migrate:no-transaction\n${USERS['0002_nickname.sql']}\nCREATE INDEX CONCURRENTLY users_nickname ON users (nickname);`,
+      },
       '0001',
     );
     expect(JSON.parse(classes)).toMatchObject([{ version: '0002', class: 'expand' }]);

@@ -4,7 +4,9 @@ import type { ParsedInputs } from '@deploy-actions/toolkit';
 import type { inputs } from './contract';
 
 /** The action's hyphenated inputs as the notify package's message and per-channel configuration. */
-export function notifyOptions(i: ParsedInputs<typeof inputs>): NotifyOptions {
+export function notifyOptions(
+  i: ParsedInputs<typeof inputs> & { status: NonNullable<ParsedInputs<typeof inputs>['status']> },
+): NotifyOptions {
   const pr = i['pr-comment'];
   return {
     message: {

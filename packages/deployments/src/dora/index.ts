@@ -9,3 +9,4 @@ export {
 } from './compute';
 export { type ReadHistoryOptions, readHistory } from './history';
 export { doraJson, doraSummary } from './render';
+export { type DoraReport, type DoraReportOptions, doraReport } from './report';
