@@ -2,6 +2,7 @@ import { errorMessage } from '@deploy-actions/toolkit';
 import type { LintFinding } from '../lint';
 import type { PlanItem } from '../plan';
 import { classifyScript } from './classify';
+import { readOverride } from './override';
 import type { MigrationClass } from './types';
 
 /**
@@ -24,16 +25,20 @@ export interface MigrationRecord {
 
 /**
  * Classifies the migrations an up run applies (apply and resume items), adding squawk's findings;
- * a malformed override comment is a problem reported with the others, before anything runs.
+ * a malformed override comment is a problem reported with the others, before anything runs. A file
+ * PostgreSQL's parser refuses stays unclassified: the server reports its error, with SQLSTATE, when
+ * the run reaches it, and a migration that fails is never recorded as applied.
  */
 export async function classifyPlan(items: PlanItem[], findings: readonly LintFinding[], problems: string[]) {
   for (const item of items) {
     if (item.action === 'revert' || item.classification) continue;
     try {
-      item.classification = await classifyScript(item.file.up, findings);
+      readOverride(item.file.up);
     } catch (error) {
       problems.push(errorMessage(error));
+      continue;
     }
+    item.classification = await classifyScript(item.file.up, findings).catch(() => undefined);
   }
 }
 

@@ -53,7 +53,7 @@ describe('classes in the migrate engine', () => {
         override: 'the release that reads name is gone',
       },
     ]);
-    expect(result.planMarkdown).toContain('| 0003 | drop_legacy | **contract**: drop-column (line 2) |');
+    expect(result.planMarkdown).toContain('`migrations/0003_drop_legacy.sql` | **contract**: drop-column (line 2) |');
     expect(result.planMarkdown).toContain('set by override (computed contract): the release that reads name is gone');
     expect(resultSummary(result).toString()).toContain('| Classes | 1 contract, 3 expand |');
   });
