@@ -126,11 +126,11 @@ describe('the checks catch', () => {
   });
 
   test('with: keys our actions do not declare, and missing required inputs', () => {
-    const required = Object.entries(readActionContract('notify')?.inputs ?? {}).find(([, s]) => s.required)?.[0];
+    const required = Object.entries(readActionContract('auto-rollback')?.inputs ?? {}).find(([, s]) => s.required)?.[0];
     expect(required).toBeDefined();
-    const text = ok.replace('- run: echo hi', '- uses: $/notify\n        with:\n          no-such-input: x');
+    const text = ok.replace('- run: echo hi', '- uses: $/auto-rollback\n        with:\n          no-such-input: x');
     expect(ownUsesProblems(wf(text))).toEqual([
-      expect.stringContaining('with.no-such-input is not an input of notify/action.yml'),
+      expect.stringContaining('with.no-such-input is not an input of auto-rollback/action.yml'),
       expect.stringContaining(`required input ${required} is not given`),
     ]);
     expect(ownUsesProblems(wf(ok.replace('- run: echo hi', '- uses: $/no-such-action')))).toEqual([

@@ -34,6 +34,8 @@ export const inputs = {
   'database-url': input.string({ secret: true }),
   'migrations-dir': input.string({ default: 'migrations' }),
   'migrate-to': input.string({ pattern: /^\d+$/, expected: 'a migration version (its leading digits)' }),
+  'applied-migrations': input.string(),
+  'rollback-past-contract': input.boolean({ default: 'false' }),
   'dry-run': input.boolean({ default: 'false' }),
   'fly-api-token': input.string({ secret: true }),
   'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
@@ -47,4 +49,5 @@ export const outputs = [
   'new-release-version',
   'verified',
   'reason',
+  'refused',
 ] as const;

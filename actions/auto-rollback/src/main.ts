@@ -1,3 +1,4 @@
+import { parseMigrationRecords } from '@deploy-actions/deployments';
 import { openFly } from '@deploy-actions/fly';
 import { GitHubClient } from '@deploy-actions/github';
 import { parseTarget, ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
@@ -31,8 +32,10 @@ await runStep(outputs, async (out) => {
     ]);
   }
   for (const value of Object.values(i.secrets ?? {})) registerSecret(value, "input 'secrets'");
+  const appliedMigrations = parseMigrationRecords(i['applied-migrations'], 'applied-migrations');
   // Known before anything can fail: a refused or failed rollback still says so.
   out.set('rolled-back', false);
+  out.set('refused', false);
   out.set('verified', false);
   const context = readRunContext();
   // A missing token fails before any flyctl download.
@@ -78,6 +81,9 @@ await runStep(outputs, async (out) => {
     database: i['rollback-migrations']
       ? { databaseUrl: i['database-url'] ?? '', migrationsDir: i['migrations-dir'], migrateTo: i['migrate-to'] ?? '' }
       : undefined,
+    appliedMigrations,
+    pastContract: i['rollback-past-contract'],
+    downs: i['database-url'] ? { databaseUrl: i['database-url'], migrationsDir: i['migrations-dir'] } : undefined,
     dryRun: i['dry-run'],
   });
 
@@ -88,6 +94,7 @@ await runStep(outputs, async (out) => {
   out.set('new-release-version', result.newReleaseVersion);
   out.set('verified', result.verified);
   out.set('reason', result.reason);
+  out.set('refused', result.refused);
   if (result.rolledBack) {
     const done = [process.env[ROLLED_BACK_ENV], i.app].filter(Boolean).join(',');
     exportVariable(ROLLED_BACK_ENV, done);
@@ -98,6 +105,11 @@ await runStep(outputs, async (out) => {
     dryRun: i['dry-run'],
     migrationsRolledBack: i['rollback-migrations'],
   }).write();
+  if (result.refused && !i['dry-run']) {
+    throw new UserError(result.reason, {
+      hint: 'Nothing was changed: the failed release still runs. Fix forward, or roll back by hand once the schema suits the older release.',
+    });
+  }
   if (result.rolledBack && !result.verified) {
     // Down only when the gate said so; a wrong image or no URL means unverified, not down.
     const why = result.verification ? 'the service is still down' : 'it could not be verified';

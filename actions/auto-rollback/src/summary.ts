@@ -15,7 +15,9 @@ export function rollbackSummary(
         ? result.verification
           ? 'Rolled back, NOT verified: the service is still down, page a human'
           : 'Rolled back, NOT verified (see why below): page a human'
-        : 'Not rolled back';
+        : result.refused
+          ? 'Refused: migrations since the target are not compatible with its image'
+          : 'Not rolled back';
   summary.heading(`Auto rollback of ${escapeMarkdown(context.app)}: ${verdict}`);
   summary.table(
     ['step', 'what happened'],
@@ -37,7 +39,25 @@ export function rollbackSummary(
     context.runUrl ? `[this run](${context.runUrl})` : '',
   ].filter(Boolean);
   if (links.length > 0) summary.text(links.join(' · '));
-  if (!context.migrationsRolledBack) {
+  const compat = result.compat;
+  if (compat && compat.since.length > 0) {
+    summary.details(
+      `Migrations since the target (${compat.since.length})`,
+      new Summary()
+        .table(
+          ['version', 'name', 'class', 'reasons', 'down'],
+          compat.since.map((m) => [
+            m.version,
+            m.name,
+            m.override ? `${m.class} (override: ${m.override})` : m.class,
+            m.reasons.join(', '),
+            m.down ? 'yes' : 'no',
+          ]),
+        )
+        .toString(),
+    );
+  }
+  if (!context.migrationsRolledBack && result.revertedMigrations.length === 0) {
     summary.text(
       '> The database was not rolled back: the restored release runs on the current schema. Keep migrations ' +
         'expand/contract (add first, remove a release later) so that the previous release always works with it.',

@@ -5,9 +5,15 @@ const EMAIL = /^(?:[^<>,\s"]+@[^<>,\s"]+|(?:"[^"\r\n]*"|[^<>,"\r\n]*)<[^<>,\s"]+
 
 /** Mirrors notify/action.yml: the contract test keeps the two equal. */
 export const inputs = {
-  status: input.enum(['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped', 'destroyed'] as const, {
-    required: true,
+  // Required unless `report` is set (checked in main).
+  status: input.enum(['started', 'success', 'failure', 'cancelled', 'rolled-back', 'skipped', 'destroyed'] as const),
+  report: input.enum(['dora'] as const),
+  'report-days': input.integer({ default: '7', min: 1, max: 366 }),
+  'report-until': input.string({
+    pattern: /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?Z)?$/,
+    expected: 'a UTC date or time such as 2026-12-07 or 2026-12-07T09:00:00Z',
   }),
+  'report-environments': input.list(),
   environment: input.string(),
   app: input.string(),
   version: input.string(),
@@ -21,6 +27,7 @@ export const inputs = {
   reason: input.string(),
   title: input.string(),
   message: input.string(),
+  migrations: input.string(),
   'slack-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
   'teams-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
   'discord-webhook': input.url({ secret: true, protocols: ['https:', 'http:'] }),
@@ -42,4 +49,4 @@ export const inputs = {
   timeout: input.duration({ default: '30s', minMs: 1_000, maxMs: 600_000 }),
 };
 
-export const outputs = ['sent', 'failed', 'deployment-id', 'comment-url'] as const;
+export const outputs = ['sent', 'failed', 'deployment-id', 'comment-url', 'report-file', 'report'] as const;

@@ -1,9 +1,12 @@
+import { parseMigrationRecords } from '@deploy-actions/deployments';
 import type { NotifyOptions } from '@deploy-actions/notify';
 import type { ParsedInputs } from '@deploy-actions/toolkit';
 import type { inputs } from './contract';
 
 /** The action's hyphenated inputs as the notify package's message and per-channel configuration. */
-export function notifyOptions(i: ParsedInputs<typeof inputs>): NotifyOptions {
+export function notifyOptions(
+  i: ParsedInputs<typeof inputs> & { status: NonNullable<ParsedInputs<typeof inputs>['status']> },
+): NotifyOptions {
   const pr = i['pr-comment'];
   return {
     message: {
@@ -18,6 +21,7 @@ export function notifyOptions(i: ParsedInputs<typeof inputs>): NotifyOptions {
       url: i.url,
       reason: i.reason,
       extra: i.message,
+      migrations: parseMigrationRecords(i.migrations, 'migrations'),
     },
     channels: {
       slack: { webhook: i['slack-webhook'] },

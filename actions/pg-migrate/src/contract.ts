@@ -44,4 +44,5 @@ export const outputs = [
   'plan-file',
   'backup-path',
   'lint-findings',
+  'classes',
 ] as const;

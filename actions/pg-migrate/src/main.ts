@@ -95,6 +95,7 @@ await runStep(outputs, async (out) => {
     out.set('plan-file', planFile);
     out.set('backup-path', result.backupPath);
     out.set('lint-findings', result.lintFindings.length);
+    out.set('classes', JSON.stringify(result.classes));
     resultSummary(result).write();
   } catch (error) {
     if (!(error instanceof MigrationError)) throw error;

@@ -22,11 +22,15 @@ export {
   type StatusOptions,
   truncateDescription,
 } from './deployments';
+export * from './dora';
 export {
   type DeploymentPayload,
   type DeploymentPayloadDraft,
   deploymentPayloadSchema,
+  type MigrationRecord,
+  migrationRecordSchema,
   parseDeploymentPayload,
+  parseMigrationRecords,
   RECORD_SCHEMA,
   toPayload,
 } from './payload';

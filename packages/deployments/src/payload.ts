@@ -1,7 +1,49 @@
+import { UserError } from '@deploy-actions/toolkit';
 import { z } from 'zod';
 
 /** Marks payloads written by this suite; bumped only on an incompatible change. */
 export const RECORD_SCHEMA = 'deploy-actions/deployment@1';
+
+/**
+ * A migration the release applied, with its compatibility class (pg-migrate's `classes` output):
+ * auto-rollback reads these to decide whether the image of an older release may come back.
+ */
+export const migrationRecordSchema = z.object({
+  version: z.string().regex(/^\d+$/),
+  name: z.string(),
+  class: z.enum(['expand', 'contract', 'breaking', 'data']),
+  classes: z.array(z.enum(['expand', 'contract', 'breaking', 'data'])).default([]),
+  /** `code@line` reasons, e.g. `drop-column@3`. */
+  reasons: z.array(z.string()).default([]),
+  /** A down migration exists for it. */
+  down: z.boolean(),
+  /** The reason given by an override comment, when its author set the class. */
+  override: z.string().optional(),
+});
+
+export type MigrationRecord = z.infer<typeof migrationRecordSchema>;
+
+/**
+ * Reads a JSON list of migration records (an action input): a clear error naming `input` when
+ * it is not one. Empty text is no migrations.
+ */
+export function parseMigrationRecords(text: string | undefined, input: string): MigrationRecord[] {
+  if (!text?.trim()) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UserError(`Input '${input}' is not JSON: expected pg-migrate's \`classes\` output (a JSON list)`);
+  }
+  const parsed = z.array(migrationRecordSchema).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(
+      `Input '${input}' is not a list of migration classes (at ${issue.path.join('.') || 'top'}: ${issue.message}); expected pg-migrate's \`classes\` output`,
+    );
+  }
+  return parsed.data;
+}
 
 /**
  * What a GitHub deployment's `payload` records about the release it deployed: the one
@@ -30,6 +72,8 @@ export const deploymentPayloadSchema = z.object({
     .string()
     .regex(/^sha256:[0-9a-f]{64}$/)
     .optional(),
+  /** Migrations the release applied, with their compatibility classes. */
+  migrations: z.array(migrationRecordSchema).optional(),
 });
 
 export type DeploymentPayload = z.infer<typeof deploymentPayloadSchema>;
@@ -44,6 +88,7 @@ export type DeploymentPayloadDraft = Omit<DeploymentPayload, 'schema' | 'image_r
 export function toPayload(draft: DeploymentPayloadDraft): Record<string, unknown> {
   const payload: Record<string, unknown> = { schema: RECORD_SCHEMA, ...draft, rollback: draft.rollback ?? false };
   for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === '') delete payload[key];
+  if (Array.isArray(payload.migrations) && payload.migrations.length === 0) delete payload.migrations;
   return payload;
 }
 

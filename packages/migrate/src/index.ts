@@ -1,3 +1,6 @@
+export { type Classification, classifyScript, type LockMode, type MigrationClass, ROLLBACK_BLOCKING } from './classify';
+export { type MigrationRecord, migrationRecords } from './classify/plan';
+export { classCell, classCounts } from './classify/render';
 export {
   type CommandModeOptions,
   type CommandModeResult,

@@ -3,6 +3,7 @@ import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolk
 import type { Client } from 'pg';
 import { type Adoption, adoption } from './adopt';
 import type { Settings, TransactionJob } from './apply';
+import { classifyPlan, migrationRecords } from './classify/plan';
 import { answerWithin, close, connect, loginPid, poolerReason } from './db';
 import { type MigrationFile, migrationLabel, readMigrationsInSlices, versionKey } from './files';
 import type { LintFinding } from './lint';
@@ -190,6 +191,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         dryRun: options.dryRun ?? false,
       }),
       lintFindings: findings,
+      classes: migrationRecords(
+        options.dryRun ? p.items : p.items.filter((item) => done.some((d) => d.version === item.file.version)),
+      ),
       warnings: p.warnings,
       serverVersionNum: state.versionNum,
       database: state.database,
@@ -239,6 +243,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         `squawk found ${findings.length} problem${findings.length > 1 ? 's' : ''} in pending migrations (lint: error); see the annotations`,
       );
     }
+    if (direction === 'up') await classifyPlan(plan.items, findings, problems);
     refuseProblems(problems);
     if (options.dryRun) {
       logger.info(
@@ -298,9 +303,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     const before = plan;
     plan = buildPlan(files, rows, planOptions);
-    for (const item of plan.items)
-      item.statements = before.items.find((b) => b.file === item.file && b.action === item.action)?.statements;
+    for (const item of plan.items) {
+      const earlier = before.items.find((b) => b.file === item.file && b.action === item.action);
+      item.statements = earlier?.statements;
+      item.classification = earlier?.classification;
+    }
     await analyse(plan.items, problems, false);
+    if (direction === 'up') await classifyPlan(plan.items, findings, problems);
     refuseProblems(problems);
     if (plan.items.length === 0) {
       if (!adopted) logger.info('Nothing to migrate: another runner applied everything while this one waited.');

@@ -1,4 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
+import type { Classification } from './classify/types';
 import { type MigrationFile, migrationLabel, versionKey } from './files';
 import type { Statement } from './sql';
 import type { AppliedRow } from './tracking';
@@ -11,6 +12,8 @@ export interface PlanItem {
   resumeFrom: number;
   /** Filled in by the analysis of the script the item runs. */
   statements?: Statement[];
+  /** Compatibility class of an up migration (classify/), set before anything runs. */
+  classification?: Classification;
 }
 
 export interface Plan {

@@ -1,4 +1,5 @@
 import { escapeCell, escapeMarkdown } from '@deploy-actions/toolkit';
+import { classCell } from './classify/render';
 import type { LintFinding } from './lint';
 import type { Plan } from './plan';
 
@@ -25,8 +26,8 @@ export function renderPlan(args: {
     lines.push(
       `${plan.items.length} migration${plan.items.length > 1 ? 's' : ''} to ${verb}${args.dryRun ? ' (dry run: nothing was changed)' : ''}, current version ${plan.currentVersion ?? 'none'}.`,
       '',
-      '| Version | Name | Transaction | Statements | File |',
-      '| --- | --- | --- | --- | --- |',
+      '| Version | Name | Transaction | Statements | File | Class |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
     for (const item of plan.items) {
       const script = item.action === 'revert' ? item.file.down! : item.file.up;
@@ -38,7 +39,7 @@ export function renderPlan(args: {
             ? `${count} (resume after ${item.resumeFrom})`
             : String(count);
       lines.push(
-        `| ${escapeCell(item.file.version)} | ${escapeCell(item.file.name)} | ${script.noTransaction ? 'none (statement by statement)' : 'one per migration'} | ${statements} | \`${escapeCell(script.path)}\` |`,
+        `| ${escapeCell(item.file.version)} | ${escapeCell(item.file.name)} | ${script.noTransaction ? 'none (statement by statement)' : 'one per migration'} | ${statements} | \`${escapeCell(script.path)}\` | ${escapeCell(classCell(item.classification))} |`,
       );
     }
   }

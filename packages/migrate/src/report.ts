@@ -1,4 +1,5 @@
 import { formatDuration, Summary } from '@deploy-actions/toolkit';
+import { classCounts } from './classify/render';
 import { migrationLabel } from './files';
 import type { DoneMigration, MigrateResult, MigrationError } from './types';
 
@@ -27,6 +28,7 @@ export function resultSummary(result: MigrateResult): Summary {
     ['Version before', result.previousVersion ?? 'none'],
     ['Version now', result.currentVersion ?? 'none'],
     ['Pending', result.pendingCount],
+    ['Classes', classCounts(result.classes)],
     ['Total time', count > 0 ? formatDuration(result.done.reduce((n, d) => n + d.durationMs, 0)) : ''],
     ['Backup', result.backupPath],
     [

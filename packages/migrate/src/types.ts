@@ -1,4 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
+import type { MigrationRecord } from './classify/plan';
 import type { PlanItem } from './plan';
 
 export interface Location {
@@ -76,6 +77,8 @@ export interface MigrateResult {
   /** The plan as Markdown: summary and PR comment ready. */
   planMarkdown: string;
   lintFindings: LintFinding[];
+  /** Compatibility class of each migration the run applied (or, for a dry run, would apply). */
+  classes: MigrationRecord[];
   backupPath?: string;
   warnings: string[];
   /** Migrations this run recorded as applied without running them (baseline, imported history). */

@@ -1,3 +1,4 @@
+import type { MigrationRecord } from '@deploy-actions/deployments';
 import { formatDuration, type RunContext } from '@deploy-actions/toolkit';
 import { oneLine } from './escape';
 
@@ -23,6 +24,8 @@ export interface DeployMessage {
   reason?: string;
   /** Extra Markdown from the workflow author. */
   extra?: string;
+  /** Migrations the release applied, with their classes (recorded in the GitHub deployment). */
+  migrations?: MigrationRecord[];
   actor?: string;
   repository?: string;
   /** Branch or tag name. */
@@ -77,6 +80,7 @@ export type MessageFields = Pick<DeployMessage, 'status'> &
       | 'url'
       | 'reason'
       | 'extra'
+      | 'migrations'
     >
   > & {
     /** The first line is used when the run context has no message for the commit. */
@@ -127,6 +131,7 @@ export function buildMessage(input: MessageFields, context: RunContext): DeployM
     url: input.url,
     reason: input.reason,
     extra: input.extra,
+    migrations: input.migrations,
     actor: context.actor || undefined,
     repository: context.repository || undefined,
     ref: branchOf(context),

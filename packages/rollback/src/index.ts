@@ -1,3 +1,4 @@
+export { type CompatDecision, type CompatOptions, decideCompat, migrationsSince } from './compat';
 export {
   type DatabaseRollback,
   ROLLED_BACK_ENV,

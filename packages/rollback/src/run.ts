@@ -1,8 +1,9 @@
-import { type DeploymentInfo, listDeployments } from '@deploy-actions/deployments';
+import { type DeploymentInfo, listDeployments, type MigrationRecord } from '@deploy-actions/deployments';
 import { appUrl, deploy, type Fly, getStatus, imageTag, listMachines, listReleases } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
 import { type GateResult, resolveChecks, runHealthGate, type VersionSource } from '@deploy-actions/health';
 import { log, UserError } from '@deploy-actions/toolkit';
+import { type CompatDecision, decideCompat, migrationsSince } from './compat';
 import { crashedStopped, startLeftStopped } from './crashed';
 import { recordedGood } from './recorded';
 import { runningImageProblem } from './running';
@@ -33,11 +34,17 @@ export interface RollbackOptions {
   waitTimeoutMs: number;
   verify: RollbackVerify;
   database?: DatabaseRollback;
+  /** Classes of the migrations this run applied (pg-migrate's `classes`), besides those recorded. */
+  appliedMigrations?: MigrationRecord[];
+  /** Roll the image back past contract or breaking migrations without down migrations. */
+  pastContract?: boolean;
+  /** Where down migrations run when a contract or breaking migration must be undone first. */
+  downs?: { databaseUrl: string; migrationsDir: string };
   dryRun: boolean;
 }
 
 export interface TimelineEntry {
-  step: 'failed release' | 'last known good' | 'database' | 'rollback release' | 'verification';
+  step: 'failed release' | 'last known good' | 'migrations' | 'database' | 'rollback release' | 'verification';
   detail: string;
 }
 
@@ -52,6 +59,10 @@ export interface RollbackResult {
   timeline: TimelineEntry[];
   reason: string;
   revertedMigrations: string[];
+  /** What the migrations since the target allowed. */
+  compat?: CompatDecision;
+  /** True when the migrations since the target forbade an image-only rollback: nothing was changed. */
+  refused: boolean;
 }
 
 /**
@@ -185,9 +196,33 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     timeline,
     reason: target.why,
     revertedMigrations: [],
+    refused: false,
   };
+
+  // What was migrated since the target decides whether its image may come back alone.
+  const compat = decideCompat(
+    migrationsSince(deployments, {
+      app: options.app,
+      repository: options.run.repository,
+      targetImage: target.imageRef,
+      appliedByThisRun: options.appliedMigrations ?? [],
+    }),
+    {
+      pastContract: options.pastContract ?? false,
+      canRunDowns: options.downs !== undefined,
+      migrateTo: options.database?.migrateTo,
+    },
+  );
+  result.compat = compat;
+  if (compat.action === 'refuse') {
+    result.refused = true;
+    result.reason = `Not rolling back ${options.app} to ${target.imageRef}: ${compat.reason}`;
+    timeline.push({ step: 'migrations', detail: `refused: ${compat.reason}` });
+    return result;
+  }
+  timeline.push({ step: 'migrations', detail: compat.note });
   if (options.dryRun) {
-    result.reason = `dry run: would roll back to ${target.imageRef} (${target.why})`;
+    result.reason = `dry run: would roll back to ${target.imageRef} (${target.why}; ${compat.note})`;
     return result;
   }
 
@@ -200,6 +235,13 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           ? `reverted ${result.revertedMigrations.join(', ')}`
           : `already at ${options.database.migrateTo}`,
     });
+  }
+
+  if (compat.action === 'downs' && options.downs) {
+    // Under pg-migrate's lock, newest first, before the older image starts.
+    const reverted = await revertDatabase({ ...options.downs, migrateTo: compat.revertTo });
+    result.revertedMigrations.push(...reverted);
+    timeline.push({ step: 'database', detail: `reverted ${reverted.join(', ') || 'nothing (already reverted)'}` });
   }
 
   // Read before the deploy: the update wipes what the events say about the crash.

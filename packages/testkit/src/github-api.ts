@@ -32,6 +32,9 @@
  *   GET   /commits/{ref}/status           repos/get-combined-status-for-ref: the newest status per context;
  *                                         state failure (any error or failure), pending (none, or any
  *                                         pending), else success; per_page, page
+ *   GET   /compare/{base}...{head}        the commits reachable from head back to base (first parents),
+ *                                         oldest first, as `commits` with `total_commits`; 404 when base is not
+ *                                         an ancestor (docs.github.com/en/rest/commits/commits#compare-two-commits)
  *   GET   /actions/runs/{run_id}          seeded workflow runs of this repository (seedRun); others 404
  *   GET   /pulls/{n}                      seeded pull requests (seedPull): number, state, merged, title; others 404
  *   POST  /graphql                        `query { viewer { login } }` only: the token's login
@@ -180,6 +183,10 @@ export interface Commit {
   behindDefault?: boolean;
   /** Contexts of successful commit statuses (required checks pass only with one). */
   successfulContexts?: string[];
+  /** Author date (ISO); default: when it is read. */
+  date?: string;
+  /** Parent shas (the first is followed by compare). */
+  parents?: string[];
 }
 
 /**
@@ -334,6 +341,8 @@ export interface GitHubApi {
     author?: Partial<Commit['author']>;
     behindDefault?: boolean;
     successfulContexts?: string[];
+    date?: string;
+    parents?: string[];
   }): void;
   /** A check run on `sha` (a later one of the same name supersedes it under filter=latest). */
   seedCheckRun(run: {
@@ -592,7 +601,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
               ? ['issues', 'pull-requests']
               : /^\/pulls\//.test(path)
                 ? ['pull-requests']
-                : /^\/commits\//.test(path)
+                : /^\/(commits|compare)\//.test(path)
                   ? ['contents']
                   : [];
     if (scopes.length === 0) return;
@@ -918,8 +927,46 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
           {
             sha: c.sha,
             html_url: `${serverUrl}/${repository}/commit/${c.sha}`,
-            commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: now() } },
+            commit: {
+              message: c.message,
+              author: { name: c.author.name, email: c.author.email, date: c.date ?? now() },
+            },
             author: { login: c.author.login },
+          },
+        ];
+      },
+    ],
+    [
+      'GET',
+      /^\/compare\/([^/]+)\.\.\.([^/]+)$/,
+      (m) => {
+        // Walks first parents from head to base; the answer lists them oldest first (compare-two-commits).
+        const base = decodeURIComponent(m[1]);
+        const chain: Commit[] = [];
+        for (
+          let c = commits.get(decodeURIComponent(m[2]));
+          c && c.sha !== base;
+          c = commits.get(c.parents?.[0] ?? '')
+        ) {
+          chain.push(c);
+          if (chain.length > 10_000) break;
+        }
+        if (!commits.has(base) || chain.length === 0 || commits.get(chain.at(-1)?.parents?.[0] ?? '')?.sha !== base) {
+          throw new HttpError(404, 'Not Found');
+        }
+        const list = chain.reverse().map((c) => ({
+          sha: c.sha,
+          commit: { message: c.message, author: { name: c.author.name, email: c.author.email, date: c.date ?? now() } },
+          author: { login: c.author.login },
+        }));
+        return [
+          200,
+          {
+            status: 'ahead',
+            ahead_by: list.length,
+            behind_by: 0,
+            total_commits: list.length,
+            commits: list.slice(0, 250),
           },
         ];
       },
@@ -1093,6 +1140,8 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
         author: { name: 'Mona Lisa', email: 'mona@example.com', login: 'octocat', ...c.author },
         behindDefault: c.behindDefault,
         successfulContexts: c.successfulContexts ?? ['ci'],
+        date: c.date,
+        parents: c.parents,
       };
       commits.set(c.sha, commit);
       if (c.branch) commits.set(c.branch, commit);

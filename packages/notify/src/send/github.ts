@@ -76,6 +76,8 @@ function draftOf(m: DeployMessage, target: DeploymentTarget, rollback: boolean):
     repository: m.repository,
     // The digest the deploy step read from the machines, else the one a digest ref names.
     image_digest: m.imageDigest ?? /@(sha256:[0-9a-f]{64})$/.exec(m.imageRef ?? '')?.[1],
+    // Classes of the migrations it applied: what auto-rollback weighs before bringing an older image back.
+    migrations: m.migrations,
   };
 }
 
@@ -85,8 +87,11 @@ function recordsAll(existing: DeploymentInfo, draft: DeploymentPayloadDraft): bo
     string,
     unknown
   >;
-  return (['app', 'image_ref', 'image_digest', 'release_version', 'version', 'repository'] as const).every(
-    (key) => draft[key] === undefined || payload[key] === draft[key],
+  return (
+    (['app', 'image_ref', 'image_digest', 'release_version', 'version', 'repository'] as const).every(
+      (key) => draft[key] === undefined || payload[key] === draft[key],
+    ) &&
+    (!draft.migrations?.length || JSON.stringify(payload.migrations) === JSON.stringify(draft.migrations))
   );
 }
 

@@ -1,0 +1,82 @@
+import { dirname } from 'node:path';
+import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, resultSummary } from '../../src/index';
+import { migrationsDir } from '../helpers';
+
+describe('classes in the migrate engine', () => {
+  let server: PgServer;
+  beforeAll(async () => {
+    server = await startPostgres({ version: 18 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const files = {
+    '0001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, name text, legacy text);\n',
+    '0002_nickname.sql': 'ALTER TABLE users ADD COLUMN nickname text;\n',
+    '0003_drop_legacy.sql':
+      '-- migrate:up\nALTER TABLE users DROP COLUMN legacy;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy text;\n',
+    '0004_backfill.sql':
+      '-- deploy-actions: class=expand reason="the release that reads name is gone"\nUPDATE users SET nickname = name;\nALTER TABLE users DROP COLUMN name;\n',
+  };
+
+  it('classifies pending migrations in a dry run, in the plan and in the summary', async () => {
+    const db = await server.createDatabase('classes');
+    const dir = migrationsDir(files);
+    const result = await migrate({
+      databaseUrl: db.url,
+      dir: 'migrations',
+      root: dirname(dir),
+      lint: 'off',
+      dryRun: true,
+    });
+    expect(result.classes).toEqual([
+      { version: '0001', name: 'users', class: 'expand', classes: ['expand'], reasons: [], down: false },
+      { version: '0002', name: 'nickname', class: 'expand', classes: ['expand'], reasons: [], down: false },
+      {
+        version: '0003',
+        name: 'drop_legacy',
+        class: 'contract',
+        classes: ['contract'],
+        reasons: ['drop-column@2'],
+        down: true,
+      },
+      {
+        version: '0004',
+        name: 'backfill',
+        class: 'expand',
+        classes: ['contract', 'data'],
+        reasons: ['dml-update@2', 'drop-column@3'],
+        down: false,
+        override: 'the release that reads name is gone',
+      },
+    ]);
+    expect(result.planMarkdown).toContain('`migrations/0003_drop_legacy.sql` | **contract**: drop-column (line 2) |');
+    expect(result.planMarkdown).toContain('set by override (computed contract): the release that reads name is gone');
+    expect(resultSummary(result).toString()).toContain('| Classes | 1 contract, 3 expand |');
+  });
+
+  it('records the classes of what a run applied', async () => {
+    const db = await server.createDatabase('applied');
+    const dir = migrationsDir(files);
+    const run = (target?: string) =>
+      migrate({ databaseUrl: db.url, dir: 'migrations', root: dirname(dir), lint: 'off', target });
+    expect((await run('0002')).classes.map((c) => c.version)).toEqual(['0001', '0002']);
+    const second = await run();
+    expect(second.classes.map((c) => [c.version, c.class])).toEqual([
+      ['0003', 'contract'],
+      ['0004', 'expand'],
+    ]);
+  });
+
+  it('refuses a malformed override before anything runs', async () => {
+    const db = await server.createDatabase('refused');
+    const dir = migrationsDir({ ...files, '0005_bad.sql': '-- deploy-actions: class=expand\nSELECT 1;\n' });
+    await expect(migrate({ databaseUrl: db.url, dir: 'migrations', root: dirname(dir), lint: 'off' })).rejects.toThrow(
+      /0005_bad\.sql:1: the class override needs a reason/,
+    );
+    expect(await server.query(db.name, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
+  });
+});
