@@ -45,15 +45,13 @@ describe.concurrent('fly-deploy: a new app, its IPv6, and what the gate needs to
     expect(r.exitCode, r.log).toBe(0);
     expect(sim.state().apps['hotdash-production'].org).toBe('hotdash');
     expect(r.outputs).toMatchObject({ 'release-version': '1', 'image-label': 'v1.4.0', 'has-services': 'true' });
-    // flyctl's first deploy of an app with services provisions a dedicated v6 and a shared v4.
-    expect(ipsOf('hotdash-production').map((ip) => ip.type)).toEqual(['v6', 'shared_v4']);
     const again = await run({ 'create-app': 'true', org: 'hotdash', 'image-label': 'v1.4.1' }, { cwd });
     expect(again.exitCode, again.log).toBe(0);
     expect(again.outputs['release-version']).toBe('2');
     expect(findLeaks(r, [TOKEN])).toEqual([]);
   });
 
-  it('a worker (no service) reports has-services false and gets no address on its first deploy', async () => {
+  it('a worker (no service) reports has-services false', async () => {
     const cwd = workspace('app = "ampel-worker"\n[processes]\n  worker = "/app/ampel-worker"\n');
     const r = await run(
       { 'create-app': 'true', org: 'personal', image: 'registry.fly.io/ampel-worker:main-1a2b3c4' },
@@ -64,13 +62,14 @@ describe.concurrent('fly-deploy: a new app, its IPv6, and what the gate needs to
     expect(ipsOf('ampel-worker')).toEqual([]);
   });
 
-  it('ipv6: public keeps the v6 the first deploy provisioned, and allocates none', async () => {
+  it('ipv6: public keeps a v6 the app already has, and allocates none', async () => {
     await sim.seedApp('shop-v6', { releases: ['v1'] });
-    const [v6] = ipsOf('shop-v6').filter((ip) => ip.type === 'v6');
+    expect((await sim.run(['ips', 'allocate-v6', '--app', 'shop-v6'], { env: { FLY_API_TOKEN: TOKEN } })).code).toBe(0);
+    const [v6] = ipsOf('shop-v6');
     const r = await run({ app: 'shop-v6', image: 'registry.fly.io/shop-v6:v2', ipv6: 'public' });
     expect(r.exitCode, r.log).toBe(0);
     expect(r.outputs['ipv6-address']).toBe(v6.address);
-    expect(await allocations('shop-v6')).toHaveLength(0);
+    expect(await allocations('shop-v6')).toHaveLength(1);
   });
 
   it('ipv6: public allocates one for an app without, and only once over two deploys', async () => {
@@ -94,7 +93,7 @@ describe.concurrent('fly-deploy: a new app, its IPv6, and what the gate needs to
     const calls = await allocations('db-proxy');
     expect(calls).toHaveLength(1);
     expect(calls[0].args).toContain('--private');
-    expect(ipsOf('db-proxy').map((ip) => ip.type)).toEqual(['v6', 'shared_v4', 'private_v6']);
+    expect(ipsOf('db-proxy').map((ip) => ip.type)).toEqual(['private_v6']);
   });
 
   it('a failed deploy allocates nothing', async () => {

@@ -49,12 +49,6 @@ describe('ips, as flyctl v0.4.87 prints them', () => {
     ]);
   });
 
-  it('a first deploy with services provisions a dedicated v6 and a shared v4', async () => {
-    await sim.seedApp('served', { releases: ['v1'] });
-    const listed = JSON.parse((await sim.run(['ips', 'list', '--app', 'served', '--json'], { env })).stdout);
-    expect(listed.map((ip: { Type: string }) => ip.Type)).toEqual(['v6', 'shared_v4']);
-  });
-
   it('allocate-v6 has no --yes flag, and an unknown app fails as flyctl does', async () => {
     const yes = await sim.run(['ips', 'allocate-v6', '--app', 'edge', '--yes'], { env });
     expect(yes.code).toBe(1);

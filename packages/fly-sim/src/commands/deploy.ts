@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from '../args';
@@ -138,9 +137,7 @@ export async function deploy(ctx: Ctx, args: string[]): Promise<number> {
   if (fault === '429' || fault === 'reset' || fault === 'timeout') throw faultError(fault, name);
 
   const config = appConfigOf(toml, app);
-  const firstDeploy = app.machines.every((m) => m.state === 'destroyed') && !app.config;
   app.config = config;
-  if (firstDeploy) provisionIps(ctx, app, config);
   // The release exists before any lease is taken (machines.go:328 createReleaseInBackend),
   // and is set running (machines_deploymachinesapp.go:72).
   const release: SimRelease = {
@@ -223,27 +220,4 @@ async function findOrBuildImage(
   io.err(`image: ${ref}`);
   io.err('image size: 48 MB');
   return ref;
-}
-
-/**
- * A first deploy of an app with services and no addresses gets a dedicated v6 and a shared v4
- * (the default "shared" ip type: superfly/flyctl@v0.4.87 internal/command/deploy/deploy_first.go:29-104;
- * first deploy as machines.go:344 defines it). A worker without services gets none.
- */
-function provisionIps(ctx: Ctx, app: SimApp, config: SimAppConfig): void {
-  if (config.services.length === 0 || (app.ips ?? []).length > 0) return;
-  const hex = () => randomBytes(2).toString('hex');
-  const v6 = `2a09:8280:1::${hex()}:${hex()}:0`;
-  const v4 = `66.241.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
-  const at = isoNow();
-  app.ips = [
-    { id: `ip_${hex()}${hex()}`, address: v6, type: 'v6', region: 'global', createdAt: at, org: app.org },
-    { id: `ip_${hex()}${hex()}`, address: v4, type: 'shared_v4', region: 'global', createdAt: at, org: app.org },
-  ];
-  ctx.world.save();
-  ctx.io.out(`Provisioning ips for ${app.name}`);
-  ctx.io.out(`  Dedicated ipv6: ${v6}`);
-  ctx.io.out(`  Shared ipv4: ${v4}`);
-  ctx.io.out('  Add a dedicated ipv4 with: fly ips allocate-v4');
-  ctx.io.out('');
 }
