@@ -132,7 +132,10 @@ export function buildReport(end: GateEnding): GateReport {
     p95Ms: probeP95(window),
     settings: end.settings,
     checks: end.checks.map((check) => {
-      const mine = probes.filter((p) => p.round === lastRound && p.check === check.name);
+      // A check sent once per gate (a write) was last probed in an earlier round: its latest round counts.
+      const own = probes.filter((p) => p.check === check.name);
+      const latest = own.reduce((round, p) => Math.max(round, p.round), 0);
+      const mine = own.filter((p) => p.round === Math.min(latest, lastRound));
       return {
         name: check.name,
         method: check.request.method,
