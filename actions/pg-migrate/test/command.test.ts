@@ -74,8 +74,8 @@ describe('pg-migrate command: the team’s own migrator', () => {
     });
     expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
     expect(run.exitCode).toBe(0);
-    // Our lock connection holds the run and the work lock while the migrator runs.
-    expect(run.log).toContain('advisory locks held: 2');
+    // Our lock connection holds the migration lock (the key a pg-migrate run holds) while the migrator runs.
+    expect(run.log).toContain('advisory locks held: 1');
     // The tunnel's URL is a secret as a whole (its password too, in any spelling).
     expect(run.log).toMatch(/database at 127\.0\.0\.1:\d+, url \*\*\*\n/);
     expect(run.log).toContain('token visible: false');
@@ -117,7 +117,7 @@ describe('pg-migrate command: the team’s own migrator', () => {
     await holder.connect();
     try {
       await holder.query(
-        `SELECT pg_advisory_lock(('x' || left(md5(current_database() || '/public/schema_migrations/run'), 16))::bit(64)::bigint)`,
+        `SELECT pg_advisory_lock(('x' || left(md5(current_database() || '/public/schema_migrations/work'), 16))::bit(64)::bigint)`,
       );
       const run = await runBundle('pg-migrate', {
         cwd: workspace(),
