@@ -156,7 +156,6 @@ const NOT_YET_SPLIT = new Set([
   'packages/migrate/src/migrate.ts migrate',
   'packages/migrate/src/classify/rules.ts statementFacts',
   'packages/fly-sim/src/harness.ts startFlySim',
-  'packages/deploy/src/run.ts runFlyDeploy',
 ]);
 
 describe('package functions', () => {
