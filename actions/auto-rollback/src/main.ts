@@ -1,10 +1,9 @@
 import { parseMigrationRecords } from '@deploy-actions/deployments';
 import { openFly } from '@deploy-actions/fly';
 import { GitHubClient } from '@deploy-actions/github';
-import { parseTarget, ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
+import { ROLLED_BACK_ENV, rollback } from '@deploy-actions/rollback';
 import {
   exportVariable,
-  InputError,
   log,
   parseInputs,
   readRunContext,
@@ -13,24 +12,12 @@ import {
   UserError,
 } from '@deploy-actions/toolkit';
 import { inputs, outputs } from './contract';
+import { checkInputs, rollbackOptions } from './options';
 import { rollbackSummary } from './summary';
 
 await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
-  if (i['rollback-migrations'] && (!i['database-url'] || !i['migrate-to'])) {
-    const missing = !i['database-url'] ? 'database-url' : 'migrate-to';
-    throw new InputError([
-      { input: missing, message: `Input '${missing}' is required with rollback-migrations: true` },
-    ]);
-  }
-  if (i.check === 'machines' && (i['health-url'] ?? []).length + (i['checks-file'] ? 1 : 0) > 0) {
-    throw new InputError([
-      {
-        input: 'check',
-        message: "Invalid input 'check': machines probes no URL, but 'health-url' or 'checks-file' is set",
-      },
-    ]);
-  }
+  checkInputs(i);
   for (const value of Object.values(i.secrets ?? {})) registerSecret(value, "input 'secrets'");
   const appliedMigrations = parseMigrationRecords(i['applied-migrations'], 'applied-migrations');
   // Known before anything can fail: a refused or failed rollback still says so.
@@ -49,43 +36,7 @@ await runStep(outputs, async (out) => {
       ? new GitHubClient({ token: i['github-token'], repository: context.repository, apiUrl: context.apiUrl })
       : undefined;
 
-  const result = await rollback({
-    fly,
-    app: i.app,
-    failed: {
-      version: i['failed-release-version'] ? Number(i['failed-release-version'].replace(/^v/, '')) : undefined,
-      imageRef: i['failed-image-ref'],
-    },
-    request: parseTarget(i.target),
-    lkgSource: i['lkg-source'],
-    environment: i.environment,
-    github,
-    run: {
-      id: context.runId,
-      sha: context.sha,
-      repository: context.repository,
-      alreadyRolledBack: (process.env[ROLLED_BACK_ENV] ?? '').split(','),
-    },
-    strategy: i.strategy,
-    waitTimeoutMs: i['wait-timeout'],
-    verify: {
-      kind: i.check,
-      urls: i['health-url'] ?? [],
-      checksFile: i['checks-file'],
-      expectedVersion: i['expected-version'],
-      versionFrom: i['version-from'],
-      versionSource: { field: i['version-field'], header: i['version-header'] },
-      env: { ...process.env, ...i.secrets },
-      timeoutMs: i.timeout,
-    },
-    database: i['rollback-migrations']
-      ? { databaseUrl: i['database-url'] ?? '', migrationsDir: i['migrations-dir'], migrateTo: i['migrate-to'] ?? '' }
-      : undefined,
-    appliedMigrations,
-    pastContract: i['rollback-past-contract'],
-    downs: i['database-url'] ? { databaseUrl: i['database-url'], migrationsDir: i['migrations-dir'] } : undefined,
-    dryRun: i['dry-run'],
-  });
+  const result = await rollback(rollbackOptions(i, context, fly, github, appliedMigrations));
 
   out.set('rolled-back', result.rolledBack);
   out.set('from-image', result.fromImage);

@@ -6,10 +6,10 @@ import {
   MigrationError,
   migrate,
   resultSummary,
-  runMigrationCommand,
   withFlyPostgresTunnel,
 } from '@deploy-actions/migrate';
-import { formatDuration, log, parseInputs, readRunContext, runStep, Summary, UserError } from '@deploy-actions/toolkit';
+import { log, parseInputs, readRunContext, runStep, UserError } from '@deploy-actions/toolkit';
+import { appliedBy, runCommandMode } from './command';
 import { inputs, outputs } from './contract';
 
 await runStep(outputs, async (out) => {
@@ -22,36 +22,7 @@ await runStep(outputs, async (out) => {
   };
   const fly = { token: i['fly-api-token'], flyctlVersion: i['flyctl-version'], logger };
 
-  if (i.command) {
-    // The team's own migrator, under pg-migrate's lock: on the runner, or on a machine of `app`.
-    if (i.baseline) throw new UserError("Input 'baseline' is for SQL migrations; it cannot be used with 'command'");
-    const run = await runMigrationCommand({
-      command: i.command,
-      app: i.app,
-      databaseUrl: i['database-url'],
-      flyPostgresApp: i['fly-postgres-app'],
-      fly,
-      cwd: root,
-      lock: {
-        schema: i.schema,
-        table: i.table,
-        lockWaitMs: i['lock-wait'],
-        allowPooler: i['allow-pooler'],
-        appliedBy: [ctx.actor, ctx.runId && `run ${ctx.runId}`].filter(Boolean).join(' '),
-        logger,
-      },
-    });
-    new Summary()
-      .heading(`pg-migrate: ran the migration command on ${run.where}`)
-      .facts([
-        ['Command', i.command],
-        ['Migration lock', run.locked ? 'held while it ran' : 'not taken (no database-url)'],
-        ['Time', formatDuration(run.durationMs)],
-      ])
-      .code(run.tail || '(no output)')
-      .write();
-    return;
-  }
+  if (i.command) return runCommandMode({ ...i, command: i.command }, ctx, fly, root);
   const databaseUrl = i['database-url'];
   if (!databaseUrl) throw new UserError("Input required and not supplied: database-url (unless 'command' is set)");
 
@@ -74,7 +45,7 @@ await runStep(outputs, async (out) => {
       allowDrift: i['allow-drift'],
       allowPooler: i['allow-pooler'],
       appVersion: i['app-version'],
-      appliedBy: [ctx.actor, ctx.runId && `run ${ctx.runId}`].filter(Boolean).join(' ') || undefined,
+      appliedBy: appliedBy(ctx) || undefined,
       lint: i.lint,
       backupPath: i.backup,
       baseline: i.baseline,

@@ -137,34 +137,7 @@ export async function runFlyDeploy(
     };
   }
 
-  let createdApp = false;
-  if (request.preview || request.createApp) {
-    createdApp = await ensureApp(fly, target.app, request.org, { timeoutMs: 120_000 });
-    if (createdApp) log.info(`Created app ${target.app}`);
-  }
-  let database: PreviewDatabaseOutcome | undefined;
-  if (request.preview) {
-    try {
-      await stagePreviewSecrets(fly, target.app, request.previewSecrets);
-      if (previewDb) {
-        database = await openPreviewDatabase(fly, {
-          app: target.app,
-          repository: ctx.repository,
-          root: workdirRoot(),
-          ...previewDb,
-        });
-      }
-    } catch (error) {
-      // A preview app this run created does not outlive a failed setup: the next run starts clean.
-      if (createdApp) {
-        log.info(`Destroying ${target.app} again: this run created it and its setup failed`);
-        await destroyApp(fly, target.app, { timeoutMs: 300_000 }).catch((e) =>
-          log.warning(`Could not destroy ${target.app}: ${(e as Error).message}`),
-        );
-      }
-      throw error;
-    }
-  }
+  const database = await prepareApp(fly, request, target.app, ctx.repository, previewDb);
   const imageLabel = request.image ? undefined : (request.imageLabel ?? defaultImageLabel(ctx.ref, ctx.sha));
   const outcome = await deployApp(
     fly,
@@ -227,6 +200,50 @@ export async function runFlyDeploy(
   }
   if (outcome.result === 'unchanged') log.info(`Nothing to do: ${target.app} already runs ${outcome.imageRef}`);
   return result;
+}
+
+/** A preview's database settings with the pull request it belongs to. */
+type PreviewDb = NonNullable<FlyDeployRequest['database']> & { pr: number };
+
+/**
+ * Creates the app when asked (a preview always), then stages a preview's secrets and opens its
+ * database. A preview app this run created does not outlive a failed setup.
+ */
+async function prepareApp(
+  fly: Fly,
+  request: FlyDeployRequest,
+  app: string,
+  repository: string,
+  previewDb: PreviewDb | undefined,
+): Promise<PreviewDatabaseOutcome | undefined> {
+  let createdApp = false;
+  if (request.preview || request.createApp) {
+    createdApp = await ensureApp(fly, app, request.org, { timeoutMs: 120_000 });
+    if (createdApp) log.info(`Created app ${app}`);
+  }
+  if (request.preview) {
+    try {
+      await stagePreviewSecrets(fly, app, request.previewSecrets);
+      if (previewDb) {
+        return await openPreviewDatabase(fly, {
+          app,
+          repository,
+          root: workdirRoot(),
+          ...previewDb,
+        });
+      }
+    } catch (error) {
+      // A preview app this run created does not outlive a failed setup: the next run starts clean.
+      if (createdApp) {
+        log.info(`Destroying ${app} again: this run created it and its setup failed`);
+        await destroyApp(fly, app, { timeoutMs: 300_000 }).catch((e) =>
+          log.warning(`Could not destroy ${app}: ${(e as Error).message}`),
+        );
+      }
+      throw error;
+    }
+  }
+  return undefined;
 }
 
 /** The repository root: where migrations and seed paths are resolved. */

@@ -201,6 +201,36 @@ function readIfExists(path: string, shown: string): string | undefined {
   }
 }
 
+/** The names in the migrations folder; a missing folder is the input's mistake. */
+function listFolder(dir: string, root: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if (fsCode(error) !== 'ENOENT' && fsCode(error) !== 'ENOTDIR') throw unreadable(relative(root, dir) || dir, error);
+    throw new UserError(`Migrations folder not found: ${relative(root, dir) || dir}`, {
+      hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
+    });
+  }
+}
+
+/** The scanned entries as migrations sorted by version; each needs an up script. */
+function migrationFiles(entries: Iterable<Entry>): MigrationFile[] {
+  const files: MigrationFile[] = [];
+  for (const e of entries) {
+    if (!e.up) throw new UserError(`${e.source}: a down migration without its up migration (version ${e.version})`);
+    files.push({
+      version: e.version,
+      order: e.order,
+      name: e.name,
+      layout: e.layout,
+      up: e.up,
+      down: e.down,
+      checksum: checksumOfNormalised(e.up.sql),
+    });
+  }
+  return files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+}
+
 /**
  * Reads the folder; yields after every FILES_PER_SLICE entries. Written for one pass of cold
  * code over thousands of files, where each step per file shows in a no-op run's time: one
@@ -209,15 +239,7 @@ function readIfExists(path: string, shown: string): string | undefined {
  */
 function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
   const dir = resolve(folder);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if (fsCode(error) !== 'ENOENT' && fsCode(error) !== 'ENOTDIR') throw unreadable(relative(root, dir) || dir, error);
-    throw new UserError(`Migrations folder not found: ${relative(root, dir) || dir}`, {
-      hint: 'Set the `migrations-dir` input to the folder holding the .sql files (relative to the workspace).',
-    });
-  }
+  const names = listFolder(dir, root);
   // Paths as shown in messages and annotations: relative to the workspace.
   const base = relative(root, dir);
   const prefix = base ? `${base}/` : '';
@@ -316,20 +338,7 @@ function* scan(folder: string, root: string): Generator<void, MigrationFile[]> {
     }
   }
 
-  const files: MigrationFile[] = [];
-  for (const e of entries.values()) {
-    if (!e.up) throw new UserError(`${e.source}: a down migration without its up migration (version ${e.version})`);
-    files.push({
-      version: e.version,
-      order: e.order,
-      name: e.name,
-      layout: e.layout,
-      up: e.up,
-      down: e.down,
-      checksum: checksumOfNormalised(e.up.sql),
-    });
-  }
-  return files.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  return migrationFiles(entries.values());
 }
 
 /** `0001_users` (or `0001` when the migration has no name): how messages name a migration. */

@@ -144,6 +144,32 @@ async function revertDatabase(database: DatabaseRollback): Promise<string[]> {
   return result.done.map((m) => m.version);
 }
 
+/** Reverts the database before the older image starts: to `migrate-to` when asked, and the downs the compatibility check chose. */
+async function revertMigrations(
+  options: RollbackOptions,
+  compat: CompatDecision,
+  result: RollbackResult,
+): Promise<void> {
+  const { timeline } = result;
+  if (options.database) {
+    result.revertedMigrations = await revertDatabase(options.database);
+    timeline.push({
+      step: 'database',
+      detail:
+        result.revertedMigrations.length > 0
+          ? `reverted ${result.revertedMigrations.join(', ')}`
+          : `already at ${options.database.migrateTo}`,
+    });
+  }
+
+  if (compat.action === 'downs' && options.downs) {
+    // Under pg-migrate's lock, newest first, before the older image starts.
+    const reverted = await revertDatabase({ ...options.downs, migrateTo: compat.revertTo });
+    result.revertedMigrations.push(...reverted);
+    timeline.push({ step: 'database', detail: `reverted ${reverted.join(', ') || 'nothing (already reverted)'}` });
+  }
+}
+
 /**
  * Rolls `app` back to its last known good release: choose the target (with the reason),
  * optionally revert the database, redeploy the target's image (never a rebuild), and
@@ -226,23 +252,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     return result;
   }
 
-  if (options.database) {
-    result.revertedMigrations = await revertDatabase(options.database);
-    timeline.push({
-      step: 'database',
-      detail:
-        result.revertedMigrations.length > 0
-          ? `reverted ${result.revertedMigrations.join(', ')}`
-          : `already at ${options.database.migrateTo}`,
-    });
-  }
-
-  if (compat.action === 'downs' && options.downs) {
-    // Under pg-migrate's lock, newest first, before the older image starts.
-    const reverted = await revertDatabase({ ...options.downs, migrateTo: compat.revertTo });
-    result.revertedMigrations.push(...reverted);
-    timeline.push({ step: 'database', detail: `reverted ${reverted.join(', ') || 'nothing (already reverted)'}` });
-  }
+  await revertMigrations(options, compat, result);
 
   // Read before the deploy: the update wipes what the events say about the crash.
   const crashed = await listMachines(options.fly, options.app).then(crashedStopped, () => []);

@@ -114,6 +114,54 @@ function removeAtExit(folder: string): void {
   runFolders.add(folder);
 }
 
+interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Spawns the bundle in its own process group (a timeout kills it and anything it started) and collects both streams. */
+function spawnBundle(
+  nodeBinary: string,
+  args: string[],
+  workspace: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<ChildResult> {
+  return new Promise<ChildResult>((done, fail) => {
+    const child = spawn(nodeBinary, args, {
+      cwd: workspace,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    let err = '';
+    let expired = false;
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      err += c;
+    });
+    const timer = setTimeout(() => {
+      expired = true;
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    child.on('error', fail);
+    child.on('close', (c, s) => {
+      clearTimeout(timer);
+      done({ code: c, signal: s, stdout: out, stderr: err, timedOut: expired });
+    });
+  });
+}
+
 /**
  * Runs `dist/<name>/index.js` the way the Actions runner runs a `node24` action:
  * INPUT_* variables with defaults applied, the runner's files, the GITHUB_* context,
@@ -195,42 +243,13 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
     testArgs.push(`${TEST_SOURCES_FLAG}${file}`);
   }
   const started = Date.now();
-  const { code, signal, stdout, stderr, timedOut } = await new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-    timedOut: boolean;
-  }>((done, fail) => {
-    const child = spawn(nodeBinary, [bundle, ...testArgs], {
-      cwd: workspace,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let out = '';
-    let err = '';
-    let expired = false;
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      err += c;
-    });
-    const timer = setTimeout(() => {
-      expired = true;
-      try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, options.timeoutMs ?? 120_000);
-    child.on('error', fail);
-    child.on('close', (c, s) => {
-      clearTimeout(timer);
-      done({ code: c, signal: s, stdout: out, stderr: err, timedOut: expired });
-    });
-  });
+  const { code, signal, stdout, stderr, timedOut } = await spawnBundle(
+    nodeBinary,
+    [bundle, ...testArgs],
+    workspace,
+    env,
+    options.timeoutMs ?? 120_000,
+  );
 
   // One log for both streams, as the runner has (stdout first: the two are not interleaved here).
   const stepLog = new StepLog();
