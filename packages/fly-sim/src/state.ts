@@ -151,7 +151,8 @@ export interface SimIp {
 /** What the platform knows of an app's config: its process groups, services and release command. */
 export interface SimAppConfig {
   processes: string[];
-  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend' }[];
+  /** `autostart: false` (auto_start_machines = false): the proxy never starts a stopped machine of the group. */
+  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend'; autostart?: boolean }[];
   releaseCommand?: string;
 }
 
