@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { findLeaks, type RunBundleOptions, type RunBundleResult, runBundle } from '@deploy-actions/runner';
+import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { type HttpSink, startHttpSink } from '@deploy-actions/testkit/http-sink';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +82,10 @@ let echoBin: string;
 let sink: HttpSink;
 let pg: PgServer;
 let unhealthy: Server;
+let api: GitHubApi;
 const TOKEN = 'fm2_leak-scan-fixed-token-7d1e';
+/** The repository of the pull-request runs (preview mode, the janitor). */
+const REPO = 'acme/shop';
 
 /**
  * A flyctl that echoes what it was given, as flyctl's errors and a Docker build can: the token
@@ -113,10 +117,11 @@ function writeEchoingFlyctl(dir: string, simFlyctl: string): string {
 
 beforeAll(async () => {
   const tokens = [TOKEN, ...Object.values(SHAPES).flatMap((s) => [s, s.trim()])];
-  [sim, sink, pg] = await Promise.all([
+  [sim, sink, pg, api] = await Promise.all([
     startFlySim({ tokens, orgs: ['acme'] }),
     startHttpSink(),
     startPostgres({ version: 18 }),
+    startGitHubApi({ repository: REPO }),
   ]);
   echoBin = writeEchoingFlyctl(mkdtempSync(join(tmpdir(), 'leak-scan-')), sim.flyctl);
   // A health endpoint that is never healthy, so every failure path prints.
@@ -126,7 +131,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([sim?.stop(), sink?.close(), pg?.stop(), new Promise((done) => unhealthy?.close(done))]);
+  await Promise.all([
+    sim?.stop(),
+    sink?.close(),
+    pg?.stop(),
+    api?.close(),
+    new Promise((done) => unhealthy?.close(done)),
+  ]);
 });
 
 const SHAPE_NAMES = Object.keys(SHAPES);
@@ -286,6 +297,155 @@ describe('leak scan: 25 secret shapes through every action', { timeout: 600_000 
       const { r, argv } = await runWithArgv('business-hours-gate', {
         inputs: { now: '2026-08-21T16:00:00-07:00' },
         env: { FLY_API_TOKEN: SHAPES[shape], DEPLOY_TOKEN: SHAPES[shape] },
+      });
+      return [...scan(r, shape, argv), ...crashed(argv, shape)];
+    });
+    expect(leaks).toEqual([]);
+  });
+});
+
+/** A pull-request run of REPO: number `pr`, event `action`, against the local GitHub API. */
+const pullRequest = (pr: number, action: string): Pick<RunBundleOptions, 'eventName' | 'event' | 'context'> => ({
+  eventName: 'pull_request',
+  event: { action, number: pr, pull_request: { number: pr, title: 'Leak scan' } },
+  context: { repository: REPO, ref: `refs/pull/${pr}/merge`, apiUrl: api.url },
+});
+
+describe('leak scan: preview, janitor, checks-file and migrator secrets', { timeout: 600_000 }, () => {
+  it('fly-deploy preview: database-url password, app-secrets and preview-secrets values; then the janitor’s database-url', async () => {
+    const url = new URL(pg.url('postgres'));
+    const leaks = await everyShape(async (shape) => {
+      const pr = 100 + SHAPE_NAMES.indexOf(shape);
+      const role = `preview_${shape}`;
+      await pg.query('postgres', `DROP ROLE IF EXISTS ${role}`);
+      await pg.query('postgres', `CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${SHAPES[shape].replace(/'/g, "''")}'`);
+      const withPassword = (user: string) =>
+        `postgres://${user}:${encodeURIComponent(SHAPES[shape])}@${url.host}/postgres`;
+      // Every other shape meets the echoing flyctl (secrets import and deploy fail, quoting stdin and argv).
+      const echo = SHAPE_NAMES.indexOf(shape) % 2 === 0;
+      const deployed = await runWithArgv('fly-deploy', {
+        ...pullRequest(pr, 'opened'),
+        inputs: {
+          preview: 'true',
+          org: 'acme',
+          image: 'registry.fly.io/pr:v1',
+          'database-url': withPassword(role),
+          'preview-secrets': 'API_KEY',
+          'app-secrets': [dotenvLine('API_KEY', SHAPES[shape]), dotenvLine('NOT_LISTED', SHAPES[shape])].join('\n'),
+        },
+        env: { ...sim.env, ...(echo ? { PATH: `${echoBin}:${sim.env.PATH}` } : {}), FLY_API_TOKEN: TOKEN },
+      });
+      // The pull request closes unseen: the janitor removes its app and database (refused password every other shape).
+      api.seedPull(pr, 'closed');
+      const janitor = await runWithArgv('preview-janitor', {
+        context: { repository: REPO, apiUrl: api.url },
+        inputs: {
+          org: 'acme',
+          ttl: '1h',
+          'database-url': withPassword(echo ? 'postgres' : role),
+          'github-token': api.token,
+        },
+        env: { ...sim.env, FLY_API_TOKEN: TOKEN },
+      });
+      return [
+        ...scan(deployed.r, shape, deployed.argv),
+        ...scan(janitor.r, shape, janitor.argv),
+        ...crashed(deployed.argv, shape),
+        ...crashed(janitor.argv, shape),
+      ];
+    });
+    expect(leaks).toEqual([]);
+  });
+
+  it('fly-deploy: BUILD_SECRETS as deploy.yml passes them (several lines), echoed by a failed build (argv excepted)', async () => {
+    const leaks = await everyShape(async (shape) => {
+      const { r, argv } = await runWithArgv('fly-deploy', {
+        inputs: { app: APP, 'build-secrets': `SENTRY_DSN=https://public@sentry.example/1\nNPM_TOKEN=${SHAPES[shape]}` },
+        env: { ...sim.env, PATH: `${echoBin}:${sim.env.PATH}`, FLY_API_TOKEN: TOKEN },
+      });
+      return [...scan(r, shape, argv, true), ...crashed(argv, shape)];
+    });
+    expect(leaks).toEqual([]);
+  });
+
+  it('health-gate and auto-rollback: a checks-file `${NAME}` from `secrets`, sent to a check that fails', async () => {
+    const port = (unhealthy.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'leak-scan-checks-'));
+    const checksFile = join(dir, 'checks.yml');
+    writeFileSync(
+      checksFile,
+      [
+        'checks:',
+        '  - name: admin',
+        '    path: /admin/health',
+        '    headers:',
+        '      X-Admin-Key: ${ADMIN_KEY}',
+        '    expect:',
+        '      status: 200',
+        '      body-contains: ${ADMIN_KEY}',
+        '',
+      ].join('\n'),
+    );
+    const leaks = await everyShape(async (shape) => {
+      const secrets = `ADMIN_KEY=${SHAPES[shape]}`;
+      const gate = await runWithArgv('health-gate', {
+        inputs: {
+          'checks-file': checksFile,
+          'base-url': `http://127.0.0.1:${port}`,
+          secrets,
+          timeout: '1s',
+          interval: '200ms',
+        },
+      });
+      const rollback = await runWithArgv('auto-rollback', {
+        inputs: {
+          app: APP,
+          'failed-release-version': '2',
+          'lkg-source': 'fly-releases',
+          'checks-file': checksFile,
+          'health-url': `http://127.0.0.1:${port}/health`,
+          secrets,
+          timeout: '1s',
+          'dry-run': 'true',
+        },
+        env: { ...sim.env, FLY_API_TOKEN: TOKEN },
+      });
+      return [
+        ...scan(gate.r, shape, gate.argv),
+        ...scan(rollback.r, shape, rollback.argv),
+        ...crashed(gate.argv, shape),
+        ...crashed(rollback.argv, shape),
+      ];
+    });
+    expect(leaks).toEqual([]);
+  });
+
+  it('pg-migrate command: a migrator that prints its DATABASE_URL and fails', async () => {
+    const db = await pg.createDatabase('leaks_command');
+    const url = new URL(db.url);
+    const workspace = mkdtempSync(join(tmpdir(), 'leak-scan-command-'));
+    // The migrator prints the URL it was given, its password decoded, and fails, as a verbose ORM may.
+    writeFileSync(
+      join(workspace, 'migrate.mjs'),
+      [
+        'const url = new URL(process.env.DATABASE_URL);',
+        'console.log(`connecting to ${process.env.DATABASE_URL}`);',
+        'console.error(`auth failed for ${url.username} with password ${decodeURIComponent(url.password)}`);',
+        'process.exit(1);',
+        '',
+      ].join('\n'),
+    );
+    const leaks = await everyShape(async (shape) => {
+      // A role with the shape as its password, so the migration lock is taken and the migrator runs.
+      const role = `command_${shape}`;
+      await pg.query(db.name, `DROP ROLE IF EXISTS ${role}`);
+      await pg.query(db.name, `CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD '${SHAPES[shape].replace(/'/g, "''")}'`);
+      const { r, argv } = await runWithArgv('pg-migrate', {
+        cwd: workspace,
+        inputs: {
+          'database-url': `postgres://${role}:${encodeURIComponent(SHAPES[shape])}@${url.host}${url.pathname}`,
+          command: `node migrate.mjs`,
+        },
       });
       return [...scan(r, shape, argv), ...crashed(argv, shape)];
     });

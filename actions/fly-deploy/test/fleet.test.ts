@@ -144,4 +144,23 @@ describe('fly-deploy and the machines flyctl leaves', () => {
     // flyctl was interrupted, not left to time out: its release says so.
     expect(sim.state().apps['crashing-app'].releases.at(-1)?.status).toBe('interrupted');
   });
+
+  it('canary: a passing canary is gone and every machine converged; a crashing one leaves the fleet not-deployed, not partial', async () => {
+    await sim.seedApp('canary-ok', { releases: ['v1'] });
+    const ok = await run({ app: 'canary-ok', image: 'registry.fly.io/canary-ok:v2', strategy: 'canary' });
+    expect(ok.exitCode).toBe(0);
+    expect(ok.outputs.convergence).toBe('deployed');
+    expect(machinesOut(ok)).toHaveLength(2);
+
+    await sim.seedApp('canary-bad', { releases: ['v1'] });
+    const bad = await run({ app: 'canary-bad', image: 'registry.fly.io/canary-bad:v2-crash', strategy: 'canary' });
+    expect(bad.exitCode).toBe(1);
+    // flyctl leaves the failed canary (fly_canary) running the new release: it is not part of the fleet.
+    expect(sim.state().apps['canary-bad'].machines.some((m) => m.canary && m.state !== 'destroyed')).toBe(true);
+    expect(bad.outputs.convergence).toBe('not-deployed');
+    expect(machinesOut(bad).map((m) => [m.release, m.current])).toEqual([
+      [1, false],
+      [1, false],
+    ]);
+  });
 });

@@ -18,7 +18,10 @@ await runStep(outputs, async (out) => {
     onLine: (l) => log.info(l),
   });
   const token = i['github-token'];
-  if (!token) throw new UserError("Input required and not supplied: github-token (it reads the pull requests' state)");
+  if (!token)
+    throw new UserError(
+      "Input required and not supplied: github-token (it reads the pull requests' state and retires the removed previews' deployments)",
+    );
   const github = new GitHubClient({ token, repository: ctx.repository, apiUrl: ctx.apiUrl });
   const report = await runJanitor(fly, github, {
     repository: ctx.repository,

@@ -49,10 +49,17 @@ function isNew(machine: Machine, mark: NewReleaseMark): boolean {
   return mark.after !== undefined && version > mark.after;
 }
 
-/** The app's serving machines (no release_command, test or console machine) as a fleet. */
+/**
+ * A canary of the canary strategy (`fly_canary` metadata: flyctl@v0.4.87
+ * machines_deploymachinesapp.go:318). flyctl destroys it once it passed; one that failed is left
+ * behind, and it serves no traffic of the fleet (its DNS registration is skipped, :320).
+ */
+const isCanary = (m: Machine) => m.config?.metadata?.fly_canary === 'true';
+
+/** The app's serving machines (no release_command, test, console or canary machine) as a fleet. */
 export function fleetOf(machines: readonly Machine[], mark: NewReleaseMark): FleetMachine[] {
   return machines
-    .filter((m) => m.state !== 'destroyed' && !PLATFORM_GROUPS.includes(machineProcessGroup(m)))
+    .filter((m) => m.state !== 'destroyed' && !PLATFORM_GROUPS.includes(machineProcessGroup(m)) && !isCanary(m))
     .map((m) => ({
       id: m.id,
       group: machineProcessGroup(m) || 'app',

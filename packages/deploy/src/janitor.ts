@@ -4,7 +4,10 @@
  * within the TTL, and removes them as a close would. Only names this repository's previews have
  * are ever candidates: an app is one only when it is exactly `previewAppName(n, repository)`, a
  * database only when its comment names `repository#n` (outsider-chosen names never match).
+ * A removed preview's GitHub deployments (environment `pr-<n>`, as preview.yml names it) are
+ * marked inactive, as the close job does, so GitHub shows the environment as destroyed.
  */
+import { deactivateEnvironment } from '@deploy-actions/deployments';
 import { destroyApp, type Fly, listApps, listReleases } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
 import { escapeMarkdown, formatDuration, log, Summary } from '@deploy-actions/toolkit';
@@ -31,7 +34,12 @@ export interface JanitorItem {
   /** What was done: removed, or would be removed (dry run), or the error that stopped it. */
   result: 'removed' | 'would remove' | 'failed';
   error?: string;
+  /** GitHub deployments of the preview's environment set to inactive. */
+  deployments?: number;
 }
+
+/** The GitHub environment preview.yml deploys pull request `pr` to. */
+export const previewEnvironment = (pr: number) => `pr-${pr}`;
 
 export interface JanitorReport {
   /** Previews looked at (apps and databases of this repository). */
@@ -128,8 +136,24 @@ export async function runJanitor(fly: Fly, github: GitHubClient, request: Janito
           postgresApp: request.postgresApp,
         });
       }
-      item.result = 'removed';
       log.info(`Removed the preview of #${preview.pr} (${why})`);
+      // After the removal: the app and database cost money, a live-looking deployment does not.
+      // Once gone, a later run no longer finds this preview, so a failure here fails the item.
+      const environment = previewEnvironment(preview.pr);
+      const { marked, left, stopped } = await deactivateEnvironment(github, environment, {
+        description: `Preview removed by the janitor: ${why}`,
+      }).catch((error: Error) => {
+        throw new Error(
+          `app and database removed; GitHub deployments of ${environment} not marked inactive: ${error.message}`,
+        );
+      });
+      item.deployments = marked.length;
+      if (left.length) {
+        throw new Error(
+          `app and database removed; ${left.length} GitHub deployment(s) of ${environment} left live: ${stopped}`,
+        );
+      }
+      item.result = 'removed';
     } catch (error) {
       item.result = 'failed';
       item.error = (error as Error).message;
@@ -140,18 +164,23 @@ export async function runJanitor(fly: Fly, github: GitHubClient, request: Janito
 }
 
 export function janitorSummary(report: JanitorReport, dryRun: boolean): Summary {
+  const count = (result: JanitorItem['result']) => report.items.filter((i) => i.result === result).length;
+  const failed = count('failed');
   const summary = new Summary().heading(
-    `Preview janitor${dryRun ? ' (dry run)' : ''}: ${report.items.length} of ${report.seen} previews ${dryRun ? 'would be removed' : 'to remove'}`,
+    dryRun
+      ? `Preview janitor (dry run): ${report.items.length} of ${report.seen} previews would be removed`
+      : `Preview janitor: ${count('removed')} of ${report.seen} previews removed${failed ? `, ${failed} failed` : ''}`,
   );
   if (report.items.length === 0) return summary.text('Every preview belongs to an open pull request within the TTL.');
   return summary.table(
-    ['Pull request', 'App', 'Database', 'Why', 'Result'],
+    ['Pull request', 'App', 'Database', 'Why', 'Result', 'GitHub deployments'],
     report.items.map((i) => [
       `#${i.pr}`,
       i.app ?? '-',
       i.database ?? '-',
       i.why,
       i.error ? `${i.result}: ${escapeMarkdown(i.error)}` : i.result,
+      i.deployments === undefined ? '-' : `${i.deployments} set to inactive`,
     ]),
   );
 }

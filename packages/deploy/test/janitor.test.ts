@@ -43,10 +43,24 @@ beforeAll(async () => {
   await app('pr-1-shop-000000');
   await ensureDatabase(server.url('postgres'), 'pr_4_lookalike', `${REPO}#4`);
   api.seedPull(4, 'closed');
+  // GitHub deployments of the previews (preview.yml's environments): two pushes to #1, one to #2.
+  for (const [environment, states] of [
+    ['pr-1', ['success']],
+    ['pr-1', ['in_progress', 'success']],
+    ['pr-2', ['success']],
+  ] as const) {
+    api.seedDeployment({ environment, transient_environment: true, states: [...states] });
+  }
 }, 120_000);
 afterAll(async () => {
   await Promise.allSettled([sim?.stop(), server?.stop(), api?.close()]);
 });
+
+/** The newest status of each deployment of `environment`. */
+const latestStates = (environment: string) =>
+  api.state.deployments
+    .filter((d) => d.environment === environment)
+    .map((d) => api.state.statuses.filter((s) => s.deployment_id === d.id).at(-1)?.state);
 
 const databases = async () =>
   (
@@ -75,7 +89,8 @@ describe('preview janitor', () => {
     ]);
     expect(report.seen).toBe(3);
     expect(await databases()).toEqual(['pr_1_shop_d21b2c', 'pr_3_shop_d21b2c', 'pr_4_lookalike']);
-    expect(janitorSummary(report, true).toString()).toContain('would be removed');
+    expect(janitorSummary(report, true).toString()).toContain('2 of 3 previews would be removed');
+    expect(latestStates('pr-1')).toEqual(['success', 'success']);
   });
 
   it('removes them, leaves everything else, and a second run finds nothing', async () => {
@@ -88,10 +103,17 @@ describe('preview janitor', () => {
       postgresApp: 'shop-db',
     };
     const report = await runJanitor(fly, github, request);
-    expect(report.items.map((i) => [i.pr, i.result])).toEqual([
-      [1, 'removed'],
-      [3, 'removed'],
+    expect(report.items.map((i) => [i.pr, i.result, i.deployments])).toEqual([
+      [1, 'removed', 2],
+      [3, 'removed', 0],
     ]);
+    // As the close job does: the removed preview's deployments inactive (GitHub shows it destroyed), #2's kept.
+    expect(latestStates('pr-1')).toEqual(['inactive', 'inactive']);
+    expect(latestStates('pr-2')).toEqual(['success']);
+    const summary = janitorSummary(report, false).toString();
+    expect(summary).toContain('Preview janitor: 2 of 3 previews removed');
+    expect(summary).not.toContain('to remove');
+    expect(summary).toContain('2 set to inactive');
     expect(await databases()).toEqual(['pr_4_lookalike']);
     const apps = Object.keys(sim.state().apps).sort();
     expect(apps).toEqual(

@@ -7,6 +7,12 @@ import { AppPrograms } from './programs';
 import { splitImageRef } from './render';
 import type { SimApp, SimMachine } from './state';
 
+/** Whether the proxy may start `m` on a request: its group's service has not turned autostart off. */
+function autostarts(app: SimApp, m: SimMachine): boolean {
+  const group = m.processGroup ?? 'app';
+  return app.config?.services.find((s) => s.processes.includes(group))?.autostart !== false;
+}
+
 /**
  * One loopback HTTP server per deployed app, standing in for the app behind Fly's proxy.
  * `/health` answers `{"status":"ok","version":"<image label>"}` from a started machine (or
@@ -69,10 +75,14 @@ export class AppHosts {
     let started = live.filter((m) => m.state === 'started' && m.hasServices !== false);
     if (started.length === 0) {
       // The proxy autostarts a stopped machine of a service (auto_start_machines, on by default:
-      // https://fly.io/docs/launch/autostop-autostart/).
+      // https://fly.io/docs/launch/autostop-autostart/), unless the service says
+      // `auto_start_machines = false`: then a stopped machine stays stopped and the request finds no
+      // instance (superfly/docs launch/autostop-autostart.html.markerb:50, "doesn't start them again").
       // Any stopped machine of a service, whatever stopped it (https://fly.io/docs/machines/guides-examples/machine-restart-policy/):
       // its image decides what happens next.
-      const cold = live.find((m) => (m.state === 'stopped' || m.state === 'suspended') && m.hasServices !== false);
+      const cold = live.find(
+        (m) => (m.state === 'stopped' || m.state === 'suspended') && m.hasServices !== false && autostarts(app, m),
+      );
       if (!cold) return undefined;
       startMachine(cold);
       if (behaviour(cold.imageRef).crash) cold.pending = { kind: 'crashloop', at: crashLoopStart() };

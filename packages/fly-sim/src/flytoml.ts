@@ -13,8 +13,8 @@ export interface SimFlyToml {
   env: Record<string, string>;
   /** Process groups (`[processes]`), `app` when none are declared. */
   processes: string[];
-  /** Groups with an `[http_service]` or `[[services]]` entry, and their autostop setting. */
-  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend' }[];
+  /** Groups with an `[http_service]` or `[[services]]` entry, and their autostop and autostart settings. */
+  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend'; autostart: boolean }[];
   /** The port the app listens on: `[http_service] internal_port`, else the first `[[services]]`'. */
   internalPort?: number;
   /** `[build] dockerfile`, relative to fly.toml's folder. */
@@ -29,6 +29,14 @@ function autostop(value: unknown): 'off' | 'stop' | 'suspend' {
   if (value === 'suspend') return 'suspend';
   return 'off';
 }
+
+/**
+ * `auto_start_machines`: a bool, `true` when not set (appconfig.Service.AutoStartMachines *bool,
+ * superfly/flyctl@v0.4.87 internal/appconfig/service.go:18, passed on as fly.MachineService.Autostart
+ * at service.go:112; the default: https://fly.io/docs/reference/configuration/#the-http_service-section,
+ * superfly/docs reference/configuration.html.markerb:350).
+ */
+const autostart = (value: unknown) => value !== false;
 
 export function readFlyToml(text: string): SimFlyToml {
   const doc = parse(text) as Record<string, unknown>;
@@ -47,10 +55,18 @@ export function readFlyToml(text: string): SimFlyToml {
   if (doc.http_service) {
     const s = table(doc.http_service);
     if (typeof s.internal_port === 'number') internalPort = s.internal_port;
-    services.push({ processes: groupsOf(s), autostop: autostop(s.auto_stop_machines) });
+    services.push({
+      processes: groupsOf(s),
+      autostop: autostop(s.auto_stop_machines),
+      autostart: autostart(s.auto_start_machines),
+    });
   }
   for (const s of Array.isArray(doc.services) ? doc.services : []) {
-    services.push({ processes: groupsOf(table(s)), autostop: autostop(table(s).auto_stop_machines) });
+    services.push({
+      processes: groupsOf(table(s)),
+      autostop: autostop(table(s).auto_stop_machines),
+      autostart: autostart(table(s).auto_start_machines),
+    });
     if (internalPort === undefined && typeof table(s).internal_port === 'number')
       internalPort = table(s).internal_port as number;
   }

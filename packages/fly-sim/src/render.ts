@@ -77,6 +77,8 @@ function metadata(machine: SimMachine): Record<string, string> {
     ...(machine.legacyGroupKey ? { process_group: group } : { fly_process_group: group }),
     fly_release_id: machine.releaseId,
     fly_release_version: String(machine.releaseVersion),
+    // withMeta(fly_canary) on the canary strategy's machines (machines_deploymachinesapp.go:318).
+    ...(machine.canary ? { fly_canary: 'true' } : {}),
   };
 }
 

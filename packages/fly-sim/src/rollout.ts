@@ -260,15 +260,39 @@ class Deployment {
     }
   }
 
+  /**
+   * `deployCanaryMachines` (machines_deploymachinesapp.go:291-345), run before the update of a
+   * deploy that is not the first (:481-485): every "Creating canary machine" line first (they are
+   * printed in the loop, :304-310), then per process group of the config a machine of the new
+   * release, marked `fly_canary` (:317-320), smoke- and health-checked as spawnMachineInGroup does,
+   * and destroyed with force (:329-335, machine/destroy.go:160-199). A canary that fails is not
+   * destroyed (the deferred destroy runs only without an error) and the deploy stops there.
+   */
+  async canaries(groups: string[]): Promise<void> {
+    const { io } = this.ctx;
+    const sl = new StatusLogger(io, groups.length, true);
+    for (const [idx, group] of groups.entries())
+      sl.logStatus(idx, 'running', `Creating canary machine for group ${group}`);
+    for (const [idx, group] of groups.entries()) {
+      const m = await this.spawn(group, undefined, sl, idx, { canary: true });
+      io.out(`machine ${m.id} was found and is currently in ${m.state} state, attempting to destroy...`);
+      m.state = 'destroyed';
+      m.updatedAt = isoNow();
+      this.save();
+    }
+  }
+
   /** `spawnMachineInGroup` (machines_deploymachinesapp.go:1106-1191). */
   private async spawn(
     group: string,
     standbyFor: string[] | undefined,
     sl: StatusLogger,
     idx: number,
+    options: { canary?: boolean } = {},
   ): Promise<SimMachine> {
     const m = newMachine(this.o.primaryRegion, group);
     m.standbys = standbyFor;
+    if (options.canary) m.canary = true;
     this.apply(m);
     launched(m);
     this.app.machines.push(m);
@@ -282,8 +306,10 @@ class Deployment {
       this.smokeChecks(m);
       await this.healthChecks(m, () => {});
     } catch (error) {
-      // statuslogger.Failed (noninteractive.go:66-69): the first line of the error.
-      sl.logStatus(idx, 'failure', `Failed: ${(error as Error).message.split('\n')[0]}`);
+      // statuslogger.Failed (noninteractive.go:66-69): the first line of the error; a canary's
+      // caller says it its own way (machines_deploymachinesapp.go:324-325).
+      const first = (error as Error).message.split('\n')[0];
+      sl.logStatus(idx, 'failure', options.canary ? `Failed to create canary machine: ${first}` : `Failed: ${first}`);
       throw error;
     }
     sl.logStatus(idx, 'success', `Machine ${fmtId(m)} update finished: success`);
@@ -428,6 +454,7 @@ export async function rollOut(ctx: Ctx, app: SimApp, release: SimRelease, o: Rol
     await d.createForGroups(o.config.processes);
   } else {
     const targets = live.filter((m) => o.regions.length === 0 || o.regions.includes(m.region));
+    if (o.strategy === 'canary') await d.canaries(o.config.processes);
     if (o.strategy === 'bluegreen') await blueGreen(ctx, app, d, targets);
     else if (o.deployRetries > 0) await d.updateWithRecovery(targets);
     else await d.updateRolling(targets);

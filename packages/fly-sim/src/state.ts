@@ -70,6 +70,8 @@ export interface SimMachine {
   /** `fly_process_group` (or the legacy `process_group` key with `legacyGroupKey`). */
   processGroup?: string;
   legacyGroupKey?: boolean;
+  /** A canary of the canary strategy (`fly_canary: "true"` in its metadata). */
+  canary?: boolean;
   /** `config.standbys`: the machines this one stands by for (groups without services). */
   standbys?: string[];
   /** Its group has services (checks and services in its config, and the proxy routes to it). */
@@ -151,7 +153,8 @@ export interface SimIp {
 /** What the platform knows of an app's config: its process groups, services and release command. */
 export interface SimAppConfig {
   processes: string[];
-  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend' }[];
+  /** `autostart: false` (auto_start_machines = false): the proxy never starts a stopped machine of the group. */
+  services: { processes: string[]; autostop: 'off' | 'stop' | 'suspend'; autostart?: boolean }[];
   releaseCommand?: string;
 }
 

@@ -1,11 +1,11 @@
-import { formatDuration, registerSecret, runProcess, UserError } from '@deploy-actions/toolkit';
+import { formatDuration, runProcess, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { close, connect, loginPid, poolerReason } from './db';
 import { type FlyAccess, runAppMigrator, withFlyPostgresTunnel } from './fly';
 import { acquire, type HeldLock, lockKey, release } from './lock';
 import { tracking } from './tracking';
 import type { MigrateLogger } from './types';
-import { requireDatabaseName } from './url';
+import { registerDatabaseUrl, requireDatabaseName } from './url';
 
 /**
  * Shell syntax a command would need a shell for. `flyctl ssh console -C <command>` sends the
@@ -155,7 +155,7 @@ export async function runLocalCommand(
   databaseUrl: string,
   options: { cwd: string; timeoutMs?: number; logger: MigrateLogger },
 ): Promise<LocalCommandResult> {
-  registerSecret(databaseUrl);
+  registerDatabaseUrl(databaseUrl);
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!HIDDEN_ENV.test(name)) env[name] = value;
   env.DATABASE_URL = databaseUrl;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { formatDuration, registerSecret, UserError } from '@deploy-actions/toolkit';
+import { formatDuration, UserError } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { type Adoption, adoption } from './adopt';
 import type { Settings, TransactionJob } from './apply';
@@ -24,7 +24,7 @@ import {
   upsertStarted,
 } from './tracking';
 import type { DoneMigration, MigrateLogger, MigrateOptions, MigrateResult } from './types';
-import { requireDatabaseName } from './url';
+import { registerDatabaseUrl, requireDatabaseName } from './url';
 
 export {
   type DoneMigration,
@@ -34,16 +34,6 @@ export {
   type MigrateResult,
   MigrationError,
 } from './types';
-
-/** The password inside a URL is a secret on its own too (URLs get rewritten, e.g. for a tunnel). */
-function registerUrlPassword(url: string): void {
-  try {
-    const password = new URL(url).password;
-    if (password) registerSecret(decodeURIComponent(password));
-  } catch {
-    // Not a URL: the connection attempt reports it.
-  }
-}
 
 const silent: MigrateLogger = { info: () => undefined, warning: () => undefined };
 
@@ -95,7 +85,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     allowOutOfOrder: options.allowOutOfOrder ?? false,
   };
 
-  registerUrlPassword(options.databaseUrl);
+  registerDatabaseUrl(options.databaseUrl);
   requireDatabaseName(options.databaseUrl);
   if (options.baseline !== undefined && direction === 'down') {
     throw new UserError("Input 'baseline' adopts a database on the way up; it cannot be used with `direction: down`");

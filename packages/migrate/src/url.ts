@@ -1,4 +1,18 @@
-import { UserError } from '@deploy-actions/toolkit';
+import { registerSecret, UserError } from '@deploy-actions/toolkit';
+
+/**
+ * Registers a database URL and its password on its own as secrets: URLs get rewritten (a tunnel's
+ * host and port) and a migrator may print the password it parsed out of DATABASE_URL.
+ */
+export function registerDatabaseUrl(url: string): void {
+  registerSecret(url);
+  try {
+    const password = new URL(url).password;
+    if (password) registerSecret(decodeURIComponent(password));
+  } catch {
+    // Not a URL: the connection attempt reports it.
+  }
+}
 
 /**
  * Refuses a database URL that names no database. libpq and `pg` then connect to the database
