@@ -24,6 +24,8 @@ export interface DeployPlan {
   secrets: { added: string[]; removed: string[] };
   /** Whether the deploy window is open at the likely merge time, in one sentence. */
   window?: string;
+  /** Migration files the base has already whose SQL the pull request changed. */
+  edited?: string[];
 }
 
 const BLOCKING = new Set(['contract', 'breaking']);
@@ -75,6 +77,10 @@ export function renderDeployPlan(plan: DeployPlan): string {
           `- \`${escapeCell(`${f.file}:${f.line}`)}\` ${escapeMarkdown(f.rule)}: ${escapeMarkdown(f.message)}`,
         );
     }
+  }
+  if (plan.edited && plan.edited.length > 0) {
+    lines.push('', '**Edited migrations** (pg-migrate refuses a changed migration once applied):', '');
+    for (const f of plan.edited) lines.push(`- \`${escapeCell(f)}\``);
   }
   lines.push('');
   if (plan.secrets.added.length + plan.secrets.removed.length === 0)
