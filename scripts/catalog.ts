@@ -90,9 +90,9 @@ export const WORKFLOWS = [
   {
     file: 'plan.yml',
     summary:
-      'One comment per pull request saying what merging would deploy: pending migrations with class, locks and lint, secret names added or removed, fly.toml changes that matter, the deploy window at merge time, what auto-rollback could do. Needs no secrets (fork-safe). Called from a `pull_request` workflow.',
-    with: { 'secret-names-file': '.env.example' },
-    secrets: [],
+      'One comment per pull request saying what merging would deploy: pending migrations with class, locks and lint, secret names added or removed, fly.toml changes that matter, the deploy window at merge time, what auto-rollback could do. Requires no secret (fork-safe); with FLY_API_TOKEN, secret names are compared with those of the app. Called from a `pull_request` workflow.',
+    with: { 'secret-names-file': '.env.example', app: 'my-app' },
+    secrets: ['FLY_API_TOKEN'],
   },
 ] as const;
 

@@ -634,8 +634,9 @@ describe('plan.yml', () => {
     },
   });
 
-  test('is fork-safe: declares no secret, reads and comments only', () => {
-    expect(plan.data.on.workflow_call.secrets).toBeUndefined();
+  test('is fork-safe: requires no secret, reads and comments only', () => {
+    for (const secret of Object.values<{ required?: boolean }>(plan.data.on.workflow_call.secrets ?? {}))
+      expect(secret.required).toBe(false);
     expect(plan.data.permissions).toEqual({});
     expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     for (const s of job.steps.filter((s: { uses?: string }) => s.uses?.startsWith('actions/checkout@')))

@@ -1,3 +1,4 @@
+import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
 import { input } from '@deploy-actions/toolkit';
 
 const RELATIVE = /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$)).+$/;
@@ -11,6 +12,10 @@ export const inputs = {
   'migrations-dir': relative('migrations'),
   'fly-config': relative('fly.toml'),
   'secret-names-file': relative(''),
+  app: input.string({ pattern: APP_NAME }),
+  'secrets-mode': input.enum(['merge', 'exact'] as const, { default: 'merge' }),
+  'fly-api-token': input.string({ secret: true }),
+  'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
   'business-hours': input.boolean({ default: 'false' }),
   timezone: input.string({ default: 'America/Los_Angeles' }),
   days: input.string({ default: 'mon-fri' }),

@@ -1,4 +1,5 @@
 import { parseNow } from '@deploy-actions/deploy-window';
+import { openFly } from '@deploy-actions/fly';
 import { GitHubClient } from '@deploy-actions/github';
 import { planOutputs, planSummary, runDeployPlan } from '@deploy-actions/plan';
 import { InputError, parseInputs, readRunContext, runStep } from '@deploy-actions/toolkit';
@@ -44,6 +45,15 @@ await runStep(outputs, async (out) => {
     pgVersionNum: i.lint ? i['pg-version'] * 10_000 : 0,
     lockTimeout: i['lock-timeout'],
     comment: client && pr ? { client, pr } : undefined,
+    // Without a token (a fork's run gets none) secret names are compared between base and head.
+    app:
+      i.app && i['fly-api-token']
+        ? {
+            name: i.app,
+            mode: i['secrets-mode'],
+            fly: (await openFly({ token: i['fly-api-token'], version: i['flyctl-version'] })).fly,
+          }
+        : undefined,
   });
   const values = planOutputs(result);
   for (const name of outputs) out.set(name, values[name]);

@@ -3,19 +3,22 @@
  * request with a contract migration, a new secret name and a strategy change gets one plan comment;
  * a second run (a new push) edits that comment; a marker someone else pasted is left alone.
  */
+import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
 import { findLeaks, runBundle } from '@deploy-actions/runner';
 import { type GitHubApi, startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE, checkout, HEAD } from '../../../packages/plan/test/fixture';
 
 const PR = 7;
+const FLY_TOKEN = 'fly-token-plan-8c41d2';
 let api: GitHubApi;
+let sim: FlySim;
 
 beforeAll(async () => {
-  api = await startGitHubApi({ repository: 'acme/shop' });
+  [api, sim] = await Promise.all([startGitHubApi({ repository: 'acme/shop' }), startFlySim({ tokens: [FLY_TOKEN] })]);
 });
 afterAll(async () => {
-  await api?.close();
+  await Promise.all([api?.close(), sim?.stop()]);
 });
 
 /** The workspace as plan.yml lays it out: head at the root, base under `base/`. */
@@ -25,11 +28,12 @@ function workspace(head: Record<string, string>): string {
   return root;
 }
 
-const plan = (cwd: string, inputs: Record<string, string> = {}) =>
+const plan = (cwd: string, inputs: Record<string, string> = {}, pr = PR, env: Record<string, string> = {}) =>
   runBundle('deploy-plan', {
     cwd,
+    env,
     eventName: 'pull_request',
-    event: { number: PR, pull_request: { number: PR } },
+    event: { number: pr, pull_request: { number: pr } },
     githubToken: api.token,
     context: { repository: 'acme/shop', apiUrl: api.url },
     inputs: {
@@ -75,6 +79,28 @@ describe('deploy-plan bundle (Node 24)', () => {
     expect(second.summary).toContain('Updated on the pull request');
     expect(findLeaks(second, [api.token])).toEqual([]);
     expect(second.annotations).toEqual([]);
+  });
+
+  it("with the app and a token, compares secret names with the app's current ones through flyctl", async () => {
+    await sim.seedApp('shop', {
+      releases: ['v1'],
+      secrets: { DATABASE_URL: 'postgres://db/old-9d2', OLD_TOKEN: 'tok-55e1' },
+    });
+    const r = await plan(
+      workspace(HEAD),
+      { app: 'shop', 'fly-api-token': FLY_TOKEN, 'secrets-mode': 'exact', lint: 'false' },
+      8,
+      sim.env,
+    );
+    expect(r.exitCode, r.log).toBe(0);
+    const body = api.state.comments.find((c) => c.issue_number === 8)?.body ?? '';
+    expect(body).toContain('**Secrets** (names only, compared with the secrets of shop now)');
+    expect(body).toContain('- added `SESSION_SECRET`');
+    expect(body).toContain('- added `STRIPE_KEY`');
+    expect(body).toContain('- removed `OLD_TOKEN`');
+    expect((await sim.calls()).map((c) => c.args)).toContainEqual(['secrets', 'list', '--app', 'shop', '--json']);
+    expect(findLeaks(r, [FLY_TOKEN, 'postgres://db/old-9d2', 'tok-55e1', api.token])).toEqual([]);
+    expect(body).not.toMatch(/old-9d2|tok-55e1|change-me/);
   });
 
   it('refuses to run without a pull request to comment on, naming the input, without a stack trace', async () => {

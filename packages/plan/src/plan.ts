@@ -16,6 +16,8 @@ export interface PlanOptions {
   pgVersionNum: number;
   /** pg-migrate's default `lock-timeout` is on, so squawk's rule asking for one is dropped likewise. */
   lockTimeout: boolean;
+  /** The app's current secret names: the plan compares head's names with these instead of base's. */
+  currentSecrets?: { app: string; names: readonly string[]; mode: 'merge' | 'exact' };
   /** The deploy window at the likely merge time, in one sentence, when the pipeline has one. */
   window?: string;
   logger: MigrateLogger;
@@ -57,6 +59,21 @@ async function planMigration(file: MigrationFile, findings: readonly LintFinding
   };
 }
 
+/**
+ * Names added and removed: against the app's current secrets when known (fly-secrets-sync in merge
+ * mode never removes one), else between base and head. Names only, never values.
+ */
+function secretsPlan(base: Checkout, head: Checkout, current: PlanOptions['currentSecrets']): DeployPlan['secrets'] {
+  if (!current)
+    return { ...secretNameChanges(base.secretNames, head.secretNames), basis: 'compared with the base branch' };
+  const changes = secretNameChanges(current.names, head.secretNames);
+  return {
+    added: changes.added,
+    removed: current.mode === 'exact' ? changes.removed : [],
+    basis: `compared with the secrets of ${current.app} now${current.mode === 'merge' ? '; merge mode removes none' : ''}`,
+  };
+}
+
 /** The plan of merging head into base: pending migrations classified and linted, fly.toml and secret name changes. */
 export async function buildPlan(
   base: Checkout,
@@ -82,7 +99,7 @@ export async function buildPlan(
   return {
     migrations,
     flyToml: flyTomlChanges(base.flyToml, head.flyToml),
-    secrets: secretNameChanges(base.secretNames, head.secretNames),
+    secrets: secretsPlan(base, head, options.currentSecrets),
     window: options.window,
     edited: edited.map((m) => m.up.path),
   };

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { openDeployWindow, type WindowInputs } from '@deploy-actions/deploy-window';
 import { type DeployPlan, renderDeployPlan } from '@deploy-actions/deployments/plan';
+import { type Fly, listSecrets } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
 import { ROLLBACK_BLOCKING, sortClasses } from '@deploy-actions/migrate/classify';
 import { log, Summary } from '@deploy-actions/toolkit';
@@ -19,6 +20,11 @@ export interface DeployPlanOptions {
   mergeAt: number;
   pgVersionNum: number;
   lockTimeout: boolean;
+  /**
+   * The Fly app the pipeline deploys, with a client: secret names are then compared with the app's
+   * current secrets, as fly-secrets-sync will (it removes undeclared ones only in exact mode).
+   */
+  app?: { name: string; fly: Fly; mode: 'merge' | 'exact' };
   /** Where to post; without it the plan goes to the job summary only. */
   comment?: { client: GitHubClient; pr: number };
 }
@@ -40,6 +46,11 @@ export async function runDeployPlan(options: DeployPlanOptions): Promise<DeployP
     pgVersionNum: options.pgVersionNum,
     lockTimeout: options.lockTimeout,
     window,
+    currentSecrets: options.app && {
+      app: options.app.name,
+      names: (await listSecrets(options.app.fly, options.app.name)).map((s) => s.name),
+      mode: options.app.mode,
+    },
     logger: { info: log.info, warning: (message) => log.warning(message) },
   });
   const body = renderDeployPlan(plan);

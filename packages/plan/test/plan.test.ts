@@ -20,13 +20,28 @@ describe('the deploy plan of a pull request', () => {
       ['0004', 'contract', false],
     ]);
     expect(plan.migrations[1].statements[0]).toMatchObject({ line: 2, lock: 'ACCESS EXCLUSIVE on users' });
-    expect(plan.secrets).toEqual({ added: ['STRIPE_KEY'], removed: [] });
+    expect(plan.secrets).toEqual({ added: ['STRIPE_KEY'], removed: [], basis: 'compared with the base branch' });
     expect(plan.flyToml).toEqual([{ key: 'deploy.strategy', before: '"rolling"', after: '"bluegreen"' }]);
     const body = renderDeployPlan(plan);
     expect(body).toContain(
       'auto-rollback refuses an image-only rollback: 0004 drop\\_legacy\\_name has no down migration',
     );
     expect(body).not.toContain('change-me');
+  });
+
+  it('compares secret names with the app when its current names are known', async () => {
+    const base = readCheckout(checkout(BASE), layout, 'base');
+    const head = readCheckout(checkout(HEAD), layout, 'head');
+    const names = ['DATABASE_URL', 'OLD_TOKEN'];
+    const options = { headRoot: '.', pgVersionNum: 0, lockTimeout: true, logger };
+    const merge = await buildPlan(base, head, { ...options, currentSecrets: { app: 'shop', names, mode: 'merge' } });
+    expect(merge.secrets).toEqual({
+      added: ['SESSION_SECRET', 'STRIPE_KEY'],
+      removed: [],
+      basis: 'compared with the secrets of shop now; merge mode removes none',
+    });
+    const exact = await buildPlan(base, head, { ...options, currentSecrets: { app: 'shop', names, mode: 'exact' } });
+    expect(exact.secrets).toMatchObject({ removed: ['OLD_TOKEN'], basis: 'compared with the secrets of shop now' });
   });
 
   it('lists a migration base has whose SQL the pull request changed', async () => {

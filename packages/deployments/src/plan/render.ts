@@ -21,7 +21,8 @@ export interface PlannedMigration {
 export interface DeployPlan {
   migrations: PlannedMigration[];
   flyToml: SettingChange[];
-  secrets: { added: string[]; removed: string[] };
+  /** `basis` says what the names were compared with (the base branch, or the app's current secrets). */
+  secrets: { added: string[]; removed: string[]; basis?: string };
   /** Whether the deploy window is open at the likely merge time, in one sentence. */
   window?: string;
   /** Migration files the base has already whose SQL the pull request changed. */
@@ -86,7 +87,7 @@ export function renderDeployPlan(plan: DeployPlan): string {
   if (plan.secrets.added.length + plan.secrets.removed.length === 0)
     lines.push('**Secrets:** no names added or removed.');
   else {
-    lines.push('**Secrets** (names only)', '');
+    lines.push(`**Secrets** (names only${plan.secrets.basis ? `, ${escapeMarkdown(plan.secrets.basis)}` : ''})`, '');
     for (const n of plan.secrets.added) lines.push(`- added \`${escapeCell(n)}\``);
     for (const n of plan.secrets.removed) lines.push(`- removed \`${escapeCell(n)}\``);
   }
