@@ -36,11 +36,13 @@ describe('every workflow in .github/workflows and examples/', () => {
       expect.arrayContaining([
         '.github/workflows/ci.yml',
         '.github/workflows/deploy.yml',
+        '.github/workflows/plan.yml',
         '.github/workflows/preview.yml',
         '.github/workflows/release.yml',
         'examples/deploy-backend.yml',
         'examples/deploy-production.yml',
         'examples/monorepo.yml',
+        'examples/plan.yml',
         'examples/preview.yml',
       ]),
     );
