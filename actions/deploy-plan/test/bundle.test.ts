@@ -57,6 +57,7 @@ describe('deploy-plan bundle (Node 24)', () => {
     const body = ours()[0].body;
     expect(body).toContain('| 0004 | drop\\_legacy\\_name | **contract** | no |');
     expect(body).toContain('ACCESS EXCLUSIVE on users');
+    expect(body).toMatch(/\*\*Lint \(squawk\): \d+\*\*[\s\S]*ban-drop-column/);
     expect(body).toContain('- added `STRIPE_KEY`');
     expect(body).toContain('| `deploy.strategy` | `"rolling"` | `"bluegreen"` |');
     expect(body).toContain('**Deploy window:** closed at the likely merge time, Sat 2026-11-21 10:00 PST');
