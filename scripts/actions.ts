@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
-/** The actions, in pipeline order, then the preview janitor. */
+/** The actions, in pipeline order, then the preview janitor and the pull request's deploy plan. */
 export const ACTIONS = [
   'business-hours-gate',
   'require-checks',
@@ -15,6 +15,7 @@ export const ACTIONS = [
   'auto-rollback',
   'notify',
   'preview-janitor',
+  'deploy-plan',
 ] as const;
 export type ActionName = (typeof ACTIONS)[number];
 

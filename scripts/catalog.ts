@@ -87,6 +87,13 @@ export const WORKFLOWS = [
     with: { org: 'my-org' },
     secrets: ['FLY_API_TOKEN'],
   },
+  {
+    file: 'plan.yml',
+    summary:
+      'One comment per pull request saying what merging would deploy: pending migrations with class, locks and lint, secret names added or removed, fly.toml changes that matter, the deploy window at merge time, what auto-rollback could do. Requires no secret (fork-safe); with FLY_API_TOKEN, secret names are compared with those of the app. Called from a `pull_request` workflow.',
+    with: { 'secret-names-file': '.env.example', app: 'my-app' },
+    secrets: ['FLY_API_TOKEN'],
+  },
 ] as const;
 
 const anchor = (text: string) => text.toLowerCase().replace(/[^a-z0-9 -]/g, '');
@@ -120,7 +127,7 @@ function workflowSection({ file, summary, with: inputs, secrets }: (typeof WORKF
     `    uses: ${OWNER}/deploy-actions/.github/workflows/${file}@v1`,
     '    with:',
     ...Object.entries(inputs).map(([k, v]) => `      ${k}: ${v}`),
-    '    secrets:',
+    ...(secrets.length > 0 ? ['    secrets:'] : []),
     ...secrets.map((name) => `      ${name}: \${{ secrets.${name} }}`),
   ];
   const parts = ['', `## ${file}`, '', summary, '', '```yaml', ...job, '```', ''];
@@ -135,18 +142,20 @@ function workflowSection({ file, summary, with: inputs, secrets }: (typeof WORKF
     const def = spec.default === undefined || spec.default === '' ? '' : `\`${cell(String(spec.default))}\``;
     parts.push(`| \`${name}\` | ${spec.type} | ${spec.required ? 'yes' : 'no'} | ${def} | ${cell(spec.description)} |`);
   }
-  parts.push(
-    '',
-    '### Secrets',
-    '',
-    'Pass each by name; never `secrets: inherit`.',
-    '',
-    '| name | required | description |',
-    '| --- | --- | --- |',
-  );
-  for (const [name, spec] of Object.entries(call.secrets ?? {})) {
-    parts.push(`| \`${name}\` | ${spec.required ? 'yes' : 'no'} | ${cell(spec.description)} |`);
-  }
+  if (call.secrets) {
+    parts.push(
+      '',
+      '### Secrets',
+      '',
+      'Pass each by name; never `secrets: inherit`.',
+      '',
+      '| name | required | description |',
+      '| --- | --- | --- |',
+    );
+    for (const [name, spec] of Object.entries(call.secrets)) {
+      parts.push(`| \`${name}\` | ${spec.required ? 'yes' : 'no'} | ${cell(spec.description)} |`);
+    }
+  } else parts.push('', 'It takes no secrets.');
   parts.push('', '### Outputs', '', '| name | description |', '| --- | --- |');
   for (const [name, spec] of Object.entries(call.outputs ?? {}))
     parts.push(`| \`${name}\` | ${cell(spec.description)} |`);

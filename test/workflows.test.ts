@@ -36,11 +36,13 @@ describe('every workflow in .github/workflows and examples/', () => {
       expect.arrayContaining([
         '.github/workflows/ci.yml',
         '.github/workflows/deploy.yml',
+        '.github/workflows/plan.yml',
         '.github/workflows/preview.yml',
         '.github/workflows/release.yml',
         'examples/deploy-backend.yml',
         'examples/deploy-production.yml',
         'examples/monorepo.yml',
+        'examples/plan.yml',
         'examples/preview.yml',
       ]),
     );
@@ -619,5 +621,53 @@ describe('preview.yml', () => {
   test('the notify status follows the job status', () => {
     const status = jobs.deploy.steps.find((s: { id?: string }) => s.id === 'notify').with.status;
     for (const s of ['success', 'failure', 'cancelled']) expect(evaluate(status, { job: { status: s } })).toBe(s);
+  });
+});
+
+describe('plan.yml', () => {
+  const plan = loadWorkflow(join(ROOT, '.github/workflows/plan.yml'));
+  const job = plan.data.jobs.plan;
+  const step = job.steps.find((s: { id?: string }) => s.id === 'plan');
+  const pr = (headRepo: string | null) => ({
+    github: {
+      event_name: 'pull_request',
+      repository: 'acme/shop',
+      event: { pull_request: { number: 7, head: { repo: { full_name: headRepo } } } },
+    },
+  });
+
+  test('is fork-safe: requires no secret, reads and comments only', () => {
+    for (const secret of Object.values<{ required?: boolean }>(plan.data.on.workflow_call.secrets ?? {}))
+      expect(secret.required).toBe(false);
+    expect(plan.data.permissions).toEqual({});
+    expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    for (const s of job.steps.filter((s: { uses?: string }) => s.uses?.startsWith('actions/checkout@')))
+      expect(s.with['persist-credentials']).toBe(false);
+  });
+
+  test('runs on pull requests only', () => {
+    expect(evaluate(job.if, pr('acme/shop'), { condition: true })).toBe(true);
+    expect(evaluate(job.if, { github: { event_name: 'pull_request_target' } }, { condition: true })).toBe(false);
+    expect(evaluate(job.if, { github: { event_name: 'push' } }, { condition: true })).toBe(false);
+  });
+
+  test('compares the base commit with the merge commit', () => {
+    const base = job.steps.find((s: { with?: { path?: string } }) => s.with?.path === 'base');
+    expect(base.with.ref).toBe('${{ github.event.pull_request.base.sha }}');
+    expect(step.with['base-path']).toBe('base/${{ inputs.working-directory }}');
+    expect(step.with['head-path']).toBe('head/${{ inputs.working-directory }}');
+  });
+
+  test.each([
+    ['this repository', 'acme/shop', true],
+    ['a fork (read-only token)', 'someone/shop', false],
+    ['a deleted fork', null, false],
+  ])('comments on a pull request from %s: %s', (_, headRepo, expected) => {
+    expect(evaluate(step.with.comment, pr(headRepo))).toBe(String(expected));
+  });
+
+  test('passes every deploy-plan input it sets to the action by name', () => {
+    const declared = Object.keys(readActionContract('deploy-plan')?.inputs ?? {});
+    for (const name of Object.keys(step.with)) expect(declared).toContain(name);
   });
 });

@@ -21,9 +21,12 @@ export interface PlannedMigration {
 export interface DeployPlan {
   migrations: PlannedMigration[];
   flyToml: SettingChange[];
-  secrets: { added: string[]; removed: string[] };
+  /** `basis` says what the names were compared with (the base branch, or the app's current secrets). */
+  secrets: { added: string[]; removed: string[]; basis?: string };
   /** Whether the deploy window is open at the likely merge time, in one sentence. */
   window?: string;
+  /** Migration files the base has already whose SQL the pull request changed. */
+  edited?: string[];
 }
 
 const BLOCKING = new Set(['contract', 'breaking']);
@@ -76,11 +79,15 @@ export function renderDeployPlan(plan: DeployPlan): string {
         );
     }
   }
+  if (plan.edited && plan.edited.length > 0) {
+    lines.push('', '**Edited migrations** (pg-migrate refuses a changed migration once applied):', '');
+    for (const f of plan.edited) lines.push(`- \`${escapeCell(f)}\``);
+  }
   lines.push('');
   if (plan.secrets.added.length + plan.secrets.removed.length === 0)
     lines.push('**Secrets:** no names added or removed.');
   else {
-    lines.push('**Secrets** (names only)', '');
+    lines.push(`**Secrets** (names only${plan.secrets.basis ? `, ${escapeMarkdown(plan.secrets.basis)}` : ''})`, '');
     for (const n of plan.secrets.added) lines.push(`- added \`${escapeCell(n)}\``);
     for (const n of plan.secrets.removed) lines.push(`- removed \`${escapeCell(n)}\``);
   }
