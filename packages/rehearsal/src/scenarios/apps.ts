@@ -44,6 +44,8 @@ export const APP_COMMANDS: Record<string, string[]> = {
     'ampel-api',
     '--secret-file',
     'AMPEL_API_SECRETS=examples/apps/ampel/rehearsal/api-secrets.env',
+    '--secret-file',
+    'AMPEL_WORKER_SECRETS=examples/apps/ampel/rehearsal/worker-secrets.env',
     '--then',
     '--ref',
     'refs/heads/crash-fix',
@@ -169,6 +171,20 @@ export const ampel = scenario('ampel', async (s, [good, crash]) => {
     frontendDeploy?.args.join(' ').includes('--build-arg VITE_API_URL=https://ampel-api.fly.dev') ?? false,
     frontendDeploy?.args.join(' '),
   );
+  s.expect(
+    'the worker (no public service) was verified by its machines',
+    [
+      stepOf(good, 'worker / deploy', 'kind').outputs.gate,
+      stepOf(good, 'worker / deploy', 'health').conclusion,
+      stepOf(good, 'worker / deploy', 'health').outputs.healthy,
+    ],
+    ['machines', 'success', 'true'],
+  );
+  s.expect("the worker's secrets are on Fly", s.stage.fly.secretNames('ampel-worker').sort(), [
+    'ENCRYPTION_KEY',
+    'REDIS_URL',
+  ]);
+  s.expect('the worker runs main-1111111', s.stage.fly.releases('ampel-worker')[0]?.label, 'main-1111111');
   s.expect('the frontend deploy passed', stepOf(good, 'frontend / deploy', 'health').conclusion, 'success');
   s.expect(
     'crash: the migrator never ran on the crashing release',
@@ -180,7 +196,11 @@ export const ampel = scenario('ampel', async (s, [good, crash]) => {
     stepOf(crash, 'api / deploy', 'rollback').outputs.verified,
     'true',
   );
-  s.expect('crash: the frontend was not deployed', crash.jobs.find((j) => j.id === 'frontend')?.result, 'skipped');
+  s.expect(
+    'crash: neither the worker nor the frontend was deployed',
+    ['worker', 'frontend'].map((id) => crash.jobs.find((j) => j.id === id)?.result),
+    ['skipped', 'skipped'],
+  );
   s.expect('the API runs main-1111111 again', s.stage.fly.releases('ampel-api')[0]?.label, 'main-1111111');
 });
 
