@@ -304,6 +304,18 @@ export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) =>
     3,
   );
   s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  const v6 = stepOf(good, 'deploy / deploy', 'deploy').outputs['ipv6-address'] ?? '';
+  s.check('Tuesday: the app has a public IPv6 address', v6.includes(':'), v6);
+  const calls = await s.stage.fly.sim.calls();
+  const allocations = calls.filter((c) => c.args[0] === 'ips' && c.args[1] === 'allocate-v6');
+  s.expect('IPv6 allocated once over both deploys (idempotent)', allocations.length, 1);
+  const creates = calls.filter((c) => c.args[0] === 'apps' && c.args[1] === 'create');
+  const firstDeploy = calls.findIndex((c) => c.args[0] === 'deploy');
+  s.check(
+    'create-app: at most one `apps create`, before the first deploy, never on later runs',
+    creates.length <= 1 && creates.every((c) => calls.indexOf(c) < firstDeploy),
+    creates.map((c) => c.args.join(' ')).join(' | '),
+  );
   const received = await mails(s, 3);
   s.expect('one email per deploy run (success, rolled back, skipped)', received.length, 3);
   const text = (i: number) => `${received[i]?.parsed.subject ?? ''}\n${received[i]?.parsed.text ?? ''}`;
