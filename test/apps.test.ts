@@ -67,6 +67,7 @@ describe('the --repo command line', () => {
       '--expect',
       '--label',
       '--attach-postgres',
+      '--fly-postgres',
       '--then',
     ];
     fc.assert(

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFileCommands } from '@deploy-actions/runner';
 import { describe, expect, test } from 'vitest';
 import { loadWorkflow, ROOT } from './workflow-checks';
 import { evaluate } from './workflow-expressions';
@@ -23,9 +24,7 @@ function runScript(id: string, env: Record<string, string>) {
       encoding: 'utf8',
     });
     if (result.status !== 0) return { status: result.status, stderr: result.stderr, outputs: {} };
-    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-    const outputs = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    return { status: 0, stderr: result.stderr, outputs };
+    return { status: 0, stderr: result.stderr, outputs: parseFileCommands(readFileSync(out, 'utf8')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -66,6 +65,9 @@ describe('deploy.yml: the version setting, shared by the health gate and the rol
     ],
     [{ CHECK: 'disk' }, /Invalid input 'check': expected http, machines, both or empty/],
     [{ VERSION_FROM: 'v1\nv2' }, /Invalid input 'version-from': one line expected/],
+    [{ HEALTH_PATH: 'v1/healthz' }, /Invalid input 'health-path': expected a path starting with \//],
+    [{ HEALTH_PATH: '/v1/health z' }, /Invalid input 'health-path'/],
+    [{ HEALTH_PATH: '/a\n/b' }, /Invalid input 'health-path'/],
   ])('refuses %j before anything changes', (env, message) => {
     const r = plan(env);
     expect(r.status).toBe(1);
@@ -78,17 +80,52 @@ describe('deploy.yml: the version setting, shared by the health gate and the rol
 
 describe('deploy.yml: the kind of verification', () => {
   const kind = (env: Record<string, string>) =>
-    runScript('kind', { CHECK: '', HAS_SERVICES: 'true', VERIFY_MACHINES: 'true', ...env }).outputs;
+    runScript('kind', {
+      CHECK: '',
+      HAS_SERVICES: 'true',
+      VERIFY_MACHINES: 'true',
+      APP_URL: 'https://jobs.fly.dev/',
+      HEALTH_PATH: '/health',
+      ...env,
+    }).outputs;
+  const url = 'https://jobs.fly.dev/health';
 
   test.each([
-    ['a fly.toml with a service: http, with the machines', {}, { kind: 'http', gate: 'both' }],
-    ['a worker (no service): machines', { HAS_SERVICES: 'false' }, { kind: 'machines', gate: 'machines' }],
-    ['no fly.toml (an image deploy): http', { HAS_SERVICES: '' }, { kind: 'http', gate: 'both' }],
-    ['verify-machines off: http only', { VERIFY_MACHINES: 'false' }, { kind: 'http', gate: 'http' }],
-    ['asked: machines, even with a service', { CHECK: 'machines' }, { kind: 'machines', gate: 'machines' }],
-    ['asked: both', { CHECK: 'both', VERIFY_MACHINES: 'false' }, { kind: 'both', gate: 'both' }],
+    ['a fly.toml with a service: http, with the machines', {}, { kind: 'http', gate: 'both', 'health-url': url }],
+    [
+      'a worker (no service): machines, no URL',
+      { HAS_SERVICES: 'false' },
+      { kind: 'machines', gate: 'machines', 'health-url': '' },
+    ],
+    ['no fly.toml (an image deploy): http', { HAS_SERVICES: '' }, { kind: 'http', gate: 'both', 'health-url': url }],
+    ['verify-machines off: http only', { VERIFY_MACHINES: 'false' }, { kind: 'http', gate: 'http', 'health-url': url }],
+    [
+      'asked: machines, even with a service',
+      { CHECK: 'machines' },
+      { kind: 'machines', gate: 'machines', 'health-url': '' },
+    ],
+    ['asked: both', { CHECK: 'both', VERIFY_MACHINES: 'false' }, { kind: 'both', gate: 'both', 'health-url': url }],
+    [
+      'health-path on the app URL, one slash between',
+      { HEALTH_PATH: '/v1/healthz' },
+      { kind: 'http', gate: 'both', 'health-url': 'https://jobs.fly.dev/v1/healthz' },
+    ],
+    [
+      'an app URL without the slash',
+      { APP_URL: 'https://jobs.fly.dev', HEALTH_PATH: '/v1/healthz' },
+      { kind: 'http', gate: 'both', 'health-url': 'https://jobs.fly.dev/v1/healthz' },
+    ],
+    [
+      'health-url (several lines) wins over health-path',
+      { HEALTH_URL: 'https://a.test/up\nhttps://b.test/up', HEALTH_PATH: '/v1/healthz' },
+      { kind: 'http', gate: 'both', 'health-url': 'https://a.test/up\nhttps://b.test/up' },
+    ],
   ] as const)('%s', (_, env, outputs) => {
     expect(kind(env)).toEqual(outputs);
+  });
+
+  test('health-path defaults to /health and is declared for callers', () => {
+    expect(deploy.data.on.workflow_call.inputs['health-path']).toMatchObject({ type: 'string', default: '/health' });
   });
 
   const health = step('deploy', 'health').with;
@@ -96,7 +133,9 @@ describe('deploy.yml: the kind of verification', () => {
   const context = (kindOut: string, gate: string, plan: Record<string, string> = {}) => ({
     inputs: { app: 'jobs', 'health-url': '', 'checks-file': 'smoke.yml' },
     steps: {
-      kind: { outputs: { kind: kindOut, gate } },
+      kind: {
+        outputs: { kind: kindOut, gate, 'health-url': kindOut === 'machines' ? '' : 'https://jobs.fly.dev/health' },
+      },
       'verify-plan': { outputs: { 'gate-version-from': 'none', 'gate-version': '', ...plan } },
       deploy: {
         outputs: { 'app-url': 'https://jobs.fly.dev/', 'release-version': '7', 'image-label': 'main-abc1234' },
@@ -123,6 +162,7 @@ describe('deploy.yml: the kind of verification', () => {
     expect(evaluate(health['fly-app'], c)).toBe('');
     expect(evaluate(health['expected-version'], c)).toBe('main-abc1234');
     expect(evaluate(rollback.check, c)).toBe('http');
+    expect(evaluate(rollback['health-url'], c)).toBe('https://jobs.fly.dev/health');
     const fixed = context('http', 'both', { 'gate-version-from': 'fixed', 'gate-version': 'v1.0.0' });
     expect(evaluate(health['expected-version'], fixed)).toBe('v1.0.0');
     expect(evaluate(health['fly-app'], fixed)).toBe('jobs');

@@ -442,13 +442,10 @@ describe('deploy.yml', () => {
     expect(w['build-secrets']).toBe('${{ secrets.BUILD_SECRETS }}');
   });
 
-  test('the health gate probes <app URL>/health unless health-url is given', () => {
-    const url = step('deploy', 'health').with.url as string;
-    const steps = { deploy: { outputs: { 'app-url': 'https://shop.fly.dev' } } };
-    expect(evaluate(url, { inputs: { 'health-url': '' }, steps })).toBe('https://shop.fly.dev/health');
-    const slash = { deploy: { outputs: { 'app-url': 'https://shop.fly.dev/' } } };
-    expect(evaluate(url, { inputs: { 'health-url': '' }, steps: slash })).toBe('https://shop.fly.dev/health');
-    expect(evaluate(url, { inputs: { 'health-url': 'https://x.test/up' }, steps })).toBe('https://x.test/up');
+  test('the health gate and the rollback probe the URL the kind step chose', () => {
+    const steps = { kind: { outputs: { 'health-url': 'https://shop.fly.dev/v1/healthz' } } };
+    expect(evaluate(step('deploy', 'health').with.url, { steps })).toBe('https://shop.fly.dev/v1/healthz');
+    expect(evaluate(step('deploy', 'rollback').with['health-url'], { steps })).toBe('https://shop.fly.dev/v1/healthz');
   });
 
   describe('notify reports the outcome', () => {

@@ -36,12 +36,15 @@ export interface RepoRehearsal {
   repo: string;
   /** Apps given the stage database's DATABASE_URL as a Fly secret first, as `fly postgres attach` does. */
   attach: string[];
+  /** Fly Postgres apps (`fly postgres create`) whose `fly proxy` tunnel reaches the stage's database. */
+  flyPostgres: string[];
   runs: RepoRunOptions[];
 }
 
 export const REPO_USAGE = `npm run rehearse -- --repo <path> --workflow <file> [--event push|workflow_dispatch|pull_request]
     [--input k=v]... [--var NAME=value]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
     [--expect success|failure|rolled-back] [--label text] [--attach-postgres <fly app>]...
+    [--fly-postgres <postgres app>]...
     [--then <options of the next run>]...`;
 
 const EVENTS = new Set(['push', 'workflow_dispatch', 'pull_request']);
@@ -60,6 +63,7 @@ function pair(flag: string, value: string | undefined): [string, string] {
 export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsal {
   let repo: string | undefined;
   const attach: string[] = [];
+  const flyPostgres: string[] = [];
   const runs: RepoRunOptions[] = [];
   let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, vars: {}, expect: 'success' };
   const value = (i: number, flag: string) => {
@@ -102,7 +106,13 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
       current.expect = expect as Expectation;
     } else if (flag === '--label') current.label = value(++i, flag);
     else if (flag === '--attach-postgres') attach.push(value(++i, flag));
-    else if (flag === '--then') {
+    else if (flag === '--fly-postgres') {
+      const name = value(++i, flag);
+      // Fly app names: lowercase letters, digits and dashes (flyctl's validation of `apps create`).
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+        throw new RehearsalError(`--fly-postgres must be a Fly app name (a-z, 0-9, -), got '${name}'`);
+      flyPostgres.push(name);
+    } else if (flag === '--then') {
       runs.push(current);
       current = {
         ...current,
@@ -126,7 +136,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
     run.workflow = relative(repo, file);
     if (run.workflow.startsWith('..')) throw new RehearsalError(`--workflow must be a file inside --repo`);
   }
-  return { repo, attach, runs };
+  return { repo, attach, flyPostgres, runs };
 }
 
 /**
@@ -295,6 +305,18 @@ async function attachPostgres(stage: Stage, app: string): Promise<void> {
   if (result.code !== 0) throw new RehearsalError(`--attach-postgres ${app}: ${result.stderr.trim()}`);
 }
 
+/**
+ * A Fly Postgres app as `fly postgres create` leaves it: `fly proxy 0:5432 -a <app>` opens a tunnel,
+ * here to the stage's database server (its host and port; the database name stays in the URL).
+ */
+async function flyPostgresApp(stage: Stage, app: string): Promise<void> {
+  if (stage.apps.some((a) => a.name === app)) {
+    throw new RehearsalError(`--fly-postgres ${app}: that name is one of the repository's own apps`);
+  }
+  const { hostname, port } = new URL(stage.database.url);
+  await stage.fly.sim.seedApp(app, { org: 'personal', proxyTarget: `${hostname}:${port || 5432}` });
+}
+
 /** A scenario rehearsing `rehearsal`'s runs in order on one stage of its repository. */
 export function repoScenario(
   name: string,
@@ -310,6 +332,7 @@ export function repoScenario(
     async run(s) {
       const records: RunRecord[] = [];
       for (const app of s.stage.apps) if (app.note) s.note(app.note);
+      for (const app of rehearsal.flyPostgres) await flyPostgresApp(s.stage, app);
       for (const app of rehearsal.attach) await attachPostgres(s.stage, app);
       let before = '0000000000000000000000000000000000000000';
       for (const [i, options] of rehearsal.runs.entries()) {

@@ -44,11 +44,37 @@ export const APP_COMMANDS: Record<string, string[]> = {
     'ampel-api',
     '--secret-file',
     'AMPEL_API_SECRETS=examples/apps/ampel/rehearsal/api-secrets.env',
+    '--secret-file',
+    'AMPEL_WORKER_SECRETS=examples/apps/ampel/rehearsal/worker-secrets.env',
     '--then',
     '--ref',
     'refs/heads/crash-fix',
     '--expect',
     'rolled-back',
+  ],
+  'backend-fly': [
+    '--repo',
+    'examples/apps/backend-fly',
+    '--workflow',
+    '.github/workflows/deploy.yml',
+    '--fly-postgres',
+    'altcontext-db',
+    '--attach-postgres',
+    'altcontext-api',
+    '--secret-file',
+    'BACKEND_APP_SECRETS=examples/apps/backend-fly/rehearsal/app-secrets.env',
+    '--secret-file',
+    'SMOKE_SECRETS=examples/apps/backend-fly/rehearsal/smoke-secrets.env',
+    '--then',
+    '--ref',
+    'refs/heads/crash-cors',
+    '--expect',
+    'rolled-back',
+    '--then',
+    '--secret-file',
+    'BACKEND_APP_SECRETS=examples/apps/backend-fly/rehearsal/weak-secrets.env',
+    '--expect',
+    'failure',
   ],
   hotdash: [
     '--repo',
@@ -169,6 +195,20 @@ export const ampel = scenario('ampel', async (s, [good, crash]) => {
     frontendDeploy?.args.join(' ').includes('--build-arg VITE_API_URL=https://ampel-api.fly.dev') ?? false,
     frontendDeploy?.args.join(' '),
   );
+  s.expect(
+    'the worker (no public service) was verified by its machines',
+    [
+      stepOf(good, 'worker / deploy', 'kind').outputs.gate,
+      stepOf(good, 'worker / deploy', 'health').conclusion,
+      stepOf(good, 'worker / deploy', 'health').outputs.healthy,
+    ],
+    ['machines', 'success', 'true'],
+  );
+  s.expect("the worker's secrets are on Fly", s.stage.fly.secretNames('ampel-worker').sort(), [
+    'ENCRYPTION_KEY',
+    'REDIS_URL',
+  ]);
+  s.expect('the worker runs main-1111111', s.stage.fly.releases('ampel-worker')[0]?.label, 'main-1111111');
   s.expect('the frontend deploy passed', stepOf(good, 'frontend / deploy', 'health').conclusion, 'success');
   s.expect(
     'crash: the migrator never ran on the crashing release',
@@ -180,8 +220,75 @@ export const ampel = scenario('ampel', async (s, [good, crash]) => {
     stepOf(crash, 'api / deploy', 'rollback').outputs.verified,
     'true',
   );
-  s.expect('crash: the frontend was not deployed', crash.jobs.find((j) => j.id === 'frontend')?.result, 'skipped');
+  s.expect(
+    'crash: neither the worker nor the frontend was deployed',
+    ['worker', 'frontend'].map((id) => crash.jobs.find((j) => j.id === id)?.result),
+    ['skipped', 'skipped'],
+  );
   s.expect('the API runs main-1111111 again', s.stage.fly.releases('ampel-api')[0]?.label, 'main-1111111');
+});
+
+export const backendFly = scenario('backend-fly', async (s, [good, crash, weak]) => {
+  const app = 'altcontext-api';
+  const migrate = stepOf(good, 'deploy / deploy', 'migrate');
+  s.expect('the migrator ran through the fly proxy tunnel', migrate.conclusion, 'success');
+  const calls = await s.stage.fly.sim.calls();
+  s.check(
+    'pg-migrate opened `flyctl proxy` to the Fly Postgres app',
+    calls.some((c) => c.args[0] === 'proxy' && c.args.includes('altcontext-db')),
+    calls
+      .filter((c) => c.args[0] === 'proxy')
+      .map((c) => c.args.join(' '))
+      .join(' | ') || 'no proxy call',
+  );
+  const rows = await s.stage.pg.query(
+    s.stage.database.name,
+    'SELECT migration_name FROM _prisma_migrations ORDER BY 1',
+  );
+  s.expect(
+    '_prisma_migrations lists both migrations',
+    rows.map((r) => r.migration_name),
+    ['20260101000000_init', '20260115000000_rollups'],
+  );
+  const health = stepOf(good, 'deploy / deploy', 'health');
+  s.expect(
+    'the gate passed on /v1/healthz with the smoke suite',
+    [health.conclusion, health.outputs.healthy],
+    ['success', 'true'],
+  );
+  const key =
+    /ADMIN_KEY=(.*)/.exec(
+      readFileSync(join(REPO_ROOT, 'examples/apps/backend-fly/rehearsal/smoke-secrets.env'), 'utf8'),
+    )?.[1] ?? '';
+  const metrics = await fetch(`${s.stage.fly.sim.appUrl(app)}/v1/metrics/summary?window=7`, {
+    headers: { 'x-admin-key': key },
+    signal: AbortSignal.timeout(10_000),
+  })
+    .then(async (r) => JSON.parse(await r.text()) as { leads?: number })
+    .catch(() => ({}) as { leads?: number });
+  s.expect(
+    "the lead-capture POST ran once per gate over all its rounds (the release's gate, the rollback's verification)",
+    metrics.leads,
+    2,
+  );
+  const rollback = stepOf(crash, 'deploy / deploy', 'rollback');
+  s.expect(
+    'crash: the rollback to a release answering {"ok":true} is verified, not "still down"',
+    rollback.outputs.verified,
+    'true',
+  );
+  s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  const secrets = stepOf(weak, 'deploy / deploy', 'secrets');
+  const messages = secrets.annotations.map((a) => a.message).join('\n');
+  s.check(
+    'weak secrets: the rules name SESSION_SECRET and AUTH_DEV_BYPASS, never a value',
+    secrets.conclusion === 'failure' &&
+      /SESSION_SECRET/.test(messages) &&
+      /AUTH_DEV_BYPASS/.test(messages) &&
+      !messages.includes('too-short'),
+    messages.slice(0, 400),
+  );
+  s.expect('weak secrets: nothing deployed (two releases and the rollback)', s.stage.fly.releases(app).length, 3);
 });
 
 export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) => {
@@ -197,6 +304,18 @@ export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) =>
     3,
   );
   s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  const v6 = stepOf(good, 'deploy / deploy', 'deploy').outputs['ipv6-address'] ?? '';
+  s.check('Tuesday: the app has a public IPv6 address', v6.includes(':'), v6);
+  const calls = await s.stage.fly.sim.calls();
+  const allocations = calls.filter((c) => c.args[0] === 'ips' && c.args[1] === 'allocate-v6');
+  s.expect('IPv6 allocated once over both deploys (idempotent)', allocations.length, 1);
+  const creates = calls.filter((c) => c.args[0] === 'apps' && c.args[1] === 'create');
+  const firstDeploy = calls.findIndex((c) => c.args[0] === 'deploy');
+  s.check(
+    'create-app: at most one `apps create`, before the first deploy, never on later runs',
+    creates.length <= 1 && creates.every((c) => calls.indexOf(c) < firstDeploy),
+    creates.map((c) => c.args.join(' ')).join(' | '),
+  );
   const received = await mails(s, 3);
   s.expect('one email per deploy run (success, rolled back, skipped)', received.length, 3);
   const text = (i: number) => `${received[i]?.parsed.subject ?? ''}\n${received[i]?.parsed.text ?? ''}`;
@@ -217,4 +336,4 @@ export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) =>
   );
 });
 
-export const APP_SCENARIOS: Scenario[] = [ignition, ampel, hotdash];
+export const APP_SCENARIOS: Scenario[] = [ignition, ampel, backendFly, hotdash];
