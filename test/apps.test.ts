@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe('sample apps rehearsed through --repo', () => {
   for (const scenario of APP_SCENARIOS) {
-    it(`${scenario.name}: ${scenario.title}`, { timeout: 300_000 }, async () => {
+    it(`${scenario.name}: ${scenario.title}`, { timeout: 600_000 }, async () => {
       const result = await runScenario(scenario, pg, { outDir });
       const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
       expect(failed.join('\n'), `report: ${result.report?.html}`).toBe('');
