@@ -99,7 +99,7 @@ describe('pg-migrate bundle adopts existing databases (Node 24, PostgreSQL 18)',
     expect(run.summary).toMatch(/Recorded without running \| 1 \(node-pg-migrate's public\.pgmigrations\)/);
   });
 
-  it('a failed down run says what stays reverted, never "applied" (B9)', async () => {
+  it('a failed down run says what stays reverted, never "applied"', async () => {
     const db = await server.createDatabase('down');
     const files: Record<string, string> = {};
     for (let i = 1; i <= 4; i++) {
@@ -120,7 +120,7 @@ describe('pg-migrate bundle adopts existing databases (Node 24, PostgreSQL 18)',
     expect(down.summary).toContain('These migrations were reverted before the failure and stay reverted');
   });
 
-  it('refuses a URL without a database name as an input error (B8)', async () => {
+  it('refuses a URL without a database name as an input error', async () => {
     const db = await server.createDatabase('nodb');
     const cwd = workspace({ '0001_a.sql': 'CREATE TABLE a (id int);\n' });
     const run = await runBundle('pg-migrate', {

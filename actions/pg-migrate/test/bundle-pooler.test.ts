@@ -1,7 +1,7 @@
 /**
  * The pg-migrate bundle behind a real PgBouncer (Debian's package) on a free loopback port: a
- * transaction-mode pooler is refused with a clear message whatever its URL (B1), and runners
- * sharing a small session-mode pool all finish instead of deadlocking (B2). No stack traces.
+ * transaction-mode pooler is refused with a clear message whatever its URL, and runners
+ * sharing a small session-mode pool all finish instead of deadlocking. No stack traces.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ describe.skipIf(missing)('pg-migrate bundle through PgBouncer', () => {
   const advisoryLocks = async (db: string) =>
     (await server.query(db, `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`))[0].n;
 
-  it('B1: transaction pooling on an unusual port is refused by 4 runners at once, naming the pooler and the fix', async () => {
+  it('transaction pooling on an unusual port is refused by 4 runners at once, naming the pooler and the fix', async () => {
     const db = await server.createDatabase('bundle_tx_pool');
     const cwd = workspace();
     const runs = await Promise.all(
@@ -73,7 +73,7 @@ describe.skipIf(missing)('pg-migrate bundle through PgBouncer', () => {
     expect(await advisoryLocks(db.name)).toBe(0);
   });
 
-  it('B2: 6 runners through a session pool of 3 with allow-pooler all finish; each migration applied once', async () => {
+  it('6 runners through a session pool of 3 with allow-pooler all finish; each migration applied once', async () => {
     const db = await server.createDatabase('bundle_session_pool');
     const cwd = workspace();
     const runs = await Promise.all(

@@ -70,7 +70,7 @@ describe('migration files', () => {
     expect(() => readMigrations('/nonexistent/migrations')).toThrow(/Migrations folder not found/);
   });
 
-  it('refuses SQL before `-- migrate:up` and markers that would leave SQL unrun (B3)', () => {
+  it('refuses SQL before `-- migrate:up` and markers that would leave SQL unrun', () => {
     const before = migrationsDir({
       '0001_x.sql':
         '-- header comment\n/* block\n comment */\nCREATE TABLE lost_before_marker(id int);\n-- migrate:up\nCREATE TABLE kept(id int);\n-- migrate:down\nDROP TABLE kept;\n',
@@ -93,7 +93,7 @@ describe('migration files', () => {
     expect(readMigrations(ok, dirname(ok))[0].up).toMatchObject({ sql: 'SELECT 1;\n', firstLine: 4 });
   });
 
-  it('refuses two scripts of one version and name in any mix of layouts, never keeping one of them (B4)', () => {
+  it('refuses two scripts of one version and name in any mix of layouts, never keeping one of them', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [
         { '0002_a.sql': 'A', '0002_a.up.sql': 'B' },
@@ -117,7 +117,7 @@ describe('migration files', () => {
     }
   });
 
-  it('refuses what would be skipped silently: .SQL in capitals, a versioned folder without up.sql (B10)', () => {
+  it('refuses what would be skipped silently: .SQL in capitals, a versioned folder without up.sql', () => {
     const upper = migrationsDir({ '0001_a.sql': 'A', '0002_x.SQL': 'B' });
     expect(() => readMigrations(upper, dirname(upper))).toThrow(
       /migrations\/0002_x\.SQL: a migration file must end in lower-case \.sql .*rename it to 0002_x\.sql/,
@@ -176,7 +176,7 @@ describe('migration files', () => {
     expect(statements[1].text).toBe('CREATE TABLE t ()');
   });
 
-  it('finds statements that cannot run in a transaction, REINDEX SCHEMA and ALTER DATABASE SET TABLESPACE too (B6)', async () => {
+  it('finds statements that cannot run in a transaction, REINDEX SCHEMA and ALTER DATABASE SET TABLESPACE too', async () => {
     const sql = [
       'REINDEX SCHEMA public;',
       'REINDEX TABLE t;',
@@ -200,7 +200,7 @@ describe('migration files', () => {
     ]);
   });
 
-  it('names the line of a syntax error in characters, also after emoji, and explains psql habits (B7, B9)', async () => {
+  it('names the line of a syntax error in characters, also after emoji, and explains psql habits', async () => {
     const parse = (sql: string) => parseScript({ sql, path: 'm.sql', firstLine: 1, noTransaction: false });
     // Each 🎉 is one character for PostgreSQL and two UTF-16 units for JavaScript.
     await expect(parse(`-- ${'🎉'.repeat(43)}\n-- two\n-- three\nSELECT 1 FROM;\n`)).rejects.toThrow(

@@ -36,7 +36,7 @@ async function setup(files: Record<string, string>) {
   return { db, run, q, advisoryLocks };
 }
 
-/** The B1 reproduction: a log table, then a non-transactional migration with visible side effects. */
+/** The transaction-pooling reproduction: a log table, then a non-transactional migration with visible side effects. */
 const SIDE_EFFECTS = {
   '0001_log.sql': 'CREATE TABLE log (n int);\n',
   '0002_side_effect.sql':
@@ -51,7 +51,7 @@ async function settle<T>(runs: Promise<T>[]) {
   return { ok: results.length - errors.length, errors };
 }
 
-describe('session state between the migrations of one run (B5)', () => {
+describe('session state between the migrations of one run', () => {
   /** Applies `files` in one run and in one run per file: both must leave the same result. */
   async function batchedAndSplit(files: Record<string, string>, probe: string) {
     const batched = await setup(files);
@@ -137,7 +137,7 @@ const bouncerMissing = pgBouncerBinary() ? false : 'pgbouncer is not installed (
 // The reason shows in the results as a skipped test.
 if (bouncerMissing) it.skip(`PgBouncer tests: skipped because ${bouncerMissing}`, () => undefined);
 
-describe.skipIf(bouncerMissing)('through PgBouncer in transaction mode on an unusual port (B1)', () => {
+describe.skipIf(bouncerMissing)('through PgBouncer in transaction mode on an unusual port', () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {
     bouncer = await startPgBouncer(server, { poolMode: 'transaction', poolSize: 3 });
@@ -195,7 +195,7 @@ describe.skipIf(bouncerMissing)('through PgBouncer in transaction mode on an unu
   });
 });
 
-describe.skipIf(bouncerMissing)('through PgBouncer in session mode, pool of 3 (B2)', () => {
+describe.skipIf(bouncerMissing)('through PgBouncer in session mode, pool of 3', () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {
     bouncer = await startPgBouncer(server, { poolMode: 'session', poolSize: 3 });

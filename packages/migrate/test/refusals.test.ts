@@ -26,7 +26,7 @@ async function setup(files: Record<string, string>) {
 }
 
 describe('pg-migrate refuses before anything runs', () => {
-  it('B3: SQL before `-- migrate:up`', async () => {
+  it('SQL before `-- migrate:up`', async () => {
     const { run, tables } = await setup({
       '0001_x.sql':
         'CREATE TABLE lost_before_marker(id int);\n-- migrate:up\nCREATE TABLE kept(id int);\n-- migrate:down\nDROP TABLE kept;\n',
@@ -35,7 +35,7 @@ describe('pg-migrate refuses before anything runs', () => {
     expect(await tables()).toEqual([]);
   });
 
-  it('B4: two files of one version and name, in each layout mix', async () => {
+  it('two files of one version and name, in each layout mix', async () => {
     const mixes: Record<string, string>[] = [
       { '0002_a.sql': 'CREATE TABLE from_plain(id int);', '0002_a.up.sql': 'CREATE TABLE from_up_sql(id int);' },
       { '2_a.sql': 'CREATE TABLE x2(id int);', '0002_a.sql': 'CREATE TABLE x0002(id int);' },
@@ -50,7 +50,7 @@ describe('pg-migrate refuses before anything runs', () => {
     }
   });
 
-  it('B10: `.SQL` and a versioned folder without up.sql', async () => {
+  it('`.SQL` and a versioned folder without up.sql', async () => {
     const upper = await setup({ '0001_a.sql': 'CREATE TABLE a(id int);', '0002_x.SQL': 'CREATE TABLE x(id int);' });
     await expect(upper.run()).rejects.toThrow(/0002_x\.SQL: a migration file must end in lower-case \.sql/);
     const folder = await setup({ '0001_a.sql': 'CREATE TABLE a(id int);', '0004_y/Up.sql': 'CREATE TABLE y(id int);' });
@@ -58,7 +58,7 @@ describe('pg-migrate refuses before anything runs', () => {
     expect(await folder.tables()).toEqual([]);
   });
 
-  it('B6: REINDEX SCHEMA and ALTER DATABASE SET TABLESPACE in a transactional migration, also in a real run', async () => {
+  it('REINDEX SCHEMA and ALTER DATABASE SET TABLESPACE in a transactional migration, also in a real run', async () => {
     for (const sql of ['REINDEX SCHEMA public;', 'ALTER DATABASE postgres SET TABLESPACE pg_default;']) {
       const { run, tables } = await setup({ '0001_ok.sql': 'CREATE TABLE t(id int);', '0002_x.sql': sql });
       await expect(run({ dryRun: true })).rejects.toThrow(/0002_x\.sql:1: .* cannot run inside a transaction/);
@@ -69,7 +69,7 @@ describe('pg-migrate refuses before anything runs', () => {
     }
   });
 
-  it('B8: a URL without a database name is an input error, not a run against the maintenance database', async () => {
+  it('a URL without a database name is an input error, not a run against the maintenance database', async () => {
     const { db, run } = await setup({ '0001_a.sql': 'CREATE TABLE a(id int);' });
     const noDatabase = db.url.slice(0, db.url.lastIndexOf('/'));
     await expect(run({ databaseUrl: noDatabase })).rejects.toThrow(
@@ -79,7 +79,7 @@ describe('pg-migrate refuses before anything runs', () => {
     expect(await server.query('postgres', `SELECT to_regclass('public.a') AS t`)).toEqual([{ t: null }]);
   });
 
-  it('B9: COPY FROM stdin, an unterminated string, psql meta-commands, each named with file, line and fix', async () => {
+  it('COPY FROM stdin, an unterminated string, psql meta-commands, each named with file, line and fix', async () => {
     const cases: [string, RegExp][] = [
       ['CREATE TABLE c(id int);\nCOPY c FROM stdin;\n', /0002_x\.sql:2: COPY \.\.\. FROM stdin needs psql/],
       [
@@ -97,7 +97,7 @@ describe('pg-migrate refuses before anything runs', () => {
 });
 
 describe('pg-migrate locates runtime errors', () => {
-  it('B7: the line of a server error after characters outside the BMP', async () => {
+  it('the line of a server error after characters outside the BMP', async () => {
     const { run } = await setup({
       '0001_t.sql': 'CREATE TABLE t(id int);',
       '0002_x.sql': `-- ${'🎉'.repeat(43)}\n-- two\n-- three\nSELECT nosuchcol FROM t;\n`,
