@@ -1,6 +1,6 @@
 import { input } from '@deploy-actions/toolkit';
 
-/** An address, or a display name (plain, or quoted to hold `,` or `:`) and an address; never CR or LF (D15). */
+/** An address, or a display name (plain, or quoted to hold `,` or `:`) and an address; never CR or LF. */
 const EMAIL = /^(?:[^<>,\s"]+@[^<>,\s"]+|(?:"[^"\r\n]*"|[^<>,"\r\n]*)<[^<>,\s"]+@[^<>,\s"]+>)$/;
 
 /** Mirrors notify/action.yml: the contract test keeps the two equal. */

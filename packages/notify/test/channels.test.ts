@@ -501,7 +501,7 @@ describe('GitHub deployment and PR comment', () => {
     expect(failed.hint).toContain('deployments: write');
   });
 
-  it('never edits a comment it did not write, whatever marker it carries (D3)', async () => {
+  it('never edits a comment it did not write, whatever marker it carries', async () => {
     const pr = { eventName: 'pull_request', event: { pull_request: { number: 14 } }, pullRequest: 14 };
     const planted = api.seedComment(
       14,
@@ -529,7 +529,7 @@ describe('GitHub deployment and PR comment', () => {
     expect(api.state.comments.filter((c) => c.body.includes('deploy-actions:notify'))).toHaveLength(1);
   });
 
-  it('keeps the credential path of a webhook URL out of what a service echoes (D8)', async () => {
+  it('keeps the credential path of a webhook URL out of what a service echoes', async () => {
     const path = '/services/T000/B000/XXXXsecretXXXXtoken';
     sink.script(path, [{ status: 404, body: `no_service: unknown hook ${path}` }]);
     const r = await notify(inputs({ slack: sink.url(path) }), context(), FAST);
@@ -538,7 +538,7 @@ describe('GitHub deployment and PR comment', () => {
   });
 });
 
-describe('email headers (D15)', () => {
+describe('email headers', () => {
   it('quotes a sender name with a colon, and marks the mail as automatic', async () => {
     const r = await notify(
       inputs({

@@ -121,7 +121,7 @@ describe('every service limit holds for extreme inputs', () => {
   });
 });
 
-describe('Slack mrkdwn shows user text literally (D11)', () => {
+describe('Slack mrkdwn shows user text literally', () => {
   it('entity-escapes code spans and neutralises formatting characters', () => {
     const m = buildMessage(
       {

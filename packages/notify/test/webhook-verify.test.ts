@@ -31,7 +31,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('webhook signature (D10)', () => {
+describe('webhook signature', () => {
   it('verifies a delivery once, and refuses replays, stale or forged ones without throwing', async () => {
     await notify(options({ webhook: sink.url('/hook'), webhookSecret: 'hook-secret' }), runContext(), {
       baseDelayMs: 10,
