@@ -64,6 +64,11 @@ const EXPECTED: Record<string, RegExp[]> = {
   autostop: [/shop-api v1\.1\.0 is live \(release 2\), and the health gate passed/],
   'closed-hours': [/shop-api v1\.0\.1 was not deployed: Deploys are closed at Sat/, /skipped/],
   preview: [/pr-7-shop-[0-9a-f]{6} .*is live/, /pr-7-shop-[0-9a-f]{6} was destroyed/],
+  worker: [
+    /shop-worker v1\.1\.0-crash \(release 2\) failed at “Verify the new release”: .*crash-looping/,
+    /shop-api v1\.1\.0-crash \(release 2\) failed at “Verify the new release”/,
+    /Auto-rollback restored v1\.0\.0 \(release 3\) and verified it/,
+  ],
   'bad-traffic': [
     /shop-api v1\.1\.0-err25-jitter20 \(release 2\) failed at “Verify the new release”: Traffic analysis failed: error rate/,
     /Auto-rollback restored v1\.0\.0-err2-jitter20 \(release 3\) and verified it/,
@@ -96,6 +101,7 @@ describe('the rehearsal report in a browser', () => {
         await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
         // The rendered text (what a person sees), not the DOM's.
         const text = (await page.locator('body').allInnerTexts()).join('\n');
+        expect(EXPECTED[name], `${name}: what its page must say is listed in EXPECTED`).toBeDefined();
         for (const expected of EXPECTED[name]) expect(text, `${name}: the page says ${expected}`).toMatch(expected);
         // The stories are on the first screen, before any step detail.
         const stories = await page.locator('.stories').boundingBox();
