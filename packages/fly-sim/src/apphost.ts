@@ -102,7 +102,8 @@ export class AppHosts {
     const { status, body, machine, program } = this.answer(name, forced, path);
     const app = this.lookup(name);
     if (program && machine && app?.serve) {
-      // An app's own program answers; what it served is counted as the proxy counts it.
+      // An app's own program answers; what it served is counted per instance as Fly's proxy counts it
+      // (fly_app_http_responses_count, https://fly.io/docs/monitoring/metrics/; see metrics.ts).
       res.once('finish', () =>
         this.traffic.record({
           at: Date.now(),
