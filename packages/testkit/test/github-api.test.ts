@@ -18,7 +18,13 @@ async function call(method: string, path: string, body?: unknown, token = api.to
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: await response.json().catch(() => undefined) };
+  const answer: unknown = await response.json().catch(() => undefined);
+  return { status: response.status, headers: response.headers, body: answer };
+}
+
+/** The `message` of a GitHub error body. */
+function message(body: unknown): string | undefined {
+  return (body as { message?: string } | undefined)?.message;
 }
 
 const SHA = 'a'.repeat(40);
@@ -55,7 +61,7 @@ describe('the local GitHub API', () => {
     for (const [scope, method, path] of cases) {
       api.reset();
       api.setPermission(scope, 'none');
-      expect([scope, (await call(method, path)).body?.message]).toEqual([
+      expect([scope, message((await call(method, path)).body)]).toEqual([
         scope,
         'Resource not accessible by integration',
       ]);
@@ -75,7 +81,7 @@ describe('the local GitHub API', () => {
   it('pages a list with per_page and page, and links next and last while there are more', async () => {
     for (let i = 0; i < 5; i++) api.seedComment(7, `comment ${i}`);
     const first = await call('GET', '/repos/acme/shop/issues/7/comments?per_page=2');
-    expect(first.body.map((c: { body: string }) => c.body)).toEqual(['comment 0', 'comment 1']);
+    expect((first.body as { body: string }[]).map((c) => c.body)).toEqual(['comment 0', 'comment 1']);
     const link = first.headers.get('link') ?? '';
     expect(link).toContain('page=2>; rel="next"');
     expect(link).toContain('page=3>; rel="last"');
@@ -106,7 +112,7 @@ describe('the local GitHub API', () => {
     const refused = await call('GET', '/repos/acme/shop/deployments');
     expect(refused.status).toBe(403);
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(refused.body.message).toMatch(/^API rate limit exceeded/);
+    expect(message(refused.body)).toMatch(/^API rate limit exceeded/);
   });
 
   it('answers the GraphQL viewer query with the token login', async () => {
