@@ -1,6 +1,6 @@
 /** Starts the local GitHub API and hands tests their controls over it. */
 import type { Server } from 'node:http';
-import type { ApiRequest, GitHubApi, GitHubApiOptions } from './api';
+import type { GitHubApi, GitHubApiOptions } from './api';
 import { seedCheckRun, seedCommitStatus, updateCheckRun } from './checks';
 import { createComment } from './comments';
 import { seedCommit } from './commits';
@@ -19,7 +19,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     faults: new Faults(),
     routes: routeTable(store),
     token: options.token ?? 'ghs_testtoken0000000000000000000000000000',
-    requests: [] as ApiRequest[],
+    requests: [],
   };
   const server = await listen(context);
   return controls(context, server);
