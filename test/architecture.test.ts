@@ -154,7 +154,6 @@ const NOT_YET_SPLIT = new Set([
   'packages/testkit/src/github-api.ts startGitHubApi',
   'packages/rehearsal/src/scenarios/preview.ts run',
   'packages/migrate/src/migrate.ts migrate',
-  'packages/fly-sim/src/harness.ts startFlySim',
 ]);
 
 describe('package functions', () => {
