@@ -92,10 +92,17 @@ const PACKAGE_DIR = resolve(import.meta.dirname, '..');
 const BIN_DIR = join(PACKAGE_DIR, 'bin');
 const require = createRequire(import.meta.url);
 
-/** Starts the fly-sim platform in its own process and returns handles for tests. */
-export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> {
-  const ownDir = options.stateDir === undefined;
-  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'fly-sim-'));
+type Control = (path: string, body?: unknown) => Promise<unknown>;
+
+interface Platform {
+  child: ChildProcess;
+  url: string;
+  /** Settles when the platform process has exited. */
+  exited: Promise<void>;
+}
+
+/** Spawns serve.ts under tsx on `stateDir` and waits (at most 30 s) for the URL it listens on. */
+async function spawnPlatform(stateDir: string, options: FlySimOptions): Promise<Platform> {
   const tsx = pathToFileURL(require.resolve('tsx/esm')).href;
   const child: ChildProcess = spawn(
     process.execPath,
@@ -129,7 +136,11 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
     });
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { child, url, exited };
+}
 
+/** The env that points flyctl (the sim's executable) at the platform; no token. */
+function flyctlEnv(url: string, stateDir: string, options: FlySimOptions): Record<string, string> {
   const env: Record<string, string> = {
     PATH: `${BIN_DIR}${delimiter}${process.env.PATH ?? ''}`,
     FLY_SIM_URL: url,
@@ -140,8 +151,12 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
   };
   if (options.version) env.FLY_SIM_VERSION = options.version;
   if (options.slowMs !== undefined) env.FLY_SIM_SLOW_MS = String(options.slowMs);
+  return env;
+}
 
-  const control = async (path: string, body?: unknown) => {
+/** Calls the platform's control API: GET without a body, POST with one; an `error` answer throws. */
+function controlClient(url: string): Control {
+  return async (path, body) => {
     const res = await fetch(`${url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers: { 'content-type': 'application/json' },
@@ -152,8 +167,11 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
       throw new Error(`fly-sim: ${value.error}`);
     return value;
   };
+}
 
-  const run: FlySim['run'] = (args, runOptions = {}) =>
+/** Runs the sim's flyctl executable in `stateDir` (unless told another cwd) and collects its output. */
+function flyctlRunner(env: Record<string, string>, stateDir: string): FlySim['run'] {
+  return (args, runOptions = {}) =>
     new Promise((resolveRun, reject) => {
       const proc = spawn(join(BIN_DIR, 'flyctl'), args, {
         cwd: runOptions.cwd ?? stateDir,
@@ -172,8 +190,58 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
       proc.on('close', (code) => resolveRun({ code, stdout, stderr: err }));
       proc.stdin.end(runOptions.input ?? '');
     });
+}
 
-  const sim: FlySim = {
+/** Creates an app through flyctl, as a user would: apps create, secrets import, one deploy per release. */
+async function seedApp(
+  run: FlySim['run'],
+  control: Control,
+  options: FlySimOptions,
+  name: string,
+  seed: SeedOptions,
+): Promise<void> {
+  const token = { FLY_API_TOKEN: options.tokens?.[0] ?? 'fly-sim-seed-token' };
+  const must = async (args: string[], input?: string) => {
+    const r = await run(args, { env: token, input });
+    if (r.code !== 0) throw new Error(`fly-sim seed: flyctl ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  await must(['apps', 'create', name, '--org', seed.org ?? options.orgs?.[0] ?? 'personal']);
+  if (seed.secrets && Object.keys(seed.secrets).length > 0) {
+    const text = Object.entries(seed.secrets)
+      .map(([k, v]) => `${k}="""${v}"""`)
+      .join('\n');
+    await must(['secrets', 'import', '--app', name, '--stage'], `${text}\n`);
+  }
+  for (const [i, label] of (seed.releases ?? []).entries()) {
+    const args = ['deploy', '--app', name, '--image', `registry.fly.io/${name}:${label}`, '--yes'];
+    if (i === 0 && seed.singleMachine) args.push('--ha=false');
+    // Seeds of failing images (crash...) are allowed to fail: that is the point of them.
+    await run(args, { env: token });
+  }
+  if (seed.proxyTarget !== undefined || seed.console !== undefined) {
+    await control('/control/app', { name, patch: { proxyTarget: seed.proxyTarget, console: seed.console } });
+  }
+}
+
+/** SIGTERM, then SIGKILL after 5 s if the platform has not exited. */
+async function stopPlatform({ child, exited }: Platform): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts the fly-sim platform in its own process and returns handles for tests. */
+export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> {
+  const ownDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'fly-sim-'));
+  const platform = await spawnPlatform(stateDir, options);
+  const { url } = platform;
+  const env = flyctlEnv(url, stateDir, options);
+  const control = controlClient(url);
+  const run = flyctlRunner(env, stateDir);
+  return {
     binDir: BIN_DIR,
     flyctl: join(BIN_DIR, 'flyctl'),
     stateDir,
@@ -183,29 +251,7 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
       const found = loadState(stateDir).apps[app];
       return found ? appUrlOf(found) : '';
     },
-    async seedApp(name, seed = {}) {
-      const token = { FLY_API_TOKEN: options.tokens?.[0] ?? 'fly-sim-seed-token' };
-      const must = async (args: string[], input?: string) => {
-        const r = await run(args, { env: token, input });
-        if (r.code !== 0) throw new Error(`fly-sim seed: flyctl ${args.join(' ')} failed: ${r.stderr}`);
-      };
-      await must(['apps', 'create', name, '--org', seed.org ?? options.orgs?.[0] ?? 'personal']);
-      if (seed.secrets && Object.keys(seed.secrets).length > 0) {
-        const text = Object.entries(seed.secrets)
-          .map(([k, v]) => `${k}="""${v}"""`)
-          .join('\n');
-        await must(['secrets', 'import', '--app', name, '--stage'], `${text}\n`);
-      }
-      for (const [i, label] of (seed.releases ?? []).entries()) {
-        const args = ['deploy', '--app', name, '--image', `registry.fly.io/${name}:${label}`, '--yes'];
-        if (i === 0 && seed.singleMachine) args.push('--ha=false');
-        // Seeds of failing images (crash...) are allowed to fail: that is the point of them.
-        await run(args, { env: token });
-      }
-      if (seed.proxyTarget !== undefined || seed.console !== undefined) {
-        await control('/control/app', { name, patch: { proxyTarget: seed.proxyTarget, console: seed.console } });
-      }
-    },
+    seedApp: (name, seed = {}) => seedApp(run, control, options, name, seed),
     async injectFaults(spec) {
       await control('/control/faults', { spec });
     },
@@ -229,14 +275,8 @@ export async function startFlySim(options: FlySimOptions = {}): Promise<FlySim> 
     },
     run,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopPlatform(platform);
       if (ownDir && existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
     },
   };
-  return sim;
 }

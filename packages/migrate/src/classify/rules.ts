@@ -430,7 +430,7 @@ const LOCK_BY_NUMBER: LockMode[] = [
   'ACCESS EXCLUSIVE',
 ];
 
-function dml(kind: string, node: Node): StatementFacts {
+function dml(node: Node, _ctx: Context, kind: string): StatementFacts {
   const table = tableName(node.relation);
   const verb = kind.replace(/Stmt$/, '').toUpperCase();
   const where = kind === 'UpdateStmt' || kind === 'DeleteStmt' ? (node.whereClause ? '' : ' every row of') : '';
@@ -478,182 +478,211 @@ const CREATES: Record<string, string> = {
   CreateTransformStmt: 'transform',
 };
 
+function createTable(node: Node): StatementFacts {
+  const table = tableName(node.relation);
+  if (node.partbound) {
+    return {
+      reasons: [expand('create-partition', `creates partition ${table}`)],
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      creates: bare(table),
+    };
+  }
+  return { reasons: [expand('create-table', `creates table ${table}`)], creates: bare(table), table };
+}
+
+function createTableAs(node: Node): StatementFacts {
+  const table = tableName((node.into as Node | undefined)?.rel);
+  return { reasons: [expand('create-table', `creates ${table} from a query`)], creates: bare(table), table };
+}
+
+function setSchema(node: Node): StatementFacts {
+  const what = tableName(node.relation) ?? objectNames([node.object]).join('');
+  return {
+    reasons: [
+      contract(
+        'set-schema',
+        `moves ${what} to schema ${String(node.newschema)}: the running release looks for it in the old one`,
+      ),
+    ],
+    lock: node.relation ? 'ACCESS EXCLUSIVE' : undefined,
+    table: tableName(node.relation),
+  };
+}
+
+function copy(node: Node): StatementFacts {
+  return {
+    reasons: [data('dml-copy', `COPY ${tableName(node.relation) ?? ''}`.trim())],
+    lock: node.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE',
+    table: tableName(node.relation),
+  };
+}
+
+function truncate(node: Node): StatementFacts {
+  const tables = (Array.isArray(node.relations) ? node.relations : [])
+    .map((r) => tableName((r as Node).RangeVar))
+    .join(', ');
+  return {
+    reasons: [data('truncate', `TRUNCATE ${tables} removes every row`)],
+    lock: 'ACCESS EXCLUSIVE',
+    table: tables,
+  };
+}
+
+function select(node: Node): StatementFacts {
+  return node.intoClause
+    ? { reasons: [expand('create-table', 'creates a table from a query (SELECT INTO)')] }
+    : { reasons: [data('select', 'a SELECT; functions it calls may change data')], lock: 'ACCESS SHARE' };
+}
+
+/** Whether a list of DefElem options (VACUUM's options, REINDEX's params) holds `name`. */
+function hasOption(list: unknown, name: string): boolean {
+  return Array.isArray(list) && list.some((o) => ((o as Node).DefElem as Node | undefined)?.defname === name);
+}
+
+function vacuum(node: Node): StatementFacts {
+  return hasOption(node.options, 'full')
+    ? {
+        reasons: [breaking('table-rewrite', 'VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock')],
+        lock: 'ACCESS EXCLUSIVE',
+      }
+    : { reasons: [expand('maintenance', 'VACUUM/ANALYZE: reads and writes go on')], lock: 'SHARE UPDATE EXCLUSIVE' };
+}
+
+function cluster(node: Node): StatementFacts {
+  return {
+    reasons: [breaking('table-rewrite', 'CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock')],
+    lock: 'ACCESS EXCLUSIVE',
+    table: tableName(node.relation),
+  };
+}
+
+function reindex(node: Node): StatementFacts {
+  return hasOption(node.params, 'concurrently')
+    ? {
+        reasons: [expand('reindex-concurrently', 'REINDEX CONCURRENTLY: reads and writes go on')],
+        lock: 'SHARE UPDATE EXCLUSIVE',
+      }
+    : {
+        reasons: [
+          breaking('reindex', 'REINDEX without CONCURRENTLY blocks writes (and reads through the index) while it runs'),
+        ],
+        lock: 'SHARE',
+      };
+}
+
+function refreshMatView(node: Node): StatementFacts {
+  return node.concurrent
+    ? {
+        reasons: [expand('refresh-concurrently', 'REFRESH MATERIALIZED VIEW CONCURRENTLY: reads go on')],
+        lock: 'EXCLUSIVE',
+      }
+    : {
+        reasons: [breaking('refresh-matview', 'REFRESH MATERIALIZED VIEW blocks reads of the view while it runs')],
+        lock: 'ACCESS EXCLUSIVE',
+      };
+}
+
+function lockTable(node: Node): StatementFacts {
+  const mode = LOCK_BY_NUMBER[Number(node.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
+  const strong = LOCK_BY_NUMBER.indexOf(mode) >= LOCK_BY_NUMBER.indexOf('SHARE');
+  return {
+    reasons: [
+      strong
+        ? breaking('explicit-lock', `LOCK TABLE IN ${mode} MODE blocks writes until the migration commits`)
+        : expand('explicit-lock', `LOCK TABLE IN ${mode} MODE`),
+    ],
+    lock: mode,
+  };
+}
+
+function createTrigger(node: Node): StatementFacts {
+  return {
+    reasons: [expand('create-trigger', `creates trigger ${String(node.trigname)} on ${tableName(node.relation)}`)],
+    lock: 'SHARE ROW EXCLUSIVE',
+    table: tableName(node.relation),
+  };
+}
+
+function alterEnum(node: Node): StatementFacts {
+  return node.oldVal
+    ? {
+        reasons: [
+          contract(
+            'rename-enum-value',
+            `renames enum value ${String(node.oldVal)}: the running release still sends the old one`,
+          ),
+        ],
+      }
+    : { reasons: [expand('add-enum-value', `adds enum value ${String(node.newVal)}`)] };
+}
+
+/** ALTER DOMAIN subtypes 'N' (SET NOT NULL) and 'C' (ADD CONSTRAINT) narrow what the domain accepts. */
+function alterDomain(node: Node): StatementFacts {
+  return node.subtype === 'N' || node.subtype === 'C'
+    ? { reasons: [contract('constraint-added', 'a domain constraint rejects values the running release may write')] }
+    : { reasons: [expand('alter-domain', 'changes a domain without narrowing it')] };
+}
+
+function grant(node: Node): StatementFacts {
+  return node.is_grant
+    ? { reasons: [expand('grant', 'grants privileges')] }
+    : { reasons: [contract('revoke', 'revokes privileges the running release may use')] };
+}
+
+/** Reads one kind of statement; `kind` is the parse-tree node type (e.g. `UpdateStmt`). */
+type StatementReader = (node: Node, ctx: Context, kind: string) => StatementFacts;
+
+/** The reader for each statement kind the classifier knows beyond CREATES. */
+const READERS: Record<string, StatementReader> = {
+  CreateStmt: createTable,
+  CreateTableAsStmt: createTableAs,
+  AlterTableStmt: alterTable,
+  IndexStmt: index,
+  DropStmt: drop,
+  RenameStmt: rename,
+  AlterObjectSchemaStmt: setSchema,
+  InsertStmt: dml,
+  UpdateStmt: dml,
+  DeleteStmt: dml,
+  MergeStmt: dml,
+  CopyStmt: copy,
+  TruncateStmt: truncate,
+  DoStmt: () => ({
+    reasons: [data('do-block', 'a DO block runs procedural code: what it changes is not visible to the parser')],
+  }),
+  SelectStmt: select,
+  CallStmt: () => ({
+    reasons: [data('call', 'CALL runs a procedure: what it changes is not visible to the parser')],
+  }),
+  VacuumStmt: vacuum,
+  ClusterStmt: cluster,
+  ReindexStmt: reindex,
+  RefreshMatViewStmt: refreshMatView,
+  LockStmt: lockTable,
+  CreateTrigStmt: createTrigger,
+  RuleStmt: () => ({
+    reasons: [contract('create-rule', 'a rule rewrites the queries the running release sends')],
+    lock: 'ACCESS EXCLUSIVE',
+  }),
+  AlterEnumStmt: alterEnum,
+  AlterDomainStmt: alterDomain,
+  GrantStmt: grant,
+  GrantRoleStmt: grant,
+  // BEGIN/COMMIT change nothing in the schema (classifyScript leaves them out of its statements).
+  TransactionStmt: () => ({ reasons: [] }),
+};
+
 /** Classifies one parsed statement. `ctx` carries what earlier statements of the migration created. */
 export function statementFacts(kind: string, node: Node, ctx: Context): StatementFacts {
-  switch (kind) {
-    case 'CreateStmt': {
-      const table = tableName(node.relation);
-      if (node.partbound) {
-        return {
-          reasons: [expand('create-partition', `creates partition ${table}`)],
-          lock: 'SHARE UPDATE EXCLUSIVE',
-          creates: bare(table),
-        };
-      }
-      return { reasons: [expand('create-table', `creates table ${table}`)], creates: bare(table), table };
-    }
-    case 'CreateTableAsStmt': {
-      const into = (node.into as Node | undefined)?.rel;
-      const table = tableName(into);
-      return { reasons: [expand('create-table', `creates ${table} from a query`)], creates: bare(table), table };
-    }
-    case 'AlterTableStmt':
-      return alterTable(node, ctx);
-    case 'IndexStmt':
-      return index(node, ctx);
-    case 'DropStmt':
-      return drop(node, ctx);
-    case 'RenameStmt':
-      return rename(node);
-    case 'AlterObjectSchemaStmt':
-      return {
-        reasons: [
-          contract(
-            'set-schema',
-            `moves ${tableName(node.relation) ?? objectNames([node.object]).join('')} to schema ${String(node.newschema)}: the running release looks for it in the old one`,
-          ),
-        ],
-        lock: node.relation ? 'ACCESS EXCLUSIVE' : undefined,
-        table: tableName(node.relation),
-      };
-    case 'InsertStmt':
-    case 'UpdateStmt':
-    case 'DeleteStmt':
-    case 'MergeStmt':
-      return dml(kind, node);
-    case 'CopyStmt':
-      return {
-        reasons: [data('dml-copy', `COPY ${tableName(node.relation) ?? ''}`.trim())],
-        lock: node.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE',
-        table: tableName(node.relation),
-      };
-    case 'TruncateStmt': {
-      const tables = (Array.isArray(node.relations) ? node.relations : [])
-        .map((r) => tableName((r as Node).RangeVar))
-        .join(', ');
-      return {
-        reasons: [data('truncate', `TRUNCATE ${tables} removes every row`)],
-        lock: 'ACCESS EXCLUSIVE',
-        table: tables,
-      };
-    }
-    case 'DoStmt':
-      return {
-        reasons: [data('do-block', 'a DO block runs procedural code: what it changes is not visible to the parser')],
-      };
-    case 'SelectStmt':
-      return node.intoClause
-        ? { reasons: [expand('create-table', 'creates a table from a query (SELECT INTO)')] }
-        : { reasons: [data('select', 'a SELECT; functions it calls may change data')], lock: 'ACCESS SHARE' };
-    case 'CallStmt':
-      return { reasons: [data('call', 'CALL runs a procedure: what it changes is not visible to the parser')] };
-    case 'VacuumStmt': {
-      const full =
-        Array.isArray(node.options) &&
-        node.options.some((o) => (o as Node).DefElem && ((o as Node).DefElem as Node).defname === 'full');
-      return full
-        ? {
-            reasons: [breaking('table-rewrite', 'VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock')],
-            lock: 'ACCESS EXCLUSIVE',
-          }
-        : {
-            reasons: [expand('maintenance', 'VACUUM/ANALYZE: reads and writes go on')],
-            lock: 'SHARE UPDATE EXCLUSIVE',
-          };
-    }
-    case 'ClusterStmt':
-      return {
-        reasons: [breaking('table-rewrite', 'CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock')],
-        lock: 'ACCESS EXCLUSIVE',
-        table: tableName(node.relation),
-      };
-    case 'ReindexStmt': {
-      const concurrent =
-        Array.isArray(node.params) &&
-        node.params.some((p) => ((p as Node).DefElem as Node | undefined)?.defname === 'concurrently');
-      return concurrent
-        ? {
-            reasons: [expand('reindex-concurrently', 'REINDEX CONCURRENTLY: reads and writes go on')],
-            lock: 'SHARE UPDATE EXCLUSIVE',
-          }
-        : {
-            reasons: [
-              breaking(
-                'reindex',
-                'REINDEX without CONCURRENTLY blocks writes (and reads through the index) while it runs',
-              ),
-            ],
-            lock: 'SHARE',
-          };
-    }
-    case 'RefreshMatViewStmt':
-      return node.concurrent
-        ? {
-            reasons: [expand('refresh-concurrently', 'REFRESH MATERIALIZED VIEW CONCURRENTLY: reads go on')],
-            lock: 'EXCLUSIVE',
-          }
-        : {
-            reasons: [breaking('refresh-matview', 'REFRESH MATERIALIZED VIEW blocks reads of the view while it runs')],
-            lock: 'ACCESS EXCLUSIVE',
-          };
-    case 'LockStmt': {
-      const mode = LOCK_BY_NUMBER[Number(node.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
-      const strong = LOCK_BY_NUMBER.indexOf(mode) >= LOCK_BY_NUMBER.indexOf('SHARE');
-      return {
-        reasons: [
-          strong
-            ? breaking('explicit-lock', `LOCK TABLE IN ${mode} MODE blocks writes until the migration commits`)
-            : expand('explicit-lock', `LOCK TABLE IN ${mode} MODE`),
-        ],
-        lock: mode,
-      };
-    }
-    case 'CreateTrigStmt':
-      return {
-        reasons: [expand('create-trigger', `creates trigger ${String(node.trigname)} on ${tableName(node.relation)}`)],
-        lock: 'SHARE ROW EXCLUSIVE',
-        table: tableName(node.relation),
-      };
-    case 'RuleStmt':
-      return {
-        reasons: [contract('create-rule', 'a rule rewrites the queries the running release sends')],
-        lock: 'ACCESS EXCLUSIVE',
-      };
-    case 'AlterEnumStmt':
-      return node.oldVal
-        ? {
-            reasons: [
-              contract(
-                'rename-enum-value',
-                `renames enum value ${String(node.oldVal)}: the running release still sends the old one`,
-              ),
-            ],
-          }
-        : { reasons: [expand('add-enum-value', `adds enum value ${String(node.newVal)}`)] };
-    case 'AlterDomainStmt':
-      return node.subtype === 'N' || node.subtype === 'C'
-        ? {
-            reasons: [contract('constraint-added', 'a domain constraint rejects values the running release may write')],
-          }
-        : { reasons: [expand('alter-domain', 'changes a domain without narrowing it')] };
-    case 'GrantStmt':
-    case 'GrantRoleStmt':
-      return node.is_grant
-        ? { reasons: [expand('grant', 'grants privileges')] }
-        : { reasons: [contract('revoke', 'revokes privileges the running release may use')] };
-    case 'TransactionStmt':
-      return { reasons: [] };
-    default: {
-      const created = CREATES[kind];
-      if (created) return { reasons: [expand('create-or-setting', `${kind.replace(/Stmt$/, '')}: ${created}`)] };
-      return {
-        reasons: [
-          contract(
-            'unrecognised',
-            `${kind} is not recognised: treated as contract (add an override comment when the running release is unaffected)`,
-          ),
-        ],
-      };
-    }
-  }
+  if (Object.hasOwn(READERS, kind)) return READERS[kind](node, ctx, kind);
+  const created = Object.hasOwn(CREATES, kind) ? CREATES[kind] : undefined;
+  if (created) return { reasons: [expand('create-or-setting', `${kind.replace(/Stmt$/, '')}: ${created}`)] };
+  return {
+    reasons: [
+      contract(
+        'unrecognised',
+        `${kind} is not recognised: treated as contract (add an override comment when the running release is unaffected)`,
+      ),
+    ],
+  };
 }
