@@ -51,6 +51,10 @@ describe('the --repo command line', () => {
     expect(bad([...wf, '--sha', 'abc'])).toThrow(/--sha must be 40/);
     expect(bad([...wf, '--expect', 'green'])).toThrow(/--expect must be success, failure or rolled-back/);
     expect(bad([...wf, '--bogus'])).toThrow(/unknown option '--bogus'/);
+    expect(bad([...wf, '--psql', 'nope.sql'])).toThrow(/--psql nope\.sql: no such file/);
+    expect(bad([...wf, '--psql', '../../package.json'])).toThrow(
+      /--psql \.\.\/\.\.\/package\.json: must be a file inside --repo/,
+    );
   });
 
   it('any command line either parses or is refused with a RehearsalError, never a crash', () => {
@@ -68,6 +72,7 @@ describe('the --repo command line', () => {
       '--label',
       '--attach-postgres',
       '--fly-postgres',
+      '--psql',
       '--then',
     ];
     fc.assert(

@@ -1,7 +1,8 @@
 /**
- * Fuzzes the inputs added for verification by kind, the version setting, smoke-suite secrets, IPv6
- * and secret rules over fly.toml: each bad value, run through the action's bundle under Node 24,
- * fails with one clear error naming the input, no stack trace, and a secret input never echoed.
+ * Fuzzes the inputs added for verification by kind, the version setting, smoke-suite secrets, IPv6,
+ * secret rules over fly.toml and the pg-migrate settings deploy.yml passes on (migrate-*): each bad
+ * value, run through the action's bundle under Node 24, fails with one clear error naming the input,
+ * no stack trace, and a secret input never echoed.
  */
 import { runBundle } from '@deploy-actions/runner';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,11 @@ const BAD: [action: string, input: string, values: string[], base: Record<string
   ['auto-rollback', 'secrets', ['no-equals-sign', '1X=2'], { app: 'shop' }],
   ['fly-deploy', 'ipv6', ['yes', 'v6', 'PUBLIC', 'public,private'], { app: 'shop' }],
   ['fly-secrets-sync', 'config', ['-c', '--config=fly.toml'], { app: 'shop', rules: 'required: [A]' }],
+  // deploy.yml's migrate-* inputs, as pg-migrate receives them.
+  ['pg-migrate', 'baseline', ['v2', '0001_users', '1 2', '-1'], {}],
+  ['pg-migrate', 'lock-wait', ['ten minutes', '-5m', '7h'], {}],
+  ['pg-migrate', 'statement-timeout', ['15 minutes', 'forever'], {}],
+  ['pg-migrate', 'allow-pooler', ['yes please', 'session'], {}],
 ];
 
 describe.concurrent('new inputs refuse bad values clearly', () => {

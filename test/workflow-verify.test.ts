@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFileCommands } from '@deploy-actions/runner';
 import { describe, expect, test } from 'vitest';
-import { loadWorkflow, ROOT } from './workflow-checks';
+import { loadWorkflow, ROOT, readActionContract } from './workflow-checks';
 import { evaluate } from './workflow-expressions';
 
 const deploy = loadWorkflow(join(ROOT, '.github/workflows/deploy.yml'));
@@ -182,6 +182,31 @@ describe('deploy.yml: pass-throughs to the actions', () => {
     for (const name of names) {
       expect(call.inputs[name]?.description, name).toBeTruthy();
       expect(withOf(id)[name]).toBe(`\${{ inputs.${name} }}`);
+    }
+  });
+
+  test("pg-migrate's settings a caller needs reach both migrate steps as migrate-<input>", () => {
+    const migrateInputs = Object.keys(readActionContract('pg-migrate')?.inputs ?? {});
+    const names = [
+      'baseline',
+      'allow-pooler',
+      'allow-out-of-order',
+      'allow-drift',
+      'lock-wait',
+      'lock-timeout',
+      'statement-timeout',
+    ];
+    for (const name of names) {
+      expect(migrateInputs, name).toContain(name);
+      expect(call.inputs[`migrate-${name}`]?.description, name).toBeTruthy();
+      for (const id of ['migrate', 'migrate-after']) expect(withOf(id)[name]).toBe(`\${{ inputs.migrate-${name} }}`);
+    }
+    // Empty strings fall back to pg-migrate's own defaults (2m, 5s, off); the switches default to off.
+    for (const name of ['baseline', 'lock-wait', 'lock-timeout', 'statement-timeout']) {
+      expect(call.inputs[`migrate-${name}`]).toMatchObject({ type: 'string', default: '' });
+    }
+    for (const name of ['allow-pooler', 'allow-out-of-order', 'allow-drift']) {
+      expect(call.inputs[`migrate-${name}`]).toMatchObject({ type: 'boolean', default: false });
     }
   });
 

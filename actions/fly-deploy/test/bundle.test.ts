@@ -67,7 +67,8 @@ describe('fly-deploy bundle against fly-sim', () => {
     expect(Date.parse(record.finished)).toBeGreaterThanOrEqual(Date.parse(record.started));
     const health = await fetch(`${r.outputs['app-url']}health`).then((res) => res.json());
     expect(health).toEqual({ status: 'ok', version: 'main-abcdef0' });
-    expect(r.summary).toContain('shop release v2 is live');
+    expect(r.summary).toContain('shop release v2 deployed; not yet verified');
+    expect(r.summary).not.toContain('is live');
     expect(r.summary).toContain('| Previous release | v1 registry.fly.io/shop:v1 |');
     expect(findLeaks(r, [TOKEN, BUILD_SECRET])).toEqual([]);
     // flyctl got the token through its environment only.

@@ -51,6 +51,21 @@ describe.concurrent('fly-deploy: a new app, its IPv6, and what the gate needs to
     expect(findLeaks(r, [TOKEN])).toEqual([]);
   });
 
+  it('create-app on an app created but never deployed: it exists, so no `apps create`, and the first release', async () => {
+    const env = { FLY_API_TOKEN: TOKEN };
+    expect((await sim.run(['apps', 'create', 'ignition-fresh', '--org', 'hotdash'], { env })).code).toBe(0);
+    const cwd = workspace('app = "ignition-fresh"\n[http_service]\n  internal_port = 8080\n');
+    const r = await run({ 'create-app': 'true', org: 'hotdash', 'image-label': 'v1.0.0' }, { cwd });
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs['release-version']).toBe('1');
+    const calls = (await sim.calls()).filter((c) => c.args.includes('ignition-fresh')).map((c) => c.args.join(' '));
+    // The bundle's first question is `status --json`, which answers for an app with no machines;
+    // the only `apps create` is the test's own.
+    expect(calls[1]).toBe('status --app ignition-fresh --json');
+    expect(calls.filter((c) => c.startsWith('apps create'))).toEqual(['apps create ignition-fresh --org hotdash']);
+    expect(r.log).not.toContain('Created app');
+  });
+
   it('a worker (no service) reports has-services false', async () => {
     const cwd = workspace('app = "ampel-worker"\n[processes]\n  worker = "/app/ampel-worker"\n');
     const r = await run(

@@ -19,7 +19,8 @@ export function deploySummary(outcome: DeployAppOutcome, record: DeployFile, dur
       `Fly deploy: ${app} release ${version(outcome.release?.version)} reached every machine, but flyctl failed`,
     );
   } else if (outcome.result === 'success') {
-    s.heading(`Fly deploy: ${app} release ${version(outcome.release?.version)} is live`);
+    // Only the health gate after this step can say the release works; a failed gate rolls it back.
+    s.heading(`Fly deploy: ${app} release ${version(outcome.release?.version)} deployed; not yet verified`);
   } else {
     s.heading(`Fly deploy failed: ${app}`);
   }

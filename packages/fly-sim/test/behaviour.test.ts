@@ -47,8 +47,8 @@ describe('auth and errors', () => {
     const r = await sim.run(['status', '--app', 'nope', '--json'], {
       env: { ...env, GITHUB_ACTIONS: 'true', FLY_GHA_ERROR_ANNOTATION: '1' },
     });
-    expect(r.stdout).toBe('::error title=flyctl error::Could not find App "nope"\n');
-    expect(r.stderr).toBe('Error: Could not find App "nope"\n');
+    expect(r.stdout).toBe('::error title=flyctl error::failed to get app: Could not find App "nope"\n');
+    expect(r.stderr).toBe('Error: failed to get app: Could not find App "nope"\n');
   });
 });
 
@@ -67,6 +67,36 @@ describe('apps', () => {
     expect((await sim.run(['apps', 'destroy', 'tmp-app', '--yes'], { env })).stdout).toBe('Destroyed app tmp-app\n');
     const again = await sim.run(['apps', 'destroy', 'tmp-app', '--yes'], { env });
     expect(again).toMatchObject({ code: 1, stderr: 'Error: Could not find App "tmp-app"\n' });
+  });
+});
+
+describe('an app created but never deployed', () => {
+  // superfly/flyctl@v0.4.87 internal/command/status/machines.go:233-287, machine/list.go:60-75,
+  // apps/releases.go:56-67: the app exists; it has no machines and no releases yet.
+  it('status, releases and machines list answer, empty, exit 0', async () => {
+    expect((await sim.run(['apps', 'create', 'fresh-app', '--org', 'personal'], { env })).code).toBe(0);
+    const status = await sim.run(['status', '--app', 'fresh-app', '--json'], { env });
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      Name: 'fresh-app',
+      Deployed: false,
+      Status: 'pending',
+      Version: 0,
+      Machines: [],
+    });
+    for (const args of [
+      ['releases', '--app', 'fresh-app', '--json'],
+      ['machines', 'list', '--app', 'fresh-app', '--json'],
+    ]) {
+      expect(await sim.run(args, { env })).toMatchObject({ code: 0, stdout: '[]\n', stderr: '' });
+    }
+    const text = await sim.run(['status', '--app', 'fresh-app'], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Image    = -');
+    expect(text.stdout).not.toContain('Machines');
+    expect((await sim.run(['machines', 'list', '--app', 'fresh-app'], { env })).stdout).toBe(
+      'No machines are available on this app fresh-app\n',
+    );
   });
 });
 

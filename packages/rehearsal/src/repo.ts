@@ -38,13 +38,15 @@ export interface RepoRehearsal {
   attach: string[];
   /** Fly Postgres apps (`fly postgres create`) whose `fly proxy` tunnel reaches the stage's database. */
   flyPostgres: string[];
+  /** SQL files (relative to the repository) run on the stage's database first, as a team migrating by hand does. */
+  psql: string[];
   runs: RepoRunOptions[];
 }
 
 export const REPO_USAGE = `npm run rehearse -- --repo <path> --workflow <file> [--event push|workflow_dispatch|pull_request]
     [--input k=v]... [--var NAME=value]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
     [--expect success|failure|rolled-back] [--label text] [--attach-postgres <fly app>]...
-    [--fly-postgres <postgres app>]...
+    [--fly-postgres <postgres app>]... [--psql <file.sql in the repository>]...
     [--then <options of the next run>]...`;
 
 const EVENTS = new Set(['push', 'workflow_dispatch', 'pull_request']);
@@ -64,6 +66,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
   let repo: string | undefined;
   const attach: string[] = [];
   const flyPostgres: string[] = [];
+  const psql: string[] = [];
   const runs: RepoRunOptions[] = [];
   let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, vars: {}, expect: 'success' };
   const value = (i: number, flag: string) => {
@@ -112,7 +115,8 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
       if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
         throw new RehearsalError(`--fly-postgres must be a Fly app name (a-z, 0-9, -), got '${name}'`);
       flyPostgres.push(name);
-    } else if (flag === '--then') {
+    } else if (flag === '--psql') psql.push(value(++i, flag));
+    else if (flag === '--then') {
       runs.push(current);
       current = {
         ...current,
@@ -136,7 +140,14 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
     run.workflow = relative(repo, file);
     if (run.workflow.startsWith('..')) throw new RehearsalError(`--workflow must be a file inside --repo`);
   }
-  return { repo, attach, flyPostgres, runs };
+  for (const [i, path] of psql.entries()) {
+    const file = resolve(repo, path);
+    psql[i] = relative(repo, file);
+    if (psql[i].startsWith('..')) throw new RehearsalError(`--psql ${path}: must be a file inside --repo`);
+    if (!existsSync(file) || !statSync(file).isFile())
+      throw new RehearsalError(`--psql ${path}: no such file in ${repo}`);
+  }
+  return { repo, attach, flyPostgres, psql, runs };
 }
 
 /**
@@ -317,6 +328,18 @@ async function flyPostgresApp(stage: Stage, app: string): Promise<void> {
   await stage.fly.sim.seedApp(app, { org: 'personal', proxyTarget: `${hostname}:${port || 5432}` });
 }
 
+/**
+ * What `psql "$DATABASE_URL" -f <file>` leaves: the file's statements run on the stage's database,
+ * before any workflow, as a database migrated by hand before the pipeline took over.
+ */
+async function runSqlFile(stage: Stage, file: string): Promise<void> {
+  try {
+    await stage.pg.query(stage.database.name, readFileSync(join(stage.workspace, file), 'utf8'));
+  } catch (error) {
+    throw new RehearsalError(`--psql ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** A scenario rehearsing `rehearsal`'s runs in order on one stage of its repository. */
 export function repoScenario(
   name: string,
@@ -334,6 +357,7 @@ export function repoScenario(
       for (const app of s.stage.apps) if (app.note) s.note(app.note);
       for (const app of rehearsal.flyPostgres) await flyPostgresApp(s.stage, app);
       for (const app of rehearsal.attach) await attachPostgres(s.stage, app);
+      for (const file of rehearsal.psql) await runSqlFile(s.stage, file);
       let before = '0000000000000000000000000000000000000000';
       for (const [i, options] of rehearsal.runs.entries()) {
         const spec = repoRunSpec(s.stage, options, i, before);

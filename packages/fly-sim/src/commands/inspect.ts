@@ -89,35 +89,59 @@ export async function appsList(ctx: Ctx, args: string[]): Promise<number> {
   return 0;
 }
 
-/** `status --json`: a map with sorted PascalCase keys, Machines = ListActive (superfly/flyctl@v0.4.87 internal/command/status/machines.go:233-287). */
+/**
+ * `status [--json]` (superfly/flyctl@v0.4.87 internal/command/status/status.go:88-97, machines.go).
+ * An app created but never deployed is an app like any other: GetAppCompact finds it, ListActive
+ * returns no machines and currentReleaseUnprocessed is null, so `--json` prints `"Machines": []`,
+ * `"Version": 0` and exits 0 (machines.go:233-287); the text form prints the App table with
+ * Image `-` and no Machines table (machines.go:47-71, 165-172). Only a missing app fails.
+ */
 export async function status(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, all: { kind: 'bool' }, watch: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
   if (p.bools.watch && p.bools.json) throw new FlyFail('--watch and --json are not supported together');
   await common(ctx, 'status', name);
-  const app = requireApp(ctx, name);
+  const app = ctx.world.app(name);
+  // status.go:93-96 wraps GetAppCompact's error.
+  if (!app) throw new FlyFail(`failed to get app: Could not find App "${name}"`);
   const view = renderStatus(app);
   if (wantsJson(ctx, p.bools.json)) {
     ctx.io.raw(goJson(view));
     return 0;
   }
   ctx.io.out(
-    `App\n  Name     = ${app.name}\n  Owner    = ${app.org}\n  Hostname = ${view.Hostname}\n  Platform = machines\n`,
+    `App\n  Name     = ${app.name}\n  Owner    = ${app.org}\n  Hostname = ${view.Hostname}\n  Image    = ${statusImage(view.Machines)}\n`,
   );
-  if (view.Machines.length === 0) ctx.io.out('No machines are available on this app.');
-  else {
-    ctx.io.out('Machines\nPROCESS\tID\tVERSION\tREGION\tSTATE\tCHECKS\tLAST UPDATED');
-    for (const m of view.Machines) {
-      const passing = (m.checks ?? []).filter((c) => c.status === 'passing').length;
-      ctx.io.out(
-        `app\t${m.id}\t${m.config.metadata.fly_release_version}\t${m.region}\t${m.state}\t${passing} total, ${passing} passing\t${m.updated_at}`,
-      );
-    }
+  if (view.Machines.length === 0) return 0;
+  ctx.io.out('Machines\nPROCESS\tID\tVERSION\tREGION\tSTATE\tROLE\tCHECKS\tLAST UPDATED');
+  for (const m of view.Machines) {
+    const checks = m.checks ?? [];
+    const passing = checks.filter((c) => c.status === 'passing').length;
+    const summary = checks.length ? `${checks.length} total, ${passing} passing` : '';
+    ctx.io.out(
+      `${m.config.metadata.fly_process_group ?? m.config.metadata.process_group ?? ''}\t${m.id}\t${m.config.metadata.fly_release_version}\t${m.region}\t${m.state}\t\t${summary}\t${m.updated_at}`,
+    );
   }
   return 0;
 }
 
-/** `releases --json`: the newest 25, by version descending (superfly/flyctl@v0.4.87 internal/command/apps/releases.go:56-67). */
+/** getImage: the image of the machine on the highest release, `repository:tag (version)`, or `-` (machines.go:43-71). */
+function statusImage(machines: ReturnType<typeof renderStatus>['Machines']): string {
+  let best: { version: number; image: string } | undefined;
+  for (const m of machines) {
+    const version = Number(m.config.metadata.fly_release_version);
+    if (!version || (best && best.version >= version)) continue;
+    const ref = m.image_ref;
+    best = { version, image: `${ref.repository}:${ref.tag} (${ref.labels['fly.version']})` };
+  }
+  return best?.image ?? '-';
+}
+
+/**
+ * `releases --json`: the newest 25, by version descending (superfly/flyctl@v0.4.87
+ * internal/command/apps/releases.go:56-67); an app never deployed has no release nodes: `[]`, exit 0
+ * (fly-go@v0.9.5 resource_releases.go:5-44).
+ */
 export async function releases(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, image: { kind: 'bool' } });
   const name = appName(ctx, p.strings.app);
@@ -140,7 +164,9 @@ export async function releases(ctx: Ctx, args: string[]): Promise<number> {
 
 /**
  * `machines list --json`: every machine that is not destroyed, release_command ones included
- * (superfly/flyctl@v0.4.87 internal/command/machine/list.go:60-66; text form :71-82).
+ * (superfly/flyctl@v0.4.87 internal/command/machine/list.go:60-66; text form :69-82). flaps' List starts
+ * from an empty slice, so an app without machines prints `[]`, never `null` (fly-go@v0.9.5
+ * flaps/flaps_machines.go:149-169).
  */
 export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   const p = parseArgs(args, { ...APP, ...JSON_FLAG, quiet: { kind: 'bool', aliases: ['q'] } });
@@ -150,6 +176,8 @@ export async function machinesList(ctx: Ctx, args: string[]): Promise<number> {
   const machines = app.machines.filter((m) => m.state !== 'destroyed');
   if (wantsJson(ctx, p.bools.json)) ctx.io.raw(goJson(machines.map((m) => renderMachine(m))));
   else if (p.bools.quiet) for (const m of machines) ctx.io.out(m.id);
+  else if (machines.length === 0)
+    ctx.io.out(`No machines are available on this app ${name}`); // list.go:69-75
   else {
     ctx.io.out(`${machines.length} machines have been retrieved from app ${name}.`);
     ctx.io.out('ID\tNAME\tSTATE\tREGION\tIMAGE\tCREATED\tUPDATED');

@@ -19,6 +19,8 @@ export const APP_COMMANDS: Record<string, string[]> = {
     'examples/apps/ignition',
     '--workflow',
     '.github/workflows/deploy-backend.yml',
+    '--psql',
+    'app/database/migrations/0001_users.sql',
     '--secret-file',
     'IGNITION_APP_SECRETS=examples/apps/ignition/rehearsal/app-secrets.env',
     '--ref',
@@ -34,6 +36,15 @@ export const APP_COMMANDS: Record<string, string[]> = {
     '--then',
     '--workflow',
     '.github/workflows/deploy-frontend-worker.yml',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-backend.yml',
+    '--secret-file',
+    'IGNITION_APP_SECRETS=examples/apps/ignition/rehearsal/weak-secrets.env',
+    '--ref',
+    'refs/tags/v1.2.0',
+    '--expect',
+    'failure',
   ],
   ampel: [
     '--repo',
@@ -118,21 +129,34 @@ function scenario(name: string, checks: (s: ScenarioContext, runs: RunRecord[]) 
   return repoScenario(`app-${name}`, parseRepoArgs(APP_COMMANDS[name], REPO_ROOT), checks);
 }
 
-export const ignition = scenario('ignition', async (s, [good, crash, proxy, frontend]) => {
+export const ignition = scenario('ignition', async (s, [good, crash, proxy, frontend, weak]) => {
   const app = 'ignition-api';
+  const migrate = stepOf(good, 'deploy / deploy', 'migrate');
   s.expect(
-    'v1.0.0: pg-migrate applied both migrations',
-    stepOf(good, 'deploy / deploy', 'migrate').outputs['applied-count'],
-    '2',
+    'v1.0.0: 0001 (applied by hand with psql) adopted by migrate-baseline, only 0002 applied',
+    [migrate.outputs['applied-count'], migrate.outputs.applied, migrate.outputs['previous-version']],
+    ['1', '0002', '0001'],
+  );
+  const tracked = await s.stage.pg.query(
+    s.stage.database.name,
+    'SELECT version::text AS version, applied_by FROM schema_migrations ORDER BY 1',
+  );
+  s.check(
+    'schema_migrations records 0001 as the baseline and 0002 as applied',
+    tracked.length === 2 &&
+      /baseline 0001/.test(tracked[0]?.applied_by ?? '') &&
+      !/baseline/.test(tracked[1]?.applied_by ?? ''),
+    JSON.stringify(tracked),
   );
   s.expect(
     'v1.0.0: the health gate checked the tag as the version',
     stepOf(good, 'deploy / deploy', 'health').outputs['observed-version'],
     'v1.0.0',
   );
-  s.expect("the app's secrets are on Fly", s.stage.fly.secretNames(app).sort(), [
+  s.expect("the app's secrets passed the rules and are on Fly", s.stage.fly.secretNames(app).sort(), [
     'AUTH_OAUTH_GOOGLE_CLIENT_ID',
     'AUTH_OAUTH_GOOGLE_CLIENT_SECRET',
+    'DATABASE_URL',
     'SESSION_SECRET',
   ]);
   const backups = good.artifacts ?? [];
@@ -164,6 +188,22 @@ export const ignition = scenario('ignition', async (s, [good, crash, proxy, fron
       step ? `${step.conclusion}: ${step.annotations.map((a) => a.message).join(' | ')}` : 'no wrangler step',
     );
   }
+  const secrets = stepOf(weak, 'deploy / deploy', 'secrets');
+  const messages = secrets.annotations.map((a) => a.message).join('\n');
+  s.check(
+    'weak secrets: the rules name SESSION_SECRET and AUTH_DEV_BYPASS, never a value',
+    secrets.conclusion === 'failure' &&
+      /SESSION_SECRET/.test(messages) &&
+      /AUTH_DEV_BYPASS/.test(messages) &&
+      !messages.includes('weak-sess-41f7') &&
+      !messages.includes('rehearsal-only-db-password'),
+    messages.slice(0, 400),
+  );
+  s.expect(
+    'weak secrets: nothing deployed, v1.0.0 still runs (two releases and the rollback)',
+    [s.stage.fly.releases(app).length, s.stage.fly.releases(app)[0]?.label],
+    [3, 'v1.0.0'],
+  );
 });
 
 export const ampel = scenario('ampel', async (s, [good, crash]) => {
