@@ -389,6 +389,18 @@ export const hotdash = scenario('hotdash', async (s, runs) => {
   const calls = await s.stage.fly.sim.calls();
   const allocations = calls.filter((c) => c.args[0] === 'ips' && c.args[1] === 'allocate-v6' && c.args.includes(app));
   s.expect('IPv6 allocated once over both deploys (idempotent)', allocations.length, 1);
+  const during = (run: RunRecord) =>
+    calls.filter((c) => {
+      const at = Date.parse(c.at);
+      return c.args.includes(app) && at >= run.startedAt && at <= run.startedAt + run.durationMs;
+    });
+  // Calls are told apart by time; the Tuesday run shows they are found at all.
+  s.check('Tuesday: flyctl commands named hotdash-production during the run', during(good).length > 0);
+  s.expect(
+    'red tests and staging down: no flyctl command named hotdash-production during those runs',
+    [...during(red), ...during(stagingDown)].map((c) => c.args.join(' ')),
+    [],
+  );
   const creates = calls.filter((c) => c.args[0] === 'apps' && c.args[1] === 'create' && c.args.includes(app));
   const firstDeploy = calls.findIndex((c) => c.args[0] === 'deploy' && c.args.includes(app));
   s.check(
