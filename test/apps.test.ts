@@ -9,15 +9,19 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GitHubClient, waitForChecks } from '@deploy-actions/github';
 import {
   APP_SCENARIOS,
   parseRepoArgs,
+  parseSeededCheck,
   preflight,
   RehearsalError,
   runScenario,
+  seedChecks,
   stageUrl,
 } from '@deploy-actions/rehearsal';
 import { REPO_ROOT } from '@deploy-actions/runner';
+import { startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,6 +166,46 @@ describe('the --repo command line', () => {
       expect: 'rolled-back',
     });
     expect(parsed.runs[1].ref).toBeUndefined();
+  });
+
+  it('seeded checks read through the GitHub client as require-checks reads them: pending, then the result', async () => {
+    const api = await startGitHubApi();
+    const sha = 'a'.repeat(40);
+    const seeded = parseRepoArgs(
+      [
+        '--repo',
+        ignition,
+        '--workflow',
+        '.github/workflows/deploy-backend.yml',
+        '--check',
+        'lint=success',
+        '--check',
+        'test=success@1s',
+        '--status',
+        'ci/build=success@1s',
+      ],
+      REPO_ROOT,
+    ).runs[0].checks;
+    const cancel = seedChecks(api, sha, seeded);
+    try {
+      const client = new GitHubClient({ token: api.token, repository: api.repository, apiUrl: api.url });
+      const polls: string[][] = [];
+      const names = ['lint', 'test', 'ci/build'];
+      const result = await waitForChecks(client, sha, {
+        names,
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        onPoll: (verdicts) => polls.push(verdicts.map((v) => `${v.name}:${v.outcome}`)),
+      });
+      expect(polls[0]?.sort()).toEqual(['ci/build:pending', 'lint:passed', 'test:pending']);
+      expect(result.passed).toBe(true);
+      seedChecks(api, sha, [parseSeededCheck('--check', 'test=failure')]);
+      const failed = await waitForChecks(client, sha, { names, timeoutMs: 20_000, intervalMs: 200 });
+      expect([failed.passed, failed.reason]).toEqual([false, 'failed: test (failure)']);
+    } finally {
+      cancel();
+      await api.close();
+    }
   });
 
   it("answers https://<app>.fly.dev with the stage's app, and nothing else leaves the machine", () => {

@@ -15,7 +15,7 @@ export {
   repoScenario,
 } from './repo';
 export { type RepoApp, repoApps } from './repo-apps';
-export { parseSeededCheck, type SeededCheck } from './repo-checks';
+export { parseSeededCheck, type SeededCheck, seedChecks } from './repo-checks';
 export {
   type Check,
   clock,
