@@ -26,3 +26,15 @@ export function stageUrl(value: string, appUrl: (app: string) => string): { valu
     note: `https://${app}.fly.dev is answered by fly-sim's server for ${app} (${origin})`,
   };
 }
+
+/** Points every input that is a `https://<app>.fly.dev` URL at the stage; returns one note per input changed. */
+export function answerOnStage(inputs: Record<string, string>, appUrl: (app: string) => string): string[] {
+  const notes: string[] = [];
+  for (const [name, value] of Object.entries(inputs)) {
+    const answered = stageUrl(value, appUrl);
+    if (!answered) continue;
+    inputs[name] = answered.value;
+    notes.push(`${name}: ${answered.note}`);
+  }
+  return notes;
+}

@@ -18,7 +18,7 @@ import {
   type Scope,
 } from './expressions';
 import type { JobRecord, StepRecord } from './model';
-import { stageUrl } from './public-urls';
+import { answerOnStage } from './public-urls';
 import { defaultEnv, githubContext, runnerContext } from './run-context';
 import type { RunState } from './state';
 import type { ResolvedUses } from './uses';
@@ -171,13 +171,7 @@ async function executeStep(
     });
   }
   Object.assign(inputs, expressionDefaults(resolved, inputs, scope), inputs);
-  const appUrl = run.options.flyAppUrl;
-  for (const [name, value] of Object.entries(appUrl ? inputs : {})) {
-    const answered = stageUrl(value, appUrl!);
-    if (!answered) continue;
-    inputs[name] = answered.value;
-    record.notes.push(`${name}: ${answered.note}`);
-  }
+  if (run.options.flyAppUrl) record.notes.push(...answerOnStage(inputs, run.options.flyAppUrl));
   return runAction(
     { action: resolved, inputs, identity: run.identity, job: job.id, node: run.options.node ?? 'node24' },
     { ...common, env: processEnv, cwd: run.identity.workspace },
