@@ -9,8 +9,19 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { APP_SCENARIOS, parseRepoArgs, preflight, RehearsalError, runScenario } from '@deploy-actions/rehearsal';
+import { GitHubClient, waitForChecks } from '@deploy-actions/github';
+import {
+  APP_SCENARIOS,
+  parseRepoArgs,
+  parseSeededCheck,
+  preflight,
+  RehearsalError,
+  runScenario,
+  seedChecks,
+  stageUrl,
+} from '@deploy-actions/rehearsal';
 import { REPO_ROOT } from '@deploy-actions/runner';
+import { startGitHubApi } from '@deploy-actions/testkit/github-api';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +66,41 @@ describe('the --repo command line', () => {
     expect(bad([...wf, '--psql', '../../package.json'])).toThrow(
       /--psql \.\.\/\.\.\/package\.json: must be a file inside --repo/,
     );
+    expect(bad([...wf, '--check', 'lint'])).toThrow(/--check needs NAME=RESULT .* got "lint"/);
+    expect(bad([...wf, '--check', 'lint=green'])).toThrow(/--check needs NAME=RESULT .*success, failure.* got "green"/);
+    expect(bad([...wf, '--check', 'lint=pending@5s'])).toThrow(/--check lint: @<seconds>s must be 1 to 3600/);
+    expect(bad([...wf, '--check', 'lint=success@0s'])).toThrow(/--check lint: @<seconds>s must be 1 to 3600/);
+    expect(bad([...wf, '--check', '=success'])).toThrow(/--check needs NAME=RESULT/);
+    expect(bad([...wf, '--check', 'a\tb=success'])).toThrow(/--check: the name must be 1 to 255 printable/);
+    expect(bad([...wf, '--status', 'ci/build=neutral'])).toThrow(/--status needs CONTEXT=RESULT .*error, pending/);
+    expect(bad([...wf, '--status'])).toThrow(/--status needs CONTEXT=RESULT/);
+  });
+
+  it("seeds the deployed commit's check runs and statuses, later runs keeping them unless named again", () => {
+    const parsed = parseRepoArgs(
+      [
+        '--repo',
+        ignition,
+        '--workflow',
+        '.github/workflows/deploy-backend.yml',
+        '--check',
+        'tests (node 24)=success',
+        '--status',
+        'ci/build=success@20s',
+        '--then',
+        '--check',
+        'tests (node 24)=failure',
+      ],
+      REPO_ROOT,
+    );
+    expect(parsed.runs[0].checks).toEqual([
+      { kind: 'check', name: 'tests (node 24)', result: 'success', afterS: 0 },
+      { kind: 'status', name: 'ci/build', result: 'success', afterS: 20 },
+    ]);
+    expect(parsed.runs[1].checks).toEqual([
+      { kind: 'status', name: 'ci/build', result: 'success', afterS: 20 },
+      { kind: 'check', name: 'tests (node 24)', result: 'failure', afterS: 0 },
+    ]);
   });
 
   it('any command line either parses or is refused with a RehearsalError, never a crash', () => {
@@ -73,13 +119,22 @@ describe('the --repo command line', () => {
       '--attach-postgres',
       '--fly-postgres',
       '--psql',
+      '--check',
+      '--status',
       '--then',
     ];
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constantFrom(...flags), fc.string(), fc.constantFrom(ignition, 'x=y', 'push')), {
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...flags),
+            fc.string(),
+            fc.constantFrom(ignition, 'x=y', 'push', 'lint=success', 'ci=failure@5s', 'a=b=pending'),
+          ),
+          {
+            maxLength: 12,
+          },
+        ),
         (argv) => {
           try {
             parseRepoArgs(argv, REPO_ROOT);
@@ -116,6 +171,63 @@ describe('the --repo command line', () => {
       expect: 'rolled-back',
     });
     expect(parsed.runs[1].ref).toBeUndefined();
+  });
+
+  it('seeded checks read through the GitHub client as require-checks reads them: pending, then the result', async () => {
+    const api = await startGitHubApi();
+    const sha = 'a'.repeat(40);
+    const seeded = parseRepoArgs(
+      [
+        '--repo',
+        ignition,
+        '--workflow',
+        '.github/workflows/deploy-backend.yml',
+        '--check',
+        'lint=success',
+        '--check',
+        'test=success@1s',
+        '--status',
+        'ci/build=success@1s',
+      ],
+      REPO_ROOT,
+    ).runs[0].checks;
+    const cancel = seedChecks(api, sha, seeded);
+    try {
+      const client = new GitHubClient({ token: api.token, repository: api.repository, apiUrl: api.url });
+      const polls: string[][] = [];
+      const names = ['lint', 'test', 'ci/build'];
+      const result = await waitForChecks(client, sha, {
+        names,
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        onPoll: (verdicts) => polls.push(verdicts.map((v) => `${v.name}:${v.outcome}`)),
+      });
+      expect(polls[0]?.sort()).toEqual(['ci/build:pending', 'lint:passed', 'test:pending']);
+      expect(result.passed).toBe(true);
+      seedChecks(api, sha, [parseSeededCheck('--check', 'test=failure')]);
+      const failed = await waitForChecks(client, sha, { names, timeoutMs: 20_000, intervalMs: 200 });
+      expect([failed.passed, failed.reason]).toEqual([false, 'failed: test (failure)']);
+    } finally {
+      cancel();
+      await api.close();
+    }
+  });
+
+  it("answers https://<app>.fly.dev with the stage's app, and nothing else leaves the machine", () => {
+    const appUrl = (app: string) => (app === 'hotdash-staging' ? 'http://127.0.0.1:4567/' : '');
+    expect(stageUrl('https://hotdash-staging.fly.dev/health', appUrl)?.value).toBe('http://127.0.0.1:4567/health');
+    expect(stageUrl('https://hotdash-staging.fly.dev', appUrl)?.value).toBe('http://127.0.0.1:4567');
+    expect(stageUrl('https://hotdash-staging.fly.dev?x=1', appUrl)?.value).toBe('http://127.0.0.1:4567?x=1');
+    // An app not deployed on the stage: a name that cannot resolve, never the internet.
+    expect(stageUrl('https://other.fly.dev/health', appUrl)?.value).toBe('http://other.fly.dev.invalid/health');
+    for (const kept of [
+      'VITE_API_URL=https://hotdash-staging.fly.dev',
+      'https://hotdash-staging.fly.dev.example.com/',
+      'http://hotdash-staging.fly.dev/',
+      'https://example.com/health',
+    ]) {
+      expect(stageUrl(kept, appUrl)).toBeUndefined();
+    }
   });
 
   const unsupported = () => {

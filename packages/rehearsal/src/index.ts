@@ -3,6 +3,7 @@ export { RehearsalError } from './errors';
 export { evaluateCondition, evaluateExpression, type Json } from './expressions';
 export { markdownToHtml } from './markdown';
 export { allJobs, allLeaks, allSteps, type JobRecord, type Result, type RunRecord, type StepRecord } from './model';
+export { stageUrl } from './public-urls';
 export {
   type Expectation,
   outcomeOf,
@@ -14,6 +15,7 @@ export {
   repoScenario,
 } from './repo';
 export { type RepoApp, repoApps } from './repo-apps';
+export { parseSeededCheck, type SeededCheck, seedChecks } from './repo-checks';
 export {
   type Check,
   clock,

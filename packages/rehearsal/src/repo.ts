@@ -10,6 +10,7 @@ import { REPO_ROOT } from '@deploy-actions/runner';
 import { RehearsalError } from './errors';
 import type { Json } from './expressions';
 import type { RunRecord } from './model';
+import { describeChecks, parseSeededCheck, type SeededCheck, seedChecks } from './repo-checks';
 import type { RunSpec, Scenario, ScenarioContext } from './scenario';
 import { FLY_TOKEN, type Stage, WEBHOOK_SECRET } from './stage';
 import { resolveUses, resolveWorkflow } from './uses';
@@ -30,6 +31,8 @@ export interface RepoRunOptions {
   expect: Expectation;
   /** A label for the report; `<event> <ref>` by default. */
   label?: string;
+  /** The deployed commit's check runs and commit statuses (`--check`, `--status`), seeded before the run. */
+  checks: SeededCheck[];
 }
 
 export interface RepoRehearsal {
@@ -47,6 +50,7 @@ export const REPO_USAGE = `npm run rehearse -- --repo <path> --workflow <file> [
     [--input k=v]... [--var NAME=value]... [--secret NAME=value]... [--secret-file NAME=path]... [--ref refs/...] [--sha <40 hex>]
     [--expect success|failure|rolled-back] [--label text] [--attach-postgres <fly app>]...
     [--fly-postgres <postgres app>]... [--psql <file.sql in the repository>]...
+    [--check NAME=conclusion[@<seconds>s]]... [--status CONTEXT=state[@<seconds>s]]...
     [--then <options of the next run>]...`;
 
 const EVENTS = new Set(['push', 'workflow_dispatch', 'pull_request']);
@@ -68,7 +72,15 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
   const flyPostgres: string[] = [];
   const psql: string[] = [];
   const runs: RepoRunOptions[] = [];
-  let current: RepoRunOptions = { workflow: '', event: 'push', inputs: {}, secrets: {}, vars: {}, expect: 'success' };
+  let current: RepoRunOptions = {
+    workflow: '',
+    event: 'push',
+    inputs: {},
+    secrets: {},
+    vars: {},
+    expect: 'success',
+    checks: [],
+  };
   const value = (i: number, flag: string) => {
     const v = argv[i];
     if (v === undefined || v.startsWith('--')) throw new RehearsalError(`${flag} needs a value`);
@@ -97,6 +109,10 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
       const file = resolve(cwd, path);
       if (!existsSync(file)) throw new RehearsalError(`--secret-file ${k}: no file ${path}`);
       current.secrets[k] = readFileSync(file, 'utf8').replace(/\n$/, '');
+    } else if (flag === '--check' || flag === '--status') {
+      const check = parseSeededCheck(flag, argv[++i]);
+      // The same name again (here or in a later run) replaces the earlier one.
+      current.checks = [...current.checks.filter((c) => c.kind !== check.kind || c.name !== check.name), check];
     } else if (flag === '--ref') current.ref = value(++i, flag);
     else if (flag === '--sha') {
       const sha = value(++i, flag);
@@ -123,6 +139,7 @@ export function parseRepoArgs(argv: string[], cwd = process.cwd()): RepoRehearsa
         inputs: {},
         secrets: { ...current.secrets },
         vars: { ...current.vars },
+        checks: [...current.checks],
         ref: undefined,
         sha: undefined,
         expect: 'success',
@@ -371,7 +388,9 @@ export function repoScenario(
                   .join(', ')})`
               : ''
           }`;
-        const record = await s.run(label, spec);
+        if (options.checks.length > 0) s.note(`${label}: seeded ${describeChecks(options.checks)}`);
+        const cancel = seedChecks(s.stage.api, spec.sha ?? DEFAULT_SHAS[0], options.checks);
+        const record = await s.run(label, spec).finally(cancel);
         records.push(record);
         s.expect(`the run ended ${options.expect}`, outcomeOf(record), options.expect);
         before = spec.sha ?? before;

@@ -85,9 +85,9 @@ export interface ReportOptions {
   durationMs?: number;
 }
 
-/** `<run>-<nn>-<job>-<step>`: a step's name in the report folder, in run order. */
-function stepFileBase(label: string, n: number, job: string, step: string): string {
-  return `${slug(label)}-${String(n).padStart(2, '0')}-${slug(job)}-${slug(step)}`;
+/** `<run>-<nn>-<job>-<step>`: a step's name in the report folder, in run order (`run`: already a slug). */
+function stepFileBase(run: string, n: number, job: string, step: string): string {
+  return `${run}-${String(n).padStart(2, '0')}-${slug(job)}-${slug(step)}`;
 }
 
 /**
@@ -104,12 +104,17 @@ export function writeReport(
   mkdirSync(join(dir, 'summaries'), { recursive: true });
   const summaries: string[] = [];
   const kept: string[] = [];
+  // Labels that slug alike (long ones cut at 40 characters) get the run's number, so no run's files
+  // overwrite another's.
+  const runNames = new Set<string>();
   const pages: PageRun[] = runs.map(({ label, run }, i) => {
     const page: PageRun = { label, run, story: storyOf(run, runs[i - 1]?.run.place?.sha), kept: new Map() };
+    const runName = runNames.has(slug(label)) ? `${slug(label)}-run${i + 1}` : slug(label);
+    runNames.add(runName);
     let n = 0;
     for (const job of allJobs(run)) {
       for (const step of job.steps) {
-        const base = stepFileBase(label, ++n, job.id, step.name);
+        const base = stepFileBase(runName, ++n, job.id, step.name);
         if (step.summary.trim()) {
           const file = join(dir, 'summaries', `${base}.md`);
           writeFileSync(file, step.summary);

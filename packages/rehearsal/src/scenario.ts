@@ -159,6 +159,7 @@ export async function runScenario(
         artifactsDir: stage.artifactsDir,
         env: stage.env,
         sensitive: stage.sensitive,
+        flyAppUrl: (app) => stage.fly.sim.appUrl(app),
         stepTimeoutMs: 5 * 60_000,
         onStep: (step) => print(formatStep(step)),
         onJob: (job) => print(formatJob(job)),

@@ -44,6 +44,8 @@ export interface RehearsalOptions {
   artifactsDir?: string;
   /** Collects the run's artifacts (shared with the workflows it calls). */
   artifacts?: ArtifactRecord[];
+  /** The stage's address of a Fly app (`https://<app>.fly.dev` in action inputs goes there); '' when not deployed. */
+  flyAppUrl?: (app: string) => string;
   /** Prefixes job ids in the records (the jobs of a called workflow are shown as `caller / job`). */
   jobPrefix?: string;
   onStep?: (step: StepRecord) => void;

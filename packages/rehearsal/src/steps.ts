@@ -18,6 +18,7 @@ import {
   type Scope,
 } from './expressions';
 import type { JobRecord, StepRecord } from './model';
+import { answerOnStage } from './public-urls';
 import { defaultEnv, githubContext, runnerContext } from './run-context';
 import type { RunState } from './state';
 import type { ResolvedUses } from './uses';
@@ -170,6 +171,7 @@ async function executeStep(
     });
   }
   Object.assign(inputs, expressionDefaults(resolved, inputs, scope), inputs);
+  if (run.options.flyAppUrl) record.notes.push(...answerOnStage(inputs, run.options.flyAppUrl));
   return runAction(
     { action: resolved, inputs, identity: run.identity, job: job.id, node: run.options.node ?? 'node24' },
     { ...common, env: processEnv, cwd: run.identity.workspace },

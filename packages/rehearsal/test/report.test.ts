@@ -144,6 +144,18 @@ describe('reports', () => {
     expect(html).toContain('<li class="success">✓ rolled back</li>');
   });
 
+  it('gives runs whose labels start alike files of their own', () => {
+    const label = (reason: string) => `workflow_dispatch refs/heads/main (reason=${reason})`;
+    const files = writeReport(join(dir, 'alike'), 'alike', [
+      { label: label('Weekly release'), run },
+      { label: label('Red tests'), run },
+    ]);
+    expect(files.summaries.map((f) => f.slice(join(dir, 'alike', 'summaries').length + 1))).toEqual([
+      'workflow-dispatch-refs-heads-main-reason-01-deploy-health-gate.md',
+      'workflow-dispatch-refs-heads-main-reason-run2-01-deploy-health-gate.md',
+    ]);
+  });
+
   it('keeps the files outputs pointed to in RUNNER_TEMP, and says so of those already gone', () => {
     const step = run.jobs[0].steps[0];
     const withFiles: RunRecord = {

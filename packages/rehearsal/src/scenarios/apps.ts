@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@deploy-actions/runner';
-import { allSteps, type RunRecord } from '../model';
+import { allJobs, allSteps, type RunRecord } from '../model';
 import { parseRepoArgs, repoScenario } from '../repo';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { stepOf } from '../scenario';
@@ -91,20 +91,31 @@ export const APP_COMMANDS: Record<string, string[]> = {
     '--repo',
     'examples/apps/hotdash',
     '--workflow',
+    '.github/workflows/deploy-staging.yml',
+    '--secret-file',
+    'HOTDASH_APP_SECRETS=examples/apps/hotdash/rehearsal/app-secrets.env',
+    '--then',
+    '--workflow',
     '.github/workflows/deploy-production-enhanced.yml',
     '--event',
     'workflow_dispatch',
     '--input',
     'reason=Weekly release',
-    '--secret-file',
-    'HOTDASH_APP_SECRETS=examples/apps/hotdash/rehearsal/app-secrets.env',
     '--var',
     'REHEARSAL_GATE_NOW=2026-11-17T10:30:00-08:00',
+    '--check',
+    'lint=success',
+    '--check',
+    'test=success',
+    '--status',
+    'ci/build=success@5s',
     '--then',
     '--input',
     'reason=Hotfix',
     '--ref',
     'refs/heads/crash-hotfix',
+    '--status',
+    'ci/build=success',
     '--expect',
     'rolled-back',
     '--then',
@@ -112,6 +123,35 @@ export const APP_COMMANDS: Record<string, string[]> = {
     'reason=Saturday try',
     '--var',
     'REHEARSAL_GATE_NOW=2026-11-21T11:00:00-08:00',
+    '--then',
+    '--input',
+    'reason=Red tests',
+    '--var',
+    'REHEARSAL_GATE_NOW=2026-11-17T10:30:00-08:00',
+    '--check',
+    'test=failure',
+    '--expect',
+    'failure',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-staging.yml',
+    '--event',
+    'push',
+    '--ref',
+    'refs/heads/crash-staging',
+    '--expect',
+    'failure',
+    '--then',
+    '--workflow',
+    '.github/workflows/deploy-production-enhanced.yml',
+    '--event',
+    'workflow_dispatch',
+    '--input',
+    'reason=Staging is down',
+    '--check',
+    'test=success',
+    '--expect',
+    'failure',
   ],
 };
 
@@ -331,33 +371,89 @@ export const backendFly = scenario('backend-fly', async (s, [good, crash, weak])
   s.expect('weak secrets: nothing deployed (two releases and the rollback)', s.stage.fly.releases(app).length, 3);
 });
 
-export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) => {
+export const hotdash = scenario('hotdash', async (s, runs) => {
+  const [staging, good, crash, saturday, red, stagingCrash, stagingDown] = runs;
   const app = 'hotdash-production';
+  const result = (run: RunRecord) => run.jobs.find((j) => j.id === 'deploy')?.outputs.result;
+  s.expect('staging: the push to main deployed', result(staging), 'success');
+  s.expect('staging: main deployed first', s.stage.fly.releases('hotdash-staging').at(-1)?.label, 'main-1111111');
+  const required = stepOf(good, 'checks', 'required');
+  s.check(
+    'Tuesday: the required checks passed after ci/build went from pending to success within the wait',
+    required.outputs.passed === 'true' && /1 pending/.test(required.log),
+    `${JSON.stringify(required.outputs)} ${required.log.slice(0, 300)}`,
+  );
+  const preGate = stepOf(good, 'deploy / gate', 'pre-gate');
+  s.check(
+    "Tuesday: staging's /health was checked at hotdash-staging (the stage's server for it) and passed",
+    preGate.conclusion === 'success' && preGate.notes.some((n) => n.includes('hotdash-staging')),
+    `${preGate.conclusion}: ${preGate.notes.join(' | ')}`,
+  );
   s.expect('Tuesday: the deploy window was open', stepOf(good, 'deploy / gate', 'window').outputs.allowed, 'true');
-  s.expect('Tuesday: the result is success', good.jobs[0]?.outputs.result, 'success');
-  s.expect('the crashing hotfix: result rolled-back', crash.jobs[0]?.outputs.result, 'rolled-back');
+  s.expect('Tuesday: the result is success', result(good), 'success');
+  s.expect('the crashing hotfix: result rolled-back', result(crash), 'rolled-back');
   s.expect('Saturday: the window was closed', stepOf(saturday, 'deploy / gate', 'window').outputs.allowed, 'false');
-  s.expect('Saturday: the result is skipped', saturday.jobs[0]?.outputs.result, 'skipped');
+  s.expect('Saturday: the result is skipped', result(saturday), 'skipped');
+  const redChecks = stepOf(red, 'checks', 'required');
+  s.check(
+    'red tests: require-checks names the failed check in its outputs and summary',
+    redChecks.outputs.failed === 'test' && /test/.test(redChecks.summary) && /❌/.test(redChecks.summary),
+    `${JSON.stringify(redChecks.outputs)} ${redChecks.summary.slice(0, 300)}`,
+  );
+  s.expect('red tests: deploy.yml never started', red.jobs.find((j) => j.id === 'deploy')?.result, 'skipped');
   s.expect(
-    "Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)",
+    'crashing staging: not rolled back, the crashing release stays for inspection',
+    [stepOf(stagingCrash, 'deploy / deploy', 'rollback').conclusion, s.stage.fly.releases('hotdash-staging')[0]?.label],
+    ['skipped', 'crash-staging-2222222'],
+  );
+  const downGate = stepOf(stagingDown, 'deploy / gate', 'pre-gate');
+  const why = downGate.annotations.map((a) => a.message).join('\n');
+  s.check(
+    "staging down: the gate's staging check failed, naming the URL and the 502",
+    downGate.conclusion === 'failure' && /502/.test(why),
+    why.slice(0, 300),
+  );
+  s.expect(
+    'staging down: the production deploy job never started',
+    allJobs(stagingDown).find((j) => j.id === 'deploy / deploy')?.result,
+    'skipped',
+  );
+  s.expect(
+    "refusals and Saturday: nothing reached Fly (three releases: Tuesday's, the crash, the rollback)",
     s.stage.fly.releases(app).length,
     3,
   );
-  s.expect('the app runs main-1111111 again', s.stage.fly.releases(app)[0]?.label, 'main-1111111');
+  s.expect('the app runs main-2222222 again', s.stage.fly.releases(app)[0]?.label, 'main-2222222');
   const v6 = stepOf(good, 'deploy / deploy', 'deploy').outputs['ipv6-address'] ?? '';
   s.check('Tuesday: the app has a public IPv6 address', v6.includes(':'), v6);
   const calls = await s.stage.fly.sim.calls();
-  const allocations = calls.filter((c) => c.args[0] === 'ips' && c.args[1] === 'allocate-v6');
+  const allocations = calls.filter((c) => c.args[0] === 'ips' && c.args[1] === 'allocate-v6' && c.args.includes(app));
   s.expect('IPv6 allocated once over both deploys (idempotent)', allocations.length, 1);
-  const creates = calls.filter((c) => c.args[0] === 'apps' && c.args[1] === 'create');
-  const firstDeploy = calls.findIndex((c) => c.args[0] === 'deploy');
+  const during = (run: RunRecord) =>
+    calls.filter((c) => {
+      const at = Date.parse(c.at);
+      return c.args.includes(app) && at >= run.startedAt && at <= run.startedAt + run.durationMs;
+    });
+  // Calls are told apart by time; the Tuesday run shows they are found at all.
+  s.check('Tuesday: flyctl commands named hotdash-production during the run', during(good).length > 0);
+  s.expect(
+    'red tests and staging down: no flyctl command named hotdash-production during those runs',
+    [...during(red), ...during(stagingDown)].map((c) => c.args.join(' ')),
+    [],
+  );
+  const creates = calls.filter((c) => c.args[0] === 'apps' && c.args[1] === 'create' && c.args.includes(app));
+  const firstDeploy = calls.findIndex((c) => c.args[0] === 'deploy' && c.args.includes(app));
   s.check(
     'create-app: at most one `apps create`, before the first deploy, never on later runs',
     creates.length <= 1 && creates.every((c) => calls.indexOf(c) < firstDeploy),
     creates.map((c) => c.args.join(' ')).join(' | '),
   );
-  const received = await mails(s, 3);
-  s.expect('one email per deploy run (success, rolled back, skipped)', received.length, 3);
+  const received = await mails(s, 4);
+  s.expect(
+    'one email per production run that reached deploy.yml (success, rolled back, skipped, failed)',
+    received.length,
+    4,
+  );
   const text = (i: number) => `${received[i]?.parsed.subject ?? ''}\n${received[i]?.parsed.text ?? ''}`;
   s.check(
     'the first email reports success and the reason',
@@ -373,6 +469,11 @@ export const hotdash = scenario('hotdash', async (s, [good, crash, saturday]) =>
     'the third email reports the closed window',
     /skipped|not deployed|closed/i.test(text(2)),
     text(2).slice(0, 300),
+  );
+  s.check(
+    'the fourth email reports the failure and its reason',
+    /fail/i.test(text(3)) && text(3).includes('Staging is down'),
+    text(3).slice(0, 300),
   );
 });
 
