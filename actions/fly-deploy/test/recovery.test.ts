@@ -103,4 +103,18 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
     ).toEqual([1, 2]);
     expect(sim.state().apps[app].releases.at(-1)?.status).toBe('interrupted');
   });
+
+  it('a lease held elsewhere stops flyctl before any machine changed: retried, and it deploys', async () => {
+    await sim.seedApp('retry-lease', { releases: ['v1'] });
+    await sim.configureApp('retry-lease', { knobs: { deployRetries: 2 } });
+    const r = await run(
+      { app: 'retry-lease', image: 'registry.fly.io/retry-lease:v2' },
+      { env: { FLY_SIM_FAULTS: 'deploy:lease' } },
+    );
+    // flyctl's own lease retries stop at an unrecoverable "failed to get lease" (plan.go:201-214, 811-822).
+    expect(r.log).toContain('failed to acquire leases: Unrecoverable error: failed to get lease on VM');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ convergence: 'deployed', 'release-version': '3' });
+    expect(await deployCalls('retry-lease')).toHaveLength(1 + 2);
+  });
 });
