@@ -117,4 +117,18 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
     expect(r.outputs).toMatchObject({ convergence: 'deployed', 'release-version': '3' });
     expect(await deployCalls('retry-lease')).toHaveLength(1 + 2);
   });
+
+  it('flyctl pushing timed-out machine updates forward until they pass is a deploy, run once', async () => {
+    await sim.seedApp('retry-push', { releases: ['v1'] });
+    await sim.configureApp('retry-push', { knobs: { deployRetries: 1 } });
+    const r = await run(
+      { app: 'retry-push', image: 'registry.fly.io/retry-push:v2', retries: '3' },
+      { env: { FLY_SIM_FAULTS: 'deploy:update-timeout' } },
+    );
+    expect(r.log).toContain('Retrying...');
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({ convergence: 'deployed', 'release-version': '2' });
+    expect(machinesOut(r).every((m) => m.current)).toBe(true);
+    expect(await deployCalls('retry-push')).toHaveLength(1 + 1);
+  });
 });
