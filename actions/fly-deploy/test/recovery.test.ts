@@ -131,4 +131,22 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
     expect(machinesOut(r).every((m) => m.current)).toBe(true);
     expect(await deployCalls('retry-push')).toHaveLength(1 + 1);
   });
+
+  it('the deploy-retries input takes flyctl onto that path whatever the server says', async () => {
+    const app = 'retry-input';
+    const dir = await migratingApp(app, 0);
+    const r = await run({ image: `registry.fly.io/${app}:v2-crash`, 'deploy-retries': '2' }, { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    const calls = await deployCalls(app);
+    expect(calls.at(-1)?.args.join(' ')).toContain('--deploy-retries 2');
+    expect(r.log).toContain('Unrecoverable error: smoke checks for');
+    expect(r.outputs.convergence).toBe('partial');
+  });
+
+  it('refuses a deploy-retries that is not a whole number, naming the input', async () => {
+    const r = await run({ app: 'retry-input', image: 'registry.fly.io/retry-input:v3', 'deploy-retries': 'many' });
+    expect(r.exitCode).toBe(1);
+    expect(r.annotations.find((a) => a.level === 'error')?.message).toMatch(/deploy-retries/);
+    expect(r.log).not.toMatch(/\n\s+at /);
+  });
 });
