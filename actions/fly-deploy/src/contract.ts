@@ -25,6 +25,7 @@ export const inputs = {
   regions: input.list({ item: REGION, itemExpected: 'region codes such as iad' }),
   ha: input.boolean(),
   'wait-timeout': input.duration({ default: '5m', minMs: 1_000, maxMs: 6 * 3_600_000 }),
+  'deploy-retries': input.integer({ min: 0, max: 10 }),
   'remote-only': input.boolean({ default: 'true' }),
   'flyctl-version': input.string({ default: DEFAULT_FLYCTL_VERSION, ...FLYCTL_VERSION_INPUT }),
   'fly-api-token': input.string({ secret: true }),

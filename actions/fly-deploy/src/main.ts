@@ -22,6 +22,7 @@ await runStep(outputs, async (out) => {
       regions: i.regions,
       ha: i.ha,
       waitTimeoutMs: i['wait-timeout'],
+      deployRetries: i['deploy-retries'],
       remoteOnly: i['remote-only'],
       flyctlVersion: i['flyctl-version'],
       token: i['fly-api-token'],

@@ -33,6 +33,8 @@ export interface FlyDeployRequest {
   regions?: readonly string[];
   ha?: boolean;
   waitTimeoutMs: number;
+  /** flyctl's own `--deploy-retries` (unset: flyctl's `auto`). */
+  deployRetries?: number;
   remoteOnly: boolean;
   flyctlVersion: string;
   token?: string;
@@ -153,6 +155,7 @@ export async function runFlyDeploy(
       regions: request.regions,
       ha: request.ha,
       waitTimeoutMs: request.waitTimeoutMs,
+      deployRetries: request.deployRetries,
       remoteOnly: request.remoteOnly,
       retries: request.retries,
       deadline,

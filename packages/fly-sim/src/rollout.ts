@@ -9,6 +9,7 @@ import * as ids from './ids';
 import { FlyFail } from './io';
 import { behaviour } from './labels';
 import { bootLogs, crashLoopStart, isConstantlyRestarting, launched, settleMachine, started } from './lifecycle';
+import { updateWithRecovery } from './recovery';
 import type { SimApp, SimAppConfig, SimMachine, SimRelease } from './state';
 import { StatusLogger } from './status-lines';
 
@@ -67,27 +68,30 @@ function skipsLaunch(before: SimMachine['state'] | undefined, standbys: string[]
   return before !== undefined;
 }
 
-class Deployment {
+/** One deploy's machine changes; recovery.ts drives its parts on the recovery path. */
+export class Deployment {
   private readonly b: ReturnType<typeof behaviour>;
   private readonly crashAfterMs: number;
   private readonly slowMs: number;
+  readonly fmtId = fmtId;
+  readonly skipsLaunch = skipsLaunch;
   constructor(
-    private readonly ctx: Ctx,
-    private readonly app: SimApp,
-    private readonly release: SimRelease,
-    private readonly o: RollOut,
+    readonly ctx: Ctx,
+    readonly app: SimApp,
+    readonly release: SimRelease,
+    readonly o: RollOut,
   ) {
     this.b = behaviour(release.imageRef);
     this.crashAfterMs = Number(ctx.inv.env.FLY_SIM_CRASH_AFTER_MS || 2_000);
     this.slowMs = Number(ctx.inv.env.FLY_SIM_SLOW_MS || 1500);
   }
 
-  private save() {
+  save() {
     this.ctx.world.save();
   }
 
   /** The new config on a machine (setMachineReleaseData: machines_launchinput.go:266-281). */
-  private apply(m: SimMachine) {
+  apply(m: SimMachine) {
     m.imageRef = this.release.imageRef;
     m.releaseId = this.release.id;
     m.releaseVersion = this.release.version;
@@ -103,7 +107,7 @@ class Deployment {
   }
 
   /** The machine's process starts with the new image, and does what its image label says. */
-  private boot(m: SimMachine) {
+  boot(m: SimMachine) {
     const now = Date.now();
     started(m, now);
     bootLogs(m, now);
@@ -130,7 +134,7 @@ class Deployment {
   }
 
   /** `WaitForSmokeChecksToPass` (leasable_machine.go:325-365) and `smokeChecksError` (machines_deploymachinesapp.go:1480-1501). */
-  private smokeChecks(m: SimMachine): void {
+  smokeChecks(m: SimMachine): void {
     settleMachine(m);
     if (!isConstantlyRestarting(m)) return;
     this.save();
@@ -151,7 +155,7 @@ class Deployment {
    * `WaitForHealthchecksToPass` (leasable_machine.go:367-431): only machines with configured
    * checks wait; the first `0/1` line is printed once, then the result.
    */
-  private async healthChecks(m: SimMachine, log: (text: string) => void): Promise<void> {
+  async healthChecks(m: SimMachine, log: (text: string) => void): Promise<void> {
     if (!m.hasServices) return;
     const deadline = Date.now() + this.o.waitMs;
     let printed = false;
@@ -382,65 +386,7 @@ class Deployment {
     await this.healthChecks(m, log);
   }
 
-  /** The recovery path (plan.go:115-345, 349-420, 424-522, 586-722), taken when deploy-retries > 0. */
-  async updateWithRecovery(entries: SimMachine[]): Promise<void> {
-    const { io } = this.ctx;
-    if (entries.length === 0) return;
-    // machines_deploymachinesapp.go:662: printed before any lease.
-    io.out(`Updating existing machines in '${this.app.name}' with ${this.o.strategy} strategy`);
-    const sl = new StatusLogger(io, entries.length, true);
-    for (const [idx, m] of entries.entries()) {
-      sl.logStatus(idx, 'running', `Acquiring lease for ${m.id}`);
-      if (this.o.fault === 'lease') {
-        const inner = deployLeaseError(m.id, this.leaseMs(), false);
-        sl.logStatus(idx, 'failure', `Failed to acquire lease for ${m.id}: ${inner.message}`);
-        throw deployLeaseError(m.id, this.leaseMs(), true);
-      }
-      sl.logStatus(idx, 'running', `Acquired lease for ${m.id}`);
-    }
-    let failure: FlyFail | undefined;
-    for (const [idx, m] of entries.entries()) {
-      const before = m.state;
-      const line = (status: 'running' | 'success' | 'failure', text: string) => sl.logStatus(idx, status, text);
-      try {
-        line('running', `Updating machine config for ${m.id}`);
-        await io.sleep(10);
-        this.apply(m);
-        this.save();
-        line('running', `Updated machine config for ${m.id}`);
-        line('running', `Waiting for machine ${m.id} to reach a good state`);
-        if (skipsLaunch(before, m.standbys)) {
-          line('running', `Machine ${m.id} reached ${m.state} state`);
-          line('success', `Machine ${m.id} is now in a good state`);
-          continue;
-        }
-        this.boot(m);
-        this.save();
-        line('running', `Machine ${m.id} reached started state`);
-        line('running', `Running smoke checks on machine ${m.id}`);
-        this.smokeChecks(m);
-        line('running', `Running machine checks on machine ${m.id}`);
-        line('running', `Checking health of machine ${m.id}`);
-        if (this.o.fault === 'update-eof') throw new FlyFail(`error getting machine ${m.id} from api: EOF`);
-        await this.healthChecks(m, () => {});
-        line('success', `Machine ${m.id} is now in a good state`);
-      } catch (error) {
-        if (!(error instanceof FlyFail)) throw error;
-        line('failure', error.message.split('\n')[0]);
-        // plan.go:408
-        failure = new FlyFail(`failed to update machine ${m.id}: ${error.message}`, { extra: error.extra });
-        break;
-      }
-    }
-    // The deferred release of leases (plan.go:216-221, 485-522) prints after the updates.
-    for (const [idx, m] of entries.entries()) {
-      sl.logStatus(idx, 'running', `Clearing lease for ${m.id}`);
-      sl.logStatus(idx, 'success', `Cleared lease for ${m.id}`);
-    }
-    if (failure) throw failure;
-  }
-
-  private leaseMs() {
+  leaseMs() {
     return Number(this.ctx.inv.env.FLY_SIM_LEASE_MS || 13_000);
   }
 }
@@ -456,7 +402,7 @@ export async function rollOut(ctx: Ctx, app: SimApp, release: SimRelease, o: Rol
     const targets = live.filter((m) => o.regions.length === 0 || o.regions.includes(m.region));
     if (o.strategy === 'canary') await d.canaries(o.config.processes);
     if (o.strategy === 'bluegreen') await blueGreen(ctx, app, d, targets);
-    else if (o.deployRetries > 0) await d.updateWithRecovery(targets);
+    else if (o.deployRetries > 0) await updateWithRecovery(d, targets);
     else await d.updateRolling(targets);
   }
   app.port = await ctx.world.hosts.ensure(app);

@@ -108,6 +108,18 @@ export const TRANSCRIPT_RUNS: Record<string, (sim: FlySim) => Promise<RunResult>
       env: { ...RUN_ENV, FLY_SIM_FAULTS: 'deploy:update-eof' },
     });
   },
+  'deploy-recovery-crash': async (sim) => {
+    await sim.seedApp('shop', { releases: ['v1'] });
+    await sim.configureApp('shop', { knobs: { deployRetries: 2 } });
+    return sim.run(['deploy', '--app', 'shop', '--image', image('v2-crash'), '--yes'], { env: RUN_ENV });
+  },
+  'deploy-recovery-push-forward': async (sim) => {
+    await sim.seedApp('shop', { releases: ['v1'] });
+    await sim.configureApp('shop', { knobs: { deployRetries: 1 } });
+    return sim.run(['deploy', '--app', 'shop', '--image', image('v2'), '--yes'], {
+      env: { ...RUN_ENV, FLY_SIM_FAULTS: 'deploy:update-timeout' },
+    });
+  },
   'deploy-recovery': async (sim) => {
     await sim.seedApp('shop', { releases: ['v1'] });
     await sim.configureApp('shop', { knobs: { deployRetries: 1 } });

@@ -24,6 +24,12 @@ export interface DeployOptions {
   regions?: readonly string[];
   ha?: boolean;
   waitTimeoutMs?: number;
+  /**
+   * flyctl's `--deploy-retries`; unset is flyctl's `auto` (a server-side flag decides). Above 0
+   * flyctl updates machines on its recovery path (superfly/flyctl@v0.4.87
+   * internal/command/deploy/deploy.go:626-645, machines_deploymachinesapp.go:603-610).
+   */
+  deployRetries?: number;
   remoteOnly?: boolean;
 }
 
@@ -199,6 +205,12 @@ export function deployArgs(options: DeployOptions): string[] {
   }
   if (options.ha !== undefined) args.push(`--ha=${options.ha}`);
   if (options.waitTimeoutMs !== undefined) args.push('--wait-timeout', toGoDuration(options.waitTimeoutMs));
+  if (options.deployRetries !== undefined) {
+    if (!Number.isInteger(options.deployRetries) || options.deployRetries < 0) {
+      throw new UserError(`Invalid deploy-retries ${options.deployRetries}: expected a whole number, 0 or more`);
+    }
+    args.push('--deploy-retries', String(options.deployRetries));
+  }
   args.push('--yes');
   return args;
 }

@@ -63,6 +63,17 @@ describe('deployArgs', () => {
     expect(() => deployArgs(options)).toThrow(/Invalid/);
   });
 
+  it("passes --deploy-retries only when set (unset is flyctl's auto)", () => {
+    expect(deployArgs({ app: 'shop', image: 'nginx:1', deployRetries: 2 })).toEqual(
+      expect.arrayContaining(['--deploy-retries', '2']),
+    );
+    expect(deployArgs({ app: 'shop', image: 'nginx:1', deployRetries: 0 })).toEqual(
+      expect.arrayContaining(['--deploy-retries', '0']),
+    );
+    expect(deployArgs({ app: 'shop', image: 'nginx:1' })).not.toContain('--deploy-retries');
+    expect(() => deployArgs({ app: 'shop', image: 'nginx:1', deployRetries: -1 })).toThrow(/deploy-retries/);
+  });
+
   it('refuses build-only options next to a built image', () => {
     expect(() => deployArgs({ app: 'shop', image: 'registry.fly.io/shop:v1', buildSecrets: { A: 'b' } })).toThrow(
       /'build-secrets' would be ignored/,
