@@ -174,7 +174,7 @@ describe('deploy.yml: pass-throughs to the actions', () => {
   const withOf = (id: string) => step('deploy', id).with as Record<string, string>;
 
   test.each([
-    ['fly-deploy', 'deploy', ['create-app', 'org', 'ha', 'ipv6']],
+    ['fly-deploy', 'deploy', ['create-app', 'org', 'ha', 'ipv6', 'deploy-retries']],
     ['health-gate', 'health', ['soak', 'max-error-rate', 'max-p95-ms', 'version-field', 'version-header']],
     ['auto-rollback', 'rollback', ['version-field', 'version-header']],
     ['pg-migrate', 'migrate', ['lint']],
