@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '@deploy-actions/toolkit';
-import pg from 'pg';
+import type pg from 'pg';
 
 const MARK = 'deploy-actions preview of ';
 
@@ -43,8 +43,13 @@ export function maintenanceUrl(serverUrl: string): string {
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
+/** pg loads on the first connection: most runs of the steps that bundle this never open one. */
+let driver: Promise<typeof pg> | undefined;
+
 async function withClient<T>(url: string, work: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: url, connectionTimeoutMillis: 30_000 });
+  driver ??= import('pg').then((m) => m.default);
+  const { Client } = await driver;
+  const db = new Client({ connectionString: url, connectionTimeoutMillis: 30_000 });
   try {
     await db.connect();
   } catch (error) {

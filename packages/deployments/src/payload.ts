@@ -1,5 +1,5 @@
 import { UserError } from '@deploy-actions/toolkit';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Marks payloads written by this suite; bumped only on an incompatible change. */
 export const RECORD_SCHEMA = 'deploy-actions/deployment@1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Schemas for every JSON shape flyctl prints (reference: flyctl.md §1). Each is

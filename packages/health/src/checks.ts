@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError, registerSecret, UserError } from '@deploy-actions/toolkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { maskCredentialHeader, maskUrlCredentials } from './credentials';
 import { parseStatusSet, parseTextMatcher, type StatusSet, type TextMatcher } from './expect';
 import type { HttpRequest } from './http';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '@deploy-actions/toolkit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SECRET_NAME } from './dotenv';
 
 /** Checks the declared secrets must pass before anything is written. */

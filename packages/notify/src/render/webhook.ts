@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DeployMessage, STATUSES } from '../message';
 
 const WEBHOOK_SCHEMA = 'deploy-actions/notify@1';
