@@ -191,6 +191,10 @@ export async function runBundle(name: string, options: RunBundleOptions = {}): P
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? temp,
+    // The runner's child starts from the runner's own environment (ProcessStartInfo.Environment,
+    // actions/runner src/Runner.Sdk/ProcessInvoker.cs "Copy the environment variables"), so a
+    // machine's TMPDIR reaches the action: its temp files go where the machine's do.
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     LANG: 'C.UTF-8',
     CI: 'true',
     GITHUB_ACTIONS: 'true',

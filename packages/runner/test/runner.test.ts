@@ -45,6 +45,12 @@ describe('runBundle', () => {
     expect(r.stderr).toContain('event pull_request {"number":7}');
   });
 
+  it('passes the machine’s TMPDIR through, as the runner inherits its own environment', async () => {
+    expect(process.env.TMPDIR).toBeTruthy();
+    const r = await run({});
+    expect(r.stderr).toContain(`tmpdir ${process.env.TMPDIR}\n`);
+  });
+
   it('finds a secret printed in the clear, and nothing in a masked-only run', async () => {
     const r = await run({ inputs: { secret: 's3cr3t-value' } });
     expect(findLeaks(r, ['s3cr3t-value'])).toEqual(['secret #0 appears in stdout']);

@@ -260,7 +260,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     chownSync(passwordFile, runAs.uid, runAs.gid);
   }
   const bin = reachableBinaries(native, runAs, root);
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
+  // TCP on loopback only: the binaries' default socket folder is /tmp, where a socket file would sit
+  // outside the test's temp folder and stay behind whenever the server is killed rather than stopped.
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (!options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
   let child: ChildProcess | undefined;

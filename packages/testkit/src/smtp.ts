@@ -15,9 +15,9 @@
  * machine has it, else read from packages/testkit/fixtures/ (a test-only pair).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -51,10 +51,25 @@ export interface TestSmtpServer {
 
 const FIXTURES = resolve(import.meta.dirname, '..', 'fixtures');
 
+/**
+ * Folders of generated certificates, removed when the process exits: a rehearsal runs outside the
+ * tests' temp folder, so nothing else would remove them. A server's close removes its own sooner.
+ */
+const certDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of certDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function removeCertDir(certFile: string): void {
+  const dir = dirname(certFile);
+  if (certDirs.delete(dir)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A self-signed certificate for localhost/127.0.0.1: fresh from openssl, or the committed fixture. */
 export function selfSignedCert(): { key: string; cert: string; certFile: string } {
   try {
     const dir = mkdtempSync(join(tmpdir(), 'testkit-cert-'));
+    certDirs.add(dir);
     const keyFile = join(dir, 'key.pem');
     const certFile = join(dir, 'cert.pem');
     execFileSync(
@@ -176,6 +191,12 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       }
       return mails.slice(0, count);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          removeCertDir(certFile);
+          resolve();
+        }),
+      ),
   };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,12 @@ describe('startPostgres', () => {
     expect(row).toEqual({ enc: 'UTF8', up: 'É' });
     expect(pg.versionNum).toBeGreaterThanOrEqual(180000);
     expect(pg.url(db.name)).toMatch(/^postgres:\/\/postgres:[0-9a-f]{24}@127\.0\.0\.1:\d+\//);
+  });
+
+  it('opens no Unix socket, so nothing of it is written to /tmp or left there', async () => {
+    const [row] = await pg.query('postgres', "SELECT current_setting('unix_socket_directories') AS dirs");
+    expect(row.dirs).toBe('');
+    expect(existsSync(`/tmp/.s.PGSQL.${pg.port}`)).toBe(false);
   });
 });
 
