@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -224,6 +224,36 @@ function run(spec: ReturnType<Runner['command']>): Promise<{ ms: number; code: n
   });
 }
 
+/** utime, stime, cutime, cstime and ppid of a process, from /proc/<pid>/stat (fields 14-17 and 4). */
+function procStat(pid: string): { ticks: number; reaped: number; ppid: string } | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return {
+      ppid: fields[1],
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reaped: Number(fields[13]) + Number(fields[14]),
+    };
+  } catch {
+    return undefined; // ended meanwhile
+  }
+}
+
+/**
+ * CPU time the server has used so far, in ms (at 100 ticks a second): the postmaster and its live
+ * children, plus the children it has reaped (a run's backend ends with the run). Unlike wall
+ * time, it hardly moves with the load other processes put on the machine.
+ */
+function serverCpuMs(postmaster: string): number {
+  const pm = procStat(postmaster);
+  let ticks = (pm?.ticks ?? 0) + (pm?.reaped ?? 0);
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const child = procStat(pid);
+    if (child?.ppid === postmaster) ticks += child.ticks;
+  }
+  return ticks * 10;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -250,16 +280,22 @@ try {
   // shared, and one slow run says more about the neighbours than about the runner. Peers run once.
   const results: Record<string, Record<string, number>> = {};
   const samples: Record<string, number[]> = {};
+  const [{ pid: backend }] = await pg.query('postgres', 'SELECT pg_backend_pid() AS pid');
+  const postmaster = procStat(String(backend))?.ppid ?? '';
+  const cpuSamples: Record<string, number[]> = {};
   const once = async (runner: Runner, network: { name: string; port: number }) => {
     const db = await pg.createDatabase('bench');
+    const cpuBefore = serverCpuMs(postmaster);
     const outcome = await run(runner.command(urlVia(network.port, db.name)));
+    const cpuMs = serverCpuMs(postmaster) - cpuBefore;
     const [{ n }] = await pg.query(db.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename ~ '^t[0-9]+$'`);
     await pg.query('postgres', `DROP DATABASE "${db.name}" WITH (FORCE)`);
     const ok = outcome.code === 0 && n === N;
     console.log(
-      `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? seconds(outcome.ms) : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,
+      `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? `${seconds(outcome.ms)} (server CPU ${seconds(cpuMs)})` : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,
     );
     const key = `${runner.name}@${network.name}`;
+    cpuSamples[key] = [...(cpuSamples[key] ?? []), ok ? cpuMs : Number.NaN];
     samples[key] = [...(samples[key] ?? []), ok ? outcome.ms : Number.NaN];
     results[runner.name] ??= {};
     results[runner.name][network.name] = median(samples[key]);
@@ -283,8 +319,11 @@ try {
   if (beforeRunner) {
     const b = results[beforeRunner.name];
     const o = results[oursName];
+    const cpu = (name: string, network: string) => median(cpuSamples[`${name}@${network}`] ?? []);
+    const cpuRatio = (network: string) => (cpu(oursName, network) / cpu(beforeRunner.name, network)).toFixed(2);
     console.log(
-      `\nthis bundle / earlier bundle: loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×`,
+      `\nthis bundle / earlier bundle (medians): loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×; ` +
+        `server CPU: loopback ${cpuRatio('loopback')}×, 10 ms RTT ${cpuRatio('10 ms RTT')}×`,
     );
   }
 
