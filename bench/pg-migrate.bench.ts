@@ -224,43 +224,6 @@ function run(spec: ReturnType<Runner['command']>): Promise<{ ms: number; code: n
   });
 }
 
-/** utime, stime, cutime, cstime and ppid of a process, from /proc/<pid>/stat (fields 14-17 and 4). */
-function procStat(pid: string): { ticks: number; reaped: number; ppid: string } | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return {
-      ppid: fields[1],
-      ticks: Number(fields[11]) + Number(fields[12]),
-      reaped: Number(fields[13]) + Number(fields[14]),
-    };
-  } catch {
-    return undefined; // ended meanwhile
-  }
-}
-
-/**
- * CPU time, in ms (at 100 ticks a second), of the server processes that have ended so far: the
- * postmaster adds each child's time when it reaps it, so once a run's backend has exited its
- * time is in. Background processes that live on (checkpointer, WAL writer) are left out: when
- * they run is not the runner's doing. Unlike wall time, it hardly moves with the load other
- * processes put on the machine.
- */
-function serverCpuMs(postmaster: string): number {
-  return (procStat(postmaster)?.reaped ?? 0) * 10;
-}
-
-/** Waits until no backend is connected to `database`, and a little longer for the postmaster to reap it. */
-async function backendsGone(pg: PgServer, database: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const [{ n }] = await pg.query('postgres', 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
-      database,
-    ]);
-    if (n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -272,9 +235,6 @@ let server: PgServer | undefined;
 let proxy: { port: number; stop: () => void } | undefined;
 try {
   server = await startPostgres({ version: 18, durable: true });
-  // Autovacuum would visit the thousand new tables at times no runner chooses.
-  await server.query('postgres', 'ALTER SYSTEM SET autovacuum = off');
-  await server.query('postgres', 'SELECT pg_reload_conf()');
   const delayed = await delayProxy(server.port, ONE_WAY_DELAY_MS);
   proxy = delayed;
   const pg = server;
@@ -290,23 +250,16 @@ try {
   // shared, and one slow run says more about the neighbours than about the runner. Peers run once.
   const results: Record<string, Record<string, number>> = {};
   const samples: Record<string, number[]> = {};
-  const [{ pid: backend }] = await pg.query('postgres', 'SELECT pg_backend_pid() AS pid');
-  const postmaster = procStat(String(backend))?.ppid ?? '';
-  const cpuSamples: Record<string, number[]> = {};
   const once = async (runner: Runner, network: { name: string; port: number }) => {
     const db = await pg.createDatabase('bench');
-    const cpuBefore = serverCpuMs(postmaster);
     const outcome = await run(runner.command(urlVia(network.port, db.name)));
-    await backendsGone(pg, db.name);
-    const cpuMs = serverCpuMs(postmaster) - cpuBefore;
     const [{ n }] = await pg.query(db.name, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename ~ '^t[0-9]+$'`);
     await pg.query('postgres', `DROP DATABASE "${db.name}" WITH (FORCE)`);
     const ok = outcome.code === 0 && n === N;
     console.log(
-      `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? `${seconds(outcome.ms)} (server CPU ${seconds(cpuMs)})` : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,
+      `${network.name.padEnd(10)} ${runner.name.padEnd(40)} ${ok ? seconds(outcome.ms) : `FAILED (exit ${outcome.code}, ${n} tables)\n${outcome.output}`}`,
     );
     const key = `${runner.name}@${network.name}`;
-    cpuSamples[key] = [...(cpuSamples[key] ?? []), ok ? cpuMs : Number.NaN];
     samples[key] = [...(samples[key] ?? []), ok ? outcome.ms : Number.NaN];
     results[runner.name] ??= {};
     results[runner.name][network.name] = median(samples[key]);
@@ -330,11 +283,8 @@ try {
   if (beforeRunner) {
     const b = results[beforeRunner.name];
     const o = results[oursName];
-    const cpu = (name: string, network: string) => median(cpuSamples[`${name}@${network}`] ?? []);
-    const cpuRatio = (network: string) => (cpu(oursName, network) / cpu(beforeRunner.name, network)).toFixed(2);
     console.log(
-      `\nthis bundle / earlier bundle (medians): loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×; ` +
-        `server CPU: loopback ${cpuRatio('loopback')}×, 10 ms RTT ${cpuRatio('10 ms RTT')}×`,
+      `\nthis bundle / earlier bundle: loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×`,
     );
   }
 
