@@ -13,6 +13,7 @@
  * BENCH_BUNDLE_BEFORE=<dir>: an earlier dist/pg-migrate folder (e.g. extracted with `git archive
  * <commit> dist/pg-migrate`) run side by side with ours, alternating, on the same server and proxy,
  * with its ratio to ours (below 1: the earlier bundle was faster).
+ * BENCH_NODE_FLAGS: extra Node/V8 flags for both bundles (e.g. --liftoff-only).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,6 +29,7 @@ const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 7);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const BEFORE = process.env.BENCH_BUNDLE_BEFORE;
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const ONE_WAY_DELAY_MS = 5;
 const node = node24Path();
 const require = createRequire(import.meta.url);
@@ -160,7 +162,7 @@ const bundleRunner = (name: string, dir: string): Runner => ({
   repeat: true,
   command: (url) => ({
     cmd: node,
-    args: [join(dir, 'index.js')],
+    args: [...NODE_FLAGS, join(dir, 'index.js')],
     cwd: ours,
     env: { ...base, GITHUB_WORKSPACE: ours, 'INPUT_DATABASE-URL': url, INPUT_LINT: 'off' },
   }),
