@@ -65,10 +65,18 @@ function load(): Promise<WasmModule> {
  * and 600 MB saved per run); in this process only when that child cannot start or has died.
  */
 export async function parseSql(sql: string): Promise<{ stmts?: unknown[] }> {
-  const reply = (await parseInChild(sql)) ?? (await parseInProcess(sql));
+  // Splitting a file and classifying it parse the same text one after the other: one request.
+  if (last?.sql !== sql) last = { sql, reply: parseOnce(sql) };
+  const reply = await last.reply;
   if ('error' in reply) throw new SqlSyntaxError(reply.error.message, reply.error.cursorPosition);
   if ('failure' in reply) throw new Error(reply.failure);
   return JSON.parse(reply.tree);
+}
+
+let last: { sql: string; reply: Promise<ParseReply> } | undefined;
+
+async function parseOnce(sql: string): Promise<ParseReply> {
+  return (await parseInChild(sql)) ?? (await parseInProcess(sql));
 }
 
 /** The parse in this process. Keep it in step with parse() in scripts/parser-child.cjs. */
