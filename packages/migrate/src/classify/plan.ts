@@ -30,16 +30,22 @@ export interface MigrationRecord {
  * the run reaches it, and a migration that fails is never recorded as applied.
  */
 export async function classifyPlan(items: PlanItem[], findings: readonly LintFinding[], problems: string[]) {
+  const classify: PlanItem[] = [];
   for (const item of items) {
     if (item.action === 'revert' || item.classification) continue;
     try {
       readOverride(item.file.up);
+      classify.push(item);
     } catch (error) {
       problems.push(errorMessage(error));
-      continue;
     }
-    item.classification = await classifyScript(item.file.up, findings).catch(() => undefined);
   }
+  // All at once: the parser process answers requests in turn, without a round trip between files.
+  await Promise.all(
+    classify.map(async (item) => {
+      item.classification = await classifyScript(item.file.up, findings).catch(() => undefined);
+    }),
+  );
 }
 
 export function migrationRecords(items: readonly PlanItem[]): MigrationRecord[] {
