@@ -1,7 +1,6 @@
 import { analyse, scriptOf } from './analyse';
 import { classifyPlan } from './classify/plan';
 import { type LintFinding, lint } from './lint';
-import { startParserProcess } from './parser-process';
 import { refuseProblems } from './plan';
 import type { Reading, Run } from './run';
 
@@ -14,8 +13,6 @@ export async function checkPlan(run: Run, reading: Reading): Promise<LintFinding
   const { options, logger, settings } = run;
   const items = reading.plan.items;
   const problems: string[] = [];
-  // The classes below need the parser: its process starts while analysis and squawk run.
-  if (run.direction === 'up') startParserProcess();
   await analyse(items, problems, run.dryRun);
   const findings =
     (options.lint ?? 'warn') === 'off'

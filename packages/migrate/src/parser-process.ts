@@ -33,11 +33,6 @@ let unusable = false;
 let nextId = 0;
 const waiting = new Map<number, Waiter>();
 
-/** Starts the child ahead of the first parse, so its start-up overlaps the checks that come first. */
-export function startParserProcess(): void {
-  starting ??= start();
-}
-
 /** Parses in the child; undefined when the child is unusable (the caller parses in process). */
 export async function parseInChild(sql: string): Promise<ParseReply | undefined> {
   starting ??= start();
