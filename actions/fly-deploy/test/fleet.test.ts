@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
-import { type RunBundleOptions, runBundle } from '@deploy-actions/runner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { flyDeployOnSim, machinesOut } from './sim-bundle';
 
 // The fly-deploy bundle under Node 24 against fly-sim, for what flyctl v0.4.87 really does
 // with machines: standbys and autostopped machines stay stopped, a lease conflict can come
@@ -11,28 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // left split, and a machine can crash while flyctl waits out its --wait-timeout.
 
 const TOKEN = 'fm2_fleet-token-7d1e9a2b3c4f5061';
-let sim: FlySim;
-
-beforeAll(async () => {
-  sim = await startFlySim({ tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await sim?.stop();
-});
-
-function run(inputs: RunBundleOptions['inputs'], options: Omit<RunBundleOptions, 'inputs'> = {}) {
-  return runBundle('fly-deploy', {
-    ...options,
-    inputs,
-    env: { ...sim.env, FLY_API_TOKEN: TOKEN, FLY_SIM_LEASE_MS: '100', ...options.env },
-  });
-}
-
-const flyctl = (args: string[], cwd?: string) => sim.run(args, { env: { FLY_API_TOKEN: TOKEN }, cwd });
-const deployCalls = async (app: string) =>
-  (await sim.calls()).filter((c) => c.args[0] === 'deploy' && (c.args.includes(app) || c.cwd.includes(app)));
-const machinesOut = (r: { outputs: Record<string, string> }) =>
-  JSON.parse(r.outputs.machines) as { id: string; state: string; release: number; current: boolean }[];
+const { sim, run, flyctl, deployCalls } = flyDeployOnSim(TOKEN);
 
 function workspace(app: string, toml: string): string {
   const dir = mkdtempSync(join(tmpdir(), `${app}-`));
@@ -46,10 +24,14 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('fly-deploy and the machines flyctl leaves', () => {
   it('an autostop app whose machines stopped deploys: they take the release and stay stopped', async () => {
-    await sim.seedApp('idle-app');
-    await sim.configureApp('idle-app', { knobs: { autostopAfterMs: 0 } });
+    await sim().seedApp('idle-app');
+    await sim().configureApp('idle-app', { knobs: { autostopAfterMs: 0 } });
     await flyctl(['deploy', '--app', 'idle-app', '--image', 'registry.fly.io/idle-app:v1', '--yes']);
-    await until(() => sim.state().apps['idle-app'].machines.every((m) => m.state === 'stopped'));
+    await until(() =>
+      sim()
+        .state()
+        .apps['idle-app'].machines.every((m) => m.state === 'stopped'),
+    );
     const r = await run({ app: 'idle-app', image: 'registry.fly.io/idle-app:v2' });
     expect(r.exitCode).toBe(0);
     expect(r.outputs).toMatchObject({ 'release-version': '2', convergence: 'deployed' });
@@ -60,10 +42,12 @@ describe('fly-deploy and the machines flyctl leaves', () => {
   });
 
   it('an app with a standby machine (a group without services) deploys, the standby stays stopped', async () => {
-    await sim.seedApp('worker-app');
+    await sim().seedApp('worker-app');
     const dir = workspace('worker-app', 'app = "worker-app"\n\n[processes]\n  worker = "bin/worker"\n');
     await flyctl(['deploy', '--image', 'registry.fly.io/worker-app:v1', '--yes'], dir);
-    const standby = sim.state().apps['worker-app'].machines.find((m) => m.standbys?.length);
+    const standby = sim()
+      .state()
+      .apps['worker-app'].machines.find((m) => m.standbys?.length);
     expect(standby?.state).toBe('created');
     const r = await run({ image: 'registry.fly.io/worker-app:v2' }, { cwd: dir });
     expect(r.exitCode).toBe(0);
@@ -74,7 +58,7 @@ describe('fly-deploy and the machines flyctl leaves', () => {
   });
 
   it('a lease conflict after the release command ran is not retried (the migrations would run twice)', async () => {
-    await sim.seedApp('migrating-app');
+    await sim().seedApp('migrating-app');
     const dir = workspace(
       'migrating-app',
       'app = "migrating-app"\n\n[deploy]\n  release_command = "bin/migrate"\n\n[http_service]\n  internal_port = 8080\n',
@@ -91,11 +75,15 @@ describe('fly-deploy and the machines flyctl leaves', () => {
     expect(r.outputs.convergence).toBe('not-deployed');
     expect(r.summary).toContain('Machines were changed before it failed');
     // flyctl created the release before it asked for leases: it is there, failed (machines.go:328).
-    expect(sim.state().apps['migrating-app'].releases.map((x) => x.status)).toEqual(['complete', 'failed']);
+    expect(
+      sim()
+        .state()
+        .apps['migrating-app'].releases.map((x) => x.status),
+    ).toEqual(['complete', 'failed']);
   });
 
   it('a deploy flyctl reports failed while every machine converged passes as deployed-but-flyctl-failed', async () => {
-    await sim.seedApp('slow-api', { releases: ['v1'] });
+    await sim().seedApp('slow-api', { releases: ['v1'] });
     const r = await run(
       { app: 'slow-api', image: 'registry.fly.io/slow-api:v2' },
       { env: { FLY_SIM_FAULTS: 'deploy:last-wait-timeout' } },
@@ -112,7 +100,7 @@ describe('fly-deploy and the machines flyctl leaves', () => {
   });
 
   it('a fleet left split is reported as partial, with which machine runs what', async () => {
-    await sim.seedApp('split-app', { releases: ['v1'] });
+    await sim().seedApp('split-app', { releases: ['v1'] });
     const r = await run(
       { app: 'split-app', image: 'registry.fly.io/split-app:v2' },
       { env: { FLY_SIM_FAULTS: 'deploy:update-timeout' } },
@@ -128,7 +116,7 @@ describe('fly-deploy and the machines flyctl leaves', () => {
   });
 
   it('a machine that exits while flyctl waits for its checks stops the deploy, with its last log lines', async () => {
-    await sim.seedApp('crashing-app', { releases: ['v1'] });
+    await sim().seedApp('crashing-app', { releases: ['v1'] });
     const r = await run(
       // flyctl would wait ten minutes for a check that never passes.
       { app: 'crashing-app', image: 'registry.fly.io/crashing-app:v2-oom', 'wait-timeout': '10m' },
@@ -142,21 +130,25 @@ describe('fly-deploy and the machines flyctl leaves', () => {
     expect(r.summary).toContain('Out of memory: Killed process');
     expect(r.outputs).toMatchObject({ convergence: 'partial', 'release-version': '2' });
     // flyctl was interrupted, not left to time out: its release says so.
-    expect(sim.state().apps['crashing-app'].releases.at(-1)?.status).toBe('interrupted');
+    expect(sim().state().apps['crashing-app'].releases.at(-1)?.status).toBe('interrupted');
   });
 
   it('canary: a passing canary is gone and every machine converged; a crashing one leaves the fleet not-deployed, not partial', async () => {
-    await sim.seedApp('canary-ok', { releases: ['v1'] });
+    await sim().seedApp('canary-ok', { releases: ['v1'] });
     const ok = await run({ app: 'canary-ok', image: 'registry.fly.io/canary-ok:v2', strategy: 'canary' });
     expect(ok.exitCode).toBe(0);
     expect(ok.outputs.convergence).toBe('deployed');
     expect(machinesOut(ok)).toHaveLength(2);
 
-    await sim.seedApp('canary-bad', { releases: ['v1'] });
+    await sim().seedApp('canary-bad', { releases: ['v1'] });
     const bad = await run({ app: 'canary-bad', image: 'registry.fly.io/canary-bad:v2-crash', strategy: 'canary' });
     expect(bad.exitCode).toBe(1);
     // flyctl leaves the failed canary (fly_canary) running the new release: it is not part of the fleet.
-    expect(sim.state().apps['canary-bad'].machines.some((m) => m.canary && m.state !== 'destroyed')).toBe(true);
+    expect(
+      sim()
+        .state()
+        .apps['canary-bad'].machines.some((m) => m.canary && m.state !== 'destroyed'),
+    ).toBe(true);
     expect(bad.outputs.convergence).toBe('not-deployed');
     expect(machinesOut(bad).map((m) => [m.release, m.current])).toEqual([
       [1, false],

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FlySim, startFlySim } from '@deploy-actions/fly-sim';
-import { type RunBundleOptions, runBundle } from '@deploy-actions/runner';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { flyDeployOnSim, machinesOut } from './sim-bundle';
 
 // The fly-deploy bundle under Node 24 against fly-sim when flyctl takes its deploy-retries
 // path (the server-side flag, or --deploy-retries > 0: flyctl@v0.4.87 deploy.go:626-633,
@@ -11,41 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // machine, which it leaves on the new release; the others are never touched (plan.go:349-408).
 
 const TOKEN = 'fm2_recovery-token-5b8c0d2e4f6a7091';
-let sim: FlySim;
-
-beforeAll(async () => {
-  sim = await startFlySim({ tokens: [TOKEN] });
-});
-afterAll(async () => {
-  await sim?.stop();
-});
-
-function run(inputs: RunBundleOptions['inputs'], options: Omit<RunBundleOptions, 'inputs'> = {}) {
-  return runBundle('fly-deploy', {
-    ...options,
-    inputs,
-    env: { ...sim.env, FLY_API_TOKEN: TOKEN, FLY_SIM_LEASE_MS: '100', ...options.env },
-  });
-}
-
-const flyctl = (args: string[], cwd?: string) => sim.run(args, { env: { FLY_API_TOKEN: TOKEN }, cwd });
-const deployCalls = async (app: string) =>
-  (await sim.calls()).filter((c) => c.args[0] === 'deploy' && (c.args.includes(app) || c.cwd.includes(app)));
-const machinesOut = (r: { outputs: Record<string, string> }) =>
-  JSON.parse(r.outputs.machines) as { id: string; state: string; release: number; current: boolean }[];
+const { sim, run, flyctl, deployCalls } = flyDeployOnSim(TOKEN);
 const releaseCommands = (app: string) =>
-  sim.state().apps[app].machines.filter((m) => m.processGroup === 'fly_app_release_command').length;
+  sim()
+    .state()
+    .apps[app].machines.filter((m) => m.processGroup === 'fly_app_release_command').length;
 
 /** An app with a release command and two started machines on v1, flyctl on its deploy-retries path. */
 async function migratingApp(app: string, deployRetries: number): Promise<string> {
-  await sim.seedApp(app);
+  await sim().seedApp(app);
   const dir = mkdtempSync(join(tmpdir(), `${app}-`));
   writeFileSync(
     join(dir, 'fly.toml'),
     `app = "${app}"\n\n[deploy]\n  release_command = "bin/migrate"\n\n[http_service]\n  internal_port = 8080\n`,
   );
   await flyctl(['deploy', '--image', `registry.fly.io/${app}:v1`, '--yes'], dir);
-  await sim.configureApp(app, { knobs: { deployRetries } });
+  await sim().configureApp(app, { knobs: { deployRetries } });
   return dir;
 }
 
@@ -56,7 +36,11 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
       const dir = await migratingApp(app, deployRetries);
       const calls = (await deployCalls(app)).length;
       const migrations = releaseCommands(app);
-      const before = new Map(sim.state().apps[app].machines.map((m) => [m.id, { ...m }]));
+      const before = new Map(
+        sim()
+          .state()
+          .apps[app].machines.map((m) => [m.id, { ...m }]),
+      );
       const r = await run({ image: `registry.fly.io/${app}:v2-crash`, retries: '3' }, { cwd: dir });
       expect(r.exitCode).toBe(1);
       // flyctl itself retries nothing after failed checks, and neither do we: the release command ran.
@@ -69,7 +53,9 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
       const [failed, untouched] = [...machines].sort((a, b) => Number(b.current) - Number(a.current));
       expect(failed).toMatchObject({ release: 2, current: true });
       expect(untouched).toMatchObject({ release: 1, current: false, state: 'started' });
-      const kept = sim.state().apps[app].machines.find((m) => m.id === untouched.id);
+      const kept = sim()
+        .state()
+        .apps[app].machines.find((m) => m.id === untouched.id);
       expect(kept).toMatchObject({
         imageRef: before.get(untouched.id)?.imageRef,
         releaseId: before.get(untouched.id)?.releaseId,
@@ -77,7 +63,7 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
       });
       expect(r.summary).toContain('only 1 of 2 run the new release');
       expect(r.annotations.find((a) => a.level === 'error')?.message).toContain('the app appears to be crashing');
-      expect(sim.state().apps[app].releases.at(-1)?.status).toBe('failed');
+      expect(sim().state().apps[app].releases.at(-1)?.status).toBe('failed');
     });
   }
 
@@ -101,12 +87,12 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
         .map((m) => m.release)
         .sort(),
     ).toEqual([1, 2]);
-    expect(sim.state().apps[app].releases.at(-1)?.status).toBe('interrupted');
+    expect(sim().state().apps[app].releases.at(-1)?.status).toBe('interrupted');
   });
 
   it('a lease held elsewhere stops flyctl before any machine changed: retried, and it deploys', async () => {
-    await sim.seedApp('retry-lease', { releases: ['v1'] });
-    await sim.configureApp('retry-lease', { knobs: { deployRetries: 2 } });
+    await sim().seedApp('retry-lease', { releases: ['v1'] });
+    await sim().configureApp('retry-lease', { knobs: { deployRetries: 2 } });
     const r = await run(
       { app: 'retry-lease', image: 'registry.fly.io/retry-lease:v2' },
       { env: { FLY_SIM_FAULTS: 'deploy:lease' } },
@@ -119,8 +105,8 @@ describe('fly-deploy when flyctl deploys with deploy-retries', () => {
   });
 
   it('flyctl pushing timed-out machine updates forward until they pass is a deploy, run once', async () => {
-    await sim.seedApp('retry-push', { releases: ['v1'] });
-    await sim.configureApp('retry-push', { knobs: { deployRetries: 1 } });
+    await sim().seedApp('retry-push', { releases: ['v1'] });
+    await sim().configureApp('retry-push', { knobs: { deployRetries: 1 } });
     const r = await run(
       { app: 'retry-push', image: 'registry.fly.io/retry-push:v2', retries: '3' },
       { env: { FLY_SIM_FAULTS: 'deploy:update-timeout' } },
