@@ -51,24 +51,19 @@ export function readFlyToml(text: string): SimFlyToml {
     const listed = Array.isArray(service.processes) ? service.processes.map(String) : [];
     return listed.length > 0 ? listed : [groups[0]];
   };
+  // `[http_service]` and each `[[services]]` entry are read alike; the first internal_port wins.
+  const declared = [
+    ...(doc.http_service ? [doc.http_service] : []),
+    ...(Array.isArray(doc.services) ? doc.services : []),
+  ];
   let internalPort: number | undefined;
-  if (doc.http_service) {
-    const s = table(doc.http_service);
-    if (typeof s.internal_port === 'number') internalPort = s.internal_port;
+  for (const s of declared.map(table)) {
     services.push({
       processes: groupsOf(s),
       autostop: autostop(s.auto_stop_machines),
       autostart: autostart(s.auto_start_machines),
     });
-  }
-  for (const s of Array.isArray(doc.services) ? doc.services : []) {
-    services.push({
-      processes: groupsOf(table(s)),
-      autostop: autostop(table(s).auto_stop_machines),
-      autostart: autostart(table(s).auto_start_machines),
-    });
-    if (internalPort === undefined && typeof table(s).internal_port === 'number')
-      internalPort = table(s).internal_port as number;
+    if (internalPort === undefined && typeof s.internal_port === 'number') internalPort = s.internal_port;
   }
   return {
     app: asString(doc.app),
