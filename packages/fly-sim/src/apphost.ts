@@ -101,45 +101,40 @@ export class AppHosts {
     const arrived = performance.now();
     const { status, body, machine, program } = this.answer(name, forced, path);
     const app = this.lookup(name);
-    if (program && machine && app?.serve) {
-      // An app's own program answers; what it served is counted per instance as Fly's proxy counts it
-      // (fly_app_http_responses_count, https://fly.io/docs/monitoring/metrics/; see metrics.ts).
-      res.once('finish', () =>
-        this.traffic.record({
-          at: Date.now(),
-          app: name,
-          instance: machine.id,
-          region: machine.region,
-          status: res.statusCode,
-          seconds: (performance.now() - arrived) / 1000,
-        }),
-      );
-      this.programs.forward(app, machine, req, res).catch((err: Error) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`could not reach the app: ${err.message}\n`);
+    // Fly's proxy counts what reached an instance, per instance (the `fly_app_` series:
+    // fly_app_http_responses_count, https://fly.io/docs/monitoring/metrics/; see metrics.ts). The count
+    // is taken before the status line leaves: a client that has its answer can already query it.
+    const count = (answered: SimMachine, code: number) =>
+      this.traffic.record({
+        at: Date.now(),
+        app: name,
+        instance: answered.id,
+        region: answered.region,
+        status: code,
+        seconds: (performance.now() - arrived) / 1000,
       });
+    if (program && machine && app?.serve) {
+      // An app's own program answers.
+      this.programs
+        .forward(app, machine, req, res, (code) => count(machine, code))
+        .catch((err: Error) => {
+          if (!res.headersSent) {
+            count(machine, 502);
+            res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+          }
+          res.end(`could not reach the app: ${err.message}\n`);
+        });
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const finish = () => {
+      if (machine) count(machine, status);
       res.writeHead(status, {
         'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
         'fly-request-id': `01SIM${Date.now()}`,
         ...(machine ? { 'fly-machine-id': machine.id } : {}),
       });
       res.end(text);
-      // Fly's proxy counts what reached an instance, per instance (the `fly_app_` series).
-      if (machine) {
-        const seconds = (performance.now() - arrived) / 1000;
-        this.traffic.record({
-          at: Date.now(),
-          app: name,
-          instance: machine.id,
-          region: machine.region,
-          status,
-          seconds,
-        });
-      }
     };
     const delay = machine && path !== '/health' ? this.addedLatency(machine) : 0;
     if (delay > 0) setTimeout(finish, delay);

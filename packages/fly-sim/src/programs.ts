@@ -95,7 +95,14 @@ export class AppPrograms {
   }
 
   /** Forwards the request to the program of the machine's image; 502 as Fly's proxy when it does not answer. */
-  async forward(app: SimApp, machine: SimMachine, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Forwards one request to the machine's program; `answered` hears the status just before it is sent. */
+  async forward(
+    app: SimApp,
+    machine: SimMachine,
+    req: IncomingMessage,
+    res: ServerResponse,
+    answered: (status: number) => void,
+  ): Promise<void> {
     const key = this.key(app, machine);
     let program = this.programs.get(key);
     if (!program || program.child.exitCode !== null) {
@@ -104,6 +111,7 @@ export class AppPrograms {
     }
     const headers = { 'fly-request-id': `01SIM${Date.now()}`, 'fly-machine-id': machine.id };
     if (!(await program.ready)) {
+      answered(502);
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...headers });
       res.end(`could not reach the app: connection refused\n${program.stderr}`);
       return;
@@ -114,13 +122,17 @@ export class AppPrograms {
       const upstream = request(
         { host: '127.0.0.1', port: program.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
+          answered(answer.statusCode ?? 502);
           res.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...headers });
           answer.pipe(res);
           answer.on('end', resolve);
         },
       );
       upstream.on('error', (err) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        if (!res.headersSent) {
+          answered(502);
+          res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+        }
         res.end(`could not reach the app: ${err.message}\n`);
         resolve();
       });
