@@ -5,6 +5,7 @@ import type { Adoption } from './adopt';
 import { scriptOf } from './analyse';
 import { flushCommits, runStatements, runTransactions, type TransactionJob } from './apply';
 import { runBackup } from './backup';
+import { classified } from './classify/plan';
 import { migrationLabel, versionKey } from './files';
 import type { LintFinding } from './lint';
 import type { PlanItem } from './plan';
@@ -144,6 +145,7 @@ export async function applyPlan(
   const versions: Versions = new Map();
   for (const row of reading.rows) versions.set(versionKey(row.version), row);
   await applyItems(run, work, reading.plan.items, versions);
+  await classified(reading.plan.items);
   const currentVersion = highestVersion(versions);
   const fileVersion = files.find((f) => currentVersion !== undefined && BigInt(f.version) === BigInt(currentVersion));
   return resultOf(run, reading, findings, {

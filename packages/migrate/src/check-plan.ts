@@ -1,13 +1,14 @@
 import { analyse, scriptOf } from './analyse';
-import { classifyPlan } from './classify/plan';
+import { startClassifying } from './classify/plan';
 import { type LintFinding, lint } from './lint';
 import { refuseProblems } from './plan';
 import type { Reading, Run } from './run';
 
 /**
  * Checks the pending migrations before anything changes: analysis (parsed all in a dry run),
- * squawk's findings (a problem with `lint: error`) and, on the way up, their compatibility
- * classes. Every problem is refused at once; the findings go into the result.
+ * squawk's findings (a problem with `lint: error`) and, on the way up, their override comments.
+ * Every problem is refused at once; the findings go into the result. Their compatibility classes
+ * are computed meanwhile, beside what follows (`classified` waits for them).
  */
 export async function checkPlan(run: Run, reading: Reading): Promise<LintFinding[]> {
   const { options, logger, settings } = run;
@@ -30,7 +31,7 @@ export async function checkPlan(run: Run, reading: Reading): Promise<LintFinding
       `squawk found ${findings.length} problem${findings.length > 1 ? 's' : ''} in pending migrations (lint: error); see the annotations`,
     );
   }
-  if (run.direction === 'up') await classifyPlan(items, findings, problems);
+  if (run.direction === 'up') startClassifying(items, findings, problems);
   refuseProblems(problems);
   return findings;
 }

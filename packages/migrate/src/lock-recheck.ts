@@ -2,7 +2,7 @@ import { formatDuration } from '@deploy-actions/toolkit';
 import type { Client } from 'pg';
 import { type Adoption, adoption } from './adopt';
 import { analyse } from './analyse';
-import { classifyPlan } from './classify/plan';
+import { startClassifying } from './classify/plan';
 import { connect, loginPid, poolerReason } from './db';
 import type { LintFinding } from './lint';
 import { acquire, lockKey, release, releaseThroughPooler } from './lock';
@@ -62,12 +62,13 @@ async function recordAdoption(run: Run, work: Client, state: ServerState, adopte
   run.logger.info(`Recorded ${adopted.files.length} migration(s) as applied (${adopted.source}).`);
 }
 
-/** Keeps what was parsed and classified for a migration planned again the same way. */
+/** Keeps what was parsed and classified (or is being classified) for a migration planned again the same way. */
 function carryAnalysis(before: Plan, plan: Plan): void {
   for (const item of plan.items) {
     const earlier = before.items.find((b) => b.file === item.file && b.action === item.action);
     item.statements = earlier?.statements;
     item.classification = earlier?.classification;
+    item.classifying = earlier?.classifying;
   }
 }
 
@@ -93,7 +94,7 @@ export async function recheckUnderLock(
   carryAnalysis(before.plan, plan);
   const problems: string[] = [];
   await analyse(plan.items, problems, false);
-  if (run.direction === 'up') await classifyPlan(plan.items, findings, problems);
+  if (run.direction === 'up') startClassifying(plan.items, findings, problems);
   refuseProblems(problems);
   return { reading: { ...before, state, rows, upToDate: false, plan }, adopted };
 }

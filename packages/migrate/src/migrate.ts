@@ -56,13 +56,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (settled) return settled;
 
     // Loaded only when there is something to do.
-    const { applyPlan, checkPlan, recheckUnderLock, takeLock } = await import('./steps');
+    const { applyPlan, checkPlan, classified, recheckUnderLock, takeLock } = await import('./steps');
     const findings = await checkPlan(run, read.reading);
     if (run.dryRun) {
       const n = read.reading.plan.items.length;
       run.logger.info(
         `Dry run: ${n} migration${n > 1 ? 's' : ''} would ${run.direction === 'up' ? 'be applied' : 'be reverted'}.`,
       );
+      await classified(read.reading.plan.items);
       return resultOf(run, read.reading, findings);
     }
 

@@ -12,8 +12,10 @@ export interface PlanItem {
   resumeFrom: number;
   /** Filled in by the analysis of the script the item runs. */
   statements?: Statement[];
-  /** Compatibility class of an up migration (classify/), set before anything runs. */
+  /** Compatibility class of an up migration (classify/), set once `classifying` settles. */
   classification?: Classification;
+  /** The classification in flight: it runs beside the apply and is awaited before the result. */
+  classifying?: Promise<Classification | undefined>;
 }
 
 export interface Plan {

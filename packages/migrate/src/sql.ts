@@ -23,7 +23,7 @@ export interface Statement {
 }
 
 type Node = Record<string, unknown>;
-interface RawStmt {
+export interface RawStmt {
   stmt: Record<string, Node>;
   stmt_location?: number;
   stmt_len?: number;
@@ -119,14 +119,11 @@ function lineAt(text: string, index: number): number {
 }
 
 /**
- * Splits a script into statements with PostgreSQL's own parser, so dollar-quoted bodies,
- * `E''` strings and comments containing `;` are handled exactly as the server does.
- * A syntax error is a UserError naming file and line.
+ * PostgreSQL's parse tree of a script. A syntax error is a UserError naming file and line.
  */
-export async function parseScript(script: Script): Promise<Statement[]> {
-  let result: { stmts?: RawStmt[] };
+export async function parseTree(script: Script): Promise<{ stmts?: RawStmt[] }> {
   try {
-    result = (await parseSql(script.sql)) as { stmts?: RawStmt[] };
+    return (await parseSql(script.sql)) as { stmts?: RawStmt[] };
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
     // The parser's cursor counts characters (scanner_errposition converts bytes with pg_mbstrlen_with_len).
@@ -134,6 +131,19 @@ export async function parseScript(script: Script): Promise<Statement[]> {
     const line = script.firstLine + lineAt(script.sql, index) - 1;
     throw new UserError(`${script.path}:${line}: ${explainSyntaxError(error.message, script.sql, index)}`);
   }
+}
+
+/**
+ * Splits a script into statements with PostgreSQL's own parser, so dollar-quoted bodies,
+ * `E''` strings and comments containing `;` are handled exactly as the server does.
+ * A syntax error is a UserError naming file and line.
+ */
+export async function parseScript(script: Script): Promise<Statement[]> {
+  return statementsOf(script, await parseTree(script));
+}
+
+/** The statements of `tree`, the parse tree of `script`, with their text, line and offset. */
+export function statementsOf(script: Script, result: { stmts?: RawStmt[] }): Statement[] {
   const toIndex = byteToIndex(script.sql);
   const statements: Statement[] = [];
   for (const raw of result.stmts ?? []) {

@@ -5,4 +5,5 @@
  */
 export { applyPlan } from './apply-plan';
 export { checkPlan } from './check-plan';
+export { classified } from './classify/plan';
 export { recheckUnderLock, takeLock } from './lock-recheck';

@@ -1,9 +1,8 @@
 import type { Script } from '../files';
 import type { LintFinding } from '../lint';
-import { parseSql } from '../parser';
-import { parseScript } from '../sql';
+import { parseTree, statementsOf } from '../sql';
 import { readOverride } from './override';
-import { type Context, type Node, statementFacts } from './rules';
+import { type Context, statementFacts } from './rules';
 import { squawkReasons } from './squawk';
 import { type Classification, type MigrationClass, type StatementClassification, sortClasses } from './types';
 
@@ -17,12 +16,13 @@ export function shorten(text: string): string {
  * Classifies a migration script from PostgreSQL's parse tree: each statement gets its reasons
  * and the lock it takes; squawk findings of the file add theirs; an override comment decides
  * the class and is recorded with what the statements gave. A syntax error is a UserError
- * naming file and line (from parseScript).
+ * naming file and line (from parseTree).
  */
 export async function classifyScript(script: Script, findings: readonly LintFinding[] = []): Promise<Classification> {
   const override = readOverride(script);
-  const located = await parseScript(script);
-  const tree = (await parseSql(script.sql)) as { stmts?: { stmt: Record<string, Node> }[] };
+  // One parse gives both the statements' places and their trees.
+  const tree = await parseTree(script);
+  const located = statementsOf(script, tree);
   const ctx: Context = { created: new Set() };
   const statements: StatementClassification[] = [];
   (tree.stmts ?? []).forEach((raw, i) => {

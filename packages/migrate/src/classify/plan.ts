@@ -24,26 +24,34 @@ export interface MigrationRecord {
 }
 
 /**
- * Classifies the migrations an up run applies (apply and resume items), adding squawk's findings;
- * a malformed override comment is a problem reported with the others, before anything runs. A file
- * PostgreSQL's parser refuses stays unclassified: the server reports its error, with SQLSTATE, when
- * the run reaches it, and a migration that fails is never recorded as applied.
+ * Starts classifying the migrations an up run applies (apply and resume items), adding squawk's
+ * findings; a malformed override comment is a problem reported with the others, before anything
+ * runs. The parse itself goes on beside the apply (`classified` collects it): nothing the run does
+ * depends on a class, only its result does. A file PostgreSQL's parser refuses stays unclassified:
+ * the server reports its error, with SQLSTATE, when the run reaches it, and a migration that fails
+ * is never recorded as applied.
  */
-export async function classifyPlan(items: PlanItem[], findings: readonly LintFinding[], problems: string[]) {
-  const classify: PlanItem[] = [];
+export function startClassifying(items: PlanItem[], findings: readonly LintFinding[], problems: string[]): void {
   for (const item of items) {
-    if (item.action === 'revert' || item.classification) continue;
+    if (item.action === 'revert' || item.classification || item.classifying) continue;
     try {
       readOverride(item.file.up);
-      classify.push(item);
     } catch (error) {
       problems.push(errorMessage(error));
+      continue;
     }
+    // All at once: the parser process answers requests in turn, without a round trip between files.
+    item.classifying = classifyScript(item.file.up, findings).catch(() => undefined);
   }
-  // All at once: the parser process answers requests in turn, without a round trip between files.
+}
+
+/** Waits for the classifications `startClassifying` began and keeps them on their items. */
+export async function classified(items: PlanItem[]): Promise<void> {
   await Promise.all(
-    classify.map(async (item) => {
-      item.classification = await classifyScript(item.file.up, findings).catch(() => undefined);
+    items.map(async (item) => {
+      if (!item.classifying) return;
+      item.classification = await item.classifying;
+      item.classifying = undefined;
     }),
   );
 }

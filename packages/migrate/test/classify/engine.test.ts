@@ -71,6 +71,25 @@ describe('classes in the migrate engine', () => {
     ]);
   });
 
+  it('reports the classes of what each runner applied when runners race for the lock', async () => {
+    // A runner that waited plans again under the lock; classes still in flight follow its new plan.
+    const db = await server.createDatabase('racing');
+    const dir = migrationsDir(files);
+    const results = await Promise.all(
+      [undefined, '0002', undefined, '0003'].map((target) =>
+        migrate({ databaseUrl: db.url, dir: 'migrations', root: dirname(dir), lint: 'off', target }),
+      ),
+    );
+    for (const r of results) expect(r.classes.map((c) => c.version)).toEqual(r.done.map((d) => d.version));
+    const all = results.flatMap((r) => r.classes.map((c) => [c.version, c.class]));
+    expect(all.sort()).toEqual([
+      ['0001', 'expand'],
+      ['0002', 'expand'],
+      ['0003', 'contract'],
+      ['0004', 'expand'],
+    ]);
+  });
+
   it('refuses a malformed override before anything runs', async () => {
     const db = await server.createDatabase('refused');
     const dir = migrationsDir({ ...files, '0005_bad.sql': '-- deploy-actions: class=expand\nSELECT 1;\n' });
