@@ -12,7 +12,8 @@
  * BENCH_NOOP_RUNS (default 7), BENCH_ONLY (comma list of runner name prefixes).
  * BENCH_BUNDLE_BEFORE=<dir>: an earlier dist/pg-migrate folder (e.g. extracted with `git archive
  * <commit> dist/pg-migrate`) run side by side with ours, alternating, on the same server and proxy,
- * with its ratio to ours (below 1: the earlier bundle was faster).
+ * with its ratio to ours (below 1: the earlier bundle was faster): of the medians, the median of the
+ * ratios of runs made one after the other, and fastest against fastest.
  * BENCH_NODE_FLAGS: extra Node/V8 flags for both bundles (e.g. --liftoff-only).
  */
 import { spawn } from 'node:child_process';
@@ -283,11 +284,19 @@ try {
   }
 
   if (beforeRunner) {
-    const b = results[beforeRunner.name];
-    const o = results[oursName];
-    console.log(
-      `\nthis bundle / earlier bundle: loopback ${(o.loopback / b.loopback).toFixed(2)}×, 10 ms RTT ${(o['10 ms RTT'] / b['10 ms RTT']).toFixed(2)}×`,
-    );
+    // Medians of each runner, then two figures that hold up better on a shared machine: the median
+    // of the ratios of runs made one after the other (they share the load of their moment), and
+    // fastest against fastest.
+    const of = (name: string, net: string) => samples[`${name}@${net}`] ?? [];
+    const figures = networks.map(({ name: net }) => {
+      const o = of(oursName, net);
+      const b = of(beforeRunner.name, net);
+      const medians = median(o) / median(b);
+      const paired = median(o.map((ms, i) => ms / b[i]));
+      const fastest = Math.min(...o) / Math.min(...b);
+      return `${net} ${medians.toFixed(2)}× (paired runs ${paired.toFixed(2)}×, fastest ${fastest.toFixed(2)}×)`;
+    });
+    console.log(`\nthis bundle / earlier bundle: ${figures.join(', ')}`);
   }
 
   // No-op: every migration applied already; our run against node start-up + one connection + one
@@ -320,7 +329,7 @@ try {
       `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×; ` +
         `node + one connection + reading and checksumming the ${N} files ${r.toFixed(0)} ms: ${(o / r).toFixed(2)}×` +
         (beforeMs.length > 0
-          ? `; earlier bundle ${median(beforeMs).toFixed(0)} ms: this / earlier ${(o / median(beforeMs)).toFixed(2)}×`
+          ? `; earlier bundle ${median(beforeMs).toFixed(0)} ms: this / earlier ${(o / median(beforeMs)).toFixed(2)}× (paired runs ${median(oursMs.map((ms, i) => ms / beforeMs[i])).toFixed(2)}×)`
           : ''),
     );
   }

@@ -42,11 +42,17 @@ return PgQueryModule;
     }
   }
 
-  // Listening at once: a request that arrives while the module loads waits for it.
-  process.on('message', (request) => {
+  // Listening at once: requests that arrive while the module loads wait for it. A message holds
+  // the requests of one turn of the parent's event loop; each gets an answer of its own.
+  process.on('message', ({ batch }) => {
     ready.then(
-      (wasm) => process.send({ id: request.id, ...parse(wasm, request.sql) }),
-      (reason) => process.send({ id: request.id, failure: \`PostgreSQL parser did not load: \${reason}\` }),
+      (wasm) => {
+        for (const request of batch) process.send({ id: request.id, ...parse(wasm, request.sql) });
+      },
+      (reason) => {
+        for (const request of batch)
+          process.send({ id: request.id, failure: \`PostgreSQL parser did not load: \${reason}\` });
+      },
     );
   });
   // The parent ended (or let go of us): nothing is left to do.

@@ -13,7 +13,10 @@ import { log } from '@deploy-actions/toolkit';
  *
  * The child's program is text carried by the bundle (parser-child-source.ts plus the embedded
  * .wasm), sent on stdin: a file of the bundle is not standalone, and the program is far beyond
- * the 128 KiB a single argument may hold. Requests go over the IPC channel. The child and the
+ * the 128 KiB a single argument may hold. Requests go over the IPC channel, those made in one
+ * turn of the event loop as one message (a plan's files are classified all at once: one write
+ * instead of a thousand); each is answered on its own, so the answers are handled between the
+ * run's other work rather than in one long stretch. The child and the
  * channel hold the parent open only while a request is outstanding; the child ends on
  * 'disconnect', which it gets when the parent exits.
  */
@@ -33,6 +36,9 @@ let unusable = false;
 let nextId = 0;
 const waiting = new Map<number, Waiter>();
 
+/** Requests made in this turn of the event loop, sent together when it ends. */
+let queued: { id: number; sql: string }[] = [];
+
 /** Parses in the child; undefined when the child is unusable (the caller parses in process). */
 export async function parseInChild(sql: string): Promise<ParseReply | undefined> {
   starting ??= start();
@@ -42,9 +48,17 @@ export async function parseInChild(sql: string): Promise<ParseReply | undefined>
   return new Promise<ParseReply | undefined>((resolve) => {
     waiting.set(id, resolve);
     if (waiting.size === 1) proc.channel?.ref();
-    proc.send({ id, sql }, (error) => {
-      if (error) giveUp(`could not take a request (${error.message})`);
-    });
+    queued.push({ id, sql });
+    if (queued.length === 1) setImmediate(() => sendQueued(proc));
+  });
+}
+
+function sendQueued(proc: ChildProcess): void {
+  const batch = queued;
+  queued = [];
+  if (unusable) return; // giveUp has answered them
+  proc.send({ batch }, (error) => {
+    if (error) giveUp(`could not take a request (${error.message})`);
   });
 }
 
