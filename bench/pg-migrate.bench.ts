@@ -12,8 +12,9 @@
  * BENCH_NOOP_RUNS (default 7), BENCH_ONLY (comma list of runner name prefixes).
  * BENCH_BUNDLE_BEFORE=<dir>: an earlier dist/pg-migrate folder (e.g. extracted with `git archive
  * <commit> dist/pg-migrate`) run side by side with ours, alternating, on the same server and proxy,
- * with its ratio to ours (below 1: the earlier bundle was faster): of the medians, the median of the
- * ratios of runs made one after the other, and fastest against fastest.
+ * with its ratio to ours in the table (below 1: the earlier bundle was faster), and a line of this
+ * bundle / earlier bundle: of the medians, the median of the ratios of runs made one after the
+ * other, and fastest against fastest.
  * BENCH_NODE_FLAGS: extra Node/V8 flags for both bundles (e.g. --liftoff-only).
  */
 import { spawn } from 'node:child_process';
