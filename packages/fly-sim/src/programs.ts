@@ -94,8 +94,10 @@ export class AppPrograms {
     return program;
   }
 
-  /** Forwards the request to the program of the machine's image; 502 as Fly's proxy when it does not answer. */
-  /** Forwards one request to the machine's program; `answered` hears the status just before it is sent. */
+  /**
+   * Forwards the request to the program of the machine's image; 502 as Fly's proxy when it does not
+   * answer. `answered` hears the status just before it is sent.
+   */
   async forward(
     app: SimApp,
     machine: SimMachine,
