@@ -15,6 +15,11 @@ const BAD: [action: string, input: string, values: string[], base: Record<string
   ['auto-rollback', 'version-field', ['a b', '$(id)', 'version;rm'], { app: 'shop' }],
   ['auto-rollback', 'version-header', ['x app', 'a:b', 'x-(v)'], { app: 'shop' }],
   ['auto-rollback', 'secrets', ['no-equals-sign', '1X=2'], { app: 'shop' }],
+  // The tracking table and the tunnel the rollback's down migrations use, as pg-migrate's.
+  ['auto-rollback', 'migrations-schema', ['ops-db', '1ops', 'a.b', '-x'], { app: 'shop' }],
+  ['auto-rollback', 'migrations-table', ['migration log', 'log;drop', 'x'.repeat(64)], { app: 'shop' }],
+  ['auto-rollback', 'allow-pooler', ['session', 'yes please'], { app: 'shop' }],
+  ['auto-rollback', 'fly-postgres-app', ['Shop-DB', '-a', 'shop_db'], { app: 'shop' }],
   ['fly-deploy', 'ipv6', ['yes', 'v6', 'PUBLIC', 'public,private'], { app: 'shop' }],
   ['fly-secrets-sync', 'config', ['-c', '--config=fly.toml'], { app: 'shop', rules: 'required: [A]' }],
   // deploy.yml's migrate-* inputs, as pg-migrate receives them.

@@ -379,6 +379,26 @@ describe('deploy.yml', () => {
       );
       expect(evaluate(revert, { inputs: { 'rollback-migrations': false, 'migrate-command': '' } })).toBe('false');
     });
+    test('the rollback reaches the tracking table and the database as both migrate steps did', () => {
+      const inputs = {
+        'migrations-schema': 'ops',
+        'migrations-table': 'migration_log',
+        'migrate-allow-pooler': true,
+        'fly-postgres-app': 'shop-db',
+      };
+      for (const id of ['migrate', 'migrate-after']) {
+        const w = step('deploy', id).with;
+        expect(evaluate(w.schema, { inputs })).toBe('ops');
+        expect(evaluate(w.table, { inputs })).toBe('migration_log');
+        expect(evaluate(w['allow-pooler'], { inputs })).toBe('true');
+        expect(evaluate(w['fly-postgres-app'], { inputs })).toBe('shop-db');
+      }
+      const r = step('deploy', 'rollback').with;
+      expect(evaluate(r['migrations-schema'], { inputs })).toBe('ops');
+      expect(evaluate(r['migrations-table'], { inputs })).toBe('migration_log');
+      expect(evaluate(r['allow-pooler'], { inputs })).toBe('true');
+      expect(evaluate(r['fly-postgres-app'], { inputs })).toBe('shop-db');
+    });
     test('the rollback reverts to the version before whichever phase migrated', () => {
       const to = step('deploy', 'rollback').with['migrate-to'];
       expect(

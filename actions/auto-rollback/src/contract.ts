@@ -1,4 +1,5 @@
-import { DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT, IMAGE_REF } from '@deploy-actions/fly/names';
+import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT, IMAGE_REF } from '@deploy-actions/fly/names';
+import { TRACKING_SCHEMA, TRACKING_TABLE } from '@deploy-actions/migrate/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** A job runs for at most 6 hours: https://docs.github.com/en/actions/reference/limits */
@@ -33,6 +34,10 @@ export const inputs = {
   'rollback-migrations': input.boolean({ default: 'false' }),
   'database-url': input.string({ secret: true }),
   'migrations-dir': input.string({ default: 'migrations' }),
+  'migrations-schema': input.string({ default: 'public', ...TRACKING_SCHEMA }),
+  'migrations-table': input.string({ default: 'schema_migrations', ...TRACKING_TABLE }),
+  'allow-pooler': input.boolean({ default: 'false' }),
+  'fly-postgres-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name' }),
   'migrate-to': input.string({ pattern: /^\d+$/, expected: 'a migration version (its leading digits)' }),
   'applied-migrations': input.string(),
   'rollback-past-contract': input.boolean({ default: 'false' }),

@@ -1,7 +1,7 @@
 /** auto-rollback's inputs checked together, and turned into the rollback package's options. */
 import type { Fly } from '@deploy-actions/fly';
 import type { GitHubClient } from '@deploy-actions/github';
-import { parseTarget, ROLLED_BACK_ENV, type RollbackOptions } from '@deploy-actions/rollback';
+import { type DatabaseAccess, parseTarget, ROLLED_BACK_ENV, type RollbackOptions } from '@deploy-actions/rollback';
 import { InputError, type ParsedInputs, type RunContext } from '@deploy-actions/toolkit';
 import type { inputs } from './contract';
 
@@ -25,6 +25,21 @@ export function checkInputs(i: Inputs): void {
   }
 }
 
+/** The database the down migrations run on, reached as pg-migrate reached it; none without database-url. */
+function databaseAccess(i: Inputs): DatabaseAccess | undefined {
+  const databaseUrl = i['database-url'];
+  if (!databaseUrl) return undefined;
+  const app = i['fly-postgres-app'];
+  return {
+    databaseUrl,
+    migrationsDir: i['migrations-dir'],
+    schema: i['migrations-schema'],
+    table: i['migrations-table'],
+    allowPooler: i['allow-pooler'],
+    tunnel: app ? { app, token: i['fly-api-token'], flyctlVersion: i['flyctl-version'] } : undefined,
+  };
+}
+
 /** The rollback package's options from the inputs, the run and the clients opened for it. */
 export function rollbackOptions(
   i: Inputs,
@@ -33,6 +48,7 @@ export function rollbackOptions(
   github: GitHubClient | undefined,
   appliedMigrations: RollbackOptions['appliedMigrations'],
 ): RollbackOptions {
+  const access = databaseAccess(i);
   return {
     fly,
     app: i.app,
@@ -62,12 +78,10 @@ export function rollbackOptions(
       env: { ...process.env, ...i.secrets },
       timeoutMs: i.timeout,
     },
-    database: i['rollback-migrations']
-      ? { databaseUrl: i['database-url'] ?? '', migrationsDir: i['migrations-dir'], migrateTo: i['migrate-to'] ?? '' }
-      : undefined,
+    database: access && i['rollback-migrations'] ? { ...access, migrateTo: i['migrate-to'] ?? '' } : undefined,
     appliedMigrations,
     pastContract: i['rollback-past-contract'],
-    downs: i['database-url'] ? { databaseUrl: i['database-url'], migrationsDir: i['migrations-dir'] } : undefined,
+    downs: access,
     dryRun: i['dry-run'],
   };
 }

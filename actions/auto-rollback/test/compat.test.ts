@@ -36,8 +36,8 @@ beforeAll(async () => {
   ]);
   sink.serve(/^\/services\//, slackWebhook);
   await Promise.all(
-    ['after-expand', 'after-contract', 'recorded-contract', 'with-downs'].map((app) =>
-      sim.seedApp(app, { releases: ['v1', 'unhealthy-2'] }),
+    ['after-expand', 'after-contract', 'recorded-contract', 'with-downs', 'own-table', 'wrong-table', 'via-tunnel'].map(
+      (app) => sim.seedApp(app, { releases: ['v1', 'unhealthy-2'] }),
     ),
   );
   api.seedRun({ id: 700, head_sha: SHA });
@@ -83,14 +83,22 @@ afterAll(async () => {
   await Promise.all([sim?.stop(), api?.close(), pg?.stop(), sink?.close()]);
 });
 
-/** A migrations folder and a database with `applied` of them applied by the real engine; returns the classes. */
-async function applied(files: Record<string, string>, before: string | undefined) {
+/**
+ * A migrations folder and a database with the files up to `before` applied by the real engine,
+ * then the rest as this run's; returns the run's classes. `tracking` is pg-migrate's schema and table.
+ */
+async function applied(
+  files: Record<string, string>,
+  before: string | undefined,
+  tracking: { schema?: string; table?: string } = {},
+) {
   const db = await pg.createDatabase();
   const dir = mkdtempSync(join(tmpdir(), 'rollback-compat-'));
   mkdirSync(join(dir, 'migrations'));
   for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, 'migrations', name), sql);
-  if (before) await migrate({ databaseUrl: db.url, dir: join(dir, 'migrations'), target: before, lint: 'off' });
-  const run = await migrate({ databaseUrl: db.url, dir: join(dir, 'migrations'), lint: 'off' });
+  const options = { databaseUrl: db.url, dir: join(dir, 'migrations'), lint: 'off' as const, ...tracking };
+  if (before) await migrate({ ...options, target: before });
+  const run = await migrate(options);
   return { db, dir, classes: JSON.stringify(run.classes) };
 }
 
@@ -208,5 +216,79 @@ describe('the class decides the rollback', () => {
     expect(r.summary).toContain('reverted 0004, 0003');
     expect(r.summary.indexOf('reverted 0004, 0003')).toBeLessThan(r.summary.indexOf('rollback release'));
     expect(findLeaks(r, [TOKEN, GH_TOKEN, db.url, new URL(db.url).password])).toEqual([]);
+  });
+});
+
+// Concurrent: each test has its own app and database.
+describe.concurrent('the down migrations reach the database as pg-migrate did', () => {
+  const DROP_LEGACY = {
+    ...USERS,
+    '0003_drop_legacy.sql':
+      '-- migrate:up\nALTER TABLE users DROP COLUMN legacy;\n\n-- migrate:down\nALTER TABLE users ADD COLUMN legacy text;\n',
+  };
+  const columns = async (db: string) =>
+    (
+      await pg.query(db, "SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY 1")
+    ).map((c) => c.column_name);
+
+  it('reverts in the tracking table and schema the migrations were applied with', async () => {
+    const tracking = { schema: 'ops', table: 'migration_log' };
+    const { db, dir, classes } = await applied(DROP_LEGACY, '0002', tracking);
+    const r = await rollback(
+      'own-table',
+      {
+        'applied-migrations': classes,
+        'database-url': db.url,
+        'migrations-schema': 'ops',
+        'migrations-table': 'migration_log',
+      },
+      dir,
+    );
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'true' });
+    expect(await columns(db.name)).toContain('legacy');
+    const versions = await pg.query(db.name, 'SELECT version FROM ops.migration_log ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual(['0001', '0002']);
+    // Nothing was read or written under pg-migrate's default name.
+    expect(await pg.query(db.name, "SELECT to_regclass('public.schema_migrations') AS t")).toEqual([{ t: null }]);
+    expect(r.log).toContain('Reverted 0003_drop_legacy');
+    expect(r.summary).toContain('reverted 0003');
+  });
+
+  it('refuses before the image when the tracking table is not where it looks: the failed release stays', async () => {
+    const { db, dir, classes } = await applied(DROP_LEGACY, '0002', { schema: 'ops', table: 'migration_log' });
+    const before = releases('wrong-table').length;
+    const r = await rollback('wrong-table', { 'applied-migrations': classes, 'database-url': db.url }, dir);
+    expect(r.exitCode).toBe(1);
+    const error = r.annotations.find((a) => a.level === 'error')?.message ?? '';
+    expect(error).toContain(`database "${db.name}" has no tracking table public.schema_migrations`);
+    expect(error).toContain('schema and table the migrations were applied with');
+    expect(r.log).not.toMatch(/\n\s+at /);
+    expect(r.outputs['rolled-back']).toBe('false');
+    // No new release, the column still dropped, the applied migrations still recorded.
+    expect(releases('wrong-table')).toHaveLength(before);
+    expect(await columns(db.name)).not.toContain('legacy');
+    expect(await pg.query(db.name, 'SELECT count(*)::int AS n FROM ops.migration_log')).toEqual([{ n: 3 }]);
+    expect(findLeaks(r, [TOKEN, GH_TOKEN, db.url, new URL(db.url).password])).toEqual([]);
+  });
+
+  it('runs them through a flyctl proxy tunnel to the Fly Postgres app', async () => {
+    const { db, dir, classes } = await applied(DROP_LEGACY, '0002');
+    await sim.seedApp('shop-pg', { proxyTarget: `127.0.0.1:${pg.port}` });
+    // The URL names the app's private host, unreachable from here: only the tunnel gets through.
+    const privateUrl = db.url.replace(`127.0.0.1:${pg.port}`, 'shop-pg.flycast:5432');
+    const r = await rollback(
+      'via-tunnel',
+      { 'applied-migrations': classes, 'database-url': privateUrl, 'fly-postgres-app': 'shop-pg' },
+      dir,
+    );
+    expect(r.exitCode, r.log).toBe(0);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', verified: 'true' });
+    expect(await columns(db.name)).toContain('legacy');
+    const proxy = (await sim.calls()).filter((c) => c.args[0] === 'proxy').at(-1);
+    expect(proxy?.args).toEqual(['proxy', '0:5432', '--app', 'shop-pg', '--watch-stdin']);
+    expect(proxy?.hadToken).toBe(true);
+    expect(r.log).toMatch(/Tunnel ready on 127\.0\.0\.1:\d+/);
+    expect(findLeaks(r, [TOKEN, GH_TOKEN, privateUrl, new URL(db.url).password])).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import { APP_NAME, DEFAULT_FLYCTL_VERSION, FLYCTL_VERSION_INPUT } from '@deploy-actions/fly/names';
+import { TRACKING_SCHEMA, TRACKING_TABLE } from '@deploy-actions/migrate/names';
 import { input } from '@deploy-actions/toolkit';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
 /** Mirrors pg-migrate/action.yml: the contract test keeps the two equal. */
 export const inputs = {
@@ -11,12 +10,8 @@ export const inputs = {
   target: input.string({ pattern: /^\d+$/, expected: 'a version number (the leading digits of a migration)' }),
   steps: input.integer({ min: 1 }),
   'dry-run': input.boolean({ default: 'false' }),
-  schema: input.string({ default: 'public', pattern: IDENTIFIER, expected: 'a schema name (letters, digits, _)' }),
-  table: input.string({
-    default: 'schema_migrations',
-    pattern: IDENTIFIER,
-    expected: 'a table name (letters, digits, _)',
-  }),
+  schema: input.string({ default: 'public', ...TRACKING_SCHEMA }),
+  table: input.string({ default: 'schema_migrations', ...TRACKING_TABLE }),
   'lock-wait': input.duration({ default: '2m', maxMs: 6 * 3_600_000 }),
   'lock-timeout': input.duration({ default: '5s' }),
   'statement-timeout': input.duration({ default: '0' }),

@@ -73,6 +73,20 @@ export function upToDateDigest(run: Run, files: MigrationFile[]): string | undef
 }
 
 /**
+ * A down run finds no tracking table: nothing was ever recorded under this schema and table, so
+ * "nothing to revert" would be a guess. Most likely the migrations were applied with another
+ * schema or table (auto-rollback given pg-migrate's defaults, say): refused, naming both.
+ */
+function missingTable(run: Run, state: ServerState): UserError {
+  return new UserError(
+    `Nothing can be reverted: database "${state.database}" has no tracking table ${run.t.schema}.${run.t.table}, so no migration is recorded as applied there.`,
+    {
+      hint: "Give the schema and table the migrations were applied with: pg-migrate's schema and table inputs, auto-rollback's migrations-schema and migrations-table.",
+    },
+  );
+}
+
+/**
  * What to do, from the state read at connection: nothing when the digests match; else every
  * row, and a database migrated before pg-migrate (baseline, another tool's history) to adopt:
  * recorded, not run.
@@ -85,6 +99,7 @@ export async function readPlan(
   digest: string | undefined,
 ): Promise<{ reading: Reading; adopting?: Adoption }> {
   const upToDate = digest !== undefined && state.matches(digest);
+  if (run.direction === 'down' && !state.exists) throw missingTable(run, state);
   let rows = upToDate || !state.exists ? [] : await readRows(work, run.t);
   const adopting =
     upToDate || run.direction === 'down' ? undefined : await adoption(work, run.t, files, rows, run.options.baseline);

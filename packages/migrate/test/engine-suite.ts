@@ -441,6 +441,25 @@ INSERT INTO child VALUES (1);
       expect(await versions()).toEqual(['0001', '0002']);
     });
 
+    it('refuses a down run that finds no tracking table, naming it, rather than reverting nothing', async () => {
+      const { db, run, q } = await setup({
+        '0001_a.sql': '-- migrate:up\nCREATE TABLE a ();\n-- migrate:down\nDROP TABLE a;\n',
+      });
+      await expect(run({ direction: 'down' })).rejects.toThrow(
+        `Nothing can be reverted: database "${db.name}" has no tracking table public.schema_migrations`,
+      );
+      await run({ schema: 'ops', table: 'migration_log' });
+      // Applied under another name: the default one is still missing, and nothing is reverted or created.
+      await expect(run({ direction: 'down', dryRun: true })).rejects.toThrow(
+        /has no tracking table public\.schema_migrations/,
+      );
+      expect(
+        await q("SELECT to_regclass('public.schema_migrations') AS t, to_regclass('public.a') IS NOT NULL AS a"),
+      ).toEqual([{ t: null, a: true }]);
+      const reverted = await run({ direction: 'down', schema: 'ops', table: 'migration_log' });
+      expect(reverted.done.map((d) => d.version)).toEqual(['0001']);
+    });
+
     it('applies up to a target, and refuses target with steps or a target that is not a migration', async () => {
       const { run, versions } = await setup(generated(4));
       const partial = await run({ target: '2' });

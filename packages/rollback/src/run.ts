@@ -12,9 +12,20 @@ import { chooseTarget, type LkgSource, type RollbackTarget, type TargetRequest }
 /** Marks, for later steps of the same job, that an app was rolled back by this run. */
 export const ROLLED_BACK_ENV = 'DEPLOY_ACTIONS_ROLLED_BACK';
 
-export interface DatabaseRollback {
+/** Where the down migrations run: the database and tracking table pg-migrate applied them to. */
+export interface DatabaseAccess {
   databaseUrl: string;
   migrationsDir: string;
+  /** The tracking table's schema and name, when not pg-migrate's defaults (public.schema_migrations). */
+  schema?: string;
+  table?: string;
+  /** The URL reaches PostgreSQL through a pooler in session mode (pg-migrate's allow-pooler). */
+  allowPooler?: boolean;
+  /** Reach the database through a `flyctl proxy` tunnel to this Fly Postgres app, as pg-migrate did. */
+  tunnel?: { app: string; token?: string; flyctlVersion?: string };
+}
+
+export interface DatabaseRollback extends DatabaseAccess {
   /** Revert every migration newer than this version. */
   migrateTo: string;
 }
@@ -39,7 +50,7 @@ export interface RollbackOptions {
   /** Roll the image back past contract or breaking migrations without down migrations. */
   pastContract?: boolean;
   /** Where down migrations run when a contract or breaking migration must be undone first. */
-  downs?: { databaseUrl: string; migrationsDir: string };
+  downs?: DatabaseAccess;
   dryRun: boolean;
 }
 
@@ -134,13 +145,23 @@ function guardAgainstLoops(options: RollbackOptions, deployments: DeploymentInfo
 
 async function revertDatabase(database: DatabaseRollback): Promise<string[]> {
   // pg and the parser load only on this path.
-  const { migrate } = await import('@deploy-actions/migrate');
-  const result = await migrate({
-    databaseUrl: database.databaseUrl,
-    dir: database.migrationsDir,
-    direction: 'down',
-    target: database.migrateTo,
-  });
+  const { migrate, withFlyPostgresTunnel } = await import('@deploy-actions/migrate');
+  const logger = { info: (message: string) => log.info(message), warning: (message: string) => log.warning(message) };
+  const revert = (databaseUrl: string) =>
+    migrate({
+      databaseUrl,
+      dir: database.migrationsDir,
+      direction: 'down',
+      target: database.migrateTo,
+      schema: database.schema,
+      table: database.table,
+      allowPooler: database.allowPooler,
+      logger,
+    });
+  const { tunnel } = database;
+  const result = tunnel
+    ? await withFlyPostgresTunnel(tunnel.app, database.databaseUrl, { ...tunnel, logger }, revert)
+    : await revert(database.databaseUrl);
   return result.done.map((m) => m.version);
 }
 
