@@ -48,7 +48,6 @@ export function rollbackOptions(
   github: GitHubClient | undefined,
   appliedMigrations: RollbackOptions['appliedMigrations'],
 ): RollbackOptions {
-  const access = databaseAccess(i);
   return {
     fly,
     app: i.app,
@@ -78,10 +77,10 @@ export function rollbackOptions(
       env: { ...process.env, ...i.secrets },
       timeoutMs: i.timeout,
     },
-    database: access && i['rollback-migrations'] ? { ...access, migrateTo: i['migrate-to'] ?? '' } : undefined,
+    database: databaseAccess(i),
+    migrateTo: i['rollback-migrations'] ? i['migrate-to'] : undefined,
     appliedMigrations,
     pastContract: i['rollback-past-contract'],
-    downs: access,
     dryRun: i['dry-run'],
   };
 }

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  actionLogger,
   failureSummary,
-  type MigrateLogger,
   MigrationError,
   migrate,
   resultSummary,
@@ -16,11 +16,7 @@ await runStep(outputs, async (out) => {
   const i = parseInputs(inputs);
   const ctx = readRunContext();
   const root = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const logger: MigrateLogger = {
-    info: (message) => log.info(message),
-    warning: (message, at) => log.warning(message, at && { file: at.file, startLine: at.line }),
-  };
-  const fly = { token: i['fly-api-token'], flyctlVersion: i['flyctl-version'], logger };
+  const fly = { token: i['fly-api-token'], flyctlVersion: i['flyctl-version'], logger: actionLogger };
 
   if (i.command) return runCommandMode({ ...i, command: i.command }, ctx, fly, root);
   const databaseUrl = i['database-url'];
@@ -49,7 +45,7 @@ await runStep(outputs, async (out) => {
       lint: i.lint,
       backupPath: i.backup,
       baseline: i.baseline,
-      logger,
+      logger: actionLogger,
     });
   try {
     const tunnelApp = i['fly-postgres-app'];

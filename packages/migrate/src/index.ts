@@ -1,3 +1,4 @@
+export { actionLogger } from './action-logger';
 export { type Classification, classifyScript, type LockMode, type MigrationClass, ROLLBACK_BLOCKING } from './classify';
 export { type MigrationRecord, migrationRecords } from './classify/plan';
 export { classCell, classCounts } from './classify/render';

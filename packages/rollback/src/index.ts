@@ -1,7 +1,6 @@
 export { type CompatDecision, type CompatOptions, decideCompat, migrationsSince } from './compat';
 export {
   type DatabaseAccess,
-  type DatabaseRollback,
   ROLLED_BACK_ENV,
   type RollbackOptions,
   type RollbackResult,

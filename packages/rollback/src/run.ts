@@ -25,11 +25,6 @@ export interface DatabaseAccess {
   tunnel?: { app: string; token?: string; flyctlVersion?: string };
 }
 
-export interface DatabaseRollback extends DatabaseAccess {
-  /** Revert every migration newer than this version. */
-  migrateTo: string;
-}
-
 export interface RollbackOptions {
   fly: Fly;
   app: string;
@@ -44,13 +39,14 @@ export interface RollbackOptions {
   strategy: 'immediate' | 'rolling' | 'canary' | 'bluegreen';
   waitTimeoutMs: number;
   verify: RollbackVerify;
-  database?: DatabaseRollback;
+  /** Where down migrations run: to `migrateTo`, and those a contract or breaking migration calls for. */
+  database?: DatabaseAccess;
+  /** `rollback-migrations`: revert every migration newer than this version first. */
+  migrateTo?: string;
   /** Classes of the migrations this run applied (pg-migrate's `classes`), besides those recorded. */
   appliedMigrations?: MigrationRecord[];
   /** Roll the image back past contract or breaking migrations without down migrations. */
   pastContract?: boolean;
-  /** Where down migrations run when a contract or breaking migration must be undone first. */
-  downs?: DatabaseAccess;
   dryRun: boolean;
 }
 
@@ -143,16 +139,16 @@ function guardAgainstLoops(options: RollbackOptions, deployments: DeploymentInfo
     throw new UserError(`${options.app} was already rolled back by this workflow run (deployment ${sameRun.id}).`);
 }
 
-async function revertDatabase(database: DatabaseRollback): Promise<string[]> {
+/** Reverts every migration newer than `to`, under pg-migrate's lock, newest first. */
+async function revertDatabase(database: DatabaseAccess, to: string): Promise<string[]> {
   // pg and the parser load only on this path.
-  const { migrate, withFlyPostgresTunnel } = await import('@deploy-actions/migrate');
-  const logger = { info: (message: string) => log.info(message), warning: (message: string) => log.warning(message) };
+  const { actionLogger: logger, migrate, withFlyPostgresTunnel } = await import('@deploy-actions/migrate');
   const revert = (databaseUrl: string) =>
     migrate({
       databaseUrl,
       dir: database.migrationsDir,
       direction: 'down',
-      target: database.migrateTo,
+      target: to,
       schema: database.schema,
       table: database.table,
       allowPooler: database.allowPooler,
@@ -172,20 +168,22 @@ async function revertMigrations(
   result: RollbackResult,
 ): Promise<void> {
   const { timeline } = result;
-  if (options.database) {
-    result.revertedMigrations = await revertDatabase(options.database);
+  const { database, migrateTo } = options;
+  if (!database) return;
+  if (migrateTo !== undefined) {
+    result.revertedMigrations = await revertDatabase(database, migrateTo);
     timeline.push({
       step: 'database',
       detail:
         result.revertedMigrations.length > 0
           ? `reverted ${result.revertedMigrations.join(', ')}`
-          : `already at ${options.database.migrateTo}`,
+          : `already at ${migrateTo}`,
     });
   }
 
-  if (compat.action === 'downs' && options.downs) {
-    // Under pg-migrate's lock, newest first, before the older image starts.
-    const reverted = await revertDatabase({ ...options.downs, migrateTo: compat.revertTo });
+  if (compat.action === 'downs') {
+    // Before the older image starts.
+    const reverted = await revertDatabase(database, compat.revertTo);
     result.revertedMigrations.push(...reverted);
     timeline.push({ step: 'database', detail: `reverted ${reverted.join(', ') || 'nothing (already reverted)'}` });
   }
@@ -256,8 +254,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     }),
     {
       pastContract: options.pastContract ?? false,
-      canRunDowns: options.downs !== undefined,
-      migrateTo: options.database?.migrateTo,
+      canRunDowns: options.database !== undefined,
+      migrateTo: options.migrateTo,
     },
   );
   result.compat = compat;
