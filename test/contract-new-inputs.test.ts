@@ -1,8 +1,8 @@
 /**
  * Fuzzes the inputs added for verification by kind, the version setting, smoke-suite secrets, IPv6,
- * secret rules over fly.toml and the pg-migrate settings deploy.yml passes on (migrate-*): each bad
- * value, run through the action's bundle under Node 24, fails with one clear error naming the input,
- * no stack trace, and a secret input never echoed.
+ * secret rules over fly.toml, the pg-migrate settings deploy.yml passes on (migrate-*) and a
+ * preview database's tracking table: each bad value, run through the action's bundle under Node 24,
+ * fails with one clear error naming the input, no stack trace, and a secret input never echoed.
  */
 import { runBundle } from '@deploy-actions/runner';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,9 @@ const BAD: [action: string, input: string, values: string[], base: Record<string
   ['auto-rollback', 'allow-pooler', ['session', 'yes please'], { app: 'shop' }],
   ['auto-rollback', 'fly-postgres-app', ['Shop-DB', '-a', 'shop_db'], { app: 'shop' }],
   ['fly-deploy', 'ipv6', ['yes', 'v6', 'PUBLIC', 'public,private'], { app: 'shop' }],
+  // A preview database's tracking table, as pg-migrate's.
+  ['fly-deploy', 'migrations-schema', ['ops-db', '1ops', 'a.b'], { app: 'shop', preview: 'true' }],
+  ['fly-deploy', 'migrations-table', ['migration log', 'log;drop', 'x'.repeat(64)], { app: 'shop', preview: 'true' }],
   ['fly-secrets-sync', 'config', ['-c', '--config=fly.toml'], { app: 'shop', rules: 'required: [A]' }],
   // deploy.yml's migrate-* inputs, as pg-migrate receives them.
   ['pg-migrate', 'baseline', ['v2', '0001_users', '1 2', '-1'], {}],

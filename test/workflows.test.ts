@@ -595,6 +595,23 @@ describe('preview.yml', () => {
     expect(runs(ctx)).toEqual(expected);
   });
 
+  test("the preview database keeps pg-migrate's tracking table where the caller names it, else the default", () => {
+    const w = jobs.deploy.steps.find((s: { id?: string }) => s.id === 'deploy').with;
+    const inputs = {
+      'migrations-dir': 'db/migrations',
+      'migrations-schema': 'ops',
+      'migrations-table': 'migration_log',
+    };
+    expect(evaluate(w['migrations-dir'], { inputs })).toBe('db/migrations');
+    expect(evaluate(w['migrations-schema'], { inputs })).toBe('ops');
+    expect(evaluate(w['migrations-table'], { inputs })).toBe('migration_log');
+    // Unset, fly-deploy gets empty inputs (the engine's public.schema_migrations), never a default
+    // that would count as set without migrations-dir.
+    const on = preview.data.on.workflow_call.inputs;
+    expect(on['migrations-schema'].default).toBe('');
+    expect(on['migrations-table'].default).toBe('');
+  });
+
   test('one run per pull request: deploy and destroy share a concurrency group and never cancel', () => {
     expect(jobs.deploy.concurrency).toEqual(jobs.destroy.concurrency);
     expect(jobs.deploy.concurrency['cancel-in-progress']).toBe(false);

@@ -9,6 +9,7 @@ import {
   REGION,
   STRATEGIES,
 } from '@deploy-actions/fly/names';
+import { TRACKING_SCHEMA, TRACKING_TABLE } from '@deploy-actions/migrate/names';
 import { input } from '@deploy-actions/toolkit';
 
 /** Mirrors fly-deploy/action.yml: the contract test keeps the two equal. */
@@ -39,6 +40,8 @@ export const inputs = {
   'postgres-app': input.string({ pattern: APP_NAME, expected: 'a Fly app name (the Postgres cluster)' }),
   'database-url': input.url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
   'migrations-dir': input.string({ notFlag: true }),
+  'migrations-schema': input.string(TRACKING_SCHEMA),
+  'migrations-table': input.string(TRACKING_TABLE),
   'seed-file': input.string({ notFlag: true }),
   'preview-secrets': input.list({ item: ENV_NAME, itemExpected: 'secret names such as STRIPE_API_KEY' }),
   'app-secrets': input.string({ secret: true }),

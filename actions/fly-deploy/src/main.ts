@@ -38,6 +38,8 @@ await runStep(outputs, async (out) => {
         serverUrl: i['database-url'],
         postgresApp: i['postgres-app'],
         migrationsDir: i['migrations-dir'],
+        migrationsSchema: i['migrations-schema'],
+        migrationsTable: i['migrations-table'],
         seedFile: i['seed-file'],
       }),
       previewSecrets: allow.length

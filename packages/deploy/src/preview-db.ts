@@ -24,6 +24,9 @@ export interface PreviewDatabaseRequest {
   postgresApp?: string;
   /** Migrations folder for pg-migrate's engine (relative to `root`). */
   migrationsDir?: string;
+  /** pg-migrate's tracking table (default `public.schema_migrations`), as the team's other databases have it. */
+  migrationsSchema?: string;
+  migrationsTable?: string;
   /** SQL run once, right after the database is created. */
   seedFile?: string;
   root: string;
@@ -40,15 +43,16 @@ export interface PreviewDatabaseOutcome {
   seeded: boolean;
 }
 
+type DatabaseInputs = Pick<
+  PreviewDatabaseRequest,
+  'postgresApp' | 'migrationsDir' | 'migrationsSchema' | 'migrationsTable' | 'seedFile'
+>;
+
 /** The database inputs, checked together: they only make sense in preview mode, and need the server's URL. */
-export function previewDatabaseInput(i: {
-  preview: boolean;
-  serverUrl?: string;
-  postgresApp?: string;
-  migrationsDir?: string;
-  seedFile?: string;
-}): { serverUrl: string; postgresApp?: string; migrationsDir?: string; seedFile?: string } | undefined {
-  const given = (['postgresApp', 'migrationsDir', 'seedFile'] as const).filter((k) => i[k]);
+export function previewDatabaseInput(
+  i: DatabaseInputs & { preview: boolean; serverUrl?: string },
+): (DatabaseInputs & { serverUrl: string }) | undefined {
+  const given = (Object.keys(ACTION_INPUT) as (keyof DatabaseInputs)[]).filter((k) => i[k]);
   if (!i.serverUrl) {
     if (given.length === 0) return undefined;
     throw new UserError(
@@ -61,10 +65,24 @@ export function previewDatabaseInput(i: {
       hint: 'Migrate other apps with pg-migrate.',
     });
   }
-  return { serverUrl: i.serverUrl, postgresApp: i.postgresApp, migrationsDir: i.migrationsDir, seedFile: i.seedFile };
+  const tracking = (['migrationsSchema', 'migrationsTable'] as const).filter((k) => i[k]);
+  if (tracking.length > 0 && !i.migrationsDir) {
+    throw new UserError(
+      `${tracking.length > 1 ? 'Inputs' : 'Input'} ${tracking.map((k) => `'${ACTION_INPUT[k]}'`).join(' and ')} ${tracking.length > 1 ? 'name' : 'names'} pg-migrate's tracking table, which only 'migrations-dir' uses`,
+      { hint: "Set 'migrations-dir' to the folder of migrations to apply, or leave the tracking table unset." },
+    );
+  }
+  const { serverUrl, postgresApp, migrationsDir, migrationsSchema, migrationsTable, seedFile } = i;
+  return { serverUrl, postgresApp, migrationsDir, migrationsSchema, migrationsTable, seedFile };
 }
 
-const ACTION_INPUT = { postgresApp: 'postgres-app', migrationsDir: 'migrations-dir', seedFile: 'seed-file' } as const;
+const ACTION_INPUT: Record<keyof DatabaseInputs, string> = {
+  postgresApp: 'postgres-app',
+  migrationsDir: 'migrations-dir',
+  migrationsSchema: 'migrations-schema',
+  migrationsTable: 'migrations-table',
+  seedFile: 'seed-file',
+};
 
 /** Runs `work` with the server URL reachable from here: through a `flyctl proxy` tunnel to the cluster when there is one. */
 export async function withServer<T>(
@@ -181,13 +199,17 @@ export async function openPreviewDatabase(fly: Fly, request: PreviewDatabaseRequ
 
 async function migrateDatabase(databaseUrl: string, request: PreviewDatabaseRequest): Promise<string[]> {
   // Loaded only for previews with migrations: the deploy path stays light.
-  const { migrate } = await import('@deploy-actions/migrate');
+  const { actionLogger, migrate } = await import('@deploy-actions/migrate');
   const result = await migrate({
     databaseUrl,
     dir: request.migrationsDir as string,
     root: request.root,
+    schema: request.migrationsSchema,
+    table: request.migrationsTable,
     appliedBy: `preview of ${ownerOf(request.repository, request.pr)}`,
-    logger: { info: (m) => log.info(m), warning: (m) => log.warning(m) },
+    // Nothing reads a preview's compatibility classes: no parser process, no parse per file.
+    classify: false,
+    logger: actionLogger,
   });
   const applied = result.done.map((d) => d.version);
   log.info(applied.length ? `Applied migrations ${applied.join(', ')}` : 'No migrations pending');

@@ -155,6 +155,48 @@ describe('a preview database in a Fly Postgres cluster', () => {
   });
 });
 
+describe("a preview database with the team's own tracking table", () => {
+  // An app that keeps a schema_migrations table of its own (Rails does): pg-migrate's default
+  // tracking table collides with it; named as in production, the preview migrates.
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(root, 'own-table-'));
+    writeFileSync(
+      join(dir, '0001_app_versions.sql'),
+      'CREATE TABLE schema_migrations (version varchar PRIMARY KEY);\n',
+    );
+    writeFileSync(join(dir, '0002_orders.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY);\n');
+  });
+  const own = (extra = {}) => request('pr-12-shop-d21b2c', 12, { migrationsDir: dir, seedFile: undefined, ...extra });
+
+  it('the default table collides and the run leaves nothing behind; ops.migration_log migrates', async () => {
+    await createApp('pr-12-shop-d21b2c');
+    const collided = await openPreviewDatabase(fly, own()).catch((error: Error) => error);
+    expect(String(collided)).toMatch(/relation "schema_migrations" already exists/);
+    expect(await exists('pr_12_shop_d21b2c')).toBe(false);
+
+    const outcome = await openPreviewDatabase(fly, own({ migrationsSchema: 'ops', migrationsTable: 'migration_log' }));
+    expect(outcome).toMatchObject({ created: true, applied: ['0001', '0002'] });
+    const url = appUrl('pr-12-shop-d21b2c');
+    expect(await rowsAs(url, 'SELECT version FROM ops.migration_log ORDER BY version')).toEqual([
+      { version: '0001' },
+      { version: '0002' },
+    ]);
+    // The app's own table is the migration's, empty, with its own columns.
+    expect(await rowsAs(url, 'SELECT count(*)::int AS n FROM public.schema_migrations')).toEqual([{ n: 0 }]);
+    expect(
+      await rowsAs(
+        url,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'schema_migrations'",
+      ),
+    ).toEqual([{ column_name: 'version' }]);
+    // The next push reads the same table: nothing pending.
+    expect(
+      await openPreviewDatabase(fly, own({ migrationsSchema: 'ops', migrationsTable: 'migration_log' })),
+    ).toMatchObject({ created: false, applied: [] });
+  });
+});
+
 describe('a preview database on PostgreSQL elsewhere', () => {
   it('creates the database over the URL and stages it as DATABASE_URL', async () => {
     await createApp('pr-11-shop-d21b2c');
@@ -183,6 +225,28 @@ describe('inputs', () => {
       "Input 'database-url' is required with 'postgres-app'",
     );
     expect(() => previewDatabaseInput({ preview: false, serverUrl: 'postgres://a@b/c' })).toThrow(/preview mode only/);
+    expect(() => previewDatabaseInput({ preview: true, migrationsTable: 'migration_log' })).toThrow(
+      "Input 'database-url' is required with 'migrations-table'",
+    );
+  });
+
+  it("the tracking table's inputs need migrations-dir, the folder they belong to", () => {
+    const serverUrl = 'postgres://a@b/c';
+    expect(() => previewDatabaseInput({ preview: true, serverUrl, migrationsSchema: 'ops' })).toThrow(
+      "Input 'migrations-schema' names pg-migrate's tracking table, which only 'migrations-dir' uses",
+    );
+    expect(() =>
+      previewDatabaseInput({ preview: true, serverUrl, migrationsSchema: 'ops', migrationsTable: 'log' }),
+    ).toThrow("Inputs 'migrations-schema' and 'migrations-table' name pg-migrate's tracking table");
+    expect(
+      previewDatabaseInput({
+        preview: true,
+        serverUrl,
+        migrationsDir: 'db',
+        migrationsSchema: 'ops',
+        migrationsTable: 'log',
+      }),
+    ).toEqual({ serverUrl, migrationsDir: 'db', migrationsSchema: 'ops', migrationsTable: 'log' });
   });
 
   it('only allow-listed secrets reach the preview; DATABASE_URL and the token are refused', () => {

@@ -46,6 +46,12 @@ export interface MigrateOptions {
   appliedBy?: string;
   lint?: 'off' | 'warn' | 'error';
   /**
+   * Classify the compatibility of each migration an up run applies (the result's `classes`).
+   * Default true; off where nothing reads the classes (a preview's database), which saves the
+   * parser process and a parse per pending file. Override comments are checked either way.
+   */
+  classify?: boolean;
+  /**
    * Adopt a database migrated before pg-migrate: record every migration up to this version as
    * applied, with its checksum, without running it. Only while nothing is recorded yet.
    */

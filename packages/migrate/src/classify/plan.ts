@@ -26,12 +26,17 @@ export interface MigrationRecord {
 /**
  * Starts classifying the migrations an up run applies (apply and resume items), adding squawk's
  * findings; a malformed override comment is a problem reported with the others, before anything
- * runs. The parse itself goes on beside the apply (`classified` collects it): nothing the run does
+ * runs, also when `classify` is false (then nothing is parsed and the items stay unclassified). The parse itself goes on beside the apply (`classified` collects it): nothing the run does
  * depends on a class, only its result does. A file PostgreSQL's parser refuses stays unclassified:
  * the server reports its error, with SQLSTATE, when the run reaches it, and a migration that fails
  * is never recorded as applied.
  */
-export function startClassifying(items: PlanItem[], findings: readonly LintFinding[], problems: string[]): void {
+export function startClassifying(
+  items: PlanItem[],
+  findings: readonly LintFinding[],
+  problems: string[],
+  classify = true,
+): void {
   for (const item of items) {
     if (item.action === 'revert' || item.classification || item.classifying) continue;
     try {
@@ -40,6 +45,7 @@ export function startClassifying(items: PlanItem[], findings: readonly LintFindi
       problems.push(errorMessage(error));
       continue;
     }
+    if (!classify) continue;
     // All at once: the parser process answers requests in turn, without a round trip between files.
     item.classifying = classifyScript(item.file.up, findings).catch(() => undefined);
   }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate, resultSummary } from '../../src/index';
 import { migrationsDir } from '../helpers';
 
@@ -97,5 +97,43 @@ describe('classes in the migrate engine', () => {
       /0005_bad\.sql:1: the class override needs a reason/,
     );
     expect(await server.query(db.name, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
+  });
+
+  describe('with classify off (a preview: nothing reads the classes)', () => {
+    /** The engine and its parser process in modules of their own, so whether the process started shows. */
+    async function freshEngine() {
+      vi.resetModules();
+      const engine = await import('../../src/index');
+      const parser = await import('../../src/parser-process');
+      return { migrate: engine.migrate, parserProcessId: parser.parserProcessId };
+    }
+
+    it.each([true, false])('classify %s: the parser process starts only to classify', async (classify) => {
+      const db = await server.createDatabase('unclassified');
+      // Files the engine runs without parsing (0004's comment says "release", which it would parse).
+      const { '0004_backfill.sql': _parsed, ...plain } = files;
+      const dir = migrationsDir(plain);
+      const fresh = await freshEngine();
+      const result = await fresh.migrate({
+        databaseUrl: db.url,
+        dir: 'migrations',
+        root: dirname(dir),
+        lint: 'off',
+        classify,
+      });
+      expect(result.done.map((d) => d.version)).toEqual(['0001', '0002', '0003']);
+      expect(result.classes.map((c) => c.version)).toEqual(classify ? ['0001', '0002', '0003'] : []);
+      expect(fresh.parserProcessId() !== undefined).toBe(classify);
+      expect(resultSummary(result).toString().includes('| Classes |')).toBe(classify);
+    });
+
+    it('still refuses a malformed override before anything runs', async () => {
+      const db = await server.createDatabase('unclassified-refused');
+      const dir = migrationsDir({ ...files, '0005_bad.sql': '-- deploy-actions: class=expand\nSELECT 1;\n' });
+      await expect(
+        migrate({ databaseUrl: db.url, dir: 'migrations', root: dirname(dir), lint: 'off', classify: false }),
+      ).rejects.toThrow(/0005_bad\.sql:1: the class override needs a reason/);
+      expect(await server.query(db.name, "SELECT to_regclass('public.users') AS t")).toEqual([{ t: null }]);
+    });
   });
 });
