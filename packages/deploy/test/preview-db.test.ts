@@ -5,7 +5,7 @@ import { Fly } from '@deploy-actions/fly';
 import { type FlySim, seedPostgresCluster, startFlySim } from '@deploy-actions/fly-sim';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closePreviewDatabase, openPreviewDatabase, previewDatabaseInput } from '../src/preview-db';
 import { allowedPreviewSecrets } from '../src/preview-secrets';
 
@@ -101,7 +101,16 @@ describe('a preview database in a Fly Postgres cluster', () => {
   it('a second push applies only the new migration, and neither attaches nor seeds again', async () => {
     migration('0003_index_status.sql', 'CREATE INDEX orders_status ON orders (status);\n');
     const before = sim.state().apps['pr-7-shop-d21b2c'].secrets.DATABASE_URL.digest;
-    const outcome = await openPreviewDatabase(fly, request('pr-7-shop-d21b2c', 7));
+    const writes: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const outcome = await openPreviewDatabase(fly, request('pr-7-shop-d21b2c', 7)).finally(() => stdout.mockRestore());
+    // squawk's finding on the new file is an annotation on it, as pg-migrate's are.
+    expect(writes.join('')).toMatch(
+      /::warning file=migrations\/0003_index_status\.sql,line=1::require-concurrent-index-creation/,
+    );
     expect(outcome).toMatchObject({ created: false, attached: false, applied: ['0003'], seeded: false });
     expect(sim.state().apps['pr-7-shop-d21b2c'].secrets.DATABASE_URL.digest).toBe(before);
     expect(await rowsAs(appUrl('pr-7-shop-d21b2c'), 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 2 }]);
@@ -169,14 +178,22 @@ describe("a preview database with the team's own tracking table", () => {
   });
   const own = (extra = {}) => request('pr-12-shop-d21b2c', 12, { migrationsDir: dir, seedFile: undefined, ...extra });
 
-  it('the default table collides and the run leaves nothing behind; ops.migration_log migrates', async () => {
+  it('the default table collides and the run leaves nothing behind; ops.migration_log migrates, unclassified', async () => {
     await createApp('pr-12-shop-d21b2c');
     const collided = await openPreviewDatabase(fly, own()).catch((error: Error) => error);
     expect(String(collided)).toMatch(/relation "schema_migrations" already exists/);
     expect(await exists('pr_12_shop_d21b2c')).toBe(false);
 
-    const outcome = await openPreviewDatabase(fly, own({ migrationsSchema: 'ops', migrationsTable: 'migration_log' }));
+    // In modules of its own, so whether the parser process started shows: a preview does not classify.
+    vi.resetModules();
+    const fresh = await import('../src/preview-db');
+    const parser = await import('../../migrate/src/parser-process');
+    const outcome = await fresh.openPreviewDatabase(
+      fly,
+      own({ migrationsSchema: 'ops', migrationsTable: 'migration_log' }),
+    );
     expect(outcome).toMatchObject({ created: true, applied: ['0001', '0002'] });
+    expect(parser.parserProcessId()).toBeUndefined();
     const url = appUrl('pr-12-shop-d21b2c');
     expect(await rowsAs(url, 'SELECT version FROM ops.migration_log ORDER BY version')).toEqual([
       { version: '0001' },
