@@ -14,7 +14,8 @@
  * <commit> dist/pg-migrate`) run side by side with ours, alternating, on the same server and proxy,
  * with its ratio to ours in the table (below 1: the earlier bundle was faster), and a line of this
  * bundle / earlier bundle: of the medians, the median of the ratios of runs made one after the
- * other, and fastest against fastest.
+ * other, and fastest against fastest; then the paired ratios' geometric mean with a 95% interval
+ * (bench/paired.ts): a difference whose interval holds 1 is inside the machine's noise.
  * BENCH_NODE_FLAGS: extra Node/V8 flags for both bundles (e.g. --liftoff-only).
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { node24Path, REPO_ROOT } from '@deploy-actions/runner';
 import { type PgServer, startPostgres } from '@deploy-actions/testkit/postgres';
+import { formatPaired, pairedRatio } from './paired';
 
 const N = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const NOOP_RUNS = Number(process.env.BENCH_NOOP_RUNS ?? 7);
@@ -298,6 +300,10 @@ try {
       return `${net} ${medians.toFixed(2)}× (paired runs ${paired.toFixed(2)}×, fastest ${fastest.toFixed(2)}×)`;
     });
     console.log(`\nthis bundle / earlier bundle: ${figures.join(', ')}`);
+    const intervals = networks.map(
+      ({ name: net }) => `${net} ${formatPaired(pairedRatio(of(oursName, net), of(beforeRunner.name, net)))}`,
+    );
+    console.log(`geometric mean of the paired ratios: ${intervals.join(', ')}`);
   }
 
   // No-op: every migration applied already; our run against node start-up + one connection + one
@@ -330,7 +336,7 @@ try {
       `${network.name.padEnd(10)} pg-migrate ${o.toFixed(0)} ms, node + one connection ${b.toFixed(0)} ms: ${(o / b).toFixed(2)}×; ` +
         `node + one connection + reading and checksumming the ${N} files ${r.toFixed(0)} ms: ${(o / r).toFixed(2)}×` +
         (beforeMs.length > 0
-          ? `; earlier bundle ${median(beforeMs).toFixed(0)} ms: this / earlier ${(o / median(beforeMs)).toFixed(2)}× (paired runs ${median(oursMs.map((ms, i) => ms / beforeMs[i])).toFixed(2)}×)`
+          ? `; earlier bundle ${median(beforeMs).toFixed(0)} ms: this / earlier ${(o / median(beforeMs)).toFixed(2)}× (paired runs ${median(oursMs.map((ms, i) => ms / beforeMs[i])).toFixed(2)}×, geometric mean ${formatPaired(pairedRatio(oursMs, beforeMs))})`
           : ''),
     );
   }
