@@ -32,6 +32,7 @@ import {
   urlChecks,
 } from '@deploy-actions/health';
 import { machineGate } from '@deploy-actions/health/fly';
+import { seededRandom } from './random';
 
 /** The action's defaults (health-gate/action.yml). */
 const DEFAULTS = {
@@ -56,18 +57,6 @@ const FLYCTL_WAIT_TIMEOUT_MS = 5 * 60_000;
 /** healthy: 503 then healthy. bad: 503 then the new version answering 500. rollout: the old version answers 200 until the new one does. */
 type HttpScenario = 'healthy' | 'bad' | 'rollout';
 type FlyScenario = 'fly-healthy' | 'fly-crash' | 'fly-autostop';
-
-/** A small seeded PRNG so the figures are reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the app answers at time `t` (ms since the gate started) when it changes at `changeAt`. */
 function answer(scenario: HttpScenario, t: number, changeAt: number): { status: number; body: string } {
@@ -304,7 +293,7 @@ function table(rows: string[][]): void {
 const HEADER = ['scenario', 'poller', 'median', 'p90', 'max', 'req/min', 'right verdicts', 'before the change'];
 
 async function simulatedHttp(): Promise<void> {
-  const random = prng(42);
+  const random = seededRandom(42);
   const rows = [HEADER];
   for (const scenario of ['healthy', 'bad', 'rollout'] as const) {
     const now: Sample[] = [];
@@ -331,7 +320,7 @@ async function simulatedHttp(): Promise<void> {
 }
 
 async function simulatedFly(): Promise<void> {
-  const random = prng(7);
+  const random = seededRandom(7);
   const rows = [[...HEADER.slice(0, 7), 'flyctl notices']];
   const scenarios: [FlyScenario, string, 'pass' | 'fail'][] = [
     ['fly-healthy', 'deployed, Fly checks passing -> pass', 'pass'],

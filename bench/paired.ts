@@ -5,6 +5,8 @@
  * difference is more than the machine's noise (an interval that holds 1 is no difference this
  * many runs can show).
  */
+import { seededRandom } from './random';
+
 export interface PairedRatio {
   geomean: number;
   low: number;
@@ -18,7 +20,7 @@ export function pairedRatio(ours: readonly number[], theirs: readonly number[], 
   if (logs.length === 0) return { geomean: Number.NaN, low: Number.NaN, high: Number.NaN, pairs: 0 };
   const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
   // Seeded, so the same runs always print the same interval.
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   const means: number[] = [];
   for (let r = 0; r < resamples; r++) {
     let sum = 0;
@@ -37,16 +39,4 @@ export function pairedRatio(ours: readonly number[], theirs: readonly number[], 
 /** `1.04× (95%: 0.97–1.12, 15 pairs)` */
 export function formatPaired(r: PairedRatio): string {
   return `${r.geomean.toFixed(2)}× (95%: ${r.low.toFixed(2)}–${r.high.toFixed(2)}, ${r.pairs} pairs)`;
-}
-
-/** A small seeded generator (mulberry32): uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

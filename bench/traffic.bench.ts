@@ -28,24 +28,13 @@ import {
   runTrafficGate,
   type TrafficMachine,
 } from '../packages/traffic/src/index';
+import { seededRandom } from './random';
 
 const APP = 'shop';
 const HEALTH_GATE_MS = 5_000;
 const BEFORE_MS = 5 * 60_000;
 const AFTER_MS = 6 * 60_000;
 const DEFAULTS = { timeoutMs: 5 * 60_000, intervalMs: 15_000 };
-
-/** A seeded generator (mulberry32), so a run is repeatable. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -60,7 +49,7 @@ interface Run {
 }
 
 async function simulate(kind: Kind, mode: Mode, rate: number, seed: number): Promise<Run> {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const baseError = 0.005 + random() * 0.025;
   const t0 = BEFORE_MS;
   const log = new TrafficLog();
