@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -32,6 +33,10 @@ export default defineConfig({
     setupFiles: ['test/setup/capture-output.ts'],
     // Files run in parallel processes; servers (PostgreSQL, HTTP, SMTP) start once per file.
     pool: 'forks',
+    // One more file than cores: the files mostly wait on their servers, bundles and the health
+    // gates' rounds (with vitest's default of cores - 1, one file at a time on 2 cores, the machine
+    // sat 60-90% idle). On 2 cores, 3 at once ran the suite in 756 s instead of 1,545 s.
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
