@@ -67,10 +67,11 @@ export function previewDatabaseInput(
   }
   const tracking = (['migrationsSchema', 'migrationsTable'] as const).filter((k) => i[k]);
   if (tracking.length > 0 && !i.migrationsDir) {
-    throw new UserError(
-      `${tracking.length > 1 ? 'Inputs' : 'Input'} ${tracking.map((k) => `'${ACTION_INPUT[k]}'`).join(' and ')} ${tracking.length > 1 ? 'name' : 'names'} pg-migrate's tracking table, which only 'migrations-dir' uses`,
-      { hint: "Set 'migrations-dir' to the folder of migrations to apply, or leave the tracking table unset." },
-    );
+    const names = tracking.map((k) => `'${ACTION_INPUT[k]}'`).join(' and ');
+    const subject = tracking.length > 1 ? `Inputs ${names} name` : `Input ${names} names`;
+    throw new UserError(`${subject} pg-migrate's tracking table, which only 'migrations-dir' uses`, {
+      hint: "Set 'migrations-dir' to the folder of migrations to apply, or leave the tracking table unset.",
+    });
   }
   const { serverUrl, postgresApp, migrationsDir, migrationsSchema, migrationsTable, seedFile } = i;
   return { serverUrl, postgresApp, migrationsDir, migrationsSchema, migrationsTable, seedFile };

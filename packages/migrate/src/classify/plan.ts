@@ -26,7 +26,8 @@ export interface MigrationRecord {
 /**
  * Starts classifying the migrations an up run applies (apply and resume items), adding squawk's
  * findings; a malformed override comment is a problem reported with the others, before anything
- * runs, also when `classify` is false (then nothing is parsed and the items stay unclassified). The parse itself goes on beside the apply (`classified` collects it): nothing the run does
+ * runs, also when `classify` is false (then nothing is parsed and the items stay unclassified).
+ * The parse itself goes on beside the apply (`classified` collects it): nothing the run does
  * depends on a class, only its result does. A file PostgreSQL's parser refuses stays unclassified:
  * the server reports its error, with SQLSTATE, when the run reaches it, and a migration that fails
  * is never recorded as applied.
