@@ -31,7 +31,7 @@ export async function checkPlan(run: Run, reading: Reading): Promise<LintFinding
       `squawk found ${findings.length} problem${findings.length > 1 ? 's' : ''} in pending migrations (lint: error); see the annotations`,
     );
   }
-  if (run.direction === 'up') startClassifying(items, findings, problems, options.classify ?? true);
+  if (run.direction === 'up') startClassifying(items, findings, problems, run.classify);
   refuseProblems(problems);
   return findings;
 }

@@ -94,7 +94,7 @@ export async function recheckUnderLock(
   carryAnalysis(before.plan, plan);
   const problems: string[] = [];
   await analyse(plan.items, problems, false);
-  if (run.direction === 'up') startClassifying(plan.items, findings, problems, run.options.classify ?? true);
+  if (run.direction === 'up') startClassifying(plan.items, findings, problems, run.classify);
   refuseProblems(problems);
   return { reading: { ...before, state, rows, upToDate: false, plan }, adopted };
 }

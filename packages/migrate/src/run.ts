@@ -16,6 +16,8 @@ export interface Run {
   logger: MigrateLogger;
   direction: 'up' | 'down';
   dryRun: boolean;
+  /** Up runs classify what they apply (`options.classify`, default true). */
+  classify: boolean;
   root: string;
   t: Tracking;
   /** Timeouts and retries; the lock joins them once taken. */
@@ -57,6 +59,7 @@ export function runOf(options: MigrateOptions): Run {
     logger: options.logger ?? silent,
     direction,
     dryRun: options.dryRun ?? false,
+    classify: options.classify ?? true,
     root: options.root ?? process.cwd(),
     t,
     settings: {

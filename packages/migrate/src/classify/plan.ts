@@ -36,7 +36,7 @@ export function startClassifying(
   items: PlanItem[],
   findings: readonly LintFinding[],
   problems: string[],
-  classify = true,
+  classify: boolean,
 ): void {
   for (const item of items) {
     if (item.action === 'revert' || item.classification || item.classifying) continue;
